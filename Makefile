@@ -1,0 +1,83 @@
+# multipartner: PostgreSQL 15 extension, built with PGXS.
+#
+#   make                 build multipartner.so
+#   make install         install it (as root)
+#   make test            deps + build + install + every suite on throwaway clusters (test/run-tests.sh)
+#   make demo            deps + build + install + private demo cluster (test/demo/demo.sh start)
+#   make demo-stop       stop and remove the demo cluster
+#   make installcheck    plain PGXS: run the suites against the server PG* variables point at
+#
+# Test output goes to $(TESTOUT) (default ".", the PGXS behaviour). Expected files live in the
+# top-level expected/ directory: PG 15's pg_regress looks in OUTPUTDIR/expected, then in
+# INPUTDIR/expected, so when TESTOUT is not "." a symlink TESTOUT/expected -> expected/ is made.
+
+EXTENSION   = multipartner
+EXTVERSION  := $(shell sed -n "s/^[[:space:]]*default_version[[:space:]]*=[[:space:]]*'\([^']*\)'.*/\1/p" $(EXTENSION).control)
+MODULE_big  = multipartner
+OBJS        = $(patsubst %.c,%.o,$(wildcard src/*.c))
+PGFILEDESC  = "multipartner - multi-partner CSP rules enforced in the database"
+DATA        = $(wildcard sql/$(EXTENSION)--*.sql)
+
+PG_CFLAGS   = -Wall -Wmissing-prototypes -Wpointer-arith -Werror=vla -Wimplicit-fallthrough $(if $(CI),-Werror)
+PG_CPPFLAGS = -I$(srcdir)/src
+
+TESTOUT     ?= .
+
+# The one list of tests: every test/sql/*.sql and every test/specs/*.spec, sorted by name.
+# (":=" on purpose: PGXS tests them with ifdef, which does not expand "=" variables.)
+REGRESS        := $(sort $(patsubst test/sql/%.sql,%,$(wildcard test/sql/*.sql)))
+REGRESS_OPTS    = --inputdir=test --outputdir=$(TESTOUT) --no-locale --encoding=UTF8
+ISOLATION      := $(sort $(patsubst test/specs/%.spec,%,$(wildcard test/specs/*.spec)))
+# Specs start from a database where the extension already exists (setup blocks run per permutation).
+ISOLATION_OPTS  = --inputdir=test --outputdir=$(TESTOUT) --no-locale --encoding=UTF8 \
+                  --load-extension=$(EXTENSION)
+
+EXTRA_CLEAN = build/ results/ output_iso/ tmp_check/ tmp_check_iso/ log/ regression.diffs regression.out
+
+ifneq ($(TESTOUT),.)
+REGRESS_PREP = $(TESTOUT)/expected
+endif
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+ifneq ($(TESTOUT),.)
+$(TESTOUT)/expected:
+	mkdir -p $(TESTOUT)
+	ln -sfn $(CURDIR)/expected $@
+endif
+
+# One suite at a time (plain "installcheck" runs both in one recipe and stops at the first failure).
+# test/run-tests.sh runs each of them as postgres with its own --temp-instance.
+.PHONY: installcheck-regress installcheck-isolation
+installcheck-regress: submake $(REGRESS_PREP)
+ifdef REGRESS
+	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
+else
+	@echo "no test/sql/*.sql: nothing to run"
+endif
+
+installcheck-isolation: submake $(REGRESS_PREP)
+ifdef ISOLATION
+	$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) $(ISOLATION)
+else
+	@echo "no test/specs/*.spec: nothing to run"
+endif
+
+.PHONY: test demo demo-stop
+test:
+	bash test/run-tests.sh
+
+demo:
+	bash test/demo/demo.sh start
+
+demo-stop:
+	bash test/demo/demo.sh stop
+
+# make -s print-REGRESS, print-ISOLATION, print-EXTVERSION ...: echo one variable (used by scripts).
+print-%:
+	@echo '$($*)'
+
+# Every object depends on the shared headers (PGXS tracks no header dependencies by default).
+$(OBJS): $(wildcard src/*.h)

@@ -1,0 +1,552 @@
+/* sql/multipartner--0.1.sql: install script of multipartner 0.1 */
+
+\echo Use "CREATE EXTENSION multipartner" to load this file. \quit
+
+/*
+ * Every name is schema-qualified and every function pins its search_path:
+ * nothing here depends on the search_path of the role that installs or
+ * calls it.  The rules themselves live in the C trigger functions of
+ * multipartner.so; the SQL API only writes rows and lets those triggers
+ * decide.
+ */
+
+-- The schema is created by CREATE EXTENSION (control file: schema =
+-- multipartner).  Refuse to install into a schema that already holds
+-- something or belongs to somebody else: an attacker could have prepared it.
+DO $guard$
+DECLARE
+    nsp_owner pg_catalog.oid;
+BEGIN
+    SELECT n.nspowner INTO nsp_owner
+      FROM pg_catalog.pg_namespace n
+     WHERE n.nspname OPERATOR(pg_catalog.=) 'multipartner';
+    IF nsp_owner OPERATOR(pg_catalog.<>) (SELECT r.oid FROM pg_catalog.pg_roles r
+                                          WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER) THEN
+        RAISE EXCEPTION 'schema "multipartner" is not owned by the installing role'
+            USING ERRCODE = '42501',
+                  HINT = 'Drop the schema or install the extension as its owner.';
+    END IF;
+    IF EXISTS (SELECT FROM pg_catalog.pg_class c
+                WHERE c.relnamespace OPERATOR(pg_catalog.=)
+                      (SELECT n.oid FROM pg_catalog.pg_namespace n
+                        WHERE n.nspname OPERATOR(pg_catalog.=) 'multipartner')) THEN
+        RAISE EXCEPTION 'schema "multipartner" already contains objects'
+            USING ERRCODE = '55000',
+                  HINT = 'Install the extension into an empty schema.';
+    END IF;
+END
+$guard$;
+
+-- Only the extension owner may create objects in the schema.
+REVOKE ALL ON SCHEMA multipartner FROM PUBLIC;
+
+/*
+ * Roles are cluster-wide: create them only if another database of the
+ * cluster has not done so already.  They are not members of the extension
+ * and pg_dump does not dump them (pg_dumpall --globals-only does).
+ */
+DO $roles$
+DECLARE
+    r text;
+BEGIN
+    FOREACH r IN ARRAY ARRAY['multipartner_operator',
+                             'multipartner_partner_app',
+                             'multipartner_customer_app']
+    LOOP
+        IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles
+                        WHERE rolname OPERATOR(pg_catalog.=) r) THEN
+            EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', r);
+        END IF;
+    END LOOP;
+END
+$roles$;
+
+GRANT USAGE ON SCHEMA multipartner
+    TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
+
+-------------------------------------------------------------------------------
+-- Types
+-------------------------------------------------------------------------------
+
+CREATE TYPE multipartner.cloud AS ENUM ('commercial', 'us_government');
+
+CREATE TYPE multipartner.partner_role AS ENUM (
+    'global_admin', 'user_management_admin', 'admin_agent',
+    'sales_agent', 'helpdesk_agent', 'billing_admin');
+
+CREATE TYPE multipartner.customer_role AS ENUM (
+    'global_admin', 'billing_admin', 'reader');
+
+CREATE TYPE multipartner.partner_status AS ENUM ('active', 'suspended');
+
+CREATE TYPE multipartner.relationship_status AS ENUM (
+    'pending', 'active', 'declined', 'expired', 'terminated');
+
+CREATE TYPE multipartner.subscription_status AS ENUM (
+    'active', 'suspended', 'cancelled', 'expired');
+
+-------------------------------------------------------------------------------
+-- Tables
+-------------------------------------------------------------------------------
+
+CREATE TABLE multipartner.partner (
+    partner_id      uuid NOT NULL DEFAULT pg_catalog.gen_random_uuid(),
+    name            text NOT NULL,
+    cloud           multipartner.cloud NOT NULL,
+    csp_tenant_id   uuid NOT NULL,
+    status          multipartner.partner_status NOT NULL DEFAULT 'active',
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    CONSTRAINT partner_pkey PRIMARY KEY (partner_id),
+    CONSTRAINT partner_csp_tenant_id_key UNIQUE (csp_tenant_id),
+    CONSTRAINT partner_name_check
+        CHECK (pg_catalog.char_length(name) OPERATOR(pg_catalog.>=) 1
+               AND pg_catalog.char_length(name) OPERATOR(pg_catalog.<=) 256)
+);
+
+CREATE TABLE multipartner.customer (
+    customer_id     uuid NOT NULL DEFAULT pg_catalog.gen_random_uuid(),
+    tenant_id       uuid NOT NULL,
+    name            text NOT NULL,
+    cloud           multipartner.cloud NOT NULL,
+    created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    CONSTRAINT customer_pkey PRIMARY KEY (customer_id),
+    CONSTRAINT customer_tenant_id_key UNIQUE (tenant_id),
+    CONSTRAINT customer_name_check
+        CHECK (pg_catalog.char_length(name) OPERATOR(pg_catalog.>=) 1
+               AND pg_catalog.char_length(name) OPERATOR(pg_catalog.<=) 256)
+);
+
+/*
+ * Which PostgreSQL roles act for which partner, and with which Partner
+ * Center roles.  A role may hold several roles in one partner.
+ */
+CREATE TABLE multipartner.partner_member (
+    member          regrole NOT NULL,
+    partner_id      uuid NOT NULL,
+    role            multipartner.partner_role NOT NULL,
+    CONSTRAINT partner_member_pkey PRIMARY KEY (member, partner_id, role),
+    CONSTRAINT partner_member_partner_id_fkey FOREIGN KEY (partner_id)
+        REFERENCES multipartner.partner (partner_id)
+);
+CREATE INDEX partner_member_partner_id_idx
+    ON multipartner.partner_member (partner_id);
+
+CREATE TABLE multipartner.customer_member (
+    member          regrole NOT NULL,
+    customer_id     uuid NOT NULL,
+    role            multipartner.customer_role NOT NULL,
+    CONSTRAINT customer_member_pkey PRIMARY KEY (member, customer_id, role),
+    CONSTRAINT customer_member_customer_id_fkey FOREIGN KEY (customer_id)
+        REFERENCES multipartner.customer (customer_id)
+);
+CREATE INDEX customer_member_customer_id_idx
+    ON multipartner.customer_member (customer_id);
+
+CREATE TABLE multipartner.relationship (
+    relationship_id uuid NOT NULL DEFAULT pg_catalog.gen_random_uuid(),
+    customer_id     uuid NOT NULL,
+    partner_id      uuid NOT NULL,
+    status          multipartner.relationship_status NOT NULL DEFAULT 'pending',
+    delegated_admin boolean NOT NULL DEFAULT true,
+    requested_by    name NOT NULL DEFAULT CURRENT_USER,
+    requested_at    timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    decided_by      name,
+    decided_at      timestamptz,
+    ended_by        name,
+    ended_at        timestamptz,
+    CONSTRAINT relationship_pkey PRIMARY KEY (relationship_id),
+    CONSTRAINT relationship_customer_id_fkey FOREIGN KEY (customer_id)
+        REFERENCES multipartner.customer (customer_id),
+    CONSTRAINT relationship_partner_id_fkey FOREIGN KEY (partner_id)
+        REFERENCES multipartner.partner (partner_id)
+);
+-- At most one pending or active relationship per (customer, partner); the
+-- index also serves every lookup of the rules, which are keyed by customer.
+CREATE UNIQUE INDEX relationship_open_key
+    ON multipartner.relationship (customer_id, partner_id)
+    WHERE status OPERATOR(pg_catalog.=) ANY
+          (ARRAY['pending', 'active']::multipartner.relationship_status[]);
+CREATE INDEX relationship_customer_partner_idx
+    ON multipartner.relationship (customer_id, partner_id);
+CREATE INDEX relationship_partner_id_idx
+    ON multipartner.relationship (partner_id);
+
+/*
+ * A subscription is sold by its partner of record to a customer.  term and
+ * billing_cycle are ISO 8601 durations and Partner Center's billing cycles;
+ * commitment_end is derived from created_at and term by the trigger.
+ */
+CREATE TABLE multipartner.subscription (
+    subscription_id   uuid NOT NULL DEFAULT pg_catalog.gen_random_uuid(),
+    customer_id       uuid NOT NULL,
+    partner_of_record uuid NOT NULL,
+    offer_id          text NOT NULL,
+    product_family    text NOT NULL,
+    quantity          integer NOT NULL,
+    term              text NOT NULL,
+    billing_cycle     text NOT NULL,
+    commitment_end    timestamptz NOT NULL,
+    auto_renew        boolean NOT NULL DEFAULT true,
+    status            multipartner.subscription_status NOT NULL DEFAULT 'active',
+    created_at        timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    created_by        name NOT NULL DEFAULT CURRENT_USER,
+    CONSTRAINT subscription_pkey PRIMARY KEY (subscription_id),
+    CONSTRAINT subscription_customer_id_fkey FOREIGN KEY (customer_id)
+        REFERENCES multipartner.customer (customer_id),
+    CONSTRAINT subscription_partner_of_record_fkey FOREIGN KEY (partner_of_record)
+        REFERENCES multipartner.partner (partner_id),
+    CONSTRAINT subscription_offer_id_check
+        CHECK (pg_catalog.char_length(offer_id) OPERATOR(pg_catalog.>=) 1
+               AND pg_catalog.char_length(offer_id) OPERATOR(pg_catalog.<=) 128),
+    CONSTRAINT subscription_product_family_check
+        CHECK (pg_catalog.char_length(product_family) OPERATOR(pg_catalog.>=) 1
+               AND pg_catalog.char_length(product_family) OPERATOR(pg_catalog.<=) 128),
+    CONSTRAINT subscription_quantity_check
+        CHECK (quantity OPERATOR(pg_catalog.>=) 1
+               AND quantity OPERATOR(pg_catalog.<=) 1000000),
+    CONSTRAINT subscription_term_check
+        CHECK (term OPERATOR(pg_catalog.=) ANY (ARRAY['P1M', 'P1Y', 'P3Y'])),
+    CONSTRAINT subscription_billing_cycle_check
+        CHECK (billing_cycle OPERATOR(pg_catalog.=) ANY (ARRAY['monthly', 'annual', 'triennial'])),
+    -- a billing cycle never outlasts the term
+    CONSTRAINT subscription_term_billing_cycle_check
+        CHECK (billing_cycle OPERATOR(pg_catalog.=) 'monthly'
+               OR (billing_cycle OPERATOR(pg_catalog.=) 'annual'
+                   AND term OPERATOR(pg_catalog.<>) 'P1M')
+               OR (billing_cycle OPERATOR(pg_catalog.=) 'triennial'
+                   AND term OPERATOR(pg_catalog.=) 'P3Y'))
+);
+-- Every rule lookup is keyed by customer (R4, R13, the views).
+CREATE INDEX subscription_customer_partner_idx
+    ON multipartner.subscription (customer_id, partner_of_record);
+CREATE INDEX subscription_partner_of_record_idx
+    ON multipartner.subscription (partner_of_record);
+
+/*
+ * One row per change of partner, customer, member, relationship and
+ * subscription rows, written by the audit trigger only.  Nobody, the owner
+ * included, updates, deletes or truncates it, and nobody inserts into it
+ * but the trigger.
+ */
+CREATE TABLE multipartner.audit_log (
+    event_id        bigint GENERATED ALWAYS AS IDENTITY,
+    at              timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    actor           name NOT NULL,
+    session_actor   name NOT NULL,
+    acting_partner  uuid,
+    operation       text NOT NULL,
+    table_name      name NOT NULL,
+    row_id          text NOT NULL,
+    old_row         jsonb,
+    new_row         jsonb,
+    txid            bigint NOT NULL,
+    CONSTRAINT audit_log_pkey PRIMARY KEY (event_id),
+    CONSTRAINT audit_log_operation_check
+        CHECK (operation OPERATOR(pg_catalog.=) ANY (ARRAY['INSERT', 'UPDATE', 'DELETE']))
+);
+CREATE INDEX audit_log_row_idx ON multipartner.audit_log (table_name, row_id);
+
+/*
+ * The tenant registry: every tenant id in use, by customers and as partners'
+ * CSP transaction tenants.  It exists so that R8 (a CSP tenant is never a
+ * customer) is decided by one unique key, whichever row comes second and
+ * however the two writes interleave.  Maintained by the triggers only.
+ */
+CREATE TABLE multipartner.tenant (
+    tenant_id       uuid NOT NULL,
+    kind            text NOT NULL,
+    owner_id        uuid NOT NULL,
+    CONSTRAINT tenant_pkey PRIMARY KEY (tenant_id),
+    CONSTRAINT tenant_kind_check
+        CHECK (kind OPERATOR(pg_catalog.=) ANY (ARRAY['customer', 'partner_csp']))
+);
+
+-------------------------------------------------------------------------------
+-- C functions: identity
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION multipartner.acting_partner()
+RETURNS uuid
+AS 'MODULE_PATHNAME', 'mp_acting_partner_sql'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION multipartner.acting_partner() IS
+    'the partner the current role acts for: from partner_member, narrowed by multipartner.acting_partner; NULL when the role is no partner member';
+
+CREATE FUNCTION multipartner.is_operator()
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'mp_is_operator_sql'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION multipartner.is_operator() IS
+    'true when the current role is a superuser or has the privileges of multipartner_operator';
+
+-------------------------------------------------------------------------------
+-- Trigger functions (C)
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION multipartner.partner_guard()
+RETURNS trigger AS 'MODULE_PATHNAME', 'mp_partner_guard' LANGUAGE C;
+CREATE FUNCTION multipartner.customer_guard()
+RETURNS trigger AS 'MODULE_PATHNAME', 'mp_customer_guard' LANGUAGE C;
+CREATE FUNCTION multipartner.relationship_guard()
+RETURNS trigger AS 'MODULE_PATHNAME', 'mp_relationship_guard' LANGUAGE C;
+CREATE FUNCTION multipartner.member_changed()
+RETURNS trigger AS 'MODULE_PATHNAME', 'mp_member_changed' LANGUAGE C;
+CREATE FUNCTION multipartner.subscription_guard()
+RETURNS trigger AS 'MODULE_PATHNAME', 'mp_subscription_guard' LANGUAGE C;
+CREATE FUNCTION multipartner.audit()
+RETURNS trigger AS 'MODULE_PATHNAME', 'mp_audit' LANGUAGE C;
+CREATE FUNCTION multipartner.audit_log_guard()
+RETURNS trigger AS 'MODULE_PATHNAME', 'mp_audit_log_guard' LANGUAGE C;
+CREATE FUNCTION multipartner.forbid_truncate()
+RETURNS trigger AS 'MODULE_PATHNAME', 'mp_forbid_truncate' LANGUAGE C;
+
+CREATE TRIGGER partner_guard
+    BEFORE INSERT OR UPDATE OR DELETE ON multipartner.partner
+    FOR EACH ROW EXECUTE FUNCTION multipartner.partner_guard();
+CREATE TRIGGER customer_guard
+    BEFORE INSERT OR UPDATE OR DELETE ON multipartner.customer
+    FOR EACH ROW EXECUTE FUNCTION multipartner.customer_guard();
+CREATE TRIGGER relationship_guard
+    BEFORE INSERT OR UPDATE OR DELETE ON multipartner.relationship
+    FOR EACH ROW EXECUTE FUNCTION multipartner.relationship_guard();
+CREATE TRIGGER subscription_guard
+    BEFORE INSERT OR UPDATE OR DELETE ON multipartner.subscription
+    FOR EACH ROW EXECUTE FUNCTION multipartner.subscription_guard();
+CREATE TRIGGER subscription_forbid_truncate
+    BEFORE TRUNCATE ON multipartner.subscription
+    FOR EACH STATEMENT EXECUTE FUNCTION multipartner.forbid_truncate();
+CREATE TRIGGER audit_log_guard
+    BEFORE INSERT OR UPDATE OR DELETE ON multipartner.audit_log
+    FOR EACH ROW EXECUTE FUNCTION multipartner.audit_log_guard();
+CREATE TRIGGER audit_log_forbid_truncate
+    BEFORE TRUNCATE ON multipartner.audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION multipartner.forbid_truncate();
+CREATE TRIGGER relationship_forbid_truncate
+    BEFORE TRUNCATE ON multipartner.relationship
+    FOR EACH STATEMENT EXECUTE FUNCTION multipartner.forbid_truncate();
+CREATE TRIGGER partner_forbid_truncate
+    BEFORE TRUNCATE ON multipartner.partner
+    FOR EACH STATEMENT EXECUTE FUNCTION multipartner.forbid_truncate();
+CREATE TRIGGER customer_forbid_truncate
+    BEFORE TRUNCATE ON multipartner.customer
+    FOR EACH STATEMENT EXECUTE FUNCTION multipartner.forbid_truncate();
+CREATE TRIGGER tenant_forbid_truncate
+    BEFORE TRUNCATE ON multipartner.tenant
+    FOR EACH STATEMENT EXECUTE FUNCTION multipartner.forbid_truncate();
+CREATE TRIGGER partner_member_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON multipartner.partner_member
+    FOR EACH STATEMENT EXECUTE FUNCTION multipartner.member_changed();
+CREATE TRIGGER customer_member_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON multipartner.customer_member
+    FOR EACH STATEMENT EXECUTE FUNCTION multipartner.member_changed();
+
+-- The audit record: AFTER ROW, so it sees the row as the rules let it be.
+CREATE TRIGGER audit
+    AFTER INSERT OR UPDATE OR DELETE ON multipartner.partner
+    FOR EACH ROW EXECUTE FUNCTION multipartner.audit();
+CREATE TRIGGER audit
+    AFTER INSERT OR UPDATE OR DELETE ON multipartner.customer
+    FOR EACH ROW EXECUTE FUNCTION multipartner.audit();
+CREATE TRIGGER audit
+    AFTER INSERT OR UPDATE OR DELETE ON multipartner.partner_member
+    FOR EACH ROW EXECUTE FUNCTION multipartner.audit();
+CREATE TRIGGER audit
+    AFTER INSERT OR UPDATE OR DELETE ON multipartner.customer_member
+    FOR EACH ROW EXECUTE FUNCTION multipartner.audit();
+CREATE TRIGGER audit
+    AFTER INSERT OR UPDATE OR DELETE ON multipartner.relationship
+    FOR EACH ROW EXECUTE FUNCTION multipartner.audit();
+CREATE TRIGGER audit
+    AFTER INSERT OR UPDATE OR DELETE ON multipartner.subscription
+    FOR EACH ROW EXECUTE FUNCTION multipartner.audit();
+
+-- ENABLE ALWAYS: session_replication_role = replica (which PostgreSQL 15 lets
+-- a role granted SET on that parameter choose) does not switch them off.
+ALTER TABLE multipartner.partner ENABLE ALWAYS TRIGGER partner_guard;
+ALTER TABLE multipartner.partner ENABLE ALWAYS TRIGGER partner_forbid_truncate;
+ALTER TABLE multipartner.customer ENABLE ALWAYS TRIGGER customer_guard;
+ALTER TABLE multipartner.customer ENABLE ALWAYS TRIGGER customer_forbid_truncate;
+ALTER TABLE multipartner.relationship ENABLE ALWAYS TRIGGER relationship_guard;
+ALTER TABLE multipartner.relationship ENABLE ALWAYS TRIGGER relationship_forbid_truncate;
+ALTER TABLE multipartner.tenant ENABLE ALWAYS TRIGGER tenant_forbid_truncate;
+ALTER TABLE multipartner.subscription ENABLE ALWAYS TRIGGER subscription_guard;
+ALTER TABLE multipartner.subscription ENABLE ALWAYS TRIGGER subscription_forbid_truncate;
+ALTER TABLE multipartner.audit_log ENABLE ALWAYS TRIGGER audit_log_guard;
+ALTER TABLE multipartner.audit_log ENABLE ALWAYS TRIGGER audit_log_forbid_truncate;
+ALTER TABLE multipartner.partner ENABLE ALWAYS TRIGGER audit;
+ALTER TABLE multipartner.customer ENABLE ALWAYS TRIGGER audit;
+ALTER TABLE multipartner.partner_member ENABLE ALWAYS TRIGGER audit;
+ALTER TABLE multipartner.customer_member ENABLE ALWAYS TRIGGER audit;
+ALTER TABLE multipartner.relationship ENABLE ALWAYS TRIGGER audit;
+ALTER TABLE multipartner.subscription ENABLE ALWAYS TRIGGER audit;
+ALTER TABLE multipartner.partner_member ENABLE ALWAYS TRIGGER partner_member_changed;
+ALTER TABLE multipartner.customer_member ENABLE ALWAYS TRIGGER customer_member_changed;
+
+-------------------------------------------------------------------------------
+-- SQL API (C).  SECURITY INVOKER: the caller's own privileges and identity
+-- apply, and the triggers above decide.
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION multipartner.create_customer(tenant_id uuid, name text,
+                                             cloud multipartner.cloud)
+RETURNS uuid
+AS 'MODULE_PATHNAME', 'mp_create_customer'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION multipartner.create_customer(uuid, text, multipartner.cloud) IS
+    'create a customer; the acting partner gets an active relationship with delegated admin at once';
+
+CREATE FUNCTION multipartner.request_relationship(customer_id uuid,
+                                                  delegated_admin boolean DEFAULT true)
+RETURNS uuid
+AS 'MODULE_PATHNAME', 'mp_request_relationship'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION multipartner.request_relationship(uuid, boolean) IS
+    'the acting partner asks a customer for a relationship; pending until accepted, declined or 90 days old';
+
+CREATE FUNCTION multipartner.accept_relationship(relationship_id uuid)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mp_accept_relationship'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION multipartner.decline_relationship(relationship_id uuid)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mp_decline_relationship'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION multipartner.revoke_delegated_admin(relationship_id uuid)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mp_revoke_delegated_admin'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION multipartner.terminate_relationship(relationship_id uuid)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mp_terminate_relationship'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION multipartner.create_subscription(customer_id uuid, offer_id text,
+                                                 product_family text, quantity integer,
+                                                 term text, billing_cycle text)
+RETURNS uuid
+AS 'MODULE_PATHNAME', 'mp_create_subscription'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION multipartner.create_subscription(uuid, text, text, integer, text, text) IS
+    'the acting partner sells a subscription to a customer it has an active relationship with';
+
+CREATE FUNCTION multipartner.expire_relationships()
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'mp_expire_relationships'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION multipartner.expire_relationships() IS
+    'mark every pending request older than 90 days as expired; returns how many';
+
+/*
+ * The status a relationship reads as: a pending request older than 90 days
+ * is expired even before anything has written that down.  Attribute
+ * notation works: SELECT r.effective_status FROM multipartner.relationship r.
+ * The 90 days are MP_REQUEST_LIFETIME_DAYS in src/multipartner.h too.
+ */
+CREATE FUNCTION multipartner.effective_status(multipartner.relationship)
+RETURNS multipartner.relationship_status
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT CASE
+           WHEN $1.status OPERATOR(pg_catalog.=) 'pending'::multipartner.relationship_status
+                AND $1.requested_at OPERATOR(pg_catalog.<=)
+                    pg_catalog.now() OPERATOR(pg_catalog.-) interval '90 days'
+           THEN 'expired'::multipartner.relationship_status
+           ELSE $1.status
+           END
+$$;
+
+-------------------------------------------------------------------------------
+-- Privileges: nothing for PUBLIC, then exactly what each role needs.
+-------------------------------------------------------------------------------
+
+REVOKE ALL ON ALL TABLES IN SCHEMA multipartner FROM PUBLIC;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA multipartner FROM PUBLIC;
+
+-- Operators run the platform: partners, members, data fixes.
+GRANT SELECT, INSERT, UPDATE, DELETE ON multipartner.partner, multipartner.customer,
+      multipartner.partner_member, multipartner.customer_member
+    TO multipartner_operator;
+GRANT SELECT, INSERT, UPDATE ON multipartner.relationship TO multipartner_operator;
+GRANT SELECT ON multipartner.tenant TO multipartner_operator;
+GRANT SELECT, INSERT, UPDATE ON multipartner.subscription TO multipartner_operator;
+GRANT SELECT ON multipartner.audit_log TO multipartner_operator;
+
+/*
+ * UPDATE is granted on whole tables on purpose: which column may change, and
+ * by whom, is what the rules decide, and a refused change must carry the
+ * rule's own SQLSTATE (MP003, MP004, MP008 ...), not a generic 42501.
+ */
+
+-- Partner applications: create customers, request, revoke and terminate;
+-- sell and manage their own subscriptions.
+GRANT SELECT ON multipartner.partner, multipartner.customer,
+      multipartner.partner_member, multipartner.relationship
+    TO multipartner_partner_app;
+GRANT INSERT ON multipartner.customer, multipartner.relationship
+    TO multipartner_partner_app;
+GRANT UPDATE ON multipartner.relationship TO multipartner_partner_app;
+GRANT SELECT, INSERT, UPDATE ON multipartner.subscription TO multipartner_partner_app;
+GRANT SELECT ON multipartner.audit_log TO multipartner_partner_app;
+
+-- Customer applications: accept, decline, revoke.
+GRANT SELECT ON multipartner.partner, multipartner.customer,
+      multipartner.customer_member, multipartner.relationship
+    TO multipartner_customer_app;
+GRANT UPDATE ON multipartner.relationship TO multipartner_customer_app;
+GRANT SELECT ON multipartner.subscription, multipartner.audit_log
+    TO multipartner_customer_app;
+
+GRANT EXECUTE ON FUNCTION multipartner.acting_partner(), multipartner.is_operator(),
+      multipartner.effective_status(multipartner.relationship)
+    TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
+GRANT EXECUTE ON FUNCTION
+      multipartner.create_customer(uuid, text, multipartner.cloud),
+      multipartner.request_relationship(uuid, boolean),
+      multipartner.terminate_relationship(uuid),
+      multipartner.create_subscription(uuid, text, text, integer, text, text)
+    TO multipartner_operator, multipartner_partner_app;
+GRANT EXECUTE ON FUNCTION
+      multipartner.accept_relationship(uuid),
+      multipartner.decline_relationship(uuid)
+    TO multipartner_operator, multipartner_customer_app;
+GRANT EXECUTE ON FUNCTION multipartner.revoke_delegated_admin(uuid)
+    TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
+GRANT EXECUTE ON FUNCTION multipartner.expire_relationships()
+    TO multipartner_operator;
+
+-------------------------------------------------------------------------------
+-- pg_dump keeps the rows of these tables (they are extension members).
+-------------------------------------------------------------------------------
+
+SELECT pg_catalog.pg_extension_config_dump('multipartner.partner', '');
+SELECT pg_catalog.pg_extension_config_dump('multipartner.customer', '');
+SELECT pg_catalog.pg_extension_config_dump('multipartner.partner_member', '');
+SELECT pg_catalog.pg_extension_config_dump('multipartner.customer_member', '');
+SELECT pg_catalog.pg_extension_config_dump('multipartner.relationship', '');
+SELECT pg_catalog.pg_extension_config_dump('multipartner.tenant', '');
+SELECT pg_catalog.pg_extension_config_dump('multipartner.subscription', '');
+SELECT pg_catalog.pg_extension_config_dump('multipartner.audit_log', '');
+SELECT pg_catalog.pg_extension_config_dump('multipartner.audit_log_event_id_seq', '');
+
+/*
+ * The audit log is readable by operators in full and by applications for
+ * the rows they wrote themselves.  (Row security of the other tables is
+ * the business of the visibility rules, SPEC §7.)
+ */
+ALTER TABLE multipartner.audit_log ENABLE ROW LEVEL SECURITY;
+CREATE POLICY audit_log_operator ON multipartner.audit_log
+    FOR SELECT TO multipartner_operator USING (true);
+CREATE POLICY audit_log_own_rows ON multipartner.audit_log
+    FOR SELECT TO multipartner_partner_app, multipartner_customer_app
+    USING (actor OPERATOR(pg_catalog.=) CURRENT_USER);

@@ -1,0 +1,206 @@
+/*-------------------------------------------------------------------------
+ *
+ * api.c
+ *	  The SQL API: create_customer, request_relationship,
+ *	  accept_relationship, decline_relationship, revoke_delegated_admin,
+ *	  terminate_relationship, expire_relationships.
+ *
+ * These functions are thin on purpose.  Each one writes rows as the
+ * calling role (SECURITY INVOKER, plans from spi.c), so the caller's table
+ * privileges, its row security and the triggers of relationship.c and
+ * party.c decide exactly as they decide for direct DML: the rules live in
+ * one place.  All the API adds is the acting partner as the default party,
+ * NULL checks with a clear message, and "does not exist" for an id that
+ * matches no row the caller can see.
+ *
+ * Status changes are idempotent: accepting an active relationship again,
+ * or terminating a terminated one, changes nothing and succeeds.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+
+#include "multipartner.h"
+
+static void
+require_arg(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", name)));
+}
+
+/*
+ * Run an INSERT ... RETURNING <uuid> and return a copy of the uuid in the
+ * caller's memory context.
+ */
+static pg_uuid_t *
+insert_returning_uuid(MpQuery q, Datum *args, pg_uuid_t *result)
+{
+	bool		isnull;
+
+	if (mp_query(q, args, NULL, 0) != 1)
+		elog(ERROR, "multipartner insert returned no row");
+	*result = *DatumGetUUIDP(mp_result_datum(0, 1, &isnull));
+	return result;
+}
+
+PG_FUNCTION_INFO_V1(mp_create_customer);
+Datum
+mp_create_customer(PG_FUNCTION_ARGS)
+{
+	pg_uuid_t  *customer_id = palloc(sizeof(pg_uuid_t));
+	pg_uuid_t	partner_id;
+	pg_uuid_t	rid;
+	Datum		args[4];
+
+	require_arg(fcinfo, 0, "tenant_id");
+	require_arg(fcinfo, 1, "name");
+	require_arg(fcinfo, 2, "cloud");
+	mp_require_acting_partner(&partner_id, NULL);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	args[0] = PG_GETARG_DATUM(0);
+	args[1] = PG_GETARG_DATUM(1);
+	args[2] = PG_GETARG_DATUM(2);
+	insert_returning_uuid(MPQ_API_INSERT_CUSTOMER, args, customer_id);
+
+	args[0] = UUIDPGetDatum(customer_id);
+	args[1] = UUIDPGetDatum(&partner_id);
+	args[2] = CStringGetTextDatum("active");
+	args[3] = BoolGetDatum(true);
+	insert_returning_uuid(MPQ_API_INSERT_RELATIONSHIP, args, &rid);
+	SPI_finish();
+
+	PG_RETURN_UUID_P(customer_id);
+}
+
+PG_FUNCTION_INFO_V1(mp_request_relationship);
+Datum
+mp_request_relationship(PG_FUNCTION_ARGS)
+{
+	pg_uuid_t  *rid = palloc(sizeof(pg_uuid_t));
+	pg_uuid_t	partner_id;
+	Datum		args[4];
+
+	require_arg(fcinfo, 0, "customer_id");
+	require_arg(fcinfo, 1, "delegated_admin");
+	mp_require_acting_partner(&partner_id, NULL);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	args[0] = PG_GETARG_DATUM(0);
+	args[1] = UUIDPGetDatum(&partner_id);
+	args[2] = CStringGetTextDatum("pending");
+	args[3] = PG_GETARG_DATUM(1);
+	insert_returning_uuid(MPQ_API_INSERT_RELATIONSHIP, args, rid);
+	SPI_finish();
+
+	PG_RETURN_UUID_P(rid);
+}
+
+/*
+ * One UPDATE of one relationship as the caller; an id that matches no row
+ * the caller can see does not exist.
+ */
+static void
+update_relationship(FunctionCallInfo fcinfo, MpQuery q, const char *status)
+{
+	Datum		args[2];
+	int			n;
+
+	require_arg(fcinfo, 0, "relationship_id");
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	args[0] = PG_GETARG_DATUM(0);
+	if (status)
+		args[1] = CStringGetTextDatum(status);
+	n = mp_query(q, args, NULL, 0);
+	SPI_finish();
+
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("relationship %s does not exist",
+						mp_uuid_str(PG_GETARG_UUID_P(0)))));
+}
+
+PG_FUNCTION_INFO_V1(mp_accept_relationship);
+Datum
+mp_accept_relationship(PG_FUNCTION_ARGS)
+{
+	update_relationship(fcinfo, MPQ_API_SET_STATUS, "active");
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(mp_decline_relationship);
+Datum
+mp_decline_relationship(PG_FUNCTION_ARGS)
+{
+	update_relationship(fcinfo, MPQ_API_SET_STATUS, "declined");
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(mp_terminate_relationship);
+Datum
+mp_terminate_relationship(PG_FUNCTION_ARGS)
+{
+	update_relationship(fcinfo, MPQ_API_SET_STATUS, "terminated");
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(mp_revoke_delegated_admin);
+Datum
+mp_revoke_delegated_admin(PG_FUNCTION_ARGS)
+{
+	update_relationship(fcinfo, MPQ_API_REVOKE_ADMIN, NULL);
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(mp_expire_relationships);
+Datum
+mp_expire_relationships(PG_FUNCTION_ARGS)
+{
+	Datum		arg = TimestampTzGetDatum(mp_request_expiry_cutoff());
+	int			n;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	n = mp_query(MPQ_API_EXPIRE_ALL, &arg, NULL, 0);
+	SPI_finish();
+	PG_RETURN_INT64((int64) n);
+}
+
+PG_FUNCTION_INFO_V1(mp_create_subscription);
+Datum
+mp_create_subscription(PG_FUNCTION_ARGS)
+{
+	pg_uuid_t  *sid = palloc(sizeof(pg_uuid_t));
+	pg_uuid_t	partner_id;
+	Datum		args[7];
+
+	require_arg(fcinfo, 0, "customer_id");
+	require_arg(fcinfo, 1, "offer_id");
+	require_arg(fcinfo, 2, "product_family");
+	require_arg(fcinfo, 3, "quantity");
+	require_arg(fcinfo, 4, "term");
+	require_arg(fcinfo, 5, "billing_cycle");
+	mp_require_acting_partner(&partner_id, NULL);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	args[0] = PG_GETARG_DATUM(0);
+	args[1] = UUIDPGetDatum(&partner_id);
+	for (int i = 1; i < 6; i++)
+		args[i + 1] = PG_GETARG_DATUM(i);
+	insert_returning_uuid(MPQ_API_INSERT_SUBSCRIPTION, args, sid);
+	SPI_finish();
+
+	PG_RETURN_UUID_P(sid);
+}

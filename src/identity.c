@@ -1,0 +1,319 @@
+/*-------------------------------------------------------------------------
+ *
+ * identity.c
+ *	  Who is acting: operator or not, the acting partner and its Partner
+ *	  Center roles, a role's customer roles.
+ *
+ * The acting identity is current_user (GetUserId()), so an application
+ * pool may SET ROLE per request.  A role's partner memberships are the
+ * rows of multipartner.partner_member whose member is exactly that role
+ * (membership is not inherited through role grants: the mapping is
+ * explicit).  multipartner.acting_partner may only narrow among them.
+ *
+ * Caching: the memberships of one role are read once per transaction and
+ * kept in TopMemoryContext-owned storage bounded by the number of rows of
+ * that role.  The cache is dropped at transaction end, on subtransaction
+ * abort, when the current role or the setting changes, and when this
+ * backend writes a membership table (member_changed trigger).  Changes
+ * committed by other backends are therefore seen from the next transaction
+ * on.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_authid.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+#include "multipartner.h"
+
+typedef struct MpMembership
+{
+	pg_uuid_t	partner_id;
+	uint32		roles;
+} MpMembership;
+
+typedef enum MpActingState
+{
+	MP_ACTING_NONE,				/* member of no partner */
+	MP_ACTING_ONE,				/* acts for exactly one partner */
+	MP_ACTING_AMBIGUOUS,		/* several partners, setting empty */
+	MP_ACTING_NOT_MEMBER		/* the setting names a foreign partner */
+} MpActingState;
+
+typedef struct MpIdentityCache
+{
+	bool		valid;
+	Oid			userid;
+	char	   *guc;			/* the setting the answer was computed for */
+	int			nmembers;
+	MpMembership *members;
+	MpActingState state;
+	pg_uuid_t	acting;
+	uint32		acting_roles;
+} MpIdentityCache;
+
+static MpIdentityCache idcache;
+
+static void mp_identity_load(Oid userid);
+
+void
+mp_identity_reset(void)
+{
+	idcache.valid = false;
+}
+
+/* Name of the acting role, for messages and the *_by columns. */
+const char *
+mp_current_role_name(void)
+{
+	return GetUserNameFromId(GetUserId(), false);
+}
+
+/*
+ * mp_is_operator - superuser, or has the privileges of multipartner_operator
+ */
+bool
+mp_is_operator(void)
+{
+	Oid			userid = GetUserId();
+	Oid			oproleid;
+
+	if (superuser_arg(userid))
+		return true;
+	oproleid = get_role_oid(MP_OPERATOR_ROLE, true);
+	return OidIsValid(oproleid) && has_privs_of_role(userid, oproleid);
+}
+
+/*
+ * Read the partner memberships of userid and resolve the acting partner
+ * against the current setting.  The outcome, refusals included, is cached;
+ * mp_acting_partner() raises the refusals each time it is asked.
+ */
+static void
+mp_identity_load(Oid userid)
+{
+	MemoryContext oldcxt;
+	Datum		arg = ObjectIdGetDatum(userid);
+	int			n;
+	const char *guc = mp_acting_partner_guc ? mp_acting_partner_guc : "";
+
+	idcache.valid = false;
+	if (idcache.members)
+		pfree(idcache.members);
+	idcache.members = NULL;
+	idcache.nmembers = 0;
+	if (idcache.guc)
+		pfree(idcache.guc);
+	idcache.guc = MemoryContextStrdup(TopMemoryContext, guc);
+	idcache.userid = userid;
+	idcache.state = MP_ACTING_NONE;
+	idcache.acting_roles = 0;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	n = mp_query(MPQ_PARTNER_MEMBERSHIPS, &arg, NULL, 0);
+
+	oldcxt = MemoryContextSwitchTo(TopMemoryContext);
+	idcache.members = palloc0(sizeof(MpMembership) * Max(n, 1));
+	MemoryContextSwitchTo(oldcxt);
+
+	for (int i = 0; i < n; i++)
+	{
+		bool		isnull;
+		pg_uuid_t  *pid = DatumGetUUIDP(mp_result_datum(i, 1, &isnull));
+		int			role = mp_enum_index(mp_result_datum(i, 2, &isnull),
+										 mp_partner_role_labels);
+		int			j;
+
+		for (j = 0; j < idcache.nmembers; j++)
+			if (mp_uuid_eq(&idcache.members[j].partner_id, pid))
+				break;
+		if (j == idcache.nmembers)
+		{
+			idcache.members[j].partner_id = *pid;
+			idcache.nmembers++;
+		}
+		idcache.members[j].roles |= (1 << role);
+	}
+	SPI_finish();
+
+	if (guc[0] != '\0')
+	{
+		pg_uuid_t	wanted = *DatumGetUUIDP(DirectFunctionCall1(uuid_in,
+																CStringGetDatum(guc)));
+
+		idcache.state = MP_ACTING_NOT_MEMBER;
+		for (int j = 0; j < idcache.nmembers; j++)
+		{
+			if (mp_uuid_eq(&idcache.members[j].partner_id, &wanted))
+			{
+				idcache.state = MP_ACTING_ONE;
+				idcache.acting = wanted;
+				idcache.acting_roles = idcache.members[j].roles;
+			}
+		}
+	}
+	else if (idcache.nmembers == 1)
+	{
+		idcache.state = MP_ACTING_ONE;
+		idcache.acting = idcache.members[0].partner_id;
+		idcache.acting_roles = idcache.members[0].roles;
+	}
+	else if (idcache.nmembers > 1)
+		idcache.state = MP_ACTING_AMBIGUOUS;
+
+	idcache.valid = true;
+}
+
+static void
+mp_identity_ensure(void)
+{
+	Oid			userid = GetUserId();
+	const char *guc = mp_acting_partner_guc ? mp_acting_partner_guc : "";
+
+	if (!idcache.valid || idcache.userid != userid ||
+		idcache.guc == NULL || strcmp(idcache.guc, guc) != 0)
+		mp_identity_load(userid);
+}
+
+/*
+ * mp_acting_partner - the partner the current role acts for
+ *
+ * Returns false when the role is a member of no partner.  Raises an error
+ * when the role is a member of several and the setting does not pick one,
+ * or when the setting names a partner the role is not a member of.
+ */
+bool
+mp_acting_partner(pg_uuid_t *partner_id, uint32 *roles)
+{
+	mp_identity_ensure();
+
+	switch (idcache.state)
+	{
+		case MP_ACTING_NONE:
+			return false;
+		case MP_ACTING_AMBIGUOUS:
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("role \"%s\" is a member of %d partners",
+							GetUserNameFromId(idcache.userid, false),
+							idcache.nmembers),
+					 errdetail("The partner the role acts for is ambiguous."),
+					 errhint("Set multipartner.acting_partner to the partner to act for.")));
+			break;
+		case MP_ACTING_NOT_MEMBER:
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("role \"%s\" is not a member of partner %s",
+							GetUserNameFromId(idcache.userid, false), idcache.guc),
+					 errdetail("multipartner.acting_partner names a partner the role does not act for."),
+					 errhint("Reset multipartner.acting_partner, or set it to a partner listed for the role in multipartner.partner_member.")));
+			break;
+		case MP_ACTING_ONE:
+			break;
+	}
+	if (partner_id)
+		*partner_id = idcache.acting;
+	if (roles)
+		*roles = idcache.acting_roles;
+	return true;
+}
+
+/*
+ * mp_acting_partner_peek - the acting partner if there is exactly one,
+ * without refusing anything: for the audit record, which describes what
+ * happened and must not fail a write the rules allowed.
+ */
+bool
+mp_acting_partner_peek(pg_uuid_t *partner_id)
+{
+	mp_identity_ensure();
+	if (idcache.state != MP_ACTING_ONE)
+		return false;
+	*partner_id = idcache.acting;
+	return true;
+}
+
+/* mp_acting_partner, refusing a role that acts for no partner at all. */
+void
+mp_require_acting_partner(pg_uuid_t *partner_id, uint32 *roles)
+{
+	if (!mp_acting_partner(partner_id, roles))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("role \"%s\" does not act for any partner",
+						mp_current_role_name()),
+				 errhint("An operator must add the role to multipartner.partner_member.")));
+}
+
+/*
+ * mp_customer_roles - bit set of the current role's customer roles for one
+ * customer.  Not cached: customer decisions are rare next to sales.
+ */
+uint32
+mp_customer_roles(const pg_uuid_t *customer_id)
+{
+	Datum		args[2];
+	uint32		roles = 0;
+	int			n;
+
+	args[0] = ObjectIdGetDatum(GetUserId());
+	args[1] = UUIDPGetDatum(customer_id);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	n = mp_query(MPQ_CUSTOMER_ROLES, args, NULL, 0);
+	for (int i = 0; i < n; i++)
+	{
+		bool		isnull;
+
+		roles |= 1 << mp_enum_index(mp_result_datum(i, 1, &isnull),
+									mp_customer_role_labels);
+	}
+	SPI_finish();
+	return roles;
+}
+
+/*
+ * SQL-callable: multipartner.acting_partner() and multipartner.is_operator()
+ */
+PG_FUNCTION_INFO_V1(mp_acting_partner_sql);
+Datum
+mp_acting_partner_sql(PG_FUNCTION_ARGS)
+{
+	pg_uuid_t  *result = palloc(sizeof(pg_uuid_t));
+
+	if (!mp_acting_partner(result, NULL))
+		PG_RETURN_NULL();
+	PG_RETURN_UUID_P(result);
+}
+
+PG_FUNCTION_INFO_V1(mp_is_operator_sql);
+Datum
+mp_is_operator_sql(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(mp_is_operator());
+}
+
+/*
+ * Trigger on the membership tables: this backend's cached answers may be
+ * stale now.
+ */
+PG_FUNCTION_INFO_V1(mp_member_changed);
+Datum
+mp_member_changed(PG_FUNCTION_ARGS)
+{
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" was not called by trigger manager",
+						"member_changed")));
+	mp_identity_reset();
+	return PointerGetDatum(NULL);
+}

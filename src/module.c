@@ -1,0 +1,127 @@
+/*-------------------------------------------------------------------------
+ *
+ * module.c
+ *	  Module entry point: PG_MODULE_MAGIC, the multipartner.* settings and
+ *	  the transaction callbacks that keep the per-transaction caches honest.
+ *
+ * multipartner.acting_partner only narrows: a role that is a member of
+ * several partners says here which one it acts for.  The check hook only
+ * validates the syntax (it may run outside a transaction, where no catalog
+ * can be read); whether the role really is a member of that partner is
+ * decided in identity.c each time the acting partner is resolved.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <ctype.h>
+
+#include "access/xact.h"
+#include "fmgr.h"
+#include "utils/guc.h"
+
+#include "multipartner.h"
+
+PG_MODULE_MAGIC;
+
+/* GUC variable: "" or a partner uuid */
+char	   *mp_acting_partner_guc = NULL;
+
+static bool check_acting_partner(char **newval, void **extra, GucSource source);
+static void mp_xact_callback(XactEvent event, void *arg);
+static void mp_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+								SubTransactionId parentSubid, void *arg);
+
+/*
+ * A uuid in the forms uuid_in accepts most often: 32 hex digits, optionally
+ * with a hyphen after any group of four, optionally in braces.  Anything
+ * else is refused at SET time with a message that says what was expected.
+ */
+static bool
+check_acting_partner(char **newval, void **extra, GucSource source)
+{
+	const char *p = *newval;
+	int			digits = 0;
+	bool		braces = false;
+
+	if (p == NULL || *p == '\0')
+		return true;
+
+	if (*p == '{')
+	{
+		braces = true;
+		p++;
+	}
+	while (*p && *p != '}')
+	{
+		if (isxdigit((unsigned char) *p))
+			digits++;
+		else if (!(*p == '-' && digits > 0 && digits % 4 == 0 && p[1] != '-'))
+			break;
+		p++;
+	}
+	if (braces)
+	{
+		if (*p != '}')
+			digits = -1;
+		else
+			p++;
+	}
+	if (digits != 32 || *p != '\0' || p[-1] == '-')
+	{
+		GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
+		GUC_check_errdetail("multipartner.acting_partner must be empty or the uuid of a partner.");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Identity answers are cached for one transaction (identity.c); forget them
+ * when it ends, and when a subtransaction that may have changed membership
+ * rows rolls back.
+ */
+static void
+mp_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+		case XACT_EVENT_PREPARE:
+			mp_identity_reset();
+			break;
+		default:
+			break;
+	}
+}
+
+static void
+mp_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+					SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		mp_identity_reset();
+}
+
+void
+_PG_init(void)
+{
+	DefineCustomStringVariable("multipartner.acting_partner",
+							   "Partner the current role acts for, when it is a member of several.",
+							   "Empty, or the partner_id of a partner the role is a member of.",
+							   &mp_acting_partner_guc,
+							   "",
+							   PGC_USERSET,
+							   0,
+							   check_acting_partner,
+							   NULL,
+							   NULL);
+
+	MarkGUCPrefixReserved("multipartner");
+
+	RegisterXactCallback(mp_xact_callback, NULL);
+	RegisterSubXactCallback(mp_subxact_callback, NULL);
+}

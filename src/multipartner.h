@@ -1,0 +1,161 @@
+/*-------------------------------------------------------------------------
+ *
+ * multipartner.h
+ *	  Shared declarations of the multipartner extension.
+ *
+ * The C module is split by concern; each section below lists what one file
+ * exports.  Rule logic lives in the trigger files (party.c, relationship.c),
+ * the SQL API (api.c) only writes rows, identity.c answers "who is acting",
+ * and spi.c holds the one cache of prepared plans every lookup goes through.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MULTIPARTNER_H
+#define MULTIPARTNER_H
+
+#include "postgres.h"
+
+#include "access/htup.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "utils/snapshot.h"
+#include "utils/rel.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+
+#include "mp_errcodes.h"
+
+/* Name of the extension's schema; every object we touch lives there. */
+#define MP_SCHEMA "multipartner"
+
+/* Name of the operators' NOLOGIN role. */
+#define MP_OPERATOR_ROLE "multipartner_operator"
+
+/*
+ * A pending relationship request expires this many days after it was made
+ * (the GDAP request lifetime).  multipartner.effective_status() in the
+ * install script says the same.
+ */
+#define MP_REQUEST_LIFETIME_DAYS 90
+
+/*
+ * Partner Center roles as bits, in the order of the enum labels of
+ * multipartner.partner_role and multipartner.customer_role.
+ */
+#define MP_PROLE_GLOBAL_ADMIN			(1 << 0)
+#define MP_PROLE_USER_MANAGEMENT_ADMIN	(1 << 1)
+#define MP_PROLE_ADMIN_AGENT			(1 << 2)
+#define MP_PROLE_SALES_AGENT			(1 << 3)
+#define MP_PROLE_HELPDESK_AGENT			(1 << 4)
+#define MP_PROLE_BILLING_ADMIN			(1 << 5)
+
+/* R2: the roles that may ask a customer for a relationship. */
+#define MP_PROLES_REQUEST (MP_PROLE_GLOBAL_ADMIN | MP_PROLE_USER_MANAGEMENT_ADMIN | \
+						   MP_PROLE_ADMIN_AGENT | MP_PROLE_SALES_AGENT)
+
+#define MP_CROLE_GLOBAL_ADMIN			(1 << 0)
+#define MP_CROLE_BILLING_ADMIN			(1 << 1)
+#define MP_CROLE_READER					(1 << 2)
+
+extern const char *const mp_partner_role_labels[];
+extern const char *const mp_customer_role_labels[];
+
+/* Labels of multipartner.relationship_status, in enum order. */
+typedef enum MpRelStatus
+{
+	MP_REL_PENDING,
+	MP_REL_ACTIVE,
+	MP_REL_DECLINED,
+	MP_REL_EXPIRED,
+	MP_REL_TERMINATED
+} MpRelStatus;
+extern const char *const mp_rel_status_labels[];
+
+/* Labels of multipartner.cloud and multipartner.partner_status. */
+extern const char *const mp_cloud_labels[];
+
+/* Labels of multipartner.subscription_status, in enum order. */
+typedef enum MpSubStatus
+{
+	MP_SUB_ACTIVE,
+	MP_SUB_SUSPENDED,
+	MP_SUB_CANCELLED,
+	MP_SUB_EXPIRED
+} MpSubStatus;
+extern const char *const mp_sub_status_labels[];
+
+/* R4: the roles that place orders. */
+#define MP_PROLES_ORDER (MP_PROLE_GLOBAL_ADMIN | MP_PROLE_ADMIN_AGENT | \
+						 MP_PROLE_SALES_AGENT)
+
+/* R7: lowering quantity and cancelling only this long after creation. */
+#define MP_CANCEL_WINDOW_HOURS 168
+extern const char *const mp_partner_status_labels[];
+
+/* module.c */
+extern char *mp_acting_partner_guc;
+extern void _PG_init(void);
+
+/* identity.c */
+extern bool mp_is_operator(void);
+extern bool mp_acting_partner(pg_uuid_t *partner_id, uint32 *roles);
+extern bool mp_acting_partner_peek(pg_uuid_t *partner_id);
+extern void mp_require_acting_partner(pg_uuid_t *partner_id, uint32 *roles);
+extern uint32 mp_customer_roles(const pg_uuid_t *customer_id);
+extern void mp_identity_reset(void);
+extern const char *mp_current_role_name(void);
+
+/* spi.c: the queries every rule runs, prepared once and kept */
+typedef enum MpQuery
+{
+	MPQ_PARTNER_MEMBERSHIPS,
+	MPQ_CUSTOMER_ROLES,
+	MPQ_PARTNER_GET,
+	MPQ_CUSTOMER_GET,
+	MPQ_PARTNER_IN_USE,
+	MPQ_CUSTOMER_IN_USE,
+	MPQ_TENANT_CLAIM,
+	MPQ_TENANT_KIND,
+	MPQ_TENANT_RELEASE,
+	MPQ_REL_OPEN,
+	MPQ_REL_ANY,
+	MPQ_REL_EXPIRE,
+	MPQ_REL_ACTIVE_LOCK,
+	MPQ_REL_LATEST_STATUS,
+	MPQ_LIVE_SUBSCRIPTIONS,
+	/* SQL API, run as the caller */
+	MPQ_API_INSERT_SUBSCRIPTION,
+	MPQ_API_INSERT_CUSTOMER,
+	MPQ_API_INSERT_RELATIONSHIP,
+	MPQ_API_SET_STATUS,
+	MPQ_API_REVOKE_ADMIN,
+	MPQ_API_EXPIRE_ALL,
+	MPQ_NUM_QUERIES
+} MpQuery;
+
+extern int	mp_query(MpQuery q, Datum *values, const char *nulls, long tcount);
+extern int	mp_query_snapshot(MpQuery q, Datum *values, const char *nulls,
+							  long tcount, Snapshot snapshot);
+extern int	mp_execute(SPIPlanPtr *slot, const char *sql, int nargs,
+					   Oid *argtypes, bool as_owner, Datum *values,
+					   const char *nulls, long tcount, Snapshot snapshot);
+extern Datum mp_result_datum(uint64 row, int col, bool *isnull);
+
+/* util.c */
+extern int	mp_attnum(Relation rel, const char *colname);
+extern Datum mp_getattr(HeapTuple tuple, Relation rel, const char *colname,
+						bool *isnull);
+extern int	mp_enum_index(Datum value, const char *const labels[]);
+extern Datum mp_enum_datum(Oid enumtypid, const char *label);
+extern Oid	mp_type_oid(const char *typname);
+extern char *mp_uuid_str(const pg_uuid_t *uuid);
+extern bool mp_uuid_eq(const pg_uuid_t *a, const pg_uuid_t *b);
+extern TimestampTz mp_request_expiry_cutoff(void);
+extern void mp_check_immutable(Relation rel, HeapTuple oldtup, HeapTuple newtup,
+							   const char *kind, const char *idcol,
+							   const char *const cols[], const char *detail,
+							   const char *hint);
+extern void mp_check_trigger(FunctionCallInfo fcinfo, const char *funcname,
+							 bool row_level);
+
+#endif							/* MULTIPARTNER_H */

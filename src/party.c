@@ -1,0 +1,287 @@
+/*-------------------------------------------------------------------------
+ *
+ * party.c
+ *	  Rules on the partner and customer rows themselves:
+ *	    R8  a partner's CSP transaction tenant is never a customer,
+ *	    R9  a partner creates customers only in its own cloud,
+ *	    R10 only an operator deletes a partner or customer, and only while
+ *	        nothing refers to it; TRUNCATE is refused,
+ *	    R12 ids, tenant ids and clouds never change.
+ *
+ * R8 goes through the tenant registry (multipartner.tenant, keyed by tenant
+ * id): inserting a partner claims its CSP tenant, inserting a customer
+ * claims its tenant, with INSERT ... ON CONFLICT DO NOTHING.  Whichever row
+ * comes second finds the claim; if the two are written concurrently, the
+ * second waits on the unique key until the first commits or aborts, so the
+ * rule holds in every interleaving without SERIALIZABLE.  Under REPEATABLE
+ * READ a claim committed after our snapshot makes ON CONFLICT fail with a
+ * serialization error, which is what the application should retry.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+
+#include "multipartner.h"
+
+#define TENANT_CUSTOMER "customer"
+#define TENANT_PARTNER_CSP "partner_csp"
+
+/*
+ * mp_claim_tenant - register tenant_id as used by owner_id
+ *
+ * The caller is connected to SPI.
+ */
+static void
+mp_claim_tenant(const pg_uuid_t *tenant_id, const char *kind,
+				const pg_uuid_t *owner_id)
+{
+	Datum		args[3];
+	char	   *existing;
+	bool		isnull;
+	bool		new_is_customer = (strcmp(kind, TENANT_CUSTOMER) == 0);
+
+	args[0] = UUIDPGetDatum(tenant_id);
+	args[1] = CStringGetTextDatum(kind);
+	args[2] = UUIDPGetDatum(owner_id);
+	if (mp_query(MPQ_TENANT_CLAIM, args, NULL, 0) == 1)
+		return;
+
+	/* Someone holds it: find out who, without naming them. */
+	if (mp_query(MPQ_TENANT_KIND, args, NULL, 1) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not register tenant %s due to a concurrent change",
+						mp_uuid_str(tenant_id)),
+				 errhint("The transaction might succeed if retried.")));
+	existing = TextDatumGetCString(mp_result_datum(0, 1, &isnull));
+
+	if (strcmp(existing, TENANT_PARTNER_CSP) == 0 && new_is_customer)
+		ereport(ERROR,
+				(errcode(ERRCODE_MP_CSP_TENANT),
+				 errmsg("tenant %s is the CSP transaction tenant of a partner",
+						mp_uuid_str(tenant_id)),
+				 errdetail("A partner's CSP transaction tenant can never be a customer."),
+				 errhint("A partner may buy as a customer only from one of its other tenants.")));
+	if (strcmp(existing, TENANT_CUSTOMER) == 0 && !new_is_customer)
+		ereport(ERROR,
+				(errcode(ERRCODE_MP_CSP_TENANT),
+				 errmsg("tenant %s is already a customer",
+						mp_uuid_str(tenant_id)),
+				 errdetail("A partner's CSP transaction tenant can never be a customer."),
+				 errhint("Use a tenant that is not a customer for CSP transactions.")));
+	if (new_is_customer)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNIQUE_VIOLATION),
+				 errmsg("tenant %s is already a customer",
+						mp_uuid_str(tenant_id)),
+				 errdetail("Each tenant is one customer.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_UNIQUE_VIOLATION),
+			 errmsg("tenant %s is already the CSP transaction tenant of another partner",
+					mp_uuid_str(tenant_id)),
+			 errdetail("Each partner has its own CSP transaction tenant.")));
+}
+
+static void
+mp_release_tenant(const pg_uuid_t *tenant_id, const pg_uuid_t *owner_id)
+{
+	Datum		args[2];
+
+	args[0] = UUIDPGetDatum(tenant_id);
+	args[1] = UUIDPGetDatum(owner_id);
+	mp_query(MPQ_TENANT_RELEASE, args, NULL, 0);
+}
+
+/*
+ * R10 for partner and customer rows: an operator may delete one that
+ * nothing refers to.  Relationships, members (and, through them,
+ * subscriptions) keep it alive.
+ */
+static void
+mp_check_delete(const pg_uuid_t *id, const char *kind, MpQuery in_use,
+				const char *hint)
+{
+	Datum		arg = UUIDPGetDatum(id);
+
+	if (!mp_is_operator())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to delete %s %s", kind,
+						mp_uuid_str(id)),
+				 errdetail("Only an operator may delete a %s.", kind)));
+	if (mp_query(in_use, &arg, NULL, 1) > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_MP_NO_DELETE),
+				 errmsg("cannot delete %s %s", kind, mp_uuid_str(id)),
+				 errdetail("The %s still has relationships or members, which keep it on record.",
+						   kind),
+				 errhint("%s", hint)));
+}
+
+static const char *const partner_immutable[] = {
+	"partner_id", "csp_tenant_id", "cloud", NULL
+};
+static const char *const customer_immutable[] = {
+	"customer_id", "tenant_id", "cloud", NULL
+};
+
+PG_FUNCTION_INFO_V1(mp_partner_guard);
+Datum
+mp_partner_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	HeapTuple	tuple;
+	bool		isnull;
+
+	mp_check_trigger(fcinfo, "partner_guard", true);
+	rel = trigdata->tg_relation;
+	tuple = trigdata->tg_trigtuple;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+	{
+		bool		idnull,
+					tenantnull;
+		Datum		id = mp_getattr(tuple, rel, "partner_id", &idnull);
+		Datum		tenant = mp_getattr(tuple, rel, "csp_tenant_id", &tenantnull);
+
+		/* NULLs: leave it to the NOT NULL constraints */
+		if (!idnull && !tenantnull)
+			mp_claim_tenant(DatumGetUUIDP(tenant), TENANT_PARTNER_CSP,
+							DatumGetUUIDP(id));
+	}
+	else if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+	{
+		mp_check_immutable(rel, tuple, trigdata->tg_newtuple, "partner",
+						   "partner_id", partner_immutable,
+						   "The id, CSP transaction tenant and cloud of a partner never change.",
+						   "Create a new partner instead.");
+		tuple = trigdata->tg_newtuple;
+	}
+	else
+	{
+		pg_uuid_t  *id = DatumGetUUIDP(mp_getattr(tuple, rel, "partner_id", &isnull));
+
+		mp_check_delete(id, "partner", MPQ_PARTNER_IN_USE,
+						"Suspend the partner instead.");
+		mp_release_tenant(DatumGetUUIDP(mp_getattr(tuple, rel, "csp_tenant_id", &isnull)),
+						  id);
+	}
+
+	SPI_finish();
+	return PointerGetDatum(tuple);
+}
+
+PG_FUNCTION_INFO_V1(mp_customer_guard);
+Datum
+mp_customer_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	HeapTuple	tuple;
+	bool		isnull;
+
+	mp_check_trigger(fcinfo, "customer_guard", true);
+	rel = trigdata->tg_relation;
+	tuple = trigdata->tg_trigtuple;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+	{
+		bool		idnull,
+					tenantnull,
+					cloudnull;
+		Datum		id = mp_getattr(tuple, rel, "customer_id", &idnull);
+		Datum		tenant = mp_getattr(tuple, rel, "tenant_id", &tenantnull);
+		Datum		cloud = mp_getattr(tuple, rel, "cloud", &cloudnull);
+
+		/*
+		 * A partner creates customers only in its own cloud (R9) and only
+		 * with a role that may ask for a relationship (R2): a customer is
+		 * created in order to work with it.
+		 */
+		if (!mp_is_operator())
+		{
+			pg_uuid_t	partner_id;
+			uint32		roles;
+			Datum		arg;
+
+			mp_require_acting_partner(&partner_id, &roles);
+			if ((roles & MP_PROLES_REQUEST) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("role \"%s\" cannot create customers for partner %s",
+								mp_current_role_name(), mp_uuid_str(&partner_id)),
+						 errdetail("Creating a customer needs the partner role global_admin, user_management_admin, admin_agent or sales_agent.")));
+			arg = UUIDPGetDatum(&partner_id);
+			if (!cloudnull && mp_query(MPQ_PARTNER_GET, &arg, NULL, 1) == 1)
+			{
+				Datum		pcloud = mp_result_datum(0, 1, &isnull);
+
+				if (DatumGetObjectId(pcloud) != DatumGetObjectId(cloud))
+					ereport(ERROR,
+							(errcode(ERRCODE_MP_CLOUD_MISMATCH),
+							 errmsg("partner %s cannot create a customer in cloud \"%s\"",
+									mp_uuid_str(&partner_id),
+									mp_cloud_labels[mp_enum_index(cloud, mp_cloud_labels)]),
+							 errdetail("The partner works in cloud \"%s\"; partners and customers never cross clouds.",
+									   mp_cloud_labels[mp_enum_index(pcloud, mp_cloud_labels)])));
+			}
+		}
+		if (!idnull && !tenantnull)
+			mp_claim_tenant(DatumGetUUIDP(tenant), TENANT_CUSTOMER,
+							DatumGetUUIDP(id));
+	}
+	else if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+	{
+		mp_check_immutable(rel, tuple, trigdata->tg_newtuple, "customer",
+						   "customer_id", customer_immutable,
+						   "The id, tenant and cloud of a customer never change.",
+						   "Create a new customer instead.");
+		tuple = trigdata->tg_newtuple;
+	}
+	else
+	{
+		pg_uuid_t  *id = DatumGetUUIDP(mp_getattr(tuple, rel, "customer_id", &isnull));
+
+		mp_check_delete(id, "customer", MPQ_CUSTOMER_IN_USE,
+						"A customer that ever had a relationship is kept; remove its members to close it.");
+		mp_release_tenant(DatumGetUUIDP(mp_getattr(tuple, rel, "tenant_id", &isnull)),
+						  id);
+	}
+
+	SPI_finish();
+	return PointerGetDatum(tuple);
+}
+
+/*
+ * BEFORE TRUNCATE ... FOR EACH STATEMENT: R10.  TRUNCATE skips row
+ * triggers, so it would skip every rule above; it is refused for everyone.
+ */
+PG_FUNCTION_INFO_V1(mp_forbid_truncate);
+Datum
+mp_forbid_truncate(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" was not called by trigger manager",
+						"forbid_truncate")));
+	ereport(ERROR,
+			(errcode(ERRCODE_MP_NO_DELETE),
+			 errmsg("cannot truncate table \"%s\"",
+					RelationGetRelationName(trigdata->tg_relation)),
+			 errdetail("Rows of this table are never deleted.")));
+	return PointerGetDatum(NULL);
+}

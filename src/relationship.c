@@ -1,0 +1,516 @@
+/*-------------------------------------------------------------------------
+ *
+ * relationship.c
+ *	  The relationship lifecycle, enforced on multipartner.relationship for
+ *	  every writer (the SQL API and direct DML alike):
+ *	    R2  who may request (partner global_admin, user_management_admin,
+ *	        admin_agent, sales_agent; or an operator),
+ *	    R3  who may accept, decline, revoke delegated admin and terminate,
+ *	    R9  partner and customer in the same cloud,
+ *	    R10 relationships are never deleted,
+ *	    R12 (its twin) the parties and the request never change,
+ *	  and the state machine
+ *	    pending -> active | declined | expired,   active -> terminated,
+ *	  where a pending request older than 90 days can no longer be accepted
+ *	  or declined and reads as expired.
+ *
+ * At most one pending or active relationship per (customer, partner) is
+ * the partial unique index relationship_open_key; the check here only
+ * gives the friendly message and expires a stale request first, the index
+ * decides under concurrency.  Status changes are plain row updates, so two
+ * concurrent decisions on one request serialize on the row lock and the
+ * second sees the first one's result (the BEFORE UPDATE trigger receives
+ * the latest row version).
+ *
+ * The *_by / *_at columns are the record of who did what: the trigger
+ * writes them, an application cannot (428C9, as for generated columns);
+ * an operator may load historical values on INSERT.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/sysattr.h"
+#include "access/xact.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "nodes/bitmapset.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+
+#include "multipartner.h"
+
+/* Pending changes to the new row, applied in the trigger's own context. */
+typedef struct RelPatch
+{
+	int			n;
+	int			cols[8];
+	const char *names[8];		/* for name columns: the role name */
+	Datum		values[8];
+	bool		nulls[8];
+} RelPatch;
+
+static void
+patch_role(RelPatch *p, Relation rel, const char *col)
+{
+	p->cols[p->n] = mp_attnum(rel, col);
+	p->names[p->n] = mp_current_role_name();
+	p->nulls[p->n] = false;
+	p->n++;
+}
+
+static void
+patch_datum(RelPatch *p, Relation rel, const char *col, Datum value)
+{
+	p->cols[p->n] = mp_attnum(rel, col);
+	p->names[p->n] = NULL;
+	p->values[p->n] = value;
+	p->nulls[p->n] = false;
+	p->n++;
+}
+
+static HeapTuple
+patch_apply(RelPatch *p, Relation rel, HeapTuple tuple, MemoryContext cxt)
+{
+	MemoryContext oldcxt;
+	HeapTuple	result;
+
+	if (p->n == 0)
+		return tuple;
+	oldcxt = MemoryContextSwitchTo(cxt);
+	for (int i = 0; i < p->n; i++)
+		if (p->names[i] != NULL)
+			p->values[i] = DirectFunctionCall1(namein,
+											   CStringGetDatum(pstrdup(p->names[i])));
+	result = heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), p->n,
+									   p->cols, p->values, p->nulls);
+	MemoryContextSwitchTo(oldcxt);
+	return result;
+}
+
+static const char *const recorded_cols[] = {
+	"decided_by", "decided_at", "ended_by", "ended_at", NULL
+};
+
+/* The record columns are written by this trigger only. */
+static void
+check_recorded_untouched(Relation rel, HeapTuple oldtup, HeapTuple newtup)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+
+	for (int i = 0; recorded_cols[i] != NULL; i++)
+	{
+		int			attnum = mp_attnum(rel, recorded_cols[i]);
+		Form_pg_attribute att = TupleDescAttr(tupdesc, attnum - 1);
+		bool		oldnull = true,
+					newnull;
+		Datum		oldval = (Datum) 0;
+		Datum		newval = heap_getattr(newtup, attnum, tupdesc, &newnull);
+
+		if (oldtup)
+			oldval = heap_getattr(oldtup, attnum, tupdesc, &oldnull);
+		if (oldnull == newnull &&
+			(oldnull || datumIsEqual(oldval, newval, att->attbyval, att->attlen)))
+			continue;
+		ereport(ERROR,
+				(errcode(ERRCODE_GENERATED_ALWAYS),
+				 errmsg("column \"%s\" can only be set by a status change",
+						recorded_cols[i]),
+				 errdetail("The decided_* and ended_* columns record who changed the status and when.")));
+	}
+}
+
+/* Is the acting role a global_admin of this partner?  (R3) */
+static bool
+acts_as_partner_admin(const pg_uuid_t *partner_id)
+{
+	pg_uuid_t	acting;
+	uint32		roles;
+
+	return mp_acting_partner(&acting, &roles) &&
+		mp_uuid_eq(&acting, partner_id) &&
+		(roles & MP_PROLE_GLOBAL_ADMIN) != 0;
+}
+
+static bool
+acts_as_customer_admin(const pg_uuid_t *customer_id)
+{
+	return (mp_customer_roles(customer_id) & MP_CROLE_GLOBAL_ADMIN) != 0;
+}
+
+static void
+check_not_expired(const pg_uuid_t *rid, TimestampTz requested_at)
+{
+	if (requested_at <= mp_request_expiry_cutoff())
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("relationship request %s has expired", mp_uuid_str(rid)),
+				 errdetail("It was requested at %s; requests expire after %d days.",
+						   timestamptz_to_str(requested_at),
+						   MP_REQUEST_LIFETIME_DAYS),
+				 errhint("The partner must request the relationship again.")));
+}
+
+/*
+ * R13: no termination while the partner has a live subscription with the
+ * customer.
+ *
+ * The count runs on the latest snapshot, not the transaction's: a sale
+ * that committed while this termination waited for the relationship row
+ * (the sale held it FOR SHARE) must be seen even under REPEATABLE READ,
+ * where the transaction snapshot predates it.  This is what ri_triggers.c
+ * does when it must detect rows that appeared concurrently.
+ */
+static void
+check_no_live_subscriptions(const pg_uuid_t *rid, const pg_uuid_t *customer_id,
+							const pg_uuid_t *partner_id)
+{
+	Datum		args[2];
+	bool		isnull;
+	int64		live;
+
+	args[0] = UUIDPGetDatum(customer_id);
+	args[1] = UUIDPGetDatum(partner_id);
+	mp_query_snapshot(MPQ_LIVE_SUBSCRIPTIONS, args, NULL, 1, GetLatestSnapshot());
+	live = DatumGetInt64(mp_result_datum(0, 1, &isnull));
+	if (live > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_MP_LIVE_SUBSCRIPTIONS),
+				 errmsg("cannot terminate relationship %s", mp_uuid_str(rid)),
+				 errdetail_plural("The partner still has %lld active or suspended subscription with the customer.",
+								  "The partner still has %lld active or suspended subscriptions with the customer.",
+								  live, (long long) live),
+				 errhint("Cancel the subscriptions or let them expire first.")));
+}
+
+/*
+ * BEFORE INSERT: a new relationship (R2, R9, start state, one open
+ * relationship per pair).
+ */
+static HeapTuple
+relationship_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
+{
+	bool		op = mp_is_operator();
+	bool		isnull;
+	bool		pnull;
+	RelPatch	patch = {0};
+	pg_uuid_t	customer_id;
+	pg_uuid_t	partner_id;
+	Datum		d;
+	Datum		args[2];
+	int			status;
+	Oid			pcloud;
+	Oid			ccloud;
+	TransactionId cxmin;
+
+	d = mp_getattr(tuple, rel, "customer_id", &isnull);
+	if (isnull)
+		return tuple;			/* the NOT NULL constraint says so */
+	customer_id = *DatumGetUUIDP(d);
+	d = mp_getattr(tuple, rel, "status", &isnull);
+	if (isnull)
+		return tuple;
+	status = mp_enum_index(d, mp_rel_status_labels);
+	d = mp_getattr(tuple, rel, "partner_id", &pnull);
+	if (!pnull)
+		partner_id = *DatumGetUUIDP(d);
+
+	if (!op)
+	{
+		pg_uuid_t	acting;
+		uint32		roles;
+
+		mp_require_acting_partner(&acting, &roles);
+		if (pnull)
+		{
+			partner_id = acting;
+			patch_datum(&patch, rel, "partner_id",
+						UUIDPGetDatum(&partner_id));
+		}
+		else if (!mp_uuid_eq(&partner_id, &acting))
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied to request a relationship for partner %s",
+							mp_uuid_str(&partner_id)),
+					 errdetail("Role \"%s\" acts for partner %s.",
+							   mp_current_role_name(), mp_uuid_str(&acting))));
+		if ((roles & MP_PROLES_REQUEST) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied to request a relationship for partner %s",
+							mp_uuid_str(&partner_id)),
+					 errdetail("Requesting a relationship needs the partner role global_admin, user_management_admin, admin_agent or sales_agent.")));
+	}
+	else if (pnull)
+		return tuple;
+
+	/* The parties: missing ones are left to the foreign keys. */
+	args[0] = UUIDPGetDatum(&partner_id);
+	if (mp_query(MPQ_PARTNER_GET, args, NULL, 1) != 1)
+		return patch_apply(&patch, rel, tuple, cxt);
+	pcloud = DatumGetObjectId(mp_result_datum(0, 1, &isnull));
+	if (mp_enum_index(mp_result_datum(0, 2, &isnull),
+					  mp_partner_status_labels) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("partner %s is suspended", mp_uuid_str(&partner_id)),
+				 errdetail("A suspended partner cannot start new relationships.")));
+
+	args[0] = UUIDPGetDatum(&customer_id);
+	if (mp_query(MPQ_CUSTOMER_GET, args, NULL, 1) != 1)
+		return patch_apply(&patch, rel, tuple, cxt);
+	ccloud = DatumGetObjectId(mp_result_datum(0, 1, &isnull));
+	cxmin = DatumGetTransactionId(mp_result_datum(0, 2, &isnull));
+
+	/* R9 */
+	if (pcloud != ccloud)
+		ereport(ERROR,
+				(errcode(ERRCODE_MP_CLOUD_MISMATCH),
+				 errmsg("partner %s and customer %s are in different clouds",
+						mp_uuid_str(&partner_id), mp_uuid_str(&customer_id)),
+				 errdetail("The partner works in cloud \"%s\", the customer in cloud \"%s\".",
+						   mp_cloud_labels[mp_enum_index(ObjectIdGetDatum(pcloud), mp_cloud_labels)],
+						   mp_cloud_labels[mp_enum_index(ObjectIdGetDatum(ccloud), mp_cloud_labels)]),
+				 errhint("Partner Center and Partner Center for Microsoft Cloud for US Government are separate.")));
+
+	/*
+	 * Start state.  A partner's request is pending until the customer
+	 * decides.  The one exception is create_customer(): the partner that
+	 * creates a customer, in this very transaction and before anybody else
+	 * has a relationship with it, starts out active.
+	 */
+	if (status == MP_REL_ACTIVE && !op)
+	{
+		bool		created_here = TransactionIdIsCurrentTransactionId(cxmin);
+
+		if (!created_here || mp_query(MPQ_REL_ANY, args, NULL, 1) > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied to create an active relationship with customer %s",
+							mp_uuid_str(&customer_id)),
+					 errdetail("A relationship starts as pending until the customer's global administrator accepts it."),
+					 errhint("Use multipartner.request_relationship().")));
+	}
+	else if (status != MP_REL_PENDING && status != MP_REL_ACTIVE)
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("a new relationship must be pending or active, not \"%s\"",
+						mp_rel_status_labels[status])));
+
+	/* One open relationship per pair; a stale request makes way. */
+	args[1] = UUIDPGetDatum(&partner_id);
+	if (mp_query(MPQ_REL_OPEN, args, NULL, 1) == 1)
+	{
+		pg_uuid_t	rid = *DatumGetUUIDP(mp_result_datum(0, 1, &isnull));
+		int			ostatus = mp_enum_index(mp_result_datum(0, 2, &isnull),
+											mp_rel_status_labels);
+		TimestampTz at = DatumGetTimestampTz(mp_result_datum(0, 3, &isnull));
+
+		if (ostatus == MP_REL_PENDING && at <= mp_request_expiry_cutoff())
+		{
+			Datum		rarg = UUIDPGetDatum(&rid);
+
+			mp_query(MPQ_REL_EXPIRE, &rarg, NULL, 0);
+		}
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_UNIQUE_VIOLATION),
+					 errmsg("customer %s already has a %s relationship with partner %s",
+							mp_uuid_str(&customer_id),
+							mp_rel_status_labels[ostatus],
+							mp_uuid_str(&partner_id)),
+					 errdetail("Relationship %s is %s.", mp_uuid_str(&rid),
+							   mp_rel_status_labels[ostatus]),
+					 ostatus == MP_REL_PENDING ?
+					 errhint("Wait for the customer to accept or decline the pending request.") :
+					 errhint("The partner can already sell to this customer.")));
+	}
+
+	/* The record of who asked and when. */
+	if (!op)
+	{
+		check_recorded_untouched(rel, NULL, tuple);
+		patch_role(&patch, rel, "requested_by");
+		patch_datum(&patch, rel, "requested_at",
+					TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()));
+	}
+	if (status == MP_REL_ACTIVE)
+	{
+		mp_getattr(tuple, rel, "decided_at", &isnull);
+		if (isnull)
+		{
+			patch_role(&patch, rel, "decided_by");
+			patch_datum(&patch, rel, "decided_at",
+						TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()));
+		}
+	}
+	return patch_apply(&patch, rel, tuple, cxt);
+}
+
+static const char *const relationship_immutable[] = {
+	"relationship_id", "customer_id", "partner_id", "requested_by",
+	"requested_at", NULL
+};
+
+/*
+ * BEFORE UPDATE: the state machine and R3.
+ */
+static HeapTuple
+relationship_update(Relation rel, HeapTuple oldtup, HeapTuple newtup,
+					MemoryContext cxt)
+{
+	bool		isnull;
+	bool		op;
+	RelPatch	patch = {0};
+	pg_uuid_t	rid;
+	pg_uuid_t	customer_id;
+	pg_uuid_t	partner_id;
+	int			old_status;
+	int			new_status;
+	bool		old_admin;
+	bool		new_admin;
+	TimestampTz requested_at;
+	Datum		now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+
+	mp_check_immutable(rel, oldtup, newtup, "relationship", "relationship_id",
+					   relationship_immutable,
+					   "The parties of a relationship and its request never change.",
+					   "Request a new relationship instead.");
+	check_recorded_untouched(rel, oldtup, newtup);
+
+	rid = *DatumGetUUIDP(mp_getattr(oldtup, rel, "relationship_id", &isnull));
+	customer_id = *DatumGetUUIDP(mp_getattr(oldtup, rel, "customer_id", &isnull));
+	partner_id = *DatumGetUUIDP(mp_getattr(oldtup, rel, "partner_id", &isnull));
+	requested_at = DatumGetTimestampTz(mp_getattr(oldtup, rel, "requested_at", &isnull));
+	old_status = mp_enum_index(mp_getattr(oldtup, rel, "status", &isnull),
+							   mp_rel_status_labels);
+	old_admin = DatumGetBool(mp_getattr(oldtup, rel, "delegated_admin", &isnull));
+	new_status = mp_enum_index(mp_getattr(newtup, rel, "status", &isnull),
+							   mp_rel_status_labels);
+	if (isnull)
+		return newtup;			/* NOT NULL */
+	new_admin = DatumGetBool(mp_getattr(newtup, rel, "delegated_admin", &isnull));
+	if (isnull)
+		return newtup;
+
+	op = mp_is_operator();
+
+	if (old_status != new_status)
+	{
+		if (old_status == MP_REL_PENDING &&
+			(new_status == MP_REL_ACTIVE || new_status == MP_REL_DECLINED))
+		{
+			if (!op && !acts_as_customer_admin(&customer_id))
+				ereport(ERROR,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("permission denied to %s relationship %s",
+								new_status == MP_REL_ACTIVE ? "accept" : "decline",
+								mp_uuid_str(&rid)),
+						 errdetail("Only a global administrator of the customer or an operator may accept or decline a relationship request.")));
+			check_not_expired(&rid, requested_at);
+			patch_role(&patch, rel, "decided_by");
+			patch_datum(&patch, rel, "decided_at", now);
+		}
+		else if (old_status == MP_REL_PENDING && new_status == MP_REL_EXPIRED)
+		{
+			if (requested_at > mp_request_expiry_cutoff())
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("relationship request %s has not expired",
+								mp_uuid_str(&rid)),
+						 errdetail("It was requested at %s; requests expire after %d days.",
+								   timestamptz_to_str(requested_at),
+								   MP_REQUEST_LIFETIME_DAYS),
+						 errhint("The customer's global administrator may decline it.")));
+			patch_role(&patch, rel, "ended_by");
+			patch_datum(&patch, rel, "ended_at", now);
+		}
+		else if (old_status == MP_REL_ACTIVE && new_status == MP_REL_TERMINATED)
+		{
+			if (!op && !acts_as_partner_admin(&partner_id))
+				ereport(ERROR,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("permission denied to terminate relationship %s",
+								mp_uuid_str(&rid)),
+						 errdetail("Only a global administrator of the partner or an operator may terminate a relationship.")));
+			check_no_live_subscriptions(&rid, &customer_id, &partner_id);
+			patch_role(&patch, rel, "ended_by");
+			patch_datum(&patch, rel, "ended_at", now);
+		}
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("cannot change relationship %s from %s to %s",
+							mp_uuid_str(&rid), mp_rel_status_labels[old_status],
+							mp_rel_status_labels[new_status]),
+					 errdetail("A relationship goes only from pending to active, declined or expired, and from active to terminated.")));
+	}
+
+	if (old_admin != new_admin)
+	{
+		if (new_admin)
+		{
+			if (!op)
+				ereport(ERROR,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("permission denied to grant delegated admin rights on relationship %s",
+								mp_uuid_str(&rid)),
+						 errdetail("Delegated admin rights are granted by accepting a request; once revoked, only an operator can restore them.")));
+		}
+		else
+		{
+			if (new_status != MP_REL_ACTIVE)
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("cannot revoke delegated admin rights of relationship %s",
+								mp_uuid_str(&rid)),
+						 errdetail("The relationship is %s; delegated admin rights are revoked from active relationships.",
+								   mp_rel_status_labels[new_status])));
+			if (!op && !acts_as_customer_admin(&customer_id) &&
+				!acts_as_partner_admin(&partner_id))
+				ereport(ERROR,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("permission denied to revoke delegated admin rights of relationship %s",
+								mp_uuid_str(&rid)),
+						 errdetail("Only a global administrator of the customer or of the partner, or an operator, may revoke delegated admin rights.")));
+		}
+	}
+
+	return patch_apply(&patch, rel, newtup, cxt);
+}
+
+PG_FUNCTION_INFO_V1(mp_relationship_guard);
+Datum
+mp_relationship_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	MemoryContext cxt = CurrentMemoryContext;
+	Relation	rel;
+	HeapTuple	result;
+
+	mp_check_trigger(fcinfo, "relationship_guard", true);
+	rel = trigdata->tg_relation;
+
+	/* R10 */
+	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_MP_NO_DELETE),
+				 errmsg("cannot delete from table \"%s\"",
+						RelationGetRelationName(rel)),
+				 errdetail("Relationships are never deleted."),
+				 errhint("Terminate or decline the relationship instead.")));
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+		result = relationship_insert(rel, trigdata->tg_trigtuple, cxt);
+	else
+		result = relationship_update(rel, trigdata->tg_trigtuple,
+									 trigdata->tg_newtuple, cxt);
+	SPI_finish();
+
+	return PointerGetDatum(result);
+}

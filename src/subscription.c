@@ -1,0 +1,384 @@
+/*-------------------------------------------------------------------------
+ *
+ * subscription.c
+ *	  The rules of multipartner.subscription, for every writer:
+ *	    R4  a sale needs an active relationship between the customer and the
+ *	        acting partner, which becomes the partner of record; only
+ *	        global_admin, admin_agent and sales_agent place orders,
+ *	    R5  only the partner of record (or an operator) updates,
+ *	    R6  partner of record and customer never change, not even by an
+ *	        operator,
+ *	    R7  offer, product family, term, billing cycle, commitment end and
+ *	        created_at never change; quantity may rise at any time, lowering
+ *	        it and cancelling only within 168 hours of created_at;
+ *	        cancelled and expired are final,
+ *	    R10 subscriptions are never deleted,
+ *	    R11 a terminated, declined or expired relationship allows no sale.
+ *
+ * Concurrency: the relationship row that allows a sale is locked FOR SHARE
+ * (spi.c, MPQ_REL_ACTIVE_LOCK) and the termination of R13 counts live
+ * subscriptions on the latest snapshot (relationship.c), so a sale and a
+ * termination of the same relationship never both succeed.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/fmgrprotos.h"
+
+#include "multipartner.h"
+
+/* created_at + term; 0 for a term the CHECK constraint will refuse */
+static TimestampTz
+commitment_end_for(TimestampTz created_at, const char *term)
+{
+	Interval	span = {0};
+
+	if (strcmp(term, "P1M") == 0)
+		span.month = 1;
+	else if (strcmp(term, "P1Y") == 0)
+		span.month = 12;
+	else if (strcmp(term, "P3Y") == 0)
+		span.month = 36;
+	else
+		return 0;
+	return DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
+												   TimestampTzGetDatum(created_at),
+												   IntervalPGetDatum(&span)));
+}
+
+/* Is now still within the 168-hour window that follows created_at? */
+static bool
+within_cancel_window(TimestampTz created_at)
+{
+	return GetCurrentTransactionStartTimestamp() <
+		created_at + (int64) MP_CANCEL_WINDOW_HOURS * USECS_PER_HOUR;
+}
+
+static bool
+column_changed(Relation rel, HeapTuple oldtup, HeapTuple newtup,
+			   const char *col)
+{
+	int			attnum = mp_attnum(rel, col);
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	Form_pg_attribute att = TupleDescAttr(tupdesc, attnum - 1);
+	bool		oldnull,
+				newnull;
+	Datum		oldval = heap_getattr(oldtup, attnum, tupdesc, &oldnull);
+	Datum		newval = heap_getattr(newtup, attnum, tupdesc, &newnull);
+
+	if (oldnull || newnull)
+		return oldnull != newnull;
+	return !datumIsEqual(oldval, newval, att->attbyval, att->attlen);
+}
+
+/*
+ * R4 and R11: lock the active relationship that allows this sale, or say
+ * why there is none.
+ */
+static void
+lock_selling_relationship(const pg_uuid_t *customer_id,
+						  const pg_uuid_t *partner_id)
+{
+	Datum		args[2];
+	bool		isnull;
+	const char *why = "There is no relationship between them.";
+
+	args[0] = UUIDPGetDatum(customer_id);
+	args[1] = UUIDPGetDatum(partner_id);
+	if (mp_query(MPQ_REL_ACTIVE_LOCK, args, NULL, 1) == 1)
+		return;
+
+	if (mp_query(MPQ_REL_LATEST_STATUS, args, NULL, 1) == 1)
+	{
+		int			status = mp_enum_index(mp_result_datum(0, 1, &isnull),
+										   mp_rel_status_labels);
+
+		why = psprintf("Their latest relationship is %s.",
+					   mp_rel_status_labels[status]);
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_MP_NO_ACTIVE_RELATIONSHIP),
+			 errmsg("partner %s has no active relationship with customer %s",
+					mp_uuid_str(partner_id), mp_uuid_str(customer_id)),
+			 errdetail_internal("%s", why),
+			 errhint("The partner must request a relationship and the customer must accept it first.")));
+}
+
+static const char *const subscription_identity[] = {
+	"subscription_id", "created_by", NULL
+};
+static const char *const subscription_parties[] = {
+	"partner_of_record", "customer_id", NULL
+};
+static const char *const subscription_terms[] = {
+	"offer_id", "product_family", "term", "billing_cycle", "commitment_end",
+	"created_at", NULL
+};
+
+/*
+ * BEFORE INSERT: R4, R11, and the derived columns.
+ */
+static HeapTuple
+subscription_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
+{
+	bool		op = mp_is_operator();
+	bool		isnull;
+	bool		pnull;
+	pg_uuid_t	customer_id;
+	pg_uuid_t	partner_id;
+	Datum		d;
+	Datum		arg;
+	TimestampTz created_at;
+	TimestampTz end;
+	char	   *term;
+	int			ncols = 0;
+	int			cols[4];
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
+	MemoryContext oldcxt;
+	HeapTuple	result;
+
+	d = mp_getattr(tuple, rel, "customer_id", &isnull);
+	if (isnull)
+		return tuple;			/* the NOT NULL constraint says so */
+	customer_id = *DatumGetUUIDP(d);
+	d = mp_getattr(tuple, rel, "partner_of_record", &pnull);
+	if (!pnull)
+		partner_id = *DatumGetUUIDP(d);
+
+	if (!op)
+	{
+		pg_uuid_t	acting;
+		uint32		roles;
+
+		mp_require_acting_partner(&acting, &roles);
+		if (pnull)
+		{
+			partner_id = acting;
+			cols[ncols] = mp_attnum(rel, "partner_of_record");
+			values[ncols++] = UUIDPGetDatum(&partner_id);
+		}
+		else if (!mp_uuid_eq(&partner_id, &acting))
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied to sell for partner %s",
+							mp_uuid_str(&partner_id)),
+					 errdetail("Role \"%s\" acts for partner %s, which is the partner of record of what it sells.",
+							   mp_current_role_name(), mp_uuid_str(&acting))));
+		if ((roles & MP_PROLES_ORDER) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied to place orders for partner %s",
+							mp_uuid_str(&partner_id)),
+					 errdetail("Placing an order needs the partner role global_admin, admin_agent or sales_agent.")));
+	}
+	else if (pnull)
+		return tuple;
+
+	d = mp_getattr(tuple, rel, "status", &isnull);
+	if (!isnull && mp_enum_index(d, mp_sub_status_labels) != MP_SUB_ACTIVE)
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("a new subscription must be active")));
+
+	arg = UUIDPGetDatum(&partner_id);
+	if (mp_query(MPQ_PARTNER_GET, &arg, NULL, 1) == 1 &&
+		mp_enum_index(mp_result_datum(0, 2, &isnull),
+					  mp_partner_status_labels) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("partner %s is suspended", mp_uuid_str(&partner_id)),
+				 errdetail("A suspended partner cannot sell.")));
+
+	lock_selling_relationship(&customer_id, &partner_id);
+
+	/* The record: who sold, when, and until when it commits the customer. */
+	created_at = DatumGetTimestampTz(mp_getattr(tuple, rel, "created_at", &isnull));
+	if (!op || isnull)
+	{
+		created_at = GetCurrentTransactionStartTimestamp();
+		cols[ncols] = mp_attnum(rel, "created_at");
+		values[ncols++] = TimestampTzGetDatum(created_at);
+	}
+	d = mp_getattr(tuple, rel, "term", &isnull);
+	term = isnull ? "" : TextDatumGetCString(d);
+	end = commitment_end_for(created_at, term);
+	if (end == 0)
+		end = created_at;		/* the term's CHECK constraint refuses the row */
+	d = mp_getattr(tuple, rel, "commitment_end", &isnull);
+	if (!isnull && DatumGetTimestampTz(d) != end)
+		ereport(ERROR,
+				(errcode(ERRCODE_GENERATED_ALWAYS),
+				 errmsg("column \"commitment_end\" is derived from created_at and term"),
+				 errdetail("Leave it out; the subscription commits until created_at plus its term.")));
+	cols[ncols] = mp_attnum(rel, "commitment_end");
+	values[ncols++] = TimestampTzGetDatum(end);
+
+	oldcxt = MemoryContextSwitchTo(cxt);
+	if (!op)
+	{
+		cols[ncols] = mp_attnum(rel, "created_by");
+		values[ncols++] = DirectFunctionCall1(namein,
+											  CStringGetDatum(pstrdup(mp_current_role_name())));
+	}
+	result = heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), ncols,
+									   cols, values, nulls);
+	MemoryContextSwitchTo(oldcxt);
+	return result;
+}
+
+/*
+ * BEFORE UPDATE: R6, R5, R7, in that order: what no one may do first, so
+ * an operator gets the same answer as a partner.
+ */
+static HeapTuple
+subscription_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
+{
+	bool		isnull;
+	pg_uuid_t	sid;
+	pg_uuid_t	partner_id;
+	int			old_status;
+	int			new_status;
+	int32		old_qty;
+	int32		new_qty;
+	TimestampTz created_at;
+	TimestampTz commitment_end;
+
+	sid = *DatumGetUUIDP(mp_getattr(oldtup, rel, "subscription_id", &isnull));
+
+	/* R6 */
+	for (int i = 0; subscription_parties[i] != NULL; i++)
+		if (column_changed(rel, oldtup, newtup, subscription_parties[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_MP_NO_TRANSITION),
+					 errmsg("cannot change column \"%s\" of subscription %s",
+							subscription_parties[i], mp_uuid_str(&sid)),
+					 errdetail("A subscription never moves to another partner of record or another customer."),
+					 errhint("Cancel it within its cancellation window and let the other partner sell a new one.")));
+	mp_check_immutable(rel, oldtup, newtup, "subscription", "subscription_id",
+					   subscription_identity,
+					   "The id of a subscription and the role that created it never change.",
+					   NULL);
+
+	/* R5 */
+	partner_id = *DatumGetUUIDP(mp_getattr(oldtup, rel, "partner_of_record", &isnull));
+	if (!mp_is_operator())
+	{
+		pg_uuid_t	acting;
+		uint32		roles;
+
+		if (!mp_acting_partner(&acting, &roles) ||
+			!mp_uuid_eq(&acting, &partner_id))
+			ereport(ERROR,
+					(errcode(ERRCODE_MP_NOT_PARTNER_OF_RECORD),
+					 errmsg("permission denied to change subscription %s",
+							mp_uuid_str(&sid)),
+					 errdetail("Only the partner of record of a subscription may change it.")));
+		if ((roles & MP_PROLES_ORDER) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied to change subscription %s",
+							mp_uuid_str(&sid)),
+					 errdetail("Changing an order needs the partner role global_admin, admin_agent or sales_agent.")));
+	}
+
+	/* R7: the terms */
+	for (int i = 0; subscription_terms[i] != NULL; i++)
+		if (column_changed(rel, oldtup, newtup, subscription_terms[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_MP_TERMS_IMMUTABLE),
+					 errmsg("cannot change column \"%s\" of subscription %s",
+							subscription_terms[i], mp_uuid_str(&sid)),
+					 errdetail("The terms and obligations of a subscription never change once it is created.")));
+
+	/* R7: the obligations */
+	old_status = mp_enum_index(mp_getattr(oldtup, rel, "status", &isnull),
+							   mp_sub_status_labels);
+	new_status = mp_enum_index(mp_getattr(newtup, rel, "status", &isnull),
+							   mp_sub_status_labels);
+	if (isnull)
+		return newtup;
+	old_qty = DatumGetInt32(mp_getattr(oldtup, rel, "quantity", &isnull));
+	new_qty = DatumGetInt32(mp_getattr(newtup, rel, "quantity", &isnull));
+	if (isnull)
+		return newtup;
+	created_at = DatumGetTimestampTz(mp_getattr(oldtup, rel, "created_at", &isnull));
+	commitment_end = DatumGetTimestampTz(mp_getattr(oldtup, rel, "commitment_end", &isnull));
+
+	if ((old_status == MP_SUB_CANCELLED || old_status == MP_SUB_EXPIRED) &&
+		(new_status != old_status || new_qty != old_qty ||
+		 column_changed(rel, oldtup, newtup, "auto_renew")))
+		ereport(ERROR,
+				(errcode(ERRCODE_MP_TERMS_IMMUTABLE),
+				 errmsg("subscription %s is %s", mp_uuid_str(&sid),
+						mp_sub_status_labels[old_status]),
+				 errdetail("Cancelled and expired subscriptions are final.")));
+
+	if (new_qty < old_qty && !within_cancel_window(created_at))
+		ereport(ERROR,
+				(errcode(ERRCODE_MP_TERMS_IMMUTABLE),
+				 errmsg("cannot lower the quantity of subscription %s", mp_uuid_str(&sid)),
+				 errdetail("The quantity may be lowered only within %d hours of the purchase, at %s.",
+						   MP_CANCEL_WINDOW_HOURS, timestamptz_to_str(created_at)),
+				 errhint("Quantity can still be raised.")));
+
+	if (new_status != old_status)
+	{
+		if (new_status == MP_SUB_CANCELLED && !within_cancel_window(created_at))
+			ereport(ERROR,
+					(errcode(ERRCODE_MP_TERMS_IMMUTABLE),
+					 errmsg("cannot cancel subscription %s", mp_uuid_str(&sid)),
+					 errdetail("A subscription may be cancelled only within %d hours of the purchase, at %s.",
+							   MP_CANCEL_WINDOW_HOURS, timestamptz_to_str(created_at)),
+					 errhint("Turn auto_renew off to end it at the end of its commitment.")));
+		if (new_status == MP_SUB_EXPIRED &&
+			GetCurrentTransactionStartTimestamp() < commitment_end)
+			ereport(ERROR,
+					(errcode(ERRCODE_MP_TERMS_IMMUTABLE),
+					 errmsg("cannot expire subscription %s before the end of its commitment",
+							mp_uuid_str(&sid)),
+					 errdetail("Its commitment ends at %s.",
+							   timestamptz_to_str(commitment_end))));
+	}
+	return newtup;
+}
+
+PG_FUNCTION_INFO_V1(mp_subscription_guard);
+Datum
+mp_subscription_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	MemoryContext cxt = CurrentMemoryContext;
+	Relation	rel;
+	HeapTuple	result;
+
+	mp_check_trigger(fcinfo, "subscription_guard", true);
+	rel = trigdata->tg_relation;
+
+	/* R10 */
+	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_MP_NO_DELETE),
+				 errmsg("cannot delete from table \"%s\"",
+						RelationGetRelationName(rel)),
+				 errdetail("Subscriptions are never deleted."),
+				 errhint("Cancel the subscription within its cancellation window, or turn auto_renew off.")));
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+		result = subscription_insert(rel, trigdata->tg_trigtuple, cxt);
+	else
+		result = subscription_update(rel, trigdata->tg_trigtuple,
+									 trigdata->tg_newtuple);
+	SPI_finish();
+
+	return PointerGetDatum(result);
+}

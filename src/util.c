@@ -1,0 +1,212 @@
+/*-------------------------------------------------------------------------
+ *
+ * util.c
+ *	  Small helpers shared by the trigger and API files: column access by
+ *	  name, enum labels, uuids, the request expiry cut-off, and the trigger
+ *	  protocol check.
+ *
+ * Columns are found by name on every call (a handful of strcmp over a
+ * dozen attributes), so a renamed or dropped column fails loudly instead
+ * of reading the wrong attribute.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/namespace.h"
+#include "catalog/pg_enum.h"
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+#include "multipartner.h"
+
+const char *const mp_partner_role_labels[] = {
+	"global_admin", "user_management_admin", "admin_agent",
+	"sales_agent", "helpdesk_agent", "billing_admin", NULL
+};
+const char *const mp_customer_role_labels[] = {
+	"global_admin", "billing_admin", "reader", NULL
+};
+const char *const mp_rel_status_labels[] = {
+	"pending", "active", "declined", "expired", "terminated", NULL
+};
+const char *const mp_sub_status_labels[] = {
+	"active", "suspended", "cancelled", "expired", NULL
+};
+const char *const mp_cloud_labels[] = {
+	"commercial", "us_government", NULL
+};
+const char *const mp_partner_status_labels[] = {
+	"active", "suspended", NULL
+};
+
+/* Attribute number of colname in rel; an error if there is none. */
+int
+mp_attnum(Relation rel, const char *colname)
+{
+	int			attnum = SPI_fnumber(RelationGetDescr(rel), colname);
+
+	if (attnum <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" of relation \"%s\" does not exist",
+						colname, RelationGetRelationName(rel)),
+				 errhint("The multipartner tables must keep the columns the extension created.")));
+	return attnum;
+}
+
+Datum
+mp_getattr(HeapTuple tuple, Relation rel, const char *colname, bool *isnull)
+{
+	return heap_getattr(tuple, mp_attnum(rel, colname), RelationGetDescr(rel),
+						isnull);
+}
+
+/*
+ * Position of an enum value's label in labels[] (NULL-terminated), which
+ * lists the labels in the order the install script declares them.
+ */
+int
+mp_enum_index(Datum value, const char *const labels[])
+{
+	HeapTuple	tup;
+	const char *label;
+	int			i;
+
+	tup = SearchSysCache1(ENUMOID, value);
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for enum value %u",
+			 DatumGetObjectId(value));
+	label = NameStr(((Form_pg_enum) GETSTRUCT(tup))->enumlabel);
+	for (i = 0; labels[i] != NULL; i++)
+		if (strcmp(labels[i], label) == 0)
+			break;
+	ReleaseSysCache(tup);
+	if (labels[i] == NULL)
+		elog(ERROR, "unexpected enum label \"%s\"", label);
+	return i;
+}
+
+/* The Datum of label in enum type enumtypid. */
+Datum
+mp_enum_datum(Oid enumtypid, const char *label)
+{
+	HeapTuple	tup;
+	Oid			result;
+
+	tup = SearchSysCache2(ENUMTYPOIDNAME, ObjectIdGetDatum(enumtypid),
+						  CStringGetDatum(label));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "enum type %u has no label \"%s\"", enumtypid, label);
+	result = ((Form_pg_enum) GETSTRUCT(tup))->oid;
+	ReleaseSysCache(tup);
+	return ObjectIdGetDatum(result);
+}
+
+/* Oid of type multipartner.typname. */
+Oid
+mp_type_oid(const char *typname)
+{
+	Oid			nspid = get_namespace_oid(MP_SCHEMA, false);
+	Oid			typid;
+
+	typid = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+							CStringGetDatum(typname), ObjectIdGetDatum(nspid));
+	if (!OidIsValid(typid))
+		elog(ERROR, "type %s.%s does not exist", MP_SCHEMA, typname);
+	return typid;
+}
+
+char *
+mp_uuid_str(const pg_uuid_t *uuid)
+{
+	return DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(uuid)));
+}
+
+bool
+mp_uuid_eq(const pg_uuid_t *a, const pg_uuid_t *b)
+{
+	return memcmp(a->data, b->data, UUID_LEN) == 0;
+}
+
+/*
+ * now() - interval '90 days': a pending request made at or before this
+ * moment has expired.  Computed with the same interval arithmetic as the
+ * SQL function multipartner.effective_status(), so both always agree.
+ */
+TimestampTz
+mp_request_expiry_cutoff(void)
+{
+	Interval	lifetime;
+
+	lifetime.time = 0;
+	lifetime.day = MP_REQUEST_LIFETIME_DAYS;
+	lifetime.month = 0;
+	return DatumGetTimestampTz(DirectFunctionCall2(timestamptz_mi_interval,
+												   TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()),
+												   IntervalPGetDatum(&lifetime)));
+}
+
+/*
+ * mp_check_trigger - check that funcname was called as a BEFORE trigger,
+ * FOR EACH ROW or FOR EACH STATEMENT as the install script declares it.
+ */
+void
+mp_check_trigger(FunctionCallInfo fcinfo, const char *funcname, bool row_level)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" was not called by trigger manager",
+						funcname)));
+	if (row_level && (!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+					  !TRIGGER_FIRED_FOR_ROW(trigdata->tg_event)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired BEFORE ... FOR EACH ROW",
+						funcname)));
+}
+
+/*
+ * mp_check_immutable - refuse an UPDATE that changes any of cols[] (R12 and
+ * its relationship twin), naming the row by its uuid column idcol.
+ */
+void
+mp_check_immutable(Relation rel, HeapTuple oldtup, HeapTuple newtup,
+				   const char *kind, const char *idcol,
+				   const char *const cols[], const char *detail,
+				   const char *hint)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+
+	for (int i = 0; cols[i] != NULL; i++)
+	{
+		int			attnum = mp_attnum(rel, cols[i]);
+		Form_pg_attribute att = TupleDescAttr(tupdesc, attnum - 1);
+		bool		oldnull,
+					newnull,
+					isnull;
+		Datum		oldval = heap_getattr(oldtup, attnum, tupdesc, &oldnull);
+		Datum		newval = heap_getattr(newtup, attnum, tupdesc, &newnull);
+
+		if (oldnull == newnull &&
+			(oldnull || datumIsEqual(oldval, newval, att->attbyval, att->attlen)))
+			continue;
+
+		ereport(ERROR,
+				(errcode(ERRCODE_MP_IDENTITY_IMMUTABLE),
+				 errmsg("cannot change column \"%s\" of %s %s",
+						cols[i], kind,
+						mp_uuid_str(DatumGetUUIDP(mp_getattr(oldtup, rel, idcol, &isnull)))),
+				 errdetail_internal("%s", detail),
+				 hint ? errhint("%s", hint) : 0));
+	}
+}

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# make test: install missing packages, build and install the extension as root, then run, as the
+# postgres OS user, every pg_regress test (test/sql/*.sql, pgTAP included) and every isolation spec
+# (test/specs/*.spec), each suite on its own throwaway cluster (pg_regress --temp-instance: initdb plus
+# a postmaster on a Unix socket in a private temp dir, no TCP port, stopped at the end).
+# The lists of tests live in the Makefile only. The last line printed is "N passed, M failed"
+# (test files: regress files + isolation specs). Exit status is non-zero when anything failed.
+set -euo pipefail
+
+tree=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd "$tree"
+
+# Do not let an outer "make test FOO=..." leak into the makes below; CI stays in the environment.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES GNUMAKEFLAGS
+
+passed=0
+failed=0
+out=""       # output directory of this run (owned by postgres)
+tmpwork=""   # copy of test/ + expected/ when postgres cannot read the tree
+
+say() { printf '%s\n' "$*"; }
+
+# Stop any temp-instance postmaster of this run that is still up (pg_regress killed, Ctrl-C ...).
+stop_leftovers() {
+	[[ -n $out && -d $out ]] || return 0
+	local d
+	for d in "$out"/tmp_check*/data; do
+		[[ -f $d/postmaster.pid ]] || continue
+		(cd / && runuser -u postgres -- "$bindir/pg_ctl" -D "$d" stop -m immediate -w >/dev/null 2>&1) || true
+	done
+}
+
+cleanup() {
+	stop_leftovers
+	if [[ -n $tmpwork ]]; then rm -rf -- "$tmpwork"; fi
+}
+
+on_signal() {
+	trap - INT TERM HUP
+	say "run-tests.sh: interrupted, stopping test clusters"
+	cleanup
+	say "$passed passed, $((failed + 1)) failed"
+	exit 130
+}
+trap cleanup EXIT
+trap on_signal INT TERM HUP
+
+# A step before any suite could run failed: say so, and close with the summary line.
+abort() {
+	say "run-tests.sh: $*" >&2
+	cleanup
+	say "0 passed, 1 failed"
+	exit 1
+}
+
+if ((EUID != 0)); then
+	abort "run as root (it installs packages and the extension, then runs the tests as postgres)"
+fi
+
+bash "$tree/test/deps.sh" || abort "installing the Debian packages failed"
+id postgres >/dev/null 2>&1 || abort "no postgres OS user (is postgresql-15 installed?)"
+bindir=$(pg_config --bindir)
+
+rm -f -- "$tree/regression.diffs"
+
+say "== build (CI=${CI:-})"
+make -C "$tree" --no-print-directory -j"$(nproc)" CI="${CI:-}" || abort "make failed"
+make -C "$tree" --no-print-directory CI="${CI:-}" install >/dev/null || abort "make install failed"
+
+regress=$(make -C "$tree" --no-print-directory -s print-REGRESS)
+isolation=$(make -C "$tree" --no-print-directory -s print-ISOLATION)
+[[ -n $regress || -n $isolation ]] || abort "no tests found (test/sql/*.sql, test/specs/*.spec)"
+
+# Where postgres runs the suites: build/test in the tree if postgres can read test/ and expected/,
+# otherwise a private copy (the tree itself is never chowned).
+inputs=("$tree/Makefile" "$tree"/*.control "$tree/test")
+[[ -d $tree/expected ]] && inputs+=("$tree/expected")
+if (cd / && runuser -u postgres -- test -r "$tree/test/sql" -a -x "$tree/test/sql") 2>/dev/null &&
+	[[ -z $(cd / && runuser -u postgres -- find "${inputs[@]}" ! -readable -print -quit 2>&1) ]]; then
+	work=$tree
+	mkdir -p "$tree/build"
+	chmod 0755 "$tree/build"
+	out=$tree/build/test
+	rm -rf -- "$out"
+	mkdir "$out"
+else
+	tmpwork=$(mktemp -d /tmp/multipartner-test.XXXXXX)
+	say "postgres cannot read $tree: running the tests from a copy in $tmpwork"
+	cp -a "${inputs[@]}" "$tmpwork/"
+	work=$tmpwork
+	out=$tmpwork/build/test
+	mkdir -p "$out"
+fi
+chmod 0755 "$out"
+chown -R postgres: "$out"
+[[ $work == "$tree" ]] || chown -R postgres: "$work"
+
+# run_suite NAME MAKE-TARGET TEMP-INSTANCE-DIR: run one suite as postgres, tee its log, count its
+# per-test result lines ("test foo ... ok 12 ms", "test foo ... FAILED 12 ms",
+# "test foo ... failed (ignored)"; "     foo ... ok" inside a parallel group).
+run_suite() {
+	local name=$1 target=$2 inst=$3 rc ok bad
+	local dir=$out/$name log=$out/$name.log
+	say ""
+	say "== $name suite"
+	set +e
+	(cd "$work" && runuser -u postgres -- make --no-print-directory "$target" \
+		TESTOUT="$dir" EXTRA_REGRESS_OPTS="--temp-instance=$inst") 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	set -e
+	stop_leftovers
+	ok=$(grep -cE '^(test +| +)[^ ]+ +\.\.\. +ok( |$)' "$log" || true)
+	bad=$(grep -cE '^(test +| +)[^ ]+ +\.\.\. +(FAILED|failed)' "$log" || true)
+	if ((rc != 0 && bad == 0)); then
+		say "run-tests.sh: the $name suite did not run to the end (exit $rc): see $log"
+		bad=1
+	fi
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+	if [[ -s $dir/regression.diffs ]]; then
+		{
+			say "### $name suite: $dir/regression.diffs"
+			cat "$dir/regression.diffs"
+		} >>"$tree/regression.diffs"
+	fi
+}
+
+if [[ -n $regress ]]; then
+	run_suite regress installcheck-regress "$out/tmp_check"
+fi
+if [[ -n $isolation ]]; then
+	run_suite isolation installcheck-isolation "$out/tmp_check_iso"
+fi
+
+say ""
+say "== summary"
+if [[ -d $out/regress/results ]]; then
+	tap_ok=$(cat "$out"/regress/results/*.out 2>/dev/null | grep -c '^ok ' || true)
+	tap_bad=$(cat "$out"/regress/results/*.out 2>/dev/null | grep -c '^not ok ' || true)
+	say "pgTAP assertions: $tap_ok ok, $tap_bad not ok"
+fi
+if [[ -n $tmpwork ]]; then
+	# keep the output in the tree (owned by root) before the private copy is removed
+	stop_leftovers
+	mkdir -p "$tree/build"
+	rm -rf -- "$tree/build/test"
+	cp -r --no-preserve=ownership "$out" "$tree/build/test"
+	rm -rf -- "$tree/build/test"/tmp_check* "$tree/build/test"/*/expected
+	out=$tree/build/test
+fi
+say "test output: $out"
+if [[ -s $tree/regression.diffs ]]; then
+	say "differences: $tree/regression.diffs (first 80 lines below)"
+	head -n 80 "$tree/regression.diffs"
+fi
+cleanup
+trap - EXIT INT TERM HUP
+say "$passed passed, $failed failed"
+((failed == 0))
