@@ -40,11 +40,12 @@
 
 typedef struct MpAuditPlan
 {
-	Oid			relid;
+	Oid			reltype;		/* row type of the audited table */
 	SPIPlanPtr	plan;
 } MpAuditPlan;
 
 static MpAuditPlan audit_plans[MP_AUDIT_MAX_TABLES];
+static int	audit_next_victim = 0;
 
 /* true only while mp_audit inserts its row */
 static bool audit_writing = false;
@@ -56,21 +57,34 @@ static const char *const audit_sql =
 " VALUES ($1, $2, $3, $4, $5, $6, pg_catalog.to_jsonb($7), pg_catalog.to_jsonb($8),"
 "  pg_catalog.txid_current())";
 
+/*
+ * The plan slot for a table's row type.  The plans are keyed by row type
+ * because that is their parameter type; a table dropped and created again
+ * (DROP/CREATE EXTENSION in one backend) has a new one, and its old slot is
+ * reused once the cache is full, so the cache stays bounded.
+ */
 static SPIPlanPtr *
-audit_plan_slot(Oid relid)
+audit_plan_slot(Oid reltype)
 {
+	MpAuditPlan *victim;
+
 	for (int i = 0; i < MP_AUDIT_MAX_TABLES; i++)
 	{
-		if (audit_plans[i].relid == relid)
+		if (audit_plans[i].reltype == reltype)
 			return &audit_plans[i].plan;
-		if (audit_plans[i].relid == InvalidOid)
+		if (audit_plans[i].reltype == InvalidOid)
 		{
-			audit_plans[i].relid = relid;
+			audit_plans[i].reltype = reltype;
 			return &audit_plans[i].plan;
 		}
 	}
-	elog(ERROR, "too many audited tables");
-	return NULL;				/* keep compiler quiet */
+	victim = &audit_plans[audit_next_victim];
+	audit_next_victim = (audit_next_victim + 1) % MP_AUDIT_MAX_TABLES;
+	if (victim->plan)
+		SPI_freeplan(victim->plan);
+	victim->plan = NULL;
+	victim->reltype = reltype;
+	return &victim->plan;
 }
 
 /*
@@ -187,7 +201,7 @@ mp_audit(PG_FUNCTION_ARGS)
 	audit_writing = true;
 	PG_TRY();
 	{
-		mp_execute(audit_plan_slot(RelationGetRelid(rel)), audit_sql, 8,
+		mp_execute(audit_plan_slot(rel->rd_rel->reltype), audit_sql, 8,
 				   argtypes, true, values, nulls, 0, InvalidSnapshot);
 	}
 	PG_FINALLY();
