@@ -256,6 +256,7 @@ CREATE TABLE multipartner.tenant (
     tenant_id       uuid NOT NULL,
     kind            text NOT NULL,
     owner_id        uuid NOT NULL,
+    created_by_partner uuid,        -- the partner that created a customer
     CONSTRAINT tenant_pkey PRIMARY KEY (tenant_id),
     CONSTRAINT tenant_kind_check
         CHECK (kind OPERATOR(pg_catalog.=) ANY (ARRAY['customer', 'partner_csp']))
@@ -297,15 +298,23 @@ CREATE FUNCTION multipartner.audit()
 RETURNS trigger AS 'MODULE_PATHNAME', 'mp_audit' LANGUAGE C;
 CREATE FUNCTION multipartner.audit_log_guard()
 RETURNS trigger AS 'MODULE_PATHNAME', 'mp_audit_log_guard' LANGUAGE C;
+CREATE FUNCTION multipartner.tenant_registry()
+RETURNS trigger AS 'MODULE_PATHNAME', 'mp_tenant_registry' LANGUAGE C;
 CREATE FUNCTION multipartner.forbid_truncate()
 RETURNS trigger AS 'MODULE_PATHNAME', 'mp_forbid_truncate' LANGUAGE C;
 
 CREATE TRIGGER partner_guard
-    BEFORE INSERT OR UPDATE OR DELETE ON multipartner.partner
+    BEFORE UPDATE OR DELETE ON multipartner.partner
     FOR EACH ROW EXECUTE FUNCTION multipartner.partner_guard();
 CREATE TRIGGER customer_guard
     BEFORE INSERT OR UPDATE OR DELETE ON multipartner.customer
     FOR EACH ROW EXECUTE FUNCTION multipartner.customer_guard();
+CREATE TRIGGER tenant_registry
+    AFTER INSERT OR DELETE ON multipartner.partner
+    FOR EACH ROW EXECUTE FUNCTION multipartner.tenant_registry();
+CREATE TRIGGER tenant_registry
+    AFTER INSERT OR DELETE ON multipartner.customer
+    FOR EACH ROW EXECUTE FUNCTION multipartner.tenant_registry();
 CREATE TRIGGER relationship_guard
     BEFORE INSERT OR UPDATE OR DELETE ON multipartner.relationship
     FOR EACH ROW EXECUTE FUNCTION multipartner.relationship_guard();
@@ -333,11 +342,17 @@ CREATE TRIGGER customer_forbid_truncate
 CREATE TRIGGER tenant_forbid_truncate
     BEFORE TRUNCATE ON multipartner.tenant
     FOR EACH STATEMENT EXECUTE FUNCTION multipartner.forbid_truncate();
+CREATE TRIGGER partner_member_forbid_truncate
+    BEFORE TRUNCATE ON multipartner.partner_member
+    FOR EACH STATEMENT EXECUTE FUNCTION multipartner.forbid_truncate();
+CREATE TRIGGER customer_member_forbid_truncate
+    BEFORE TRUNCATE ON multipartner.customer_member
+    FOR EACH STATEMENT EXECUTE FUNCTION multipartner.forbid_truncate();
 CREATE TRIGGER partner_member_changed
-    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON multipartner.partner_member
+    AFTER INSERT OR UPDATE OR DELETE ON multipartner.partner_member
     FOR EACH STATEMENT EXECUTE FUNCTION multipartner.member_changed();
 CREATE TRIGGER customer_member_changed
-    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON multipartner.customer_member
+    AFTER INSERT OR UPDATE OR DELETE ON multipartner.customer_member
     FOR EACH STATEMENT EXECUTE FUNCTION multipartner.member_changed();
 
 -- The audit record: AFTER ROW, so it sees the row as the rules let it be.
@@ -365,6 +380,8 @@ CREATE TRIGGER audit
 ALTER TABLE multipartner.partner ENABLE ALWAYS TRIGGER partner_guard;
 ALTER TABLE multipartner.partner ENABLE ALWAYS TRIGGER partner_forbid_truncate;
 ALTER TABLE multipartner.customer ENABLE ALWAYS TRIGGER customer_guard;
+ALTER TABLE multipartner.partner ENABLE ALWAYS TRIGGER tenant_registry;
+ALTER TABLE multipartner.customer ENABLE ALWAYS TRIGGER tenant_registry;
 ALTER TABLE multipartner.customer ENABLE ALWAYS TRIGGER customer_forbid_truncate;
 ALTER TABLE multipartner.relationship ENABLE ALWAYS TRIGGER relationship_guard;
 ALTER TABLE multipartner.relationship ENABLE ALWAYS TRIGGER relationship_forbid_truncate;
@@ -380,6 +397,8 @@ ALTER TABLE multipartner.customer_member ENABLE ALWAYS TRIGGER audit;
 ALTER TABLE multipartner.relationship ENABLE ALWAYS TRIGGER audit;
 ALTER TABLE multipartner.subscription ENABLE ALWAYS TRIGGER audit;
 ALTER TABLE multipartner.partner_member ENABLE ALWAYS TRIGGER partner_member_changed;
+ALTER TABLE multipartner.partner_member ENABLE ALWAYS TRIGGER partner_member_forbid_truncate;
+ALTER TABLE multipartner.customer_member ENABLE ALWAYS TRIGGER customer_member_forbid_truncate;
 ALTER TABLE multipartner.customer_member ENABLE ALWAYS TRIGGER customer_member_changed;
 
 -------------------------------------------------------------------------------
@@ -449,8 +468,9 @@ COMMENT ON FUNCTION multipartner.expire_relationships() IS
 
 /*
  * The status a relationship reads as: a pending request older than 90 days
- * is expired even before anything has written that down.  Attribute
- * notation works: SELECT r.effective_status FROM multipartner.relationship r.
+ * is expired even before anything has written that down.  With the
+ * multipartner schema on the search_path, attribute notation works too:
+ * SELECT r.effective_status FROM multipartner.relationship r.
  * The 90 days are MP_REQUEST_LIFETIME_DAYS in src/multipartner.h too.
  */
 CREATE FUNCTION multipartner.effective_status(multipartner.relationship)
@@ -460,7 +480,7 @@ AS $$
     SELECT CASE
            WHEN $1.status OPERATOR(pg_catalog.=) 'pending'::multipartner.relationship_status
                 AND $1.requested_at OPERATOR(pg_catalog.<=)
-                    pg_catalog.now() OPERATOR(pg_catalog.-) interval '90 days'
+                    (pg_catalog.now() OPERATOR(pg_catalog.-) interval '90 days')
            THEN 'expired'::multipartner.relationship_status
            ELSE $1.status
            END
@@ -477,15 +497,18 @@ REVOKE ALL ON ALL FUNCTIONS IN SCHEMA multipartner FROM PUBLIC;
 GRANT SELECT, INSERT, UPDATE, DELETE ON multipartner.partner, multipartner.customer,
       multipartner.partner_member, multipartner.customer_member
     TO multipartner_operator;
-GRANT SELECT, INSERT, UPDATE ON multipartner.relationship TO multipartner_operator;
 GRANT SELECT ON multipartner.tenant TO multipartner_operator;
-GRANT SELECT, INSERT, UPDATE ON multipartner.subscription TO multipartner_operator;
-GRANT SELECT ON multipartner.audit_log TO multipartner_operator;
+-- R10 refuses DELETE and TRUNCATE of these for everyone, operators included;
+-- the privileges let the trigger give that answer (MP007) itself.
+GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE
+   ON multipartner.relationship, multipartner.subscription TO multipartner_operator;
+GRANT SELECT, UPDATE, DELETE, TRUNCATE ON multipartner.audit_log TO multipartner_operator;
 
 /*
- * UPDATE is granted on whole tables on purpose: which column may change, and
- * by whom, is what the rules decide, and a refused change must carry the
- * rule's own SQLSTATE (MP003, MP004, MP008 ...), not a generic 42501.
+ * UPDATE (and DELETE where R10 refuses it anyway) is granted on whole tables
+ * on purpose: which column may change, and by whom, is what the rules
+ * decide, and a refused change must carry the rule's own SQLSTATE (MP003,
+ * MP004, MP007, MP008 ...), not a generic 42501.
  */
 
 -- Partner applications: create customers, request, revoke and terminate;
@@ -495,15 +518,15 @@ GRANT SELECT ON multipartner.partner, multipartner.customer,
     TO multipartner_partner_app;
 GRANT INSERT ON multipartner.customer, multipartner.relationship
     TO multipartner_partner_app;
-GRANT UPDATE ON multipartner.relationship TO multipartner_partner_app;
-GRANT SELECT, INSERT, UPDATE ON multipartner.subscription TO multipartner_partner_app;
+GRANT UPDATE, DELETE ON multipartner.relationship TO multipartner_partner_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON multipartner.subscription TO multipartner_partner_app;
 GRANT SELECT ON multipartner.audit_log TO multipartner_partner_app;
 
 -- Customer applications: accept, decline, revoke.
 GRANT SELECT ON multipartner.partner, multipartner.customer,
       multipartner.customer_member, multipartner.relationship
     TO multipartner_customer_app;
-GRANT UPDATE ON multipartner.relationship TO multipartner_customer_app;
+GRANT UPDATE, DELETE ON multipartner.relationship TO multipartner_customer_app;
 GRANT SELECT ON multipartner.subscription, multipartner.audit_log
     TO multipartner_customer_app;
 
@@ -545,8 +568,10 @@ SELECT pg_catalog.pg_extension_config_dump('multipartner.audit_log_event_id_seq'
  * the business of the visibility rules, SPEC §7.)
  */
 ALTER TABLE multipartner.audit_log ENABLE ROW LEVEL SECURITY;
+-- FOR ALL, so an operator's UPDATE or DELETE reaches the guard trigger and
+-- is refused with MP007 instead of silently matching no row.
 CREATE POLICY audit_log_operator ON multipartner.audit_log
-    FOR SELECT TO multipartner_operator USING (true);
+    FOR ALL TO multipartner_operator USING (true) WITH CHECK (true);
 CREATE POLICY audit_log_own_rows ON multipartner.audit_log
     FOR SELECT TO multipartner_partner_app, multipartner_customer_app
     USING (actor OPERATOR(pg_catalog.=) CURRENT_USER);

@@ -56,7 +56,8 @@ check_acting_partner(char **newval, void **extra, GucSource source)
 	{
 		if (isxdigit((unsigned char) *p))
 			digits++;
-		else if (!(*p == '-' && digits > 0 && digits % 4 == 0 && p[1] != '-'))
+		else if (!(*p == '-' && digits > 0 && digits % 4 == 0 &&
+				   isxdigit((unsigned char) p[1])))
 			break;
 		p++;
 	}

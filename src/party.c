@@ -39,15 +39,22 @@ static void
 mp_claim_tenant(const pg_uuid_t *tenant_id, const char *kind,
 				const pg_uuid_t *owner_id)
 {
-	Datum		args[3];
+	Datum		args[4];
+	char		nulls[4] = {' ', ' ', ' ', ' '};
 	char	   *existing;
 	bool		isnull;
 	bool		new_is_customer = (strcmp(kind, TENANT_CUSTOMER) == 0);
+	pg_uuid_t	creator;
 
 	args[0] = UUIDPGetDatum(tenant_id);
 	args[1] = CStringGetTextDatum(kind);
 	args[2] = UUIDPGetDatum(owner_id);
-	if (mp_query(MPQ_TENANT_CLAIM, args, NULL, 0) == 1)
+	/* who created a customer: relationship.c lets that partner start active */
+	if (new_is_customer && !mp_is_operator() && mp_acting_partner_peek(&creator))
+		args[3] = UUIDPGetDatum(&creator);
+	else
+		nulls[3] = 'n';
+	if (mp_query(MPQ_TENANT_CLAIM, args, nulls, 0) == 1)
 		return;
 
 	/* Someone holds it: find out who, without naming them. */
@@ -145,19 +152,7 @@ mp_partner_guard(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 
-	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
-	{
-		bool		idnull,
-					tenantnull;
-		Datum		id = mp_getattr(tuple, rel, "partner_id", &idnull);
-		Datum		tenant = mp_getattr(tuple, rel, "csp_tenant_id", &tenantnull);
-
-		/* NULLs: leave it to the NOT NULL constraints */
-		if (!idnull && !tenantnull)
-			mp_claim_tenant(DatumGetUUIDP(tenant), TENANT_PARTNER_CSP,
-							DatumGetUUIDP(id));
-	}
-	else if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 	{
 		mp_check_immutable(rel, tuple, trigdata->tg_newtuple, "partner",
 						   "partner_id", partner_immutable,
@@ -165,14 +160,12 @@ mp_partner_guard(PG_FUNCTION_ARGS)
 						   "Create a new partner instead.");
 		tuple = trigdata->tg_newtuple;
 	}
-	else
+	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
 	{
 		pg_uuid_t  *id = DatumGetUUIDP(mp_getattr(tuple, rel, "partner_id", &isnull));
 
 		mp_check_delete(id, "partner", MPQ_PARTNER_IN_USE,
 						"Suspend the partner instead.");
-		mp_release_tenant(DatumGetUUIDP(mp_getattr(tuple, rel, "csp_tenant_id", &isnull)),
-						  id);
 	}
 
 	SPI_finish();
@@ -197,11 +190,7 @@ mp_customer_guard(PG_FUNCTION_ARGS)
 
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 	{
-		bool		idnull,
-					tenantnull,
-					cloudnull;
-		Datum		id = mp_getattr(tuple, rel, "customer_id", &idnull);
-		Datum		tenant = mp_getattr(tuple, rel, "tenant_id", &tenantnull);
+		bool		cloudnull;
 		Datum		cloud = mp_getattr(tuple, rel, "cloud", &cloudnull);
 
 		/*
@@ -237,9 +226,6 @@ mp_customer_guard(PG_FUNCTION_ARGS)
 									   mp_cloud_labels[mp_enum_index(pcloud, mp_cloud_labels)])));
 			}
 		}
-		if (!idnull && !tenantnull)
-			mp_claim_tenant(DatumGetUUIDP(tenant), TENANT_CUSTOMER,
-							DatumGetUUIDP(id));
 	}
 	else if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 	{
@@ -249,14 +235,12 @@ mp_customer_guard(PG_FUNCTION_ARGS)
 						   "Create a new customer instead.");
 		tuple = trigdata->tg_newtuple;
 	}
-	else
+	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
 	{
 		pg_uuid_t  *id = DatumGetUUIDP(mp_getattr(tuple, rel, "customer_id", &isnull));
 
 		mp_check_delete(id, "customer", MPQ_CUSTOMER_IN_USE,
 						"A customer that ever had a relationship is kept; remove its members to close it.");
-		mp_release_tenant(DatumGetUUIDP(mp_getattr(tuple, rel, "tenant_id", &isnull)),
-						  id);
 	}
 
 	SPI_finish();
@@ -264,8 +248,60 @@ mp_customer_guard(PG_FUNCTION_ARGS)
 }
 
 /*
+ * AFTER INSERT OR DELETE ... FOR EACH ROW on partner and customer: keep the
+ * tenant registry (R8).  AFTER, not BEFORE: a row that INSERT ... ON
+ * CONFLICT DO NOTHING skips must not leave a claim behind, and AFTER row
+ * triggers fire only for rows really written.  They still run inside the
+ * writing statement, so the claim is in place before it returns.
+ */
+PG_FUNCTION_INFO_V1(mp_tenant_registry);
+Datum
+mp_tenant_registry(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	HeapTuple	tuple;
+	bool		is_partner;
+	bool		idnull,
+				tenantnull;
+	Datum		id;
+	Datum		tenant;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) ||
+		!TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired AFTER ... FOR EACH ROW",
+						"tenant_registry")));
+	rel = trigdata->tg_relation;
+	tuple = trigdata->tg_trigtuple;
+	is_partner = strcmp(RelationGetRelationName(rel), "partner") == 0;
+
+	id = mp_getattr(tuple, rel, is_partner ? "partner_id" : "customer_id", &idnull);
+	tenant = mp_getattr(tuple, rel, is_partner ? "csp_tenant_id" : "tenant_id",
+						&tenantnull);
+	if (idnull || tenantnull)
+		return PointerGetDatum(NULL);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+		mp_claim_tenant(DatumGetUUIDP(tenant),
+						is_partner ? TENANT_PARTNER_CSP : TENANT_CUSTOMER,
+						DatumGetUUIDP(id));
+	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+		mp_release_tenant(DatumGetUUIDP(tenant), DatumGetUUIDP(id));
+	SPI_finish();
+
+	return PointerGetDatum(NULL);
+}
+
+/*
  * BEFORE TRUNCATE ... FOR EACH STATEMENT: R10.  TRUNCATE skips row
- * triggers, so it would skip every rule above; it is refused for everyone.
+ * triggers, so it would skip every rule and the audit log; it is refused
+ * for everyone on every table of the extension.  (Member rows are removed
+ * with DELETE, which is audited.)
  */
 PG_FUNCTION_INFO_V1(mp_forbid_truncate);
 Datum

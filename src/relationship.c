@@ -180,9 +180,10 @@ check_no_live_subscriptions(const pg_uuid_t *rid, const pg_uuid_t *customer_id,
 		ereport(ERROR,
 				(errcode(ERRCODE_MP_LIVE_SUBSCRIPTIONS),
 				 errmsg("cannot terminate relationship %s", mp_uuid_str(rid)),
-				 errdetail_plural("The partner still has %lld active or suspended subscription with the customer.",
-								  "The partner still has %lld active or suspended subscriptions with the customer.",
-								  live, (long long) live),
+				 errdetail_plural("Partner %s still has %lld active or suspended subscription with customer %s.",
+								  "Partner %s still has %lld active or suspended subscriptions with customer %s.",
+								  live, mp_uuid_str(partner_id), (long long) live,
+								  mp_uuid_str(customer_id)),
 				 errhint("Cancel the subscriptions or let them expire first.")));
 }
 
@@ -205,6 +206,9 @@ relationship_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 	Oid			pcloud;
 	Oid			ccloud;
 	TransactionId cxmin;
+	bool		cxmin_null;
+	bool		creator_null;
+	pg_uuid_t	creator;
 
 	d = mp_getattr(tuple, rel, "customer_id", &isnull);
 	if (isnull)
@@ -263,7 +267,10 @@ relationship_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 	if (mp_query(MPQ_CUSTOMER_GET, args, NULL, 1) != 1)
 		return patch_apply(&patch, rel, tuple, cxt);
 	ccloud = DatumGetObjectId(mp_result_datum(0, 1, &isnull));
-	cxmin = DatumGetTransactionId(mp_result_datum(0, 2, &isnull));
+	cxmin = DatumGetTransactionId(mp_result_datum(0, 2, &cxmin_null));
+	d = mp_result_datum(0, 3, &creator_null);
+	if (!creator_null)
+		creator = *DatumGetUUIDP(d);
 
 	/* R9 */
 	if (pcloud != ccloud)
@@ -279,12 +286,14 @@ relationship_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 	/*
 	 * Start state.  A partner's request is pending until the customer
 	 * decides.  The one exception is create_customer(): the partner that
-	 * creates a customer, in this very transaction and before anybody else
-	 * has a relationship with it, starts out active.
+	 * created the customer, in this very transaction and before anybody
+	 * else has a relationship with it, starts out active.
 	 */
 	if (status == MP_REL_ACTIVE && !op)
 	{
-		bool		created_here = TransactionIdIsCurrentTransactionId(cxmin);
+		bool		created_here = !cxmin_null && !creator_null &&
+			TransactionIdIsCurrentTransactionId(cxmin) &&
+			mp_uuid_eq(&creator, &partner_id);
 
 		if (!created_here || mp_query(MPQ_REL_ANY, args, NULL, 1) > 0)
 			ereport(ERROR,
@@ -311,6 +320,10 @@ relationship_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 
 		if (ostatus == MP_REL_PENDING && at <= mp_request_expiry_cutoff())
 		{
+			/*
+			 * As the requesting role, not as the owner: the audit record
+			 * and ended_by must name who caused it.
+			 */
 			Datum		rarg = UUIDPGetDatum(&rid);
 
 			mp_query(MPQ_REL_EXPIRE, &rarg, NULL, 0);
@@ -318,10 +331,11 @@ relationship_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 		else
 			ereport(ERROR,
 					(errcode(ERRCODE_UNIQUE_VIOLATION),
-					 errmsg("customer %s already has a %s relationship with partner %s",
-							mp_uuid_str(&customer_id),
-							mp_rel_status_labels[ostatus],
-							mp_uuid_str(&partner_id)),
+					 ostatus == MP_REL_PENDING ?
+					 errmsg("customer %s already has a pending relationship request from partner %s",
+							mp_uuid_str(&customer_id), mp_uuid_str(&partner_id)) :
+					 errmsg("customer %s already has an active relationship with partner %s",
+							mp_uuid_str(&customer_id), mp_uuid_str(&partner_id)),
 					 errdetail("Relationship %s is %s.", mp_uuid_str(&rid),
 							   mp_rel_status_labels[ostatus]),
 					 ostatus == MP_REL_PENDING ?
@@ -329,10 +343,26 @@ relationship_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 					 errhint("The partner can already sell to this customer.")));
 	}
 
-	/* The record of who asked and when. */
+	/*
+	 * The record of who asked and when.  For everyone but an operator these
+	 * are the acting role and now; their defaults say exactly that, and a
+	 * different value is refused rather than silently replaced.
+	 */
 	if (!op)
 	{
 		check_recorded_untouched(rel, NULL, tuple);
+		d = mp_getattr(tuple, rel, "requested_by", &isnull);
+		if (!isnull && strcmp(NameStr(*DatumGetName(d)), mp_current_role_name()) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_GENERATED_ALWAYS),
+					 errmsg("column \"requested_by\" must be the requesting role"),
+					 errdetail("Leave it out: it is set to the current role.")));
+		d = mp_getattr(tuple, rel, "requested_at", &isnull);
+		if (!isnull && DatumGetTimestampTz(d) != GetCurrentTransactionStartTimestamp())
+			ereport(ERROR,
+					(errcode(ERRCODE_GENERATED_ALWAYS),
+					 errmsg("column \"requested_at\" must be the time of the request"),
+					 errdetail("Leave it out: it is set to the start of the transaction.")));
 		patch_role(&patch, rel, "requested_by");
 		patch_datum(&patch, rel, "requested_at",
 					TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()));
@@ -350,6 +380,63 @@ relationship_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 	return patch_apply(&patch, rel, tuple, cxt);
 }
 
+/* Does the UPDATE's SET list name column col? */
+static bool
+column_assigned(Relation rel, const Bitmapset *updatedcols, const char *col)
+{
+	return bms_is_member(mp_attnum(rel, col) - FirstLowInvalidHeapAttributeNumber,
+						 updatedcols);
+}
+
+/*
+ * R3: may the acting role put the relationship into status target?
+ * Accepting and declining belong to the customer's global_admin,
+ * terminating to the partner's, recording an expiry to either party; an
+ * operator may do all of it.
+ */
+static void
+check_status_role(int target, bool op, const pg_uuid_t *rid,
+				  const pg_uuid_t *customer_id, const pg_uuid_t *partner_id)
+{
+	pg_uuid_t	acting;
+
+	if (op)
+		return;
+	switch (target)
+	{
+		case MP_REL_ACTIVE:
+		case MP_REL_DECLINED:
+			if (!acts_as_customer_admin(customer_id))
+				ereport(ERROR,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("permission denied to %s relationship %s",
+								target == MP_REL_ACTIVE ? "accept" : "decline",
+								mp_uuid_str(rid)),
+						 errdetail("Only a global administrator of the customer or an operator may accept or decline a relationship request.")));
+			break;
+		case MP_REL_TERMINATED:
+			if (!acts_as_partner_admin(partner_id))
+				ereport(ERROR,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("permission denied to terminate relationship %s",
+								mp_uuid_str(rid)),
+						 errdetail("Only a global administrator of the partner or an operator may terminate a relationship.")));
+			break;
+		case MP_REL_EXPIRED:
+			if (mp_customer_roles(customer_id) == 0 &&
+				!(mp_acting_partner(&acting, NULL) && mp_uuid_eq(&acting, partner_id)))
+				ereport(ERROR,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("permission denied to expire relationship %s",
+								mp_uuid_str(rid)),
+						 errdetail("Only the customer, the partner or an operator may record that a request expired.")));
+			break;
+		default:
+			/* pending: no transition leads there; the state machine refuses it */
+			break;
+	}
+}
+
 static const char *const relationship_immutable[] = {
 	"relationship_id", "customer_id", "partner_id", "requested_by",
 	"requested_at", NULL
@@ -360,9 +447,10 @@ static const char *const relationship_immutable[] = {
  */
 static HeapTuple
 relationship_update(Relation rel, HeapTuple oldtup, HeapTuple newtup,
-					MemoryContext cxt)
+					const Bitmapset *updatedcols, MemoryContext cxt)
 {
 	bool		isnull;
+	Datum		d;
 	bool		op;
 	RelPatch	patch = {0};
 	pg_uuid_t	rid;
@@ -388,28 +476,30 @@ relationship_update(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 	old_status = mp_enum_index(mp_getattr(oldtup, rel, "status", &isnull),
 							   mp_rel_status_labels);
 	old_admin = DatumGetBool(mp_getattr(oldtup, rel, "delegated_admin", &isnull));
-	new_status = mp_enum_index(mp_getattr(newtup, rel, "status", &isnull),
-							   mp_rel_status_labels);
+	d = mp_getattr(newtup, rel, "status", &isnull);
 	if (isnull)
-		return newtup;			/* NOT NULL */
-	new_admin = DatumGetBool(mp_getattr(newtup, rel, "delegated_admin", &isnull));
+		return newtup;			/* the NOT NULL constraint says so */
+	new_status = mp_enum_index(d, mp_rel_status_labels);
+	d = mp_getattr(newtup, rel, "delegated_admin", &isnull);
 	if (isnull)
 		return newtup;
+	new_admin = DatumGetBool(d);
 
 	op = mp_is_operator();
+
+	/*
+	 * Who may set the status: checked whenever the UPDATE assigns it, even
+	 * to the value it already has, so that "accepting" an active
+	 * relationship is refused to a role that could not accept it.
+	 */
+	if (old_status != new_status || column_assigned(rel, updatedcols, "status"))
+		check_status_role(new_status, op, &rid, &customer_id, &partner_id);
 
 	if (old_status != new_status)
 	{
 		if (old_status == MP_REL_PENDING &&
 			(new_status == MP_REL_ACTIVE || new_status == MP_REL_DECLINED))
 		{
-			if (!op && !acts_as_customer_admin(&customer_id))
-				ereport(ERROR,
-						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-						 errmsg("permission denied to %s relationship %s",
-								new_status == MP_REL_ACTIVE ? "accept" : "decline",
-								mp_uuid_str(&rid)),
-						 errdetail("Only a global administrator of the customer or an operator may accept or decline a relationship request.")));
 			check_not_expired(&rid, requested_at);
 			patch_role(&patch, rel, "decided_by");
 			patch_datum(&patch, rel, "decided_at", now);
@@ -430,12 +520,6 @@ relationship_update(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 		}
 		else if (old_status == MP_REL_ACTIVE && new_status == MP_REL_TERMINATED)
 		{
-			if (!op && !acts_as_partner_admin(&partner_id))
-				ereport(ERROR,
-						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-						 errmsg("permission denied to terminate relationship %s",
-								mp_uuid_str(&rid)),
-						 errdetail("Only a global administrator of the partner or an operator may terminate a relationship.")));
 			check_no_live_subscriptions(&rid, &customer_id, &partner_id);
 			patch_role(&patch, rel, "ended_by");
 			patch_datum(&patch, rel, "ended_at", now);
@@ -449,9 +533,9 @@ relationship_update(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 					 errdetail("A relationship goes only from pending to active, declined or expired, and from active to terminated.")));
 	}
 
-	if (old_admin != new_admin)
+	if (old_admin != new_admin || column_assigned(rel, updatedcols, "delegated_admin"))
 	{
-		if (new_admin)
+		if (new_admin && !old_admin)
 		{
 			if (!op)
 				ereport(ERROR,
@@ -459,10 +543,24 @@ relationship_update(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 						 errmsg("permission denied to grant delegated admin rights on relationship %s",
 								mp_uuid_str(&rid)),
 						 errdetail("Delegated admin rights are granted by accepting a request; once revoked, only an operator can restore them.")));
-		}
-		else
-		{
 			if (new_status != MP_REL_ACTIVE)
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("cannot grant delegated admin rights on relationship %s",
+								mp_uuid_str(&rid)),
+						 errdetail("The relationship is %s; delegated admin rights exist only on active relationships.",
+								   mp_rel_status_labels[new_status])));
+		}
+		else if (!new_admin)
+		{
+			/*
+			 * Revoking: on an active relationship, or together with its
+			 * termination (whose own role check has run above).  Revoking
+			 * what is already revoked changes nothing, in any state, but
+			 * is still asked of a role that may revoke.
+			 */
+			if (old_admin && new_status != MP_REL_ACTIVE &&
+				!(new_status == MP_REL_TERMINATED && old_status == MP_REL_ACTIVE))
 				ereport(ERROR,
 						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 						 errmsg("cannot revoke delegated admin rights of relationship %s",
@@ -509,7 +607,8 @@ mp_relationship_guard(PG_FUNCTION_ARGS)
 		result = relationship_insert(rel, trigdata->tg_trigtuple, cxt);
 	else
 		result = relationship_update(rel, trigdata->tg_trigtuple,
-									 trigdata->tg_newtuple, cxt);
+									 trigdata->tg_newtuple,
+									 trigdata->tg_updatedcols, cxt);
 	SPI_finish();
 
 	return PointerGetDatum(result);

@@ -71,8 +71,17 @@ static const MpQueryDef mp_query_defs[MPQ_NUM_QUERIES] = {
 		" WHERE p.partner_id OPERATOR(pg_catalog.=) $1",
 		Q_OWNER, 1, {UUIDOID}
 	},
+	/*
+	 * The customer's cloud, and the xmin and creator of its tenant claim:
+	 * the claim row is only ever inserted, so its xmin is the transaction
+	 * that created the customer, whatever updated the customer row since.
+	 */
 	[MPQ_CUSTOMER_GET] = {
-		"SELECT c.cloud, c.xmin FROM " MP_SCHEMA ".customer c"
+		"SELECT c.cloud, t.xmin, t.created_by_partner"
+		" FROM " MP_SCHEMA ".customer c"
+		" LEFT JOIN " MP_SCHEMA ".tenant t"
+		"  ON t.tenant_id OPERATOR(pg_catalog.=) c.tenant_id"
+		"  AND t.kind OPERATOR(pg_catalog.=) 'customer'"
 		" WHERE c.customer_id OPERATOR(pg_catalog.=) $1",
 		Q_OWNER, 1, {UUIDOID}
 	},
@@ -95,9 +104,9 @@ static const MpQueryDef mp_query_defs[MPQ_NUM_QUERIES] = {
 		Q_OWNER, 1, {UUIDOID}
 	},
 	[MPQ_TENANT_CLAIM] = {
-		"INSERT INTO " MP_SCHEMA ".tenant (tenant_id, kind, owner_id)"
-		" VALUES ($1, $2, $3) ON CONFLICT (tenant_id) DO NOTHING",
-		Q_OWNER, 3, {UUIDOID, TEXTOID, UUIDOID}
+		"INSERT INTO " MP_SCHEMA ".tenant (tenant_id, kind, owner_id, created_by_partner)"
+		" VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id) DO NOTHING",
+		Q_OWNER, 4, {UUIDOID, TEXTOID, UUIDOID, UUIDOID}
 	},
 	[MPQ_TENANT_KIND] = {
 		"SELECT t.kind FROM " MP_SCHEMA ".tenant t"
@@ -129,7 +138,7 @@ static const MpQueryDef mp_query_defs[MPQ_NUM_QUERIES] = {
 		" SET status = 'expired'"
 		" WHERE r.relationship_id OPERATOR(pg_catalog.=) $1"
 		" AND r.status OPERATOR(pg_catalog.=) 'pending'",
-		Q_OWNER, 1, {UUIDOID}
+		Q_CALLER, 1, {UUIDOID}
 	},
 	/*
 	 * R4/R11: the relationship that allows a sale, held FOR SHARE until the
@@ -149,7 +158,7 @@ static const MpQueryDef mp_query_defs[MPQ_NUM_QUERIES] = {
 		Q_OWNER, 2, {UUIDOID, UUIDOID}
 	},
 	[MPQ_REL_LATEST_STATUS] = {
-		"SELECT r.status FROM " MP_SCHEMA ".relationship r"
+		"SELECT r.status, r.requested_at FROM " MP_SCHEMA ".relationship r"
 		" WHERE r.customer_id OPERATOR(pg_catalog.=) $1"
 		" AND r.partner_id OPERATOR(pg_catalog.=) $2"
 		" ORDER BY r.requested_at DESC LIMIT 1",

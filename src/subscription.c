@@ -48,9 +48,15 @@ commitment_end_for(TimestampTz created_at, const char *term)
 		span.month = 36;
 	else
 		return 0;
-	return DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
-												   TimestampTzGetDatum(created_at),
-												   IntervalPGetDatum(&span)));
+
+	/*
+	 * Calendar arithmetic in UTC (timestamp_pl_interval on the same
+	 * microseconds), so the commitment does not depend on the TimeZone of
+	 * the session that sold it.
+	 */
+	return DatumGetTimestamp(DirectFunctionCall2(timestamp_pl_interval,
+												 TimestampGetDatum(created_at),
+												 IntervalPGetDatum(&span)));
 }
 
 /* Is now still within the 168-hour window that follows created_at? */
@@ -99,8 +105,14 @@ lock_selling_relationship(const pg_uuid_t *customer_id,
 	{
 		int			status = mp_enum_index(mp_result_datum(0, 1, &isnull),
 										   mp_rel_status_labels);
+		TimestampTz at = DatumGetTimestampTz(mp_result_datum(0, 2, &isnull));
 
-		why = psprintf("Their latest relationship is %s.",
+		/* a pending request past its lifetime reads as expired */
+		if (status == MP_REL_PENDING && at <= mp_request_expiry_cutoff())
+			status = MP_REL_EXPIRED;
+		why = psprintf(status == MP_REL_PENDING ?
+					   "Their latest relationship is pending: the customer has not accepted it yet." :
+					   "Their latest relationship is %s.",
 					   mp_rel_status_labels[status]);
 	}
 	ereport(ERROR,
@@ -186,7 +198,8 @@ subscription_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 	if (!isnull && mp_enum_index(d, mp_sub_status_labels) != MP_SUB_ACTIVE)
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
-				 errmsg("a new subscription must be active")));
+				 errmsg("a new subscription must be active"),
+				 errdetail("A subscription starts active; suspend it afterwards if needed.")));
 
 	arg = UUIDPGetDatum(&partner_id);
 	if (mp_query(MPQ_PARTNER_GET, &arg, NULL, 1) == 1 &&
@@ -199,9 +212,29 @@ subscription_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 
 	lock_selling_relationship(&customer_id, &partner_id);
 
-	/* The record: who sold, when, and until when it commits the customer. */
+	/*
+	 * The record: who sold, when, and until when it commits the customer.
+	 * For everyone but an operator (who may load history) created_by and
+	 * created_at are the acting role and now: their defaults say so, and a
+	 * different value is refused rather than silently replaced.
+	 */
 	created_at = DatumGetTimestampTz(mp_getattr(tuple, rel, "created_at", &isnull));
-	if (!op || isnull)
+	if (!op)
+	{
+		if (!isnull && created_at != GetCurrentTransactionStartTimestamp())
+			ereport(ERROR,
+					(errcode(ERRCODE_GENERATED_ALWAYS),
+					 errmsg("column \"created_at\" must be the time of the sale"),
+					 errdetail("Leave it out: it is set to the start of the transaction.")));
+		d = mp_getattr(tuple, rel, "created_by", &isnull);
+		if (!isnull && strcmp(NameStr(*DatumGetName(d)), mp_current_role_name()) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_GENERATED_ALWAYS),
+					 errmsg("column \"created_by\" must be the selling role"),
+					 errdetail("Leave it out: it is set to the current role.")));
+		isnull = true;			/* set both below */
+	}
+	if (isnull)
 	{
 		created_at = GetCurrentTransactionStartTimestamp();
 		cols[ncols] = mp_attnum(rel, "created_at");
@@ -242,6 +275,7 @@ static HeapTuple
 subscription_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 {
 	bool		isnull;
+	Datum		d;
 	pg_uuid_t	sid;
 	pg_uuid_t	partner_id;
 	int			old_status;
@@ -301,14 +335,15 @@ subscription_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 	/* R7: the obligations */
 	old_status = mp_enum_index(mp_getattr(oldtup, rel, "status", &isnull),
 							   mp_sub_status_labels);
-	new_status = mp_enum_index(mp_getattr(newtup, rel, "status", &isnull),
-							   mp_sub_status_labels);
+	d = mp_getattr(newtup, rel, "status", &isnull);
 	if (isnull)
-		return newtup;
+		return newtup;			/* the NOT NULL constraint says so */
+	new_status = mp_enum_index(d, mp_sub_status_labels);
 	old_qty = DatumGetInt32(mp_getattr(oldtup, rel, "quantity", &isnull));
-	new_qty = DatumGetInt32(mp_getattr(newtup, rel, "quantity", &isnull));
+	d = mp_getattr(newtup, rel, "quantity", &isnull);
 	if (isnull)
 		return newtup;
+	new_qty = DatumGetInt32(d);
 	created_at = DatumGetTimestampTz(mp_getattr(oldtup, rel, "created_at", &isnull));
 	commitment_end = DatumGetTimestampTz(mp_getattr(oldtup, rel, "commitment_end", &isnull));
 

@@ -1,0 +1,513 @@
+-- audit_log: one audit row per written row of partner, customer,
+-- partner_member, customer_member, relationship and subscription, with the
+-- right operation, table, row id, old and new row, actor, session actor,
+-- acting partner and transaction; nothing for a refused write; the log
+-- itself append-only for everyone; app roles read only their own rows.
+--
+-- Pattern: as the superuser, remember the newest event_id in :ev, write as
+-- some role, RESET ROLE, then compare everything after :ev with what is
+-- expected (results_eq also proves there is exactly one row).
+\i test/setup.psql
+\i test/fixtures.psql
+\i test/fixtures_subscription.psql
+
+\set p_new        '11111111-1111-4111-8111-0000000000a1'
+\set p_new_csp    '22222222-2222-4222-8222-0000000000a1'
+\set c_new        '33333333-3333-4333-8333-0000000000a1'
+\set c_new_tenant '44444444-4444-4444-8444-0000000000a1'
+\set c_api_tenant '44444444-4444-4444-8444-0000000000a2'
+\set rel_stale    '55555555-5555-4555-8555-0000000000a1'
+
+SELECT plan(75);
+
+-------------------------------------------------------------------------------
+-- partner: written by an operator
+-------------------------------------------------------------------------------
+SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
+SET ROLE regress_operator;
+INSERT INTO multipartner.partner (partner_id, name, cloud, csp_tenant_id)
+VALUES (:'p_new', 'Litware', 'commercial', :'p_new_csp');
+RESET ROLE;
+SELECT results_eq(
+    format($$SELECT operation, table_name::text COLLATE "default", row_id, actor::text COLLATE "default", session_actor::text COLLATE "default", acting_partner, txid, old_row, new_row
+             FROM multipartner.audit_log WHERE event_id > %s$$, :ev),
+    format($$SELECT 'INSERT', 'partner', %L, 'regress_operator', session_user::text COLLATE "default", NULL::uuid, txid_current(), NULL::jsonb, to_jsonb(p)
+             FROM multipartner.partner p WHERE partner_id = %L$$, :'p_new', :'p_new'),
+    'audit: INSERT partner by an operator');
+
+SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
+SELECT to_jsonb(p) AS old_json FROM multipartner.partner p WHERE partner_id = :'p_new' \gset
+SET ROLE regress_operator;
+UPDATE multipartner.partner SET name = 'Litware Inc.', status = 'suspended' WHERE partner_id = :'p_new';
+RESET ROLE;
+SELECT results_eq(
+    format($$SELECT operation, table_name::text COLLATE "default", row_id, actor::text COLLATE "default", session_actor::text COLLATE "default", acting_partner, txid, old_row, new_row
+             FROM multipartner.audit_log WHERE event_id > %s$$, :ev),
+    format($$SELECT 'UPDATE', 'partner', %L, 'regress_operator', session_user::text COLLATE "default", NULL::uuid, txid_current(), %L::jsonb, to_jsonb(p)
+             FROM multipartner.partner p WHERE partner_id = %L$$, :'p_new', :'old_json', :'p_new'),
+    'audit: UPDATE partner by an operator, old and new row');
+SELECT is(:'old_json'::jsonb ->> 'name', 'Litware', 'audit: the old row of the UPDATE has the old name');
+
+SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
+SELECT to_jsonb(p) AS old_json FROM multipartner.partner p WHERE partner_id = :'p_new' \gset
+SET ROLE regress_operator;
+DELETE FROM multipartner.partner WHERE partner_id = :'p_new';
+RESET ROLE;
+SELECT results_eq(
+    format($$SELECT operation, table_name::text COLLATE "default", row_id, actor::text COLLATE "default", session_actor::text COLLATE "default", acting_partner, txid, old_row, new_row
+             FROM multipartner.audit_log WHERE event_id > %s$$, :ev),
+    format($$VALUES ('DELETE', 'partner', %L, 'regress_operator', session_user::text COLLATE "default", NULL::uuid, txid_current(), %L::jsonb, NULL::jsonb)$$,
+           :'p_new', :'old_json'),
+    'audit: DELETE partner by an operator, old row only');
+
+-------------------------------------------------------------------------------
+-- customer: created by a partner through the API, and by an operator
+-------------------------------------------------------------------------------
+SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
+SET ROLE regress_office_ga;
+SELECT multipartner.create_customer(:'c_api_tenant', 'Tailspin', 'commercial') AS c_api \gset
+RESET ROLE;
+SELECT results_eq(
+    format($$SELECT operation, table_name::text COLLATE "default", row_id, actor::text COLLATE "default", session_actor::text COLLATE "default", acting_partner, txid, old_row, new_row
+             FROM multipartner.audit_log WHERE event_id > %s ORDER BY event_id$$, :ev),
+    format($$SELECT 'INSERT', 'customer', %L, 'regress_office_ga', session_user::text COLLATE "default", %L::uuid, txid_current(), NULL::jsonb, to_jsonb(c)
+               FROM multipartner.customer c WHERE customer_id = %L
+             UNION ALL
+             SELECT 'INSERT', 'relationship', r.relationship_id::text, 'regress_office_ga', session_user::text COLLATE "default", %L::uuid, txid_current(), NULL::jsonb, to_jsonb(r)
+               FROM multipartner.relationship r WHERE customer_id = %L$$,
+           :'c_api', :'office_id', :'c_api', :'office_id', :'c_api'),
+    'audit: create_customer by a partner writes the customer INSERT then the relationship INSERT, acting partner Office');
+
+SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
+SET ROLE regress_operator;
+INSERT INTO multipartner.customer (customer_id, tenant_id, name, cloud)
+VALUES (:'c_new', :'c_new_tenant', 'Wide World', 'commercial');
+RESET ROLE;
+SELECT results_eq(
+    format($$SELECT operation, table_name::text COLLATE "default", row_id, actor::text COLLATE "default", session_actor::text COLLATE "default", acting_partner, txid, old_row, new_row
+             FROM multipartner.audit_log WHERE event_id > %s$$, :ev),
+    format($$SELECT 'INSERT', 'customer', %L, 'regress_operator', session_user::text COLLATE "default", NULL::uuid, txid_current(), NULL::jsonb, to_jsonb(c)
+             FROM multipartner.customer c WHERE customer_id = %L$$, :'c_new', :'c_new'),
+    'audit: INSERT customer by an operator');
+
+SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
+SELECT to_jsonb(c) AS old_json FROM multipartner.customer c WHERE customer_id = :'c_new' \gset
+SET ROLE regress_operator;
+UPDATE multipartner.customer SET name = 'Wide World Importers' WHERE customer_id = :'c_new';
+RESET ROLE;
+SELECT results_eq(
+    format($$SELECT operation, table_name::text COLLATE "default", row_id, actor::text COLLATE "default", session_actor::text COLLATE "default", acting_partner, txid, old_row, new_row
+             FROM multipartner.audit_log WHERE event_id > %s$$, :ev),
+    format($$SELECT 'UPDATE', 'customer', %L, 'regress_operator', session_user::text COLLATE "default", NULL::uuid, txid_current(), %L::jsonb, to_jsonb(c)
+             FROM multipartner.customer c WHERE customer_id = %L$$, :'c_new', :'old_json', :'c_new'),
+    'audit: UPDATE customer by an operator');
+
+SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
+SELECT to_jsonb(c) AS old_json FROM multipartner.customer c WHERE customer_id = :'c_new' \gset
+SET ROLE regress_operator;
+DELETE FROM multipartner.customer WHERE customer_id = :'c_new';
+RESET ROLE;
+SELECT results_eq(
+    format($$SELECT operation, table_name::text COLLATE "default", row_id, actor::text COLLATE "default", session_actor::text COLLATE "default", acting_partner, txid, old_row, new_row
+             FROM multipartner.audit_log WHERE event_id > %s$$, :ev),
+    format($$VALUES ('DELETE', 'customer', %L, 'regress_operator', session_user::text COLLATE "default", NULL::uuid, txid_current(), %L::jsonb, NULL::jsonb)$$,
+           :'c_new', :'old_json'),
+    'audit: DELETE customer by an operator');
+
+-------------------------------------------------------------------------------
+-- partner_member and customer_member: row_id is "member,partner_id,role"
+-------------------------------------------------------------------------------
+SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
+SET ROLE regress_operator;
+INSERT INTO multipartner.partner_member (member, partner_id, role)
+VALUES ('regress_papp_nomember', :'azure_id', 'sales_agent');
+RESET ROLE;
+SELECT results_eq(
+    format($$SELECT operation, table_name::text COLLATE "default", row_id, actor::text COLLATE "default", session_actor::text COLLATE "default", acting_partner, txid, old_row, new_row
+             FROM multipartner.audit_log WHERE event_id > %s$$, :ev),
+    format($$SELECT 'INSERT', 'partner_member', %L, 'regress_operator', session_user::text COLLATE "default", NULL::uuid, txid_current(), NULL::jsonb, to_jsonb(m)
+             FROM multipartner.partner_member m WHERE member = 'regress_papp_nomember'::regrole$$,
+           'regress_papp_nomember,' || :'azure_id' || ',sales_agent'),
+    'audit: INSERT partner_member, row_id member,partner_id,role');
+SELECT is((SELECT new_row FROM multipartner.audit_log WHERE event_id > :ev),
+    jsonb_build_object('member', 'regress_papp_nomember', 'partner_id', :'azure_id', 'role', 'sales_agent'),
+    'audit: the new row of a membership names the member role by name');
+
+SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
+SET ROLE regress_operator;
+UPDATE multipartner.partner_member SET role = 'helpdesk_agent' WHERE member = 'regress_papp_nomember'::regrole;
+RESET ROLE;
+SELECT results_eq(
+    format($$SELECT operation, table_name::text COLLATE "default", row_id, actor::text COLLATE "default", acting_partner, txid, old_row, new_row
+             FROM multipartner.audit_log WHERE event_id > %s$$, :ev),
+    format($$VALUES ('UPDATE', 'partner_member', %L, 'regress_operator', NULL::uuid, txid_current(),
+                     jsonb_build_object('member', 'regress_papp_nomember', 'partner_id', %L, 'role', 'sales_agent'),
+                     jsonb_build_object('member', 'regress_papp_nomember', 'partner_id', %L, 'role', 'helpdesk_agent'))$$,
+           'regress_papp_nomember,' || :'azure_id' || ',helpdesk_agent', :'azure_id', :'azure_id'),
+    'audit: UPDATE partner_member; row_id is the new key, old_row keeps the old role');
+
+SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
+SET ROLE regress_operator;
+DELETE FROM multipartner.partner_member WHERE member = 'regress_papp_nomember'::regrole;
+RESET ROLE;
+SELECT results_eq(
+    format($$SELECT operation, table_name::text COLLATE "default", row_id, actor::text COLLATE "default", acting_partner, txid, old_row, new_row
+             FROM multipartner.audit_log WHERE event_id > %s$$, :ev),
+    format($$VALUES ('DELETE', 'partner_member', %L, 'regress_operator', NULL::uuid, txid_current(),
+                     jsonb_build_object('member', 'regress_papp_nomember', 'partner_id', %L, 'role', 'helpdesk_agent'), NULL::jsonb)$$,
+           'regress_papp_nomember,' || :'azure_id' || ',helpdesk_agent', :'azure_id'),
+    'audit: DELETE partner_member');
+
+SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
+SET ROLE regress_operator;
+INSERT INTO multipartner.partner_member (member, partner_id, role) VALUES
+    ('regress_papp_nomember', :'gov_id', 'global_admin'),
+    ('regress_papp_nomember', :'gov_id', 'sales_agent'),
+    ('regress_papp_nomember', :'gov_id', 'billing_admin');
+RESET ROLE;
+SELECT set_eq(
+    format($$SELECT operation, table_name::text COLLATE "default", row_id FROM multipartner.audit_log WHERE event_id > %s$$, :ev),
+    format($$VALUES ('INSERT', 'partner_member', %L), ('INSERT', 'partner_member', %L), ('INSERT', 'partner_member', %L)$$,
+           'regress_papp_nomember,' || :'gov_id' || ',global_admin',
+           'regress_papp_nomember,' || :'gov_id' || ',sales_agent',
+           'regress_papp_nomember,' || :'gov_id' || ',billing_admin'),
+    'audit: a three-row INSERT writes three audit rows, one per row');
+
+SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
+SET ROLE regress_operator;
+INSERT INTO multipartner.customer_member (member, customer_id, role)
+VALUES ('regress_nobody', :'fabrikam_id', 'reader');
+RESET ROLE;
+SELECT results_eq(
+    format($$SELECT operation, table_name::text COLLATE "default", row_id, actor::text COLLATE "default", session_actor::text COLLATE "default", acting_partner, txid, old_row, new_row
+             FROM multipartner.audit_log WHERE event_id > %s$$, :ev),
+    format($$VALUES ('INSERT', 'customer_member', %L, 'regress_operator', session_user::text COLLATE "default", NULL::uuid, txid_current(), NULL::jsonb,
+                     jsonb_build_object('member', 'regress_nobody', 'customer_id', %L, 'role', 'reader'))$$,
+           'regress_nobody,' || :'fabrikam_id' || ',reader', :'fabrikam_id'),
+    'audit: INSERT customer_member, row_id member,customer_id,role');
+
+SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
+SET ROLE regress_operator;
+UPDATE multipartner.customer_member SET role = 'billing_admin' WHERE member = 'regress_nobody'::regrole;
+RESET ROLE;
+SELECT results_eq(
+    format($$SELECT operation, table_name::text COLLATE "default", row_id, actor::text COLLATE "default", acting_partner, txid, old_row, new_row
+             FROM multipartner.audit_log WHERE event_id > %s$$, :ev),
+    format($$VALUES ('UPDATE', 'customer_member', %L, 'regress_operator', NULL::uuid, txid_current(),
+                     jsonb_build_object('member', 'regress_nobody', 'customer_id', %L, 'role', 'reader'),
+                     jsonb_build_object('member', 'regress_nobody', 'customer_id', %L, 'role', 'billing_admin'))$$,
+           'regress_nobody,' || :'fabrikam_id' || ',billing_admin', :'fabrikam_id', :'fabrikam_id'),
+    'audit: UPDATE customer_member');
+
+SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
+SET ROLE regress_operator;
+DELETE FROM multipartner.customer_member WHERE member = 'regress_nobody'::regrole;
+RESET ROLE;
+SELECT results_eq(
+    format($$SELECT operation, table_name::text COLLATE "default", row_id, actor::text COLLATE "default", acting_partner, txid, old_row, new_row
+             FROM multipartner.audit_log WHERE event_id > %s$$, :ev),
+    format($$VALUES ('DELETE', 'customer_member', %L, 'regress_operator', NULL::uuid, txid_current(),
+                     jsonb_build_object('member', 'regress_nobody', 'customer_id', %L, 'role', 'billing_admin'), NULL::jsonb)$$,
+           'regress_nobody,' || :'fabrikam_id' || ',billing_admin', :'fabrikam_id'),
+    'audit: DELETE customer_member');
+
+-------------------------------------------------------------------------------
+-- relationship: a partner requests, the customer accepts, the partner
+-- revokes delegated admin, an operator terminates
+-------------------------------------------------------------------------------
+SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
+SET ROLE regress_office_ga;
+SELECT multipartner.request_relationship(:'fabrikam_id') AS rel_fab \gset
+RESET ROLE;
+SELECT results_eq(
+    format($$SELECT operation, table_name::text COLLATE "default", row_id, actor::text COLLATE "default", session_actor::text COLLATE "default", acting_partner, txid, old_row, new_row
+             FROM multipartner.audit_log WHERE event_id > %s$$, :ev),
+    format($$SELECT 'INSERT', 'relationship', %L, 'regress_office_ga', session_user::text COLLATE "default", %L::uuid, txid_current(), NULL::jsonb, to_jsonb(r)
+             FROM multipartner.relationship r WHERE relationship_id = %L$$, :'rel_fab', :'office_id', :'rel_fab'),
+    'audit: INSERT relationship by a partner (request), acting partner Office');
+
+SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
+SELECT to_jsonb(r) AS old_json FROM multipartner.relationship r WHERE relationship_id = :'rel_fab' \gset
+SET ROLE regress_fabrikam_ga;
+SELECT multipartner.accept_relationship(:'rel_fab') AS ignored \gset
+RESET ROLE;
+SELECT results_eq(
+    format($$SELECT operation, table_name::text COLLATE "default", row_id, actor::text COLLATE "default", session_actor::text COLLATE "default", acting_partner, txid, old_row, new_row
+             FROM multipartner.audit_log WHERE event_id > %s$$, :ev),
+    format($$SELECT 'UPDATE', 'relationship', %L, 'regress_fabrikam_ga', session_user::text COLLATE "default", NULL::uuid, txid_current(), %L::jsonb, to_jsonb(r)
+             FROM multipartner.relationship r WHERE relationship_id = %L$$, :'rel_fab', :'old_json', :'rel_fab'),
+    'audit: UPDATE relationship by the customer (accept), no acting partner');
+SELECT results_eq(
+    format($$SELECT old_row->>'status', new_row->>'status', new_row->>'decided_by' FROM multipartner.audit_log WHERE event_id > %s$$, :ev),
+    $$VALUES ('pending', 'active', 'regress_fabrikam_ga')$$,
+    'audit: the accept row shows pending -> active and who decided');
+
+SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
+SET ROLE regress_office_ga;
+SELECT multipartner.revoke_delegated_admin(:'rel_fab') AS ignored \gset
+RESET ROLE;
+SELECT results_eq(
+    format($$SELECT operation, table_name::text COLLATE "default", row_id, actor::text COLLATE "default", acting_partner, txid, (old_row->>'delegated_admin')::bool, (new_row->>'delegated_admin')::bool
+             FROM multipartner.audit_log WHERE event_id > %s$$, :ev),
+    format($$VALUES ('UPDATE', 'relationship', %L, 'regress_office_ga', %L::uuid, txid_current(), true, false)$$, :'rel_fab', :'office_id'),
+    'audit: UPDATE relationship by the partner (revoke delegated admin)');
+
+SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
+SET ROLE regress_operator;
+SELECT multipartner.terminate_relationship(:'rel_fab') AS ignored \gset
+RESET ROLE;
+SELECT results_eq(
+    format($$SELECT operation, table_name::text COLLATE "default", row_id, actor::text COLLATE "default", acting_partner, txid, old_row->>'status', new_row->>'status', new_row->>'ended_by'
+             FROM multipartner.audit_log WHERE event_id > %s$$, :ev),
+    format($$VALUES ('UPDATE', 'relationship', %L, 'regress_operator', NULL::uuid, txid_current(), 'active', 'terminated', 'regress_operator')$$, :'rel_fab'),
+    'audit: UPDATE relationship by an operator (terminate)');
+
+-- a stale request that a new request replaces is expired by the trigger
+INSERT INTO multipartner.relationship (relationship_id, customer_id, partner_id, status, requested_at)
+VALUES (:'rel_stale', :'fabrikam_id', :'azure_id', 'pending', now() - interval '91 days');
+SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
+SET ROLE regress_azure_ga;
+SELECT multipartner.request_relationship(:'fabrikam_id') AS rel_fab_azure \gset
+RESET ROLE;
+SELECT results_eq(
+    format($$SELECT operation, row_id, new_row->>'status' FROM multipartner.audit_log WHERE event_id > %s ORDER BY event_id$$, :ev),
+    format($$VALUES ('UPDATE', %L, 'expired'), ('INSERT', %L, 'pending')$$, :'rel_stale', :'rel_fab_azure'),
+    'audit: a request that replaces a stale one writes the expiry and the new request');
+SELECT results_eq(
+    format($$SELECT actor::text COLLATE "default", acting_partner FROM multipartner.audit_log WHERE event_id > %s AND operation = 'UPDATE'$$, :ev),
+    format($$VALUES ('regress_azure_ga', %L::uuid)$$, :'azure_id'),
+    'audit: the expiry caused by Azure''s request is recorded with actor regress_azure_ga, acting partner Azure');
+SELECT is((SELECT ended_by::text COLLATE "default" FROM multipartner.relationship WHERE relationship_id = :'rel_stale'),
+    'regress_azure_ga', 'relationship: ended_by of the replaced stale request is the requesting role');
+
+-------------------------------------------------------------------------------
+-- subscription
+-------------------------------------------------------------------------------
+SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
+SET ROLE regress_office_sa;
+SELECT multipartner.create_subscription(:'contoso_id', 'O365_E3', 'Microsoft 365', 4, 'P1Y', 'monthly') AS s_new \gset
+RESET ROLE;
+SELECT results_eq(
+    format($$SELECT operation, table_name::text COLLATE "default", row_id, actor::text COLLATE "default", session_actor::text COLLATE "default", acting_partner, txid, old_row, new_row
+             FROM multipartner.audit_log WHERE event_id > %s$$, :ev),
+    format($$SELECT 'INSERT', 'subscription', %L, 'regress_office_sa', session_user::text COLLATE "default", %L::uuid, txid_current(), NULL::jsonb, to_jsonb(s)
+             FROM multipartner.subscription s WHERE subscription_id = %L$$, :'s_new', :'office_id', :'s_new'),
+    'audit: INSERT subscription by a partner (API), acting partner Office');
+SELECT is((SELECT new_row->>'created_by' FROM multipartner.audit_log WHERE event_id > :ev),
+    'regress_office_sa', 'audit: the new row is the row as the trigger completed it (created_by)');
+
+SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
+SELECT to_jsonb(s) AS old_json FROM multipartner.subscription s WHERE subscription_id = :'s_new' \gset
+SET ROLE regress_office_sa;
+UPDATE multipartner.subscription SET quantity = 6 WHERE subscription_id = :'s_new';
+RESET ROLE;
+SELECT results_eq(
+    format($$SELECT operation, table_name::text COLLATE "default", row_id, actor::text COLLATE "default", session_actor::text COLLATE "default", acting_partner, txid, old_row, new_row
+             FROM multipartner.audit_log WHERE event_id > %s$$, :ev),
+    format($$SELECT 'UPDATE', 'subscription', %L, 'regress_office_sa', session_user::text COLLATE "default", %L::uuid, txid_current(), %L::jsonb, to_jsonb(s)
+             FROM multipartner.subscription s WHERE subscription_id = %L$$, :'s_new', :'office_id', :'old_json', :'s_new'),
+    'audit: UPDATE subscription by its partner of record');
+SELECT results_eq(
+    format($$SELECT (old_row->>'quantity')::int, (new_row->>'quantity')::int FROM multipartner.audit_log WHERE event_id > %s$$, :ev),
+    $$VALUES (4, 6)$$, 'audit: old and new quantity');
+
+SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
+SET ROLE regress_operator;
+UPDATE multipartner.subscription SET status = 'suspended' WHERE subscription_id = :'s_new';
+RESET ROLE;
+SELECT results_eq(
+    format($$SELECT operation, row_id, actor::text COLLATE "default", session_actor::text COLLATE "default", acting_partner, txid, old_row->>'status', new_row->>'status'
+             FROM multipartner.audit_log WHERE event_id > %s$$, :ev),
+    format($$VALUES ('UPDATE', %L, 'regress_operator', session_user::text COLLATE "default", NULL::uuid, txid_current(), 'active', 'suspended')$$, :'s_new'),
+    'audit: UPDATE subscription by an operator, no acting partner');
+
+SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
+UPDATE multipartner.subscription SET status = 'active' WHERE subscription_id = :'s_new';
+SELECT results_eq(
+    format($$SELECT operation, row_id, actor::text COLLATE "default", session_actor::text COLLATE "default", acting_partner, txid, old_row->>'status', new_row->>'status'
+             FROM multipartner.audit_log WHERE event_id > %s$$, :ev),
+    format($$VALUES ('UPDATE', %L, current_user::text COLLATE "default", session_user::text COLLATE "default", NULL::uuid, txid_current(), 'suspended', 'active')$$, :'s_new'),
+    'audit: UPDATE subscription by the superuser, actor = session actor = the superuser');
+
+SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
+SET ROLE regress_multi;
+SET multipartner.acting_partner = :'office_id';
+SELECT multipartner.create_subscription(:'contoso_id', 'O365_E1', 'Microsoft 365', 1, 'P1M', 'monthly') AS s_multi \gset
+RESET multipartner.acting_partner;
+RESET ROLE;
+SELECT results_eq(
+    format($$SELECT operation, row_id, actor::text COLLATE "default", session_actor::text COLLATE "default", acting_partner FROM multipartner.audit_log WHERE event_id > %s$$, :ev),
+    format($$VALUES ('INSERT', %L, 'regress_multi', session_user::text COLLATE "default", %L::uuid)$$, :'s_multi', :'office_id'),
+    'audit: a two-partner member''s sale records the partner it chose with multipartner.acting_partner');
+
+SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
+SET ROLE regress_operator;
+UPDATE multipartner.subscription SET auto_renew = false WHERE customer_id = :'contoso_id' AND status = 'active';
+RESET ROLE;
+SELECT set_eq(
+    format($$SELECT row_id, operation, actor::text COLLATE "default" FROM multipartner.audit_log WHERE event_id > %s$$, :ev),
+    format($$SELECT subscription_id::text AS row_id, 'UPDATE' AS operation, 'regress_operator' AS actor FROM multipartner.subscription WHERE customer_id = %L AND status = 'active'$$, :'contoso_id'),
+    'audit: a multi-row UPDATE over two partners'' subscriptions writes one audit row per row');
+SELECT cmp_ok((SELECT count(*) FROM multipartner.audit_log WHERE event_id > :ev), '>=', 5::bigint,
+    'audit: ... and there were several rows');
+
+-- every old_row / new_row carries every column of its table
+SELECT is_empty($$
+    SELECT a.table_name, k.key
+      FROM multipartner.audit_log a, jsonb_object_keys(coalesce(a.new_row, a.old_row)) k(key)
+     WHERE a.txid = txid_current()
+    EXCEPT
+    SELECT c.relname, att.attname::text COLLATE "default"
+      FROM pg_attribute att JOIN pg_class c ON c.oid = att.attrelid
+     WHERE c.relnamespace = 'multipartner'::regnamespace AND att.attnum > 0 AND NOT att.attisdropped$$,
+    'audit: the rows carry no key that is not a column of the table');
+SELECT is_empty($$
+    SELECT a.table_name, att.attname::text COLLATE "default"
+      FROM multipartner.audit_log a
+      JOIN pg_class c ON c.relname = a.table_name AND c.relnamespace = 'multipartner'::regnamespace
+      JOIN pg_attribute att ON att.attrelid = c.oid AND att.attnum > 0 AND NOT att.attisdropped
+     WHERE a.txid = txid_current()
+       AND NOT (coalesce(a.new_row, a.old_row) ? att.attname::text COLLATE "default")$$,
+    'audit: the rows carry every column of their table');
+SELECT set_eq($$SELECT DISTINCT table_name::text COLLATE "default" FROM multipartner.audit_log WHERE txid = txid_current()$$,
+    ARRAY['partner', 'customer', 'partner_member', 'customer_member', 'relationship', 'subscription'],
+    'audit: all six tables were audited in this transaction');
+
+-------------------------------------------------------------------------------
+-- a refused write leaves no audit row
+-------------------------------------------------------------------------------
+SELECT count(*) AS n_before FROM multipartner.audit_log \gset
+SET ROLE regress_azure_sa;
+SELECT throws_ok(format($$UPDATE multipartner.subscription SET quantity = quantity + 1 WHERE subscription_id = %L$$, :'sub_office'),
+    'MP002', NULL, 'refused: the other partner updates a subscription');
+SET ROLE regress_office_ga;
+SELECT throws_ok(format($$UPDATE multipartner.subscription SET quantity = quantity + 1 WHERE subscription_id IN (%L, %L)$$, :'sub_office', :'sub_azure'),
+    'MP002', NULL, 'refused: an UPDATE over the rows of two partners');
+SET ROLE regress_office_hd;
+SELECT throws_ok(format($$SELECT multipartner.create_subscription(%L, 'O365_E3', 'Microsoft 365', 1, 'P1M', 'monthly')$$, :'contoso_id'),
+    '42501', NULL, 'refused: a helpdesk_agent sells');
+SET ROLE regress_office_ga;
+SELECT throws_ok(format($$SELECT multipartner.create_customer(%L, 'Office CSP tenant', 'commercial')$$, :'office_csp'),
+    'MP005', NULL, 'refused: create_customer with a partner''s CSP tenant');
+RESET ROLE;
+SELECT throws_ok(format($$DELETE FROM multipartner.subscription WHERE subscription_id = %L$$, :'sub_office'),
+    'MP007', NULL, 'refused: the superuser deletes a subscription');
+SELECT throws_ok(format($$DELETE FROM multipartner.relationship WHERE relationship_id = %L$$, :'rel_office_contoso'),
+    'MP007', NULL, 'refused: the superuser deletes a relationship');
+SELECT throws_ok(format($$UPDATE multipartner.customer SET tenant_id = %L WHERE customer_id = %L$$, :'unknown_id', :'contoso_id'),
+    'MP008', NULL, 'refused: the superuser changes a customer''s tenant');
+SELECT is((SELECT count(*) FROM multipartner.audit_log), :'n_before'::bigint,
+    'audit: the refused writes left no audit row');
+
+-------------------------------------------------------------------------------
+-- the log is append-only for everyone
+-------------------------------------------------------------------------------
+SELECT count(*) AS n_before FROM multipartner.audit_log \gset
+SELECT throws_ok('UPDATE multipartner.audit_log SET actor = ''nobody''',
+    'MP007', NULL, 'audit_log: the superuser cannot UPDATE it');
+SELECT throws_ok('DELETE FROM multipartner.audit_log',
+    'MP007', NULL, 'audit_log: the superuser cannot DELETE from it');
+SELECT throws_ok('TRUNCATE multipartner.audit_log',
+    'MP007', NULL, 'audit_log: the superuser cannot TRUNCATE it');
+SELECT throws_ok($$INSERT INTO multipartner.audit_log (actor, session_actor, operation, table_name, row_id, txid)
+                   VALUES ('x', 'x', 'INSERT', 'partner', 'x', 1)$$,
+    '42501', NULL, 'audit_log: the superuser cannot INSERT into it');
+SELECT throws_ok($$INSERT INTO multipartner.audit_log (event_id, actor, session_actor, operation, table_name, row_id, txid)
+                   OVERRIDING SYSTEM VALUE VALUES (1, 'x', 'x', 'INSERT', 'partner', 'x', 1)$$,
+    '42501', NULL, 'audit_log: the superuser cannot INSERT into it with OVERRIDING SYSTEM VALUE');
+SET session_replication_role = replica;
+SELECT throws_ok('DELETE FROM multipartner.audit_log',
+    'MP007', NULL, 'audit_log: no DELETE with session_replication_role = replica');
+SELECT throws_ok($$INSERT INTO multipartner.audit_log (actor, session_actor, operation, table_name, row_id, txid)
+                   VALUES ('x', 'x', 'INSERT', 'partner', 'x', 1)$$,
+    '42501', NULL, 'audit_log: no INSERT with session_replication_role = replica');
+RESET session_replication_role;
+SET ROLE regress_operator;
+SELECT throws_ok('UPDATE multipartner.audit_log SET actor = ''nobody''',
+    'MP007', NULL, 'audit_log: an operator cannot UPDATE it (MP007)');
+SELECT throws_ok($$INSERT INTO multipartner.audit_log (actor, session_actor, operation, table_name, row_id, txid)
+                   VALUES ('x', 'x', 'INSERT', 'partner', 'x', 1)$$,
+    '42501', NULL, 'audit_log: an operator cannot INSERT into it');
+SELECT throws_ok('DELETE FROM multipartner.audit_log',
+    NULL::char(5), NULL, 'audit_log: an operator cannot DELETE from it');
+SELECT throws_ok('TRUNCATE multipartner.audit_log',
+    NULL::char(5), NULL, 'audit_log: an operator cannot TRUNCATE it');
+SELECT throws_ok('DELETE FROM multipartner.audit_log',
+    'MP007', NULL, 'audit_log: an operator''s DELETE is refused with MP007');
+SELECT throws_ok('TRUNCATE multipartner.audit_log',
+    'MP007', NULL, 'audit_log: an operator''s TRUNCATE is refused with MP007');
+SET ROLE regress_office_ga;
+SELECT throws_ok('UPDATE multipartner.audit_log SET actor = ''nobody''',
+    '42501', NULL, 'audit_log: a partner role cannot UPDATE it');
+SELECT throws_ok('DELETE FROM multipartner.audit_log',
+    '42501', NULL, 'audit_log: a partner role cannot DELETE from it');
+SELECT throws_ok('TRUNCATE multipartner.audit_log',
+    '42501', NULL, 'audit_log: a partner role cannot TRUNCATE it');
+SELECT throws_ok($$INSERT INTO multipartner.audit_log (actor, session_actor, operation, table_name, row_id, txid)
+                   VALUES ('regress_office_ga', 'regress_office_ga', 'INSERT', 'partner', 'x', 1)$$,
+    '42501', NULL, 'audit_log: a partner role cannot INSERT into it');
+SET ROLE regress_contoso_ga;
+SELECT throws_ok('DELETE FROM multipartner.audit_log',
+    '42501', NULL, 'audit_log: a customer role cannot DELETE from it');
+SELECT throws_ok($$INSERT INTO multipartner.audit_log (actor, session_actor, operation, table_name, row_id, txid)
+                   VALUES ('regress_contoso_ga', 'regress_contoso_ga', 'INSERT', 'customer', 'x', 1)$$,
+    '42501', NULL, 'audit_log: a customer role cannot INSERT into it');
+RESET ROLE;
+SELECT is((SELECT count(*) FROM multipartner.audit_log), :'n_before'::bigint,
+    'audit_log: it has exactly the rows it had');
+
+-------------------------------------------------------------------------------
+-- who reads what
+-------------------------------------------------------------------------------
+SELECT count(*) AS n_all FROM multipartner.audit_log \gset
+SELECT count(*) AS n_office_sa FROM multipartner.audit_log WHERE actor = 'regress_office_sa' \gset
+SELECT count(*) AS n_fabrikam_ga FROM multipartner.audit_log WHERE actor = 'regress_fabrikam_ga' \gset
+SET ROLE regress_office_sa;
+SELECT is((SELECT count(*) FROM multipartner.audit_log), :'n_office_sa'::bigint,
+    'visibility: a partner role sees exactly the rows it wrote');
+SELECT is((SELECT count(*) FROM multipartner.audit_log WHERE actor <> current_user), 0::bigint,
+    'visibility: ... and none written by anybody else');
+SET ROLE regress_office_ga;
+SELECT is((SELECT count(*) FROM multipartner.audit_log WHERE actor = 'regress_office_sa'), 0::bigint,
+    'visibility: a partner''s global_admin does not see its sales_agent''s rows');
+SELECT cmp_ok((SELECT count(*) FROM multipartner.audit_log WHERE actor = current_user), '>', 0::bigint,
+    'visibility: ... but sees its own');
+SET ROLE regress_fabrikam_ga;
+SELECT is((SELECT count(*) FROM multipartner.audit_log), :'n_fabrikam_ga'::bigint,
+    'visibility: a customer role sees exactly the rows it wrote');
+SELECT is((SELECT count(*) FROM multipartner.audit_log WHERE table_name = 'relationship' AND row_id = :'rel_fab' AND actor <> current_user), 0::bigint,
+    'visibility: ... not even the other writes of its own relationship');
+SET ROLE regress_contoso_reader;
+SELECT is((SELECT count(*) FROM multipartner.audit_log), 0::bigint,
+    'visibility: a customer role that wrote nothing sees nothing');
+SET ROLE regress_operator;
+SELECT is((SELECT count(*) FROM multipartner.audit_log), :'n_all'::bigint,
+    'visibility: an operator sees every row');
+SET ROLE regress_nobody;
+SELECT throws_ok('SELECT count(*) FROM multipartner.audit_log',
+    '42501', NULL, 'visibility: a role with no grant reads nothing');
+RESET ROLE;
+
+-------------------------------------------------------------------------------
+-- the audit keeps working after DROP / CREATE EXTENSION in the same session
+-- (every table gets a new row type; the trigger's plan cache must follow)
+-------------------------------------------------------------------------------
+DROP EXTENSION multipartner;
+CREATE EXTENSION multipartner;
+SELECT lives_ok(format($$
+    INSERT INTO multipartner.partner (partner_id, name, cloud, csp_tenant_id) VALUES (%1$L, 'Office Reseller', 'commercial', %2$L);
+    INSERT INTO multipartner.partner_member (member, partner_id, role) VALUES ('regress_office_sa', %1$L, 'sales_agent');
+    INSERT INTO multipartner.customer (customer_id, tenant_id, name, cloud) VALUES (%3$L, %4$L, 'Contoso', 'commercial');
+    INSERT INTO multipartner.customer_member (member, customer_id, role) VALUES ('regress_contoso_ga', %3$L, 'global_admin');
+    INSERT INTO multipartner.relationship (customer_id, partner_id, status) VALUES (%3$L, %1$L, 'active');
+    INSERT INTO multipartner.subscription (customer_id, partner_of_record, offer_id, product_family, quantity, term, billing_cycle)
+    VALUES (%3$L, %1$L, 'O365_E3', 'Microsoft 365', 1, 'P1M', 'monthly')$$,
+    :'office_id', :'office_csp', :'contoso_id', :'contoso_tenant'),
+    'a re-created extension accepts writes to all six tables in the same session');
+SELECT results_eq($$SELECT table_name::text COLLATE "default", operation FROM multipartner.audit_log ORDER BY event_id$$,
+    $$VALUES ('partner', 'INSERT'), ('partner_member', 'INSERT'), ('customer', 'INSERT'),
+             ('customer_member', 'INSERT'), ('relationship', 'INSERT'), ('subscription', 'INSERT')$$,
+    'audit: the re-created extension audits every table');
+
+SELECT * FROM finish();
+ROLLBACK;

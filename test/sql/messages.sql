@@ -1,0 +1,141 @@
+-- messages: the catalogue of the errors of schema, identity and relationship
+-- rules, each triggered once, with its errmsg, DETAIL, HINT and SQLSTATE
+-- (the line after each error).  Every id shown is a fixed one; timestamps
+-- appear only where they are fixed literals (TimeZone UTC).
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS multipartner;
+SET TimeZone = 'UTC';
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+\set ON_ERROR_ROLLBACK on
+BEGIN;
+\set ECHO none
+\i test/fixtures.psql
+\set ECHO all
+\set r1 '88888888-8888-4888-8888-000000000001'
+\set r2 '88888888-8888-4888-8888-000000000002'
+\set r3 '88888888-8888-4888-8888-000000000003'
+\set r4 '88888888-8888-4888-8888-000000000004'
+INSERT INTO multipartner.relationship (relationship_id, customer_id, partner_id, requested_at)
+VALUES (:'r1', :'contoso_id', :'office_id', '2020-01-01 00:00:00+00'),
+       (:'r2', :'fabrikam_id', :'office_id', now());
+INSERT INTO multipartner.relationship (relationship_id, customer_id, partner_id, status, delegated_admin)
+VALUES (:'r3', :'fabrikam_id', :'azure_id', 'active', true),
+       (:'r4', :'contoso_id', :'azure_id', 'active', false);
+
+--
+-- Identity
+--
+SET ROLE regress_multi;
+SELECT multipartner.acting_partner(); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+SET multipartner.acting_partner = :'gov_id';
+SELECT multipartner.acting_partner(); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+SET multipartner.acting_partner = 'garbage'; \echo SQLSTATE :LAST_ERROR_SQLSTATE
+RESET multipartner.acting_partner;
+SET multipartner.no_such_setting = 1; \echo SQLSTATE :LAST_ERROR_SQLSTATE
+SET ROLE regress_papp_nomember;
+SELECT multipartner.request_relationship(:'contoso_id'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+SET ROLE regress_nobody;
+SELECT multipartner.acting_partner(); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+RESET ROLE;
+
+--
+-- Partners and customers
+--
+-- R8, the customer second
+SET ROLE regress_office_ga;
+SELECT multipartner.create_customer(:'office_csp', 'Office Itself', 'commercial'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+RESET ROLE;
+-- R8, the partner second
+INSERT INTO multipartner.partner (name, cloud, csp_tenant_id)
+VALUES ('Contoso as CSP', 'commercial', :'contoso_tenant'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- one customer per tenant, one partner per CSP tenant
+SET ROLE regress_office_ga;
+SELECT multipartner.create_customer(:'contoso_tenant', 'Contoso again', 'commercial'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+RESET ROLE;
+INSERT INTO multipartner.partner (name, cloud, csp_tenant_id)
+VALUES ('Office again', 'commercial', :'office_csp'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- R2 for customers
+SET ROLE regress_office_hd;
+SELECT multipartner.create_customer('55555555-5555-4555-8555-0000000000a1', 'HD Customer', 'commercial'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- R9
+SET ROLE regress_office_ga;
+SELECT multipartner.create_customer('55555555-5555-4555-8555-0000000000a1', 'Gov Customer', 'us_government'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- R12
+SET ROLE regress_operator;
+UPDATE multipartner.customer SET tenant_id = '55555555-5555-4555-8555-0000000000a1'
+ WHERE customer_id = :'contoso_id'; \echo SQLSTATE :LAST_ERROR_SQLSTATE
+UPDATE multipartner.partner SET cloud = 'us_government' WHERE partner_id = :'office_id'; \echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- R10
+DELETE FROM multipartner.partner WHERE partner_id = :'office_id'; \echo SQLSTATE :LAST_ERROR_SQLSTATE
+DELETE FROM multipartner.customer WHERE customer_id = :'contoso_id'; \echo SQLSTATE :LAST_ERROR_SQLSTATE
+RESET ROLE;
+GRANT DELETE ON multipartner.customer TO regress_office_ga;
+SET ROLE regress_office_ga;
+DELETE FROM multipartner.customer WHERE customer_id = :'govcust_id'; \echo SQLSTATE :LAST_ERROR_SQLSTATE
+RESET ROLE;
+REVOKE DELETE ON multipartner.customer FROM regress_office_ga;
+TRUNCATE multipartner.tenant; \echo SQLSTATE :LAST_ERROR_SQLSTATE
+TRUNCATE multipartner.customer CASCADE; \echo SQLSTATE :LAST_ERROR_SQLSTATE
+
+--
+-- Relationships: requests (R2, R9, start state, one open relationship per pair)
+--
+SET ROLE regress_office_sa;
+INSERT INTO multipartner.relationship (customer_id, partner_id)
+VALUES (:'contoso_id', :'azure_id'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+SET ROLE regress_office_hd;
+SELECT multipartner.request_relationship(:'contoso_id'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+SET ROLE regress_office_sa;
+INSERT INTO multipartner.relationship (customer_id, status)
+VALUES (:'contoso_id', 'active'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+INSERT INTO multipartner.relationship (customer_id, status)
+VALUES (:'fabrikam_id', 'terminated'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT multipartner.request_relationship(:'fabrikam_id'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+SET ROLE regress_azure_sa;
+SELECT multipartner.request_relationship(:'fabrikam_id'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+SET ROLE regress_operator;
+INSERT INTO multipartner.relationship (customer_id, partner_id)
+VALUES (:'govcust_id', :'office_id'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+RESET ROLE;
+UPDATE multipartner.partner SET status = 'suspended' WHERE partner_id = :'gov_id';
+SET ROLE regress_gov_ga;
+SELECT multipartner.request_relationship(:'govcust_id'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+RESET ROLE;
+UPDATE multipartner.partner SET status = 'active' WHERE partner_id = :'gov_id';
+
+--
+-- Relationships: decisions (R3) and the state machine
+--
+SET ROLE regress_contoso_reader;
+SELECT multipartner.accept_relationship(:'r1'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+SET ROLE regress_contoso_ga;
+SELECT multipartner.accept_relationship(:'r1'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+SET ROLE regress_office_ga;
+SELECT multipartner.accept_relationship(:'r2'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT multipartner.terminate_relationship(:'r2'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT multipartner.revoke_delegated_admin(:'r2'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+SET ROLE regress_azure_sa;
+SELECT multipartner.terminate_relationship(:'r3'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT multipartner.revoke_delegated_admin(:'r3'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+SET ROLE regress_contoso_ga;
+UPDATE multipartner.relationship SET delegated_admin = true
+ WHERE relationship_id = :'r4'; \echo SQLSTATE :LAST_ERROR_SQLSTATE
+UPDATE multipartner.relationship SET decided_by = 'regress_contoso_ga'
+ WHERE relationship_id = :'r1'; \echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT multipartner.accept_relationship('99999999-9999-4999-8999-999999999999'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT multipartner.decline_relationship(NULL); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+SET ROLE regress_operator;
+UPDATE multipartner.relationship SET customer_id = :'contoso_id'
+ WHERE relationship_id = :'r2'; \echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- (its DETAIL carries the request time, which is now(): terse)
+\set VERBOSITY terse
+UPDATE multipartner.relationship SET status = 'expired'
+ WHERE relationship_id = :'r2'; \echo SQLSTATE :LAST_ERROR_SQLSTATE
+\set VERBOSITY default
+RESET ROLE;
+-- R10
+DELETE FROM multipartner.relationship WHERE relationship_id = :'r2'; \echo SQLSTATE :LAST_ERROR_SQLSTATE
+TRUNCATE multipartner.relationship; \echo SQLSTATE :LAST_ERROR_SQLSTATE
+
+ROLLBACK;
