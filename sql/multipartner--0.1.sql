@@ -240,11 +240,15 @@ CREATE TABLE multipartner.audit_log (
     old_row         jsonb,
     new_row         jsonb,
     txid            bigint NOT NULL,
+    partner_id      uuid,           -- the partner the row concerns, if any
+    customer_id     uuid,           -- the customer the row concerns, if any
     CONSTRAINT audit_log_pkey PRIMARY KEY (event_id),
     CONSTRAINT audit_log_operation_check
         CHECK (operation OPERATOR(pg_catalog.=) ANY (ARRAY['INSERT', 'UPDATE', 'DELETE']))
 );
 CREATE INDEX audit_log_row_idx ON multipartner.audit_log (table_name, row_id);
+CREATE INDEX audit_log_partner_idx ON multipartner.audit_log (partner_id);
+CREATE INDEX audit_log_customer_idx ON multipartner.audit_log (customer_id);
 
 /*
  * The tenant registry: every tenant id in use, by customers and as partners'
@@ -272,6 +276,13 @@ AS 'MODULE_PATHNAME', 'mp_acting_partner_sql'
 LANGUAGE C STABLE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION multipartner.acting_partner() IS
     'the partner the current role acts for: from partner_member, narrowed by multipartner.acting_partner; NULL when the role is no partner member';
+
+CREATE FUNCTION multipartner.member_customers()
+RETURNS uuid[]
+AS 'MODULE_PATHNAME', 'mp_member_customers_sql'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION multipartner.member_customers() IS
+    'the customers the current role is a member of (customer_member), cached per transaction';
 
 CREATE FUNCTION multipartner.is_operator()
 RETURNS boolean
@@ -458,6 +469,36 @@ SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION multipartner.create_subscription(uuid, text, text, integer, text, text) IS
     'the acting partner sells a subscription to a customer it has an active relationship with';
 
+/*
+ * The dry run: performs the operation as the caller inside a subtransaction
+ * that is always rolled back, and says whether it was allowed and, if not,
+ * which rule refused it.  The id is positional (what the action acts on) or
+ * named.
+ */
+CREATE FUNCTION multipartner.check(action text,
+                                   id uuid DEFAULT NULL,
+                                   customer_id uuid DEFAULT NULL,
+                                   subscription_id uuid DEFAULT NULL,
+                                   relationship_id uuid DEFAULT NULL,
+                                   quantity integer DEFAULT NULL,
+                                   status text DEFAULT NULL,
+                                   auto_renew boolean DEFAULT NULL,
+                                   partner_of_record uuid DEFAULT NULL,
+                                   term text DEFAULT NULL,
+                                   billing_cycle text DEFAULT NULL,
+                                   OUT allowed boolean,
+                                   OUT rule text,
+                                   OUT sqlstate text,
+                                   OUT message text,
+                                   OUT detail text,
+                                   OUT hint text)
+RETURNS record
+AS 'MODULE_PATHNAME', 'mp_check'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION multipartner.check(text, uuid, uuid, uuid, uuid, integer, text, boolean, uuid, text, text) IS
+    'dry run: may the acting role do this action, and if not, which rule, SQLSTATE and message stop it';
+
 CREATE FUNCTION multipartner.expire_relationships()
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'mp_expire_relationships'
@@ -527,11 +568,14 @@ GRANT SELECT ON multipartner.partner, multipartner.customer,
       multipartner.customer_member, multipartner.relationship
     TO multipartner_customer_app;
 GRANT UPDATE, DELETE ON multipartner.relationship TO multipartner_customer_app;
-GRANT SELECT ON multipartner.subscription, multipartner.audit_log
-    TO multipartner_customer_app;
+GRANT SELECT ON multipartner.audit_log TO multipartner_customer_app;
+-- UPDATE only so that R5 answers a customer with MP002: only the partner
+-- of record changes a subscription.
+GRANT SELECT, UPDATE ON multipartner.subscription TO multipartner_customer_app;
 
 GRANT EXECUTE ON FUNCTION multipartner.acting_partner(), multipartner.is_operator(),
-      multipartner.effective_status(multipartner.relationship)
+      multipartner.effective_status(multipartner.relationship),
+      multipartner.member_customers()
     TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
 GRANT EXECUTE ON FUNCTION
       multipartner.create_customer(uuid, text, multipartner.cloud),
@@ -544,6 +588,9 @@ GRANT EXECUTE ON FUNCTION
       multipartner.decline_relationship(uuid)
     TO multipartner_operator, multipartner_customer_app;
 GRANT EXECUTE ON FUNCTION multipartner.revoke_delegated_admin(uuid)
+    TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
+GRANT EXECUTE ON FUNCTION
+      multipartner.check(text, uuid, uuid, uuid, uuid, integer, text, boolean, uuid, text, text)
     TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
 GRANT EXECUTE ON FUNCTION multipartner.expire_relationships()
     TO multipartner_operator;
@@ -562,16 +609,256 @@ SELECT pg_catalog.pg_extension_config_dump('multipartner.subscription', '');
 SELECT pg_catalog.pg_extension_config_dump('multipartner.audit_log', '');
 SELECT pg_catalog.pg_extension_config_dump('multipartner.audit_log_event_id_seq', '');
 
-/*
- * The audit log is readable by operators in full and by applications for
- * the rows they wrote themselves.  (Row security of the other tables is
- * the business of the visibility rules, SPEC §7.)
- */
+
+-------------------------------------------------------------------------------
+-- Row-level visibility (SPEC §7).
+--
+-- A partner role sees its own partner, members, relationships, the
+-- customers it has relationships with, the subscriptions it is partner of
+-- record of, and the audit rows about them; a customer role sees its own
+-- tenant's rows; operators see everything.  Every policy compares a column
+-- to a STABLE function of the acting identity (C, cached per transaction),
+-- wrapped in a scalar subquery so it is evaluated once per statement and
+-- the comparison can use an index; the one subquery (a partner's customers)
+-- is uncorrelated, so it is planned as a hashed subplan or a semi-join,
+-- never per row.  Policies are TO the three roles, so other roles skip
+-- them, and FORCE ROW LEVEL SECURITY makes the table owner obey them too
+-- (superusers and the rules' own look-ups, which run with
+-- SECURITY_NOFORCE_RLS like foreign keys, are not filtered).
+-------------------------------------------------------------------------------
+
+ALTER TABLE multipartner.partner ENABLE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.customer ENABLE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.partner_member ENABLE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.customer_member ENABLE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.relationship ENABLE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.subscription ENABLE ROW LEVEL SECURITY;
 ALTER TABLE multipartner.audit_log ENABLE ROW LEVEL SECURITY;
--- FOR ALL, so an operator's UPDATE or DELETE reaches the guard trigger and
--- is refused with MP007 instead of silently matching no row.
-CREATE POLICY audit_log_operator ON multipartner.audit_log
+ALTER TABLE multipartner.tenant ENABLE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.partner FORCE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.customer FORCE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.partner_member FORCE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.customer_member FORCE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.relationship FORCE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.subscription FORCE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.audit_log FORCE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.tenant FORCE ROW LEVEL SECURITY;
+
+-- Operators: everything (FOR ALL, so an UPDATE or DELETE the rules refuse
+-- reaches the trigger and gets the rule's SQLSTATE).
+CREATE POLICY operator_all ON multipartner.partner
     FOR ALL TO multipartner_operator USING (true) WITH CHECK (true);
-CREATE POLICY audit_log_own_rows ON multipartner.audit_log
-    FOR SELECT TO multipartner_partner_app, multipartner_customer_app
-    USING (actor OPERATOR(pg_catalog.=) CURRENT_USER);
+CREATE POLICY operator_all ON multipartner.customer
+    FOR ALL TO multipartner_operator USING (true) WITH CHECK (true);
+CREATE POLICY operator_all ON multipartner.partner_member
+    FOR ALL TO multipartner_operator USING (true) WITH CHECK (true);
+CREATE POLICY operator_all ON multipartner.customer_member
+    FOR ALL TO multipartner_operator USING (true) WITH CHECK (true);
+CREATE POLICY operator_all ON multipartner.relationship
+    FOR ALL TO multipartner_operator USING (true) WITH CHECK (true);
+CREATE POLICY operator_all ON multipartner.subscription
+    FOR ALL TO multipartner_operator USING (true) WITH CHECK (true);
+CREATE POLICY operator_all ON multipartner.audit_log
+    FOR ALL TO multipartner_operator USING (true) WITH CHECK (true);
+CREATE POLICY operator_all ON multipartner.tenant
+    FOR ALL TO multipartner_operator USING (true) WITH CHECK (true);
+
+-- Partner applications.
+CREATE POLICY partner_own ON multipartner.partner
+    FOR SELECT TO multipartner_partner_app
+    USING (partner_id OPERATOR(pg_catalog.=) (SELECT multipartner.acting_partner()));
+CREATE POLICY partner_own ON multipartner.partner_member
+    FOR SELECT TO multipartner_partner_app
+    USING (partner_id OPERATOR(pg_catalog.=) (SELECT multipartner.acting_partner()));
+CREATE POLICY partner_own ON multipartner.relationship
+    FOR ALL TO multipartner_partner_app
+    USING (partner_id OPERATOR(pg_catalog.=) (SELECT multipartner.acting_partner()))
+    WITH CHECK (partner_id OPERATOR(pg_catalog.=) (SELECT multipartner.acting_partner()));
+CREATE POLICY partner_own ON multipartner.subscription
+    FOR ALL TO multipartner_partner_app
+    USING (partner_of_record OPERATOR(pg_catalog.=) (SELECT multipartner.acting_partner()))
+    WITH CHECK (partner_of_record OPERATOR(pg_catalog.=) (SELECT multipartner.acting_partner()));
+CREATE POLICY partner_own ON multipartner.customer
+    FOR SELECT TO multipartner_partner_app
+    USING (customer_id IN (SELECT r.customer_id FROM multipartner.relationship r
+                            WHERE r.partner_id OPERATOR(pg_catalog.=)
+                                  (SELECT multipartner.acting_partner())));
+-- A partner creates customers (the triggers decide whether it may).
+CREATE POLICY partner_create ON multipartner.customer
+    FOR INSERT TO multipartner_partner_app WITH CHECK (true);
+CREATE POLICY partner_own ON multipartner.audit_log
+    FOR SELECT TO multipartner_partner_app
+    USING (partner_id OPERATOR(pg_catalog.=) (SELECT multipartner.acting_partner())
+           OR actor OPERATOR(pg_catalog.=) CURRENT_USER);
+
+-- Customer applications.
+CREATE POLICY customer_own ON multipartner.customer
+    FOR SELECT TO multipartner_customer_app
+    USING (customer_id OPERATOR(pg_catalog.=) ANY (pg_catalog.array_cat((SELECT multipartner.member_customers()), '{}'::uuid[])));
+CREATE POLICY customer_own ON multipartner.customer_member
+    FOR SELECT TO multipartner_customer_app
+    USING (customer_id OPERATOR(pg_catalog.=) ANY (pg_catalog.array_cat((SELECT multipartner.member_customers()), '{}'::uuid[])));
+CREATE POLICY customer_own ON multipartner.relationship
+    FOR ALL TO multipartner_customer_app
+    USING (customer_id OPERATOR(pg_catalog.=) ANY (pg_catalog.array_cat((SELECT multipartner.member_customers()), '{}'::uuid[])))
+    WITH CHECK (customer_id OPERATOR(pg_catalog.=) ANY (pg_catalog.array_cat((SELECT multipartner.member_customers()), '{}'::uuid[])));
+CREATE POLICY customer_own ON multipartner.subscription
+    FOR ALL TO multipartner_customer_app
+    USING (customer_id OPERATOR(pg_catalog.=) ANY (pg_catalog.array_cat((SELECT multipartner.member_customers()), '{}'::uuid[])))
+    WITH CHECK (customer_id OPERATOR(pg_catalog.=) ANY (pg_catalog.array_cat((SELECT multipartner.member_customers()), '{}'::uuid[])));
+-- the partners a customer works with, or ever asked to
+CREATE POLICY customer_partners ON multipartner.partner
+    FOR SELECT TO multipartner_customer_app
+    USING (partner_id IN (SELECT r.partner_id FROM multipartner.relationship r
+                           WHERE r.customer_id OPERATOR(pg_catalog.=)
+                                 ANY (pg_catalog.array_cat((SELECT multipartner.member_customers()), '{}'::uuid[]))));
+CREATE POLICY customer_own ON multipartner.audit_log
+    FOR SELECT TO multipartner_customer_app
+    USING (customer_id OPERATOR(pg_catalog.=) ANY (pg_catalog.array_cat((SELECT multipartner.member_customers()), '{}'::uuid[]))
+           OR actor OPERATOR(pg_catalog.=) CURRENT_USER);
+
+-------------------------------------------------------------------------------
+-- Views for DBAs (SPEC §6).  security_invoker: each reader sees through
+-- them exactly what its role may see in the tables, counts included.
+-- Every view is keyed by customer_id first, so "WHERE customer_id = ..."
+-- reaches the primary key and the (customer_id, partner_id) indexes.
+-------------------------------------------------------------------------------
+
+-- Each customer with each of its active partners.
+CREATE VIEW multipartner.customer_partners WITH (security_invoker = true) AS
+SELECT c.customer_id,
+       c.name AS customer_name,
+       c.tenant_id,
+       c.cloud,
+       p.partner_id,
+       p.name AS partner_name,
+       p.status AS partner_status,
+       r.relationship_id,
+       r.delegated_admin,
+       r.decided_at AS active_since,
+       (SELECT pg_catalog.count(*) FROM multipartner.subscription s
+         WHERE s.customer_id OPERATOR(pg_catalog.=) r.customer_id
+           AND s.partner_of_record OPERATOR(pg_catalog.=) r.partner_id
+           AND s.status OPERATOR(pg_catalog.=) ANY
+               (ARRAY['active', 'suspended']::multipartner.subscription_status[]))
+           AS live_subscriptions,
+       (SELECT pg_catalog.count(*) FROM multipartner.relationship r2
+         WHERE r2.customer_id OPERATOR(pg_catalog.=) r.customer_id
+           AND r2.status OPERATOR(pg_catalog.=) 'active')
+           AS active_partners
+  FROM multipartner.relationship r
+  JOIN multipartner.customer c ON c.customer_id OPERATOR(pg_catalog.=) r.customer_id
+  JOIN multipartner.partner p ON p.partner_id OPERATOR(pg_catalog.=) r.partner_id
+ WHERE r.status OPERATOR(pg_catalog.=) 'active';
+
+-- Each partner with each of its active customers.
+CREATE VIEW multipartner.partner_customers WITH (security_invoker = true) AS
+SELECT p.partner_id,
+       p.name AS partner_name,
+       p.cloud,
+       c.customer_id,
+       c.name AS customer_name,
+       c.tenant_id,
+       r.relationship_id,
+       r.delegated_admin,
+       r.decided_at AS active_since,
+       (SELECT pg_catalog.count(*) FROM multipartner.subscription s
+         WHERE s.customer_id OPERATOR(pg_catalog.=) r.customer_id
+           AND s.partner_of_record OPERATOR(pg_catalog.=) r.partner_id
+           AND s.status OPERATOR(pg_catalog.=) ANY
+               (ARRAY['active', 'suspended']::multipartner.subscription_status[]))
+           AS live_subscriptions
+  FROM multipartner.relationship r
+  JOIN multipartner.partner p ON p.partner_id OPERATOR(pg_catalog.=) r.partner_id
+  JOIN multipartner.customer c ON c.customer_id OPERATOR(pg_catalog.=) r.customer_id
+ WHERE r.status OPERATOR(pg_catalog.=) 'active';
+
+-- Customers with more than one active partner (as far as the reader sees).
+CREATE VIEW multipartner.multi_partner_customers WITH (security_invoker = true) AS
+SELECT c.customer_id,
+       c.name AS customer_name,
+       c.tenant_id,
+       c.cloud,
+       pg_catalog.count(*) AS active_partners,
+       pg_catalog.array_agg(p.name ORDER BY p.name) AS partner_names,
+       pg_catalog.bool_or(r.delegated_admin) AS any_delegated_admin
+  FROM multipartner.relationship r
+  JOIN multipartner.customer c ON c.customer_id OPERATOR(pg_catalog.=) r.customer_id
+  JOIN multipartner.partner p ON p.partner_id OPERATOR(pg_catalog.=) r.partner_id
+ WHERE r.status OPERATOR(pg_catalog.=) 'active'
+ GROUP BY c.customer_id, c.name, c.tenant_id, c.cloud
+HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 1;
+
+-- Every subscription with its partner of record and customer.
+CREATE VIEW multipartner.subscriptions_by_partner WITH (security_invoker = true) AS
+SELECT s.customer_id,
+       c.name AS customer_name,
+       s.partner_of_record AS partner_id,
+       p.name AS partner_name,
+       s.subscription_id,
+       s.offer_id,
+       s.product_family,
+       s.quantity,
+       s.term,
+       s.billing_cycle,
+       s.status,
+       s.auto_renew,
+       s.created_at,
+       s.commitment_end,
+       s.created_by
+  FROM multipartner.subscription s
+  JOIN multipartner.customer c ON c.customer_id OPERATOR(pg_catalog.=) s.customer_id
+  JOIN multipartner.partner p ON p.partner_id OPERATOR(pg_catalog.=) s.partner_of_record;
+
+-- Live subscriptions whose partner of record has no active relationship
+-- with delegated admin on the tenant any more, or is suspended.
+CREATE VIEW multipartner.orphaned_subscriptions WITH (security_invoker = true) AS
+SELECT s.customer_id,
+       c.name AS customer_name,
+       s.partner_of_record AS partner_id,
+       p.name AS partner_name,
+       s.subscription_id,
+       s.offer_id,
+       s.quantity,
+       s.status,
+       CASE
+       WHEN p.status OPERATOR(pg_catalog.=) 'suspended' THEN 'partner suspended'
+       WHEN r.relationship_id IS NULL THEN 'no active relationship'
+       ELSE 'delegated admin revoked'
+       END AS reason
+  FROM multipartner.subscription s
+  JOIN multipartner.customer c ON c.customer_id OPERATOR(pg_catalog.=) s.customer_id
+  JOIN multipartner.partner p ON p.partner_id OPERATOR(pg_catalog.=) s.partner_of_record
+  LEFT JOIN multipartner.relationship r
+         ON r.customer_id OPERATOR(pg_catalog.=) s.customer_id
+        AND r.partner_id OPERATOR(pg_catalog.=) s.partner_of_record
+        AND r.status OPERATOR(pg_catalog.=) 'active'
+ WHERE s.status OPERATOR(pg_catalog.=) ANY
+       (ARRAY['active', 'suspended']::multipartner.subscription_status[])
+   AND (p.status OPERATOR(pg_catalog.=) 'suspended'
+        OR r.relationship_id IS NULL
+        OR NOT r.delegated_admin);
+
+-- The life of each relationship, from the audit log.
+CREATE VIEW multipartner.relationship_history WITH (security_invoker = true) AS
+SELECT a.customer_id,
+       a.partner_id,
+       (a.row_id)::uuid AS relationship_id,
+       a.event_id,
+       a.at,
+       a.operation,
+       (a.old_row OPERATOR(pg_catalog.->>) 'status') AS old_status,
+       (a.new_row OPERATOR(pg_catalog.->>) 'status') AS new_status,
+       (a.old_row OPERATOR(pg_catalog.->>) 'delegated_admin')::boolean AS old_delegated_admin,
+       (a.new_row OPERATOR(pg_catalog.->>) 'delegated_admin')::boolean AS new_delegated_admin,
+       a.actor,
+       a.session_actor,
+       a.acting_partner,
+       a.txid
+  FROM multipartner.audit_log a
+ WHERE a.table_name OPERATOR(pg_catalog.=) 'relationship';
+
+GRANT SELECT ON multipartner.customer_partners, multipartner.partner_customers,
+      multipartner.multi_partner_customers, multipartner.subscriptions_by_partner,
+      multipartner.orphaned_subscriptions, multipartner.relationship_history
+    TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;

@@ -23,6 +23,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
 
 #include "multipartner.h"
 
@@ -66,10 +67,17 @@ mp_create_customer(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	args[0] = PG_GETARG_DATUM(0);
-	args[1] = PG_GETARG_DATUM(1);
-	args[2] = PG_GETARG_DATUM(2);
-	insert_returning_uuid(MPQ_API_INSERT_CUSTOMER, args, customer_id);
+	/*
+	 * The id is made here rather than returned by the INSERT: a partner
+	 * sees a customer only once it has a relationship with it (row
+	 * security), so INSERT ... RETURNING would be refused.
+	 */
+	*customer_id = *DatumGetUUIDP(DirectFunctionCall1(gen_random_uuid, (Datum) 0));
+	args[0] = UUIDPGetDatum(customer_id);
+	args[1] = PG_GETARG_DATUM(0);
+	args[2] = PG_GETARG_DATUM(1);
+	args[3] = PG_GETARG_DATUM(2);
+	mp_query(MPQ_API_INSERT_CUSTOMER, args, NULL, 0);
 
 	args[0] = UUIDPGetDatum(customer_id);
 	args[1] = UUIDPGetDatum(&partner_id);

@@ -53,9 +53,39 @@ static bool audit_writing = false;
 static const char *const audit_sql =
 "INSERT INTO " MP_SCHEMA ".audit_log"
 " (actor, session_actor, acting_partner, operation, table_name, row_id,"
-"  old_row, new_row, txid)"
+"  old_row, new_row, txid, partner_id, customer_id)"
 " VALUES ($1, $2, $3, $4, $5, $6, pg_catalog.to_jsonb($7), pg_catalog.to_jsonb($8),"
-"  pg_catalog.txid_current())";
+"  pg_catalog.txid_current(), $9, $10)";
+
+#define AUDIT_NARGS 10
+
+/*
+ * The partner and the customer a row concerns, kept beside the jsonb so
+ * that row security on the log compares plain, indexable columns.
+ */
+static void
+audit_party(Relation rel, HeapTuple tuple, const char *const cols[],
+			Datum *value, char *null)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+
+	*null = 'n';
+	for (int i = 0; cols[i] != NULL; i++)
+	{
+		int			attnum = SPI_fnumber(tupdesc, cols[i]);
+		bool		isnull;
+
+		if (attnum <= 0)
+			continue;
+		*value = heap_getattr(tuple, attnum, tupdesc, &isnull);
+		if (!isnull)
+			*null = ' ';
+		return;
+	}
+}
+
+static const char *const partner_cols[] = {"partner_id", "partner_of_record", NULL};
+static const char *const customer_cols[] = {"customer_id", NULL};
 
 /*
  * The plan slot for a table's row type.  The plans are keyed by row type
@@ -133,9 +163,9 @@ mp_audit(PG_FUNCTION_ARGS)
 	HeapTuple	oldtup = NULL;
 	HeapTuple	newtup = NULL;
 	const char *operation;
-	Oid			argtypes[8];
-	Datum		values[8];
-	char		nulls[8];
+	Oid			argtypes[AUDIT_NARGS];
+	Datum		values[AUDIT_NARGS];
+	char		nulls[AUDIT_NARGS];
 	pg_uuid_t	acting;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) ||
@@ -174,6 +204,8 @@ mp_audit(PG_FUNCTION_ARGS)
 	argtypes[5] = TEXTOID;
 	argtypes[6] = rel->rd_rel->reltype;
 	argtypes[7] = rel->rd_rel->reltype;
+	argtypes[8] = UUIDOID;
+	argtypes[9] = UUIDOID;
 
 	values[0] = DirectFunctionCall1(namein,
 									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
@@ -195,13 +227,15 @@ mp_audit(PG_FUNCTION_ARGS)
 		values[7] = heap_copy_tuple_as_datum(newtup, tupdesc);
 	else
 		nulls[7] = 'n';
+	audit_party(rel, newtup ? newtup : oldtup, partner_cols, &values[8], &nulls[8]);
+	audit_party(rel, newtup ? newtup : oldtup, customer_cols, &values[9], &nulls[9]);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	audit_writing = true;
 	PG_TRY();
 	{
-		mp_execute(audit_plan_slot(rel->rd_rel->reltype), audit_sql, 8,
+		mp_execute(audit_plan_slot(rel->rd_rel->reltype), audit_sql, AUDIT_NARGS,
 				   argtypes, true, values, nulls, 0, InvalidSnapshot);
 	}
 	PG_FINALLY();

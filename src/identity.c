@@ -10,7 +10,8 @@
  * (membership is not inherited through role grants: the mapping is
  * explicit).  multipartner.acting_partner may only narrow among them.
  *
- * Caching: the memberships of one role are read once per transaction and
+ * Caching: the partner and customer memberships of one role are read once
+ * per transaction and
  * kept in TopMemoryContext-owned storage bounded by the number of rows of
  * that role.  The cache is dropped at transaction end, on subtransaction
  * abort, when the current role or the setting changes, and when this
@@ -23,6 +24,8 @@
 #include "postgres.h"
 
 #include "catalog/pg_authid.h"
+#include "catalog/pg_type.h"
+#include "utils/array.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -32,9 +35,10 @@
 
 #include "multipartner.h"
 
+/* One partner or customer a role is a member of, with its roles as bits. */
 typedef struct MpMembership
 {
-	pg_uuid_t	partner_id;
+	pg_uuid_t	id;
 	uint32		roles;
 } MpMembership;
 
@@ -51,8 +55,11 @@ typedef struct MpIdentityCache
 	bool		valid;
 	Oid			userid;
 	char	   *guc;			/* the setting the answer was computed for */
-	int			nmembers;
+	int			nmembers;		/* partners */
 	MpMembership *members;
+	bool		customers_loaded;	/* read lazily: sales never need them */
+	int			ncustomers;
+	MpMembership *customers;
 	MpActingState state;
 	pg_uuid_t	acting;
 	uint32		acting_roles;
@@ -91,16 +98,53 @@ mp_is_operator(void)
 }
 
 /*
- * Read the partner memberships of userid and resolve the acting partner
- * against the current setting.  The outcome, refusals included, is cached;
- * mp_acting_partner() raises the refusals each time it is asked.
+ * Run query q (member -> id, role) for userid and fold the rows into an
+ * array of memberships, one per id, allocated in TopMemoryContext.
+ */
+static MpMembership *
+load_memberships(MpQuery q, Oid userid, const char *const labels[], int *count)
+{
+	Datum		arg = ObjectIdGetDatum(userid);
+	MpMembership *result;
+	int			n;
+	int			nids = 0;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	n = mp_query(q, &arg, NULL, 0);
+	result = MemoryContextAllocZero(TopMemoryContext,
+									sizeof(MpMembership) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		bool		isnull;
+		pg_uuid_t  *id = DatumGetUUIDP(mp_result_datum(i, 1, &isnull));
+		int			role = mp_enum_index(mp_result_datum(i, 2, &isnull), labels);
+		int			j;
+
+		for (j = 0; j < nids; j++)
+			if (mp_uuid_eq(&result[j].id, id))
+				break;
+		if (j == nids)
+		{
+			result[j].id = *id;
+			nids++;
+		}
+		result[j].roles |= (1 << role);
+	}
+	SPI_finish();
+	*count = nids;
+	return result;
+}
+
+/*
+ * Read the partner and customer memberships of userid and resolve the
+ * acting partner against the current setting.  The outcome, refusals
+ * included, is cached; mp_acting_partner() raises the refusals each time
+ * it is asked.
  */
 static void
 mp_identity_load(Oid userid)
 {
-	MemoryContext oldcxt;
-	Datum		arg = ObjectIdGetDatum(userid);
-	int			n;
 	const char *guc = mp_acting_partner_guc ? mp_acting_partner_guc : "";
 
 	idcache.valid = false;
@@ -108,6 +152,10 @@ mp_identity_load(Oid userid)
 		pfree(idcache.members);
 	idcache.members = NULL;
 	idcache.nmembers = 0;
+	if (idcache.customers)
+		pfree(idcache.customers);
+	idcache.customers = NULL;
+	idcache.ncustomers = 0;
 	if (idcache.guc)
 		pfree(idcache.guc);
 	idcache.guc = MemoryContextStrdup(TopMemoryContext, guc);
@@ -115,33 +163,10 @@ mp_identity_load(Oid userid)
 	idcache.state = MP_ACTING_NONE;
 	idcache.acting_roles = 0;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	n = mp_query(MPQ_PARTNER_MEMBERSHIPS, &arg, NULL, 0);
-
-	oldcxt = MemoryContextSwitchTo(TopMemoryContext);
-	idcache.members = palloc0(sizeof(MpMembership) * Max(n, 1));
-	MemoryContextSwitchTo(oldcxt);
-
-	for (int i = 0; i < n; i++)
-	{
-		bool		isnull;
-		pg_uuid_t  *pid = DatumGetUUIDP(mp_result_datum(i, 1, &isnull));
-		int			role = mp_enum_index(mp_result_datum(i, 2, &isnull),
-										 mp_partner_role_labels);
-		int			j;
-
-		for (j = 0; j < idcache.nmembers; j++)
-			if (mp_uuid_eq(&idcache.members[j].partner_id, pid))
-				break;
-		if (j == idcache.nmembers)
-		{
-			idcache.members[j].partner_id = *pid;
-			idcache.nmembers++;
-		}
-		idcache.members[j].roles |= (1 << role);
-	}
-	SPI_finish();
+	idcache.members = load_memberships(MPQ_PARTNER_MEMBERSHIPS, userid,
+									   mp_partner_role_labels,
+									   &idcache.nmembers);
+	idcache.customers_loaded = false;
 
 	if (guc[0] != '\0')
 	{
@@ -151,7 +176,7 @@ mp_identity_load(Oid userid)
 		idcache.state = MP_ACTING_NOT_MEMBER;
 		for (int j = 0; j < idcache.nmembers; j++)
 		{
-			if (mp_uuid_eq(&idcache.members[j].partner_id, &wanted))
+			if (mp_uuid_eq(&idcache.members[j].id, &wanted))
 			{
 				idcache.state = MP_ACTING_ONE;
 				idcache.acting = wanted;
@@ -162,7 +187,7 @@ mp_identity_load(Oid userid)
 	else if (idcache.nmembers == 1)
 	{
 		idcache.state = MP_ACTING_ONE;
-		idcache.acting = idcache.members[0].partner_id;
+		idcache.acting = idcache.members[0].id;
 		idcache.acting_roles = idcache.members[0].roles;
 	}
 	else if (idcache.nmembers > 1)
@@ -254,30 +279,30 @@ mp_require_acting_partner(pg_uuid_t *partner_id, uint32 *roles)
 
 /*
  * mp_customer_roles - bit set of the current role's customer roles for one
- * customer.  Not cached: customer decisions are rare next to sales.
+ * customer
  */
+static void
+mp_customers_ensure(void)
+{
+	mp_identity_ensure();
+	if (!idcache.customers_loaded)
+	{
+		idcache.customers = load_memberships(MPQ_CUSTOMER_MEMBERSHIPS,
+											 idcache.userid,
+											 mp_customer_role_labels,
+											 &idcache.ncustomers);
+		idcache.customers_loaded = true;
+	}
+}
+
 uint32
 mp_customer_roles(const pg_uuid_t *customer_id)
 {
-	Datum		args[2];
-	uint32		roles = 0;
-	int			n;
-
-	args[0] = ObjectIdGetDatum(GetUserId());
-	args[1] = UUIDPGetDatum(customer_id);
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	n = mp_query(MPQ_CUSTOMER_ROLES, args, NULL, 0);
-	for (int i = 0; i < n; i++)
-	{
-		bool		isnull;
-
-		roles |= 1 << mp_enum_index(mp_result_datum(i, 1, &isnull),
-									mp_customer_role_labels);
-	}
-	SPI_finish();
-	return roles;
+	mp_customers_ensure();
+	for (int i = 0; i < idcache.ncustomers; i++)
+		if (mp_uuid_eq(&idcache.customers[i].id, customer_id))
+			return idcache.customers[i].roles;
+	return 0;
 }
 
 /*
@@ -292,6 +317,32 @@ mp_acting_partner_sql(PG_FUNCTION_ARGS)
 	if (!mp_acting_partner(result, NULL))
 		PG_RETURN_NULL();
 	PG_RETURN_UUID_P(result);
+}
+
+/*
+ * multipartner.member_customers(): the customers the current role is a
+ * member of, as uuid[], for the row security policies of customer roles
+ * (customer_id = ANY (...) can use an index).
+ */
+PG_FUNCTION_INFO_V1(mp_member_customers_sql);
+Datum
+mp_member_customers_sql(PG_FUNCTION_ARGS)
+{
+	Datum	   *elems;
+	ArrayType  *result;
+
+	mp_customers_ensure();
+	elems = palloc(sizeof(Datum) * Max(idcache.ncustomers, 1));
+	for (int i = 0; i < idcache.ncustomers; i++)
+	{
+		pg_uuid_t  *u = palloc(sizeof(pg_uuid_t));
+
+		*u = idcache.customers[i].id;
+		elems[i] = UUIDPGetDatum(u);
+	}
+	result = construct_array(elems, idcache.ncustomers, UUIDOID, UUID_LEN,
+							 false, TYPALIGN_CHAR);
+	PG_RETURN_ARRAYTYPE_P(result);
 }
 
 PG_FUNCTION_INFO_V1(mp_is_operator_sql);

@@ -60,11 +60,10 @@ static const MpQueryDef mp_query_defs[MPQ_NUM_QUERIES] = {
 		" WHERE m.member OPERATOR(pg_catalog.=) $1",
 		Q_OWNER, 1, {REGROLEOID}
 	},
-	[MPQ_CUSTOMER_ROLES] = {
-		"SELECT m.role FROM " MP_SCHEMA ".customer_member m"
-		" WHERE m.member OPERATOR(pg_catalog.=) $1"
-		" AND m.customer_id OPERATOR(pg_catalog.=) $2",
-		Q_OWNER, 2, {REGROLEOID, UUIDOID}
+	[MPQ_CUSTOMER_MEMBERSHIPS] = {
+		"SELECT m.customer_id, m.role FROM " MP_SCHEMA ".customer_member m"
+		" WHERE m.member OPERATOR(pg_catalog.=) $1",
+		Q_OWNER, 1, {REGROLEOID}
 	},
 	[MPQ_PARTNER_GET] = {
 		"SELECT p.cloud, p.status FROM " MP_SCHEMA ".partner p"
@@ -181,9 +180,9 @@ static const MpQueryDef mp_query_defs[MPQ_NUM_QUERIES] = {
 		Q_CALLER, 7, {UUIDOID, UUIDOID, TEXTOID, TEXTOID, INT4OID, TEXTOID, TEXTOID}
 	},
 	[MPQ_API_INSERT_CUSTOMER] = {
-		"INSERT INTO " MP_SCHEMA ".customer (tenant_id, name, cloud)"
-		" VALUES ($1, $2, $3) RETURNING customer_id",
-		Q_CALLER, 3, {UUIDOID, TEXTOID, InvalidOid}
+		"INSERT INTO " MP_SCHEMA ".customer (customer_id, tenant_id, name, cloud)"
+		" VALUES ($1, $2, $3, $4)",
+		Q_CALLER, 4, {UUIDOID, UUIDOID, TEXTOID, InvalidOid}
 	},
 	[MPQ_API_INSERT_RELATIONSHIP] = {
 		"INSERT INTO " MP_SCHEMA ".relationship"
@@ -202,6 +201,35 @@ static const MpQueryDef mp_query_defs[MPQ_NUM_QUERIES] = {
 		"UPDATE " MP_SCHEMA ".relationship r SET delegated_admin = false"
 		" WHERE r.relationship_id OPERATOR(pg_catalog.=) $1",
 		Q_CALLER, 1, {UUIDOID}
+	},
+	/* multipartner.check(): the real operations, run as the caller */
+	[MPQ_CHECK_REQUEST] = {
+		"SELECT " MP_SCHEMA ".request_relationship($1)",
+		Q_CALLER, 1, {UUIDOID}
+	},
+	[MPQ_CHECK_SET_STATUS] = {
+		"SELECT CASE $2"
+		" WHEN 'accept' THEN " MP_SCHEMA ".accept_relationship($1)"
+		" WHEN 'decline' THEN " MP_SCHEMA ".decline_relationship($1)"
+		" WHEN 'terminate' THEN " MP_SCHEMA ".terminate_relationship($1)"
+		" WHEN 'revoke' THEN " MP_SCHEMA ".revoke_delegated_admin($1)"
+		" END",
+		Q_CALLER, 2, {UUIDOID, TEXTOID}
+	},
+	[MPQ_CHECK_SELL] = {
+		"SELECT " MP_SCHEMA ".create_subscription($1, 'multipartner.check', 'multipartner.check',"
+		" $2, $3, $4)",
+		Q_CALLER, 4, {UUIDOID, INT4OID, TEXTOID, TEXTOID}
+	},
+	[MPQ_CHECK_UPDATE_SUBSCRIPTION] = {
+		"UPDATE " MP_SCHEMA ".subscription s SET"
+		" quantity = COALESCE($2, s.quantity),"
+		" status = COALESCE($3::pg_catalog.text::" MP_SCHEMA ".subscription_status, s.status),"
+		" auto_renew = COALESCE($4, s.auto_renew),"
+		" partner_of_record = COALESCE($5, s.partner_of_record),"
+		" term = COALESCE($6, s.term)"
+		" WHERE s.subscription_id OPERATOR(pg_catalog.=) $1",
+		Q_CALLER, 6, {UUIDOID, INT4OID, TEXTOID, BOOLOID, UUIDOID, TEXTOID}
 	},
 	[MPQ_API_EXPIRE_ALL] = {
 		"UPDATE " MP_SCHEMA ".relationship r SET status = 'expired'"
@@ -241,7 +269,7 @@ mp_resolve_argtypes(MpQuery q, Oid *argtypes)
 	for (int i = 0; i < def->nargs; i++)
 		argtypes[i] = def->argtypes[i];
 	if (q == MPQ_API_INSERT_CUSTOMER)
-		argtypes[2] = mp_type_oid("cloud");
+		argtypes[3] = mp_type_oid("cloud");
 }
 
 /*

@@ -1,0 +1,285 @@
+/*-------------------------------------------------------------------------
+ *
+ * check.c
+ *	  multipartner.check(): may the acting role do this, and if not, which
+ *	  rule stops it?
+ *
+ * The dry run does not re-implement any rule.  It performs the real
+ * operation, through the same SQL API and the same triggers, inside a
+ * subtransaction that it always rolls back, and reports the error the
+ * operation raised, if any.  So the answer cannot drift from enforcement:
+ * it is enforcement.  Everything the operation did (rows, audit rows, row
+ * locks) is undone with the subtransaction; only sequence values (the audit
+ * log's event_id) are consumed, as by any rolled-back write.
+ *
+ * The operation runs as the calling role under its own row security, so
+ * the answer never says more than the caller could learn by trying: a
+ * subscription another partner sold "does not exist" for it.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/resowner.h"
+
+#include "multipartner.h"
+
+typedef enum CheckAction
+{
+	CHECK_REQUEST,
+	CHECK_ACCEPT,
+	CHECK_DECLINE,
+	CHECK_REVOKE,
+	CHECK_TERMINATE,
+	CHECK_SELL,
+	CHECK_UPDATE_SUBSCRIPTION,
+	CHECK_CANCEL_SUBSCRIPTION
+} CheckAction;
+
+typedef struct CheckActionDef
+{
+	const char *name;
+	CheckAction action;
+	const char *target;			/* which id it acts on */
+	const char *role_rule;		/* the rule a 42501 stands for */
+} CheckActionDef;
+
+static const CheckActionDef check_actions[] = {
+	{"request_relationship", CHECK_REQUEST, "customer_id", "R2"},
+	{"accept_relationship", CHECK_ACCEPT, "relationship_id", "R3"},
+	{"decline_relationship", CHECK_DECLINE, "relationship_id", "R3"},
+	{"revoke_delegated_admin", CHECK_REVOKE, "relationship_id", "R3"},
+	{"terminate_relationship", CHECK_TERMINATE, "relationship_id", "R3"},
+	{"create_subscription", CHECK_SELL, "customer_id", "R4"},
+	{"update_subscription", CHECK_UPDATE_SUBSCRIPTION, "subscription_id", "R4"},
+	{"cancel_subscription", CHECK_CANCEL_SUBSCRIPTION, "subscription_id", "R4"},
+	{NULL, 0, NULL, NULL}
+};
+
+/* Which rule of SPEC §5 an error stands for. */
+static const char *
+rule_of(int sqlerrcode, const CheckActionDef *def)
+{
+	switch (sqlerrcode)
+	{
+		case ERRCODE_INSUFFICIENT_PRIVILEGE:
+			return def->role_rule;
+		case ERRCODE_MP_NO_ACTIVE_RELATIONSHIP:
+			return "R4, R11";
+		case ERRCODE_MP_NOT_PARTNER_OF_RECORD:
+			return "R5";
+		case ERRCODE_MP_NO_TRANSITION:
+			return "R6";
+		case ERRCODE_MP_TERMS_IMMUTABLE:
+			return "R7";
+		case ERRCODE_MP_CSP_TENANT:
+			return "R8";
+		case ERRCODE_MP_CLOUD_MISMATCH:
+			return "R9";
+		case ERRCODE_MP_NO_DELETE:
+			return "R10";
+		case ERRCODE_MP_IDENTITY_IMMUTABLE:
+			return "R12";
+		case ERRCODE_MP_LIVE_SUBSCRIPTIONS:
+			return "R13";
+		case ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE:
+			return "lifecycle";
+		case ERRCODE_UNIQUE_VIOLATION:
+			return "one open relationship per pair";
+		default:
+			return NULL;
+	}
+}
+
+/* Run the operation; errors propagate to the caller's PG_CATCH. */
+static void
+run_action(const CheckActionDef *def, Datum id, FunctionCallInfo fcinfo)
+{
+	Datum		args[6];
+	char		nulls[6];
+	int			n = -1;
+
+	memset(nulls, ' ', sizeof(nulls));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	args[0] = id;
+	switch (def->action)
+	{
+		case CHECK_REQUEST:
+			mp_query(MPQ_CHECK_REQUEST, args, nulls, 0);
+			break;
+		case CHECK_ACCEPT:
+		case CHECK_DECLINE:
+		case CHECK_REVOKE:
+		case CHECK_TERMINATE:
+			args[1] = CStringGetTextDatum(def->action == CHECK_ACCEPT ? "accept" :
+										  def->action == CHECK_DECLINE ? "decline" :
+										  def->action == CHECK_REVOKE ? "revoke" :
+										  "terminate");
+			mp_query(MPQ_CHECK_SET_STATUS, args, nulls, 0);
+			break;
+		case CHECK_SELL:
+			args[1] = PG_ARGISNULL(5) ? Int32GetDatum(1) : PG_GETARG_DATUM(5);
+			args[2] = PG_ARGISNULL(9) ? CStringGetTextDatum("P1M") : PG_GETARG_DATUM(9);
+			args[3] = PG_ARGISNULL(10) ? CStringGetTextDatum("monthly") : PG_GETARG_DATUM(10);
+			mp_query(MPQ_CHECK_SELL, args, nulls, 0);
+			break;
+		case CHECK_UPDATE_SUBSCRIPTION:
+		case CHECK_CANCEL_SUBSCRIPTION:
+			for (int i = 1; i < 6; i++)
+			{
+				/* quantity, status, auto_renew, partner_of_record, term */
+				static const int argno[] = {0, 5, 6, 7, 8, 9};
+
+				if (PG_ARGISNULL(argno[i]))
+				{
+					args[i] = (Datum) 0;
+					nulls[i] = 'n';
+				}
+				else
+					args[i] = PG_GETARG_DATUM(argno[i]);
+			}
+			if (def->action == CHECK_CANCEL_SUBSCRIPTION)
+			{
+				args[2] = CStringGetTextDatum("cancelled");
+				nulls[2] = ' ';
+			}
+			n = mp_query(MPQ_CHECK_UPDATE_SUBSCRIPTION, args, nulls, 0);
+			if (n == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_OBJECT),
+						 errmsg("subscription %s does not exist",
+								mp_uuid_str(DatumGetUUIDP(id)))));
+			break;
+	}
+	SPI_finish();
+}
+
+/*
+ * multipartner.check(action text, id uuid, customer_id uuid,
+ *                    subscription_id uuid, relationship_id uuid,
+ *                    quantity int, status text, auto_renew bool,
+ *                    partner_of_record uuid, term text, billing_cycle text,
+ *                    OUT allowed, OUT rule, OUT sqlstate, OUT message,
+ *                    OUT detail, OUT hint)
+ */
+PG_FUNCTION_INFO_V1(mp_check);
+Datum
+mp_check(PG_FUNCTION_ARGS)
+{
+	const CheckActionDef *def;
+	char	   *action;
+	Datum		id = (Datum) 0;
+	bool		have_id = false;
+	TupleDesc	tupdesc;
+	Datum		values[6];
+	bool		nulls[6] = {false, true, true, true, true, true};
+	MemoryContext oldcontext = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("action must not be null")));
+	action = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	for (def = check_actions; def->name != NULL; def++)
+		if (strcmp(def->name, action) == 0)
+			break;
+	if (def->name == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown action \"%s\"", action),
+				 errhint("Use request_relationship, accept_relationship, decline_relationship, revoke_delegated_admin, terminate_relationship, create_subscription, update_subscription or cancel_subscription.")));
+
+	/* The id: positional, or by the name of what the action acts on. */
+	if (!PG_ARGISNULL(1))
+	{
+		id = PG_GETARG_DATUM(1);
+		have_id = true;
+	}
+	else
+	{
+		int			argno = strcmp(def->target, "customer_id") == 0 ? 2 :
+			strcmp(def->target, "subscription_id") == 0 ? 3 : 4;
+
+		if (!PG_ARGISNULL(argno))
+		{
+			id = PG_GETARG_DATUM(argno);
+			have_id = true;
+		}
+	}
+	if (!have_id)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s needs a %s", def->name, def->target)));
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	tupdesc = BlessTupleDesc(tupdesc);
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcontext);
+	PG_TRY();
+	{
+		run_action(def, id, fcinfo);
+
+		/* allowed: undo it all the same */
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+		values[0] = BoolGetDatum(true);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+		const char *rule;
+
+		MemoryContextSwitchTo(oldcontext);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+
+		/* Cancels and the like are not answers: let them through. */
+		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
+			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN ||
+			edata->elevel > ERROR)
+			ReThrowError(edata);
+
+		values[0] = BoolGetDatum(false);
+		rule = rule_of(edata->sqlerrcode, def);
+		if (rule)
+		{
+			values[1] = CStringGetTextDatum(rule);
+			nulls[1] = false;
+		}
+		values[2] = CStringGetTextDatum(unpack_sql_state(edata->sqlerrcode));
+		nulls[2] = false;
+		if (edata->message)
+		{
+			values[3] = CStringGetTextDatum(edata->message);
+			nulls[3] = false;
+		}
+		if (edata->detail)
+		{
+			values[4] = CStringGetTextDatum(edata->detail);
+			nulls[4] = false;
+		}
+		if (edata->hint)
+		{
+			values[5] = CStringGetTextDatum(edata->hint);
+			nulls[5] = false;
+		}
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
