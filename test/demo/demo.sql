@@ -1,5 +1,7 @@
 -- The `make demo` scenario: Contoso works with two partners at once, one for
 -- Office 365 and one for Azure, and neither can touch what the other sold.
+-- Then the views show the state as each role may see it, and the audit log
+-- says who did what.
 -- Run by test/demo/demo.sh as: psql -v ON_ERROR_STOP=1 -X -d demo -f test/demo/demo.sql
 \set QUIET on
 \set VERBOSITY default
@@ -63,38 +65,81 @@ SELECT s.offer_id, s.quantity, s.term, p.name AS partner_of_record, s.status, s.
  ORDER BY s.offer_id;
 
 \echo
-\echo '=== 5. Northwind oversteps: each attempt is refused by the database itself'
-\set ON_ERROR_STOP off
+\echo '=== 5. Northwind oversteps: the database itself refuses'
+\echo
+\echo '--- Northwind asks multipartner.check() first (a dry run through the same triggers):'
 SET ROLE northwind_admin;
+SELECT a.attempt, c.allowed, c.rule, c.sqlstate, c.message
+  FROM (VALUES
+          ('raise Fabrikam''s Office 365 quantity', 'update_subscription', :'office_sub'::uuid, 50, NULL::uuid, NULL),
+          ('move its Azure subscription to Fabrikam', 'update_subscription', :'azure_sub', NULL,
+           'f0000000-0000-4000-8000-000000000001', NULL),
+          ('change the term of its Azure plan', 'update_subscription', :'azure_sub', NULL, NULL, 'P3Y'),
+          ('terminate while Azure is live', 'terminate_relationship', :'northwind_rel', NULL, NULL, NULL),
+          ('sell Contoso one more Azure plan', 'create_subscription', :'contoso', NULL, NULL, NULL)
+       ) AS a(attempt, action, id, qty, por, term)
+ CROSS JOIN LATERAL multipartner.check(a.action, a.id, quantity => a.qty,
+                                       partner_of_record => a.por, term => a.term) AS c;
+\echo '(Fabrikam''s subscription "does not exist" for Northwind: row-level security hides it.)'
+
+\set ON_ERROR_STOP off
 \echo
-\echo '--- raise the quantity of the Office 365 subscription Fabrikam sold (R5, SQLSTATE MP002):'
+\echo '--- and then tries for real; each attempt is refused, with the rule''s SQLSTATE:'
+\echo '--- raise Fabrikam''s quantity (R5): the row is invisible to Northwind, nothing is updated'
+\set QUIET off
 UPDATE multipartner.subscription SET quantity = 50 WHERE subscription_id = :'office_sub';
+\set QUIET on
+\echo '--- move its own subscription to another partner of record (R6, MP003):'
+UPDATE multipartner.subscription SET partner_of_record = 'f0000000-0000-4000-8000-000000000001'
+ WHERE subscription_id = :'azure_sub';
 \echo
-\echo '--- make itself partner of record of it (R6, SQLSTATE MP003):'
-UPDATE multipartner.subscription SET partner_of_record = 'a0000000-0000-4000-8000-000000000002'
- WHERE subscription_id = :'office_sub';
-\echo
-\echo '--- sell to Fabrikam''s CSP transaction tenant as if it were a customer (R8, SQLSTATE MP005):'
+\echo '--- sell to Fabrikam''s CSP transaction tenant as if it were a customer (R8, MP005):'
 SELECT multipartner.create_customer('f1000000-0000-4000-8000-000000000001', 'Fabrikam itself', 'commercial');
 \echo
-\echo '--- walk away from Contoso while its Azure subscription is live (R13, SQLSTATE MP009):'
+\echo '--- walk away from Contoso while its Azure subscription is live (R13, MP009):'
 SELECT multipartner.terminate_relationship(:'northwind_rel');
+SET ROLE contoso_admin;
+\echo
+\echo '--- Contoso itself cannot change a subscription either (R5, MP002):'
+UPDATE multipartner.subscription SET quantity = 1 WHERE subscription_id = :'office_sub';
 SET ROLE fabrikam_admin;
 \echo
-\echo '--- and Fabrikam cannot rewrite the terms it sold either (R7, SQLSTATE MP004):'
+\echo '--- and Fabrikam cannot rewrite the terms it sold (R7, MP004):'
 UPDATE multipartner.subscription SET term = 'P1M', billing_cycle = 'monthly' WHERE subscription_id = :'office_sub';
 \set ON_ERROR_STOP on
 RESET ROLE;
 
 \echo
 \echo '--- nothing changed:'
-SELECT s.offer_id, s.quantity, s.term, p.name AS partner_of_record
-  FROM multipartner.subscription s
-  JOIN multipartner.partner p ON p.partner_id = s.partner_of_record
- ORDER BY s.offer_id;
+SELECT partner_name, offer_id, quantity, term, status FROM multipartner.subscriptions_by_partner ORDER BY offer_id;
 
 \echo
-\echo '=== 6. The audit log says who did what'
+\echo '=== 6. What each role sees through the DBA views (security_invoker: row security applies)'
+\echo '--- customer_partners, as the operator:'
+SELECT customer_name, partner_name, delegated_admin, live_subscriptions, active_partners
+  FROM multipartner.customer_partners ORDER BY partner_name;
+\echo '--- customer_partners, as Northwind: it never learns who else works with Contoso'
+SET ROLE northwind_admin;
+SELECT customer_name, partner_name, delegated_admin, live_subscriptions, active_partners
+  FROM multipartner.customer_partners ORDER BY partner_name;
+\echo '--- subscriptions_by_partner, as Northwind:'
+SELECT customer_name, partner_name, offer_id, quantity FROM multipartner.subscriptions_by_partner;
+SET ROLE contoso_admin;
+\echo '--- multi_partner_customers, as Contoso:'
+SELECT customer_name, active_partners, partner_names FROM multipartner.multi_partner_customers;
+\echo
+\echo '--- Contoso revokes Northwind''s delegated admin rights; the relationship stays active:'
+SELECT multipartner.revoke_delegated_admin(:'northwind_rel') \gset
+RESET ROLE;
+\echo '--- orphaned_subscriptions, as the operator:'
+SELECT customer_name, partner_name, offer_id, status, reason FROM multipartner.orphaned_subscriptions;
+
+\echo
+\echo '=== 7. Who did what: relationship_history and the audit log'
+SELECT at::time(0) AS at, actor, operation, old_status, new_status, old_delegated_admin, new_delegated_admin
+  FROM multipartner.relationship_history
+ WHERE relationship_id = :'northwind_rel'
+ ORDER BY event_id;
 SELECT event_id, actor, operation, table_name,
        coalesce(new_row->>'status', '') AS new_status,
        coalesce(new_row->>'offer_id', new_row->>'name', '') AS what
