@@ -28,6 +28,9 @@ TESTOUT     ?= .
 REGRESS        := $(sort $(patsubst test/sql/%.sql,%,$(wildcard test/sql/*.sql)))
 REGRESS_OPTS    = --inputdir=test --outputdir=$(TESTOUT) --no-locale --encoding=UTF8
 ISOLATION      := $(sort $(patsubst test/specs/%.spec,%,$(wildcard test/specs/*.spec)))
+# Script tests: each starts its own throwaway cluster (crash/restart, dump/restore); run by
+# test/run-tests.sh as root, one line "test NAME ... ok|FAILED" each.
+SCRIPT_TESTS   := $(sort $(patsubst test/scripts/%.sh,%,$(wildcard test/scripts/t_*.sh)))
 # Specs start from a database where the extension already exists (setup blocks run per permutation).
 ISOLATION_OPTS  = --inputdir=test --outputdir=$(TESTOUT) --no-locale --encoding=UTF8 \
                   --load-extension=$(EXTENSION)
@@ -74,6 +77,10 @@ demo:
 
 demo-stop:
 	bash test/demo/demo.sh stop
+
+.PHONY: bench
+bench:
+	bash test/bench/run.sh
 
 # make -s print-REGRESS, print-ISOLATION, print-EXTVERSION ...: echo one variable (used by scripts).
 print-%:

@@ -175,6 +175,9 @@ mp_audit(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"%s\" must be fired AFTER ... FOR EACH ROW",
 						"audit")));
+	/* a restore loads the audit log's own rows: write no second copy */
+	if (mp_restoring())
+		return PointerGetDatum(NULL);
 	rel = trigdata->tg_relation;
 	tupdesc = RelationGetDescr(rel);
 
@@ -261,7 +264,7 @@ mp_audit_log_guard(PG_FUNCTION_ARGS)
 
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 	{
-		if (!audit_writing)
+		if (!audit_writing && !mp_restoring())
 			ereport(ERROR,
 					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 					 errmsg("permission denied to write to table \"%s\"",

@@ -63,6 +63,7 @@ typedef struct MpIdentityCache
 	MpActingState state;
 	pg_uuid_t	acting;
 	uint32		acting_roles;
+	bool		membership_locked;	/* mp_lock_acting_membership() ran */
 } MpIdentityCache;
 
 static MpIdentityCache idcache;
@@ -162,6 +163,7 @@ mp_identity_load(Oid userid)
 	idcache.userid = userid;
 	idcache.state = MP_ACTING_NONE;
 	idcache.acting_roles = 0;
+	idcache.membership_locked = false;
 
 	idcache.members = load_memberships(MPQ_PARTNER_MEMBERSHIPS, userid,
 									   mp_partner_role_labels,
@@ -263,6 +265,56 @@ mp_acting_partner_peek(pg_uuid_t *partner_id)
 		return false;
 	*partner_id = idcache.acting;
 	return true;
+}
+
+/*
+ * mp_lock_acting_membership - hold the acting role's membership rows of its
+ * partner FOR KEY SHARE until the transaction ends, and return the roles
+ * they grant
+ *
+ * A write made as a member (a sale, a request) must not commit after the
+ * membership that allowed it was removed: with the rows locked, a DELETE of
+ * them waits for this transaction, and a DELETE that committed first leaves
+ * nothing to lock (READ COMMITTED re-reads, REPEATABLE READ fails with a
+ * serialization error), so the write is refused.  The lock is taken once
+ * per transaction (and again after a subtransaction that took it aborted,
+ * since that resets the cache); the answer replaces the cached roles.
+ */
+uint32
+mp_lock_acting_membership(void)
+{
+	Datum		args[2];
+	uint32		roles = 0;
+	int			n;
+
+	mp_require_acting_partner(NULL, NULL);
+	if (idcache.membership_locked)
+		return idcache.acting_roles;
+
+	args[0] = ObjectIdGetDatum(idcache.userid);
+	args[1] = UUIDPGetDatum(&idcache.acting);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	n = mp_query(MPQ_MEMBERSHIP_LOCK, args, NULL, 0);
+	for (int i = 0; i < n; i++)
+	{
+		bool		isnull;
+
+		roles |= 1 << mp_enum_index(mp_result_datum(i, 1, &isnull),
+									mp_partner_role_labels);
+	}
+	SPI_finish();
+
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("role \"%s\" is no longer a member of partner %s",
+						GetUserNameFromId(idcache.userid, false),
+						mp_uuid_str(&idcache.acting)),
+				 errdetail("Its membership was removed while this transaction ran.")));
+	idcache.acting_roles = roles;
+	idcache.membership_locked = true;
+	return roles;
 }
 
 /* mp_acting_partner, refusing a role that acts for no partner at all. */

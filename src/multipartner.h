@@ -100,6 +100,7 @@ extern void _PG_init(void);
 extern bool mp_is_operator(void);
 extern bool mp_acting_partner(pg_uuid_t *partner_id, uint32 *roles);
 extern bool mp_acting_partner_peek(pg_uuid_t *partner_id);
+extern uint32 mp_lock_acting_membership(void);
 extern void mp_require_acting_partner(pg_uuid_t *partner_id, uint32 *roles);
 extern uint32 mp_customer_roles(const pg_uuid_t *customer_id);
 extern void mp_identity_reset(void);
@@ -109,6 +110,7 @@ extern const char *mp_current_role_name(void);
 typedef enum MpQuery
 {
 	MPQ_PARTNER_MEMBERSHIPS,
+	MPQ_MEMBERSHIP_LOCK,
 	MPQ_CUSTOMER_MEMBERSHIPS,
 	MPQ_PARTNER_GET,
 	MPQ_CUSTOMER_GET,
@@ -145,6 +147,9 @@ extern int	mp_execute(SPIPlanPtr *slot, const char *sql, int nargs,
 					   const char *nulls, long tcount, Snapshot snapshot);
 extern Datum mp_result_datum(uint64 row, int col, bool *isnull);
 
+/* guard.c */
+extern bool mp_restoring(void);
+
 /* util.c */
 extern int	mp_attnum(Relation rel, const char *colname);
 extern Datum mp_getattr(HeapTuple tuple, Relation rel, const char *colname,
@@ -159,6 +164,7 @@ extern void mp_check_immutable(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 							   const char *kind, const char *idcol,
 							   const char *const cols[], const char *detail,
 							   const char *hint);
+extern Datum mp_trigger_passthrough(TriggerData *trigdata);
 extern void mp_check_trigger(FunctionCallInfo fcinfo, const char *funcname,
 							 bool row_level);
 

@@ -227,7 +227,8 @@ relationship_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 		pg_uuid_t	acting;
 		uint32		roles;
 
-		mp_require_acting_partner(&acting, &roles);
+		mp_require_acting_partner(&acting, NULL);
+		roles = mp_lock_acting_membership();
 		if (pnull)
 		{
 			partner_id = acting;
@@ -590,6 +591,8 @@ mp_relationship_guard(PG_FUNCTION_ARGS)
 	HeapTuple	result;
 
 	mp_check_trigger(fcinfo, "relationship_guard", true);
+	if (mp_restoring())
+		return mp_trigger_passthrough(trigdata);
 	rel = trigdata->tg_relation;
 
 	/* R10 */

@@ -60,6 +60,14 @@ static const MpQueryDef mp_query_defs[MPQ_NUM_QUERIES] = {
 		" WHERE m.member OPERATOR(pg_catalog.=) $1",
 		Q_OWNER, 1, {REGROLEOID}
 	},
+	/* see mp_lock_acting_membership() */
+	[MPQ_MEMBERSHIP_LOCK] = {
+		"SELECT m.role FROM " MP_SCHEMA ".partner_member m"
+		" WHERE m.member OPERATOR(pg_catalog.=) $1"
+		" AND m.partner_id OPERATOR(pg_catalog.=) $2"
+		" FOR KEY SHARE OF m",
+		Q_OWNER, 2, {REGROLEOID, UUIDOID}
+	},
 	[MPQ_CUSTOMER_MEMBERSHIPS] = {
 		"SELECT m.customer_id, m.role FROM " MP_SCHEMA ".customer_member m"
 		" WHERE m.member OPERATOR(pg_catalog.=) $1",

@@ -170,7 +170,8 @@ subscription_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 		pg_uuid_t	acting;
 		uint32		roles;
 
-		mp_require_acting_partner(&acting, &roles);
+		mp_require_acting_partner(&acting, NULL);
+		roles = mp_lock_acting_membership();
 		if (pnull)
 		{
 			partner_id = acting;
@@ -395,6 +396,8 @@ mp_subscription_guard(PG_FUNCTION_ARGS)
 	HeapTuple	result;
 
 	mp_check_trigger(fcinfo, "subscription_guard", true);
+	if (mp_restoring())
+		return mp_trigger_passthrough(trigdata);
 	rel = trigdata->tg_relation;
 
 	/* R10 */

@@ -210,3 +210,15 @@ mp_check_immutable(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 				 hint ? errhint("%s", hint) : 0));
 	}
 }
+
+/*
+ * The tuple a BEFORE ROW trigger returns to let the row through unchanged
+ * (restore mode, see guard.c).
+ */
+Datum
+mp_trigger_passthrough(TriggerData *trigdata)
+{
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+		return PointerGetDatum(trigdata->tg_newtuple);
+	return PointerGetDatum(trigdata->tg_trigtuple);
+}

@@ -69,6 +69,7 @@ make -C "$tree" --no-print-directory CI="${CI:-}" install >/dev/null || abort "m
 
 regress=$(make -C "$tree" --no-print-directory -s print-REGRESS)
 isolation=$(make -C "$tree" --no-print-directory -s print-ISOLATION)
+scripts=$(make -C "$tree" --no-print-directory -s print-SCRIPT_TESTS)
 [[ -n $regress || -n $isolation ]] || abort "no tests found (test/sql/*.sql, test/specs/*.spec)"
 
 # Where postgres runs the suites: build/test in the tree if postgres can read test/ and expected/,
@@ -130,6 +131,32 @@ if [[ -n $regress ]]; then
 fi
 if [[ -n $isolation ]]; then
 	run_suite isolation installcheck-isolation "$out/tmp_check_iso"
+fi
+
+# The script tests run as root (each starts and stops its own cluster as postgres, in a directory
+# of its own under $out/scripts) and print "ok - ..." / "FAILED - ..." lines.
+if [[ -n $scripts ]]; then
+	say ""
+	say "== script suite"
+	mkdir -p "$out/scripts"
+	for t in $scripts; do
+		log=$out/scripts/$t.log
+		set +e
+		bash "$work/test/scripts/$t.sh" "$out/scripts/$t" >"$log" 2>&1
+		rc=$?
+		set -e
+		if ((rc == 0)); then
+			printf 'test %-28s ... ok\n' "$t"
+			passed=$((passed + 1))
+		else
+			printf 'test %-28s ... FAILED (see %s)\n' "$t" "$log"
+			failed=$((failed + 1))
+			{
+				say "### script test $t: $log"
+				cat "$log"
+			} >>"$tree/regression.diffs"
+		fi
+	done
 fi
 
 say ""

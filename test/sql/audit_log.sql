@@ -2,7 +2,8 @@
 -- partner_member, customer_member, relationship and subscription, with the
 -- right operation, table, row id, old and new row, actor, session actor,
 -- acting partner and transaction; nothing for a refused write; the log
--- itself append-only for everyone; app roles read only their own rows.
+-- itself append-only for everyone; app roles read the rows about their
+-- partner or customers and the rows they wrote (SPEC §7), nothing else.
 --
 -- Pattern: as the superuser, remember the newest event_id in :ev, write as
 -- some role, RESET ROLE, then compare everything after :ev with what is
@@ -10,6 +11,7 @@
 \i test/setup.psql
 \i test/fixtures.psql
 \i test/fixtures_subscription.psql
+\i test/fixtures_bypass.psql
 
 \set p_new        '11111111-1111-4111-8111-0000000000a1'
 \set p_new_csp    '22222222-2222-4222-8222-0000000000a1'
@@ -18,7 +20,18 @@
 \set c_api_tenant '44444444-4444-4444-8444-0000000000a2'
 \set rel_stale    '55555555-5555-4555-8555-0000000000a1'
 
-SELECT plan(75);
+-- The number of rows a statement wrote (its effects stay).
+CREATE FUNCTION pg_temp.rows_of(sql text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    n bigint;
+BEGIN
+    EXECUTE sql;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+
+SELECT plan(80);
 
 -------------------------------------------------------------------------------
 -- partner: written by an operator
@@ -374,13 +387,22 @@ SELECT set_eq($$SELECT DISTINCT table_name::text COLLATE "default" FROM multipar
     'audit: all six tables were audited in this transaction');
 
 -------------------------------------------------------------------------------
--- a refused write leaves no audit row
+-- a refused write leaves no audit row, and neither does a write that
+-- matches no row the role can see
 -------------------------------------------------------------------------------
 SELECT count(*) AS n_before FROM multipartner.audit_log \gset
+-- Another partner's subscription does not exist for a partner role (SPEC §7):
+-- its UPDATE matches no row and changes nothing.
 SET ROLE regress_azure_sa;
+SELECT is(pg_temp.rows_of(format($$UPDATE multipartner.subscription SET quantity = quantity + 1 WHERE subscription_id = %L$$, :'sub_office')),
+    0::bigint, 'invisible: the other partner''s UPDATE of a subscription matches no row');
+-- R5 where the row is visible: the customer, and a BYPASSRLS partner role.
+SET ROLE regress_contoso_ga;
 SELECT throws_ok(format($$UPDATE multipartner.subscription SET quantity = quantity + 1 WHERE subscription_id = %L$$, :'sub_office'),
-    'MP002', NULL, 'refused: the other partner updates a subscription');
-SET ROLE regress_office_ga;
+    'MP002', NULL, 'refused: the customer updates a subscription');
+SET ROLE regress_bypass;
+SELECT throws_ok(format($$UPDATE multipartner.subscription SET quantity = quantity + 1 WHERE subscription_id = %L$$, :'sub_office'),
+    'MP002', NULL, 'refused: the other partner (BYPASSRLS) updates a subscription');
 SELECT throws_ok(format($$UPDATE multipartner.subscription SET quantity = quantity + 1 WHERE subscription_id IN (%L, %L)$$, :'sub_office', :'sub_azure'),
     'MP002', NULL, 'refused: an UPDATE over the rows of two partners');
 SET ROLE regress_office_hd;
@@ -397,7 +419,10 @@ SELECT throws_ok(format($$DELETE FROM multipartner.relationship WHERE relationsh
 SELECT throws_ok(format($$UPDATE multipartner.customer SET tenant_id = %L WHERE customer_id = %L$$, :'unknown_id', :'contoso_id'),
     'MP008', NULL, 'refused: the superuser changes a customer''s tenant');
 SELECT is((SELECT count(*) FROM multipartner.audit_log), :'n_before'::bigint,
-    'audit: the refused writes left no audit row');
+    'audit: the refused and the invisible writes left no audit row');
+SELECT results_eq(format($$SELECT subscription_id, quantity FROM multipartner.subscription WHERE subscription_id IN (%L, %L) ORDER BY 1$$, :'sub_office', :'sub_azure'),
+    format($$VALUES (%L::uuid, 10), (%L::uuid, 1)$$, :'sub_office', :'sub_azure'),
+    'audit: ... and changed nothing');
 
 -------------------------------------------------------------------------------
 -- the log is append-only for everyone
@@ -457,29 +482,40 @@ SELECT is((SELECT count(*) FROM multipartner.audit_log), :'n_before'::bigint,
     'audit_log: it has exactly the rows it had');
 
 -------------------------------------------------------------------------------
--- who reads what
+-- who reads what (SPEC §7): a partner role the rows whose partner_id is its
+-- partner and the rows it wrote; a customer role the rows about its
+-- customers and the rows it wrote; an operator everything.  Each set is
+-- computed by the superuser from the columns and compared row by row.
 -------------------------------------------------------------------------------
 SELECT count(*) AS n_all FROM multipartner.audit_log \gset
-SELECT count(*) AS n_office_sa FROM multipartner.audit_log WHERE actor = 'regress_office_sa' \gset
-SELECT count(*) AS n_fabrikam_ga FROM multipartner.audit_log WHERE actor = 'regress_fabrikam_ga' \gset
 SET ROLE regress_office_sa;
-SELECT is((SELECT count(*) FROM multipartner.audit_log), :'n_office_sa'::bigint,
-    'visibility: a partner role sees exactly the rows it wrote');
-SELECT is((SELECT count(*) FROM multipartner.audit_log WHERE actor <> current_user), 0::bigint,
-    'visibility: ... and none written by anybody else');
+SELECT set_eq('SELECT event_id FROM multipartner.audit_log',
+    format($$SELECT event_id FROM multipartner.audit_log WHERE partner_id = %L OR actor = 'regress_office_sa'$$, :'office_id'),
+    'visibility: a partner role sees exactly the rows about its partner and the rows it wrote');
+SELECT is((SELECT count(*) FROM multipartner.audit_log WHERE partner_id IS DISTINCT FROM :'office_id' AND actor <> current_user), 0::bigint,
+    'visibility: ... and no row about another partner that somebody else wrote');
+SELECT is((SELECT count(*) FROM multipartner.audit_log WHERE partner_id = :'azure_id'), 0::bigint,
+    'visibility: ... in particular none about Azure, not even Azure''s subscription of the shared customer');
 SET ROLE regress_office_ga;
-SELECT is((SELECT count(*) FROM multipartner.audit_log WHERE actor = 'regress_office_sa'), 0::bigint,
-    'visibility: a partner''s global_admin does not see its sales_agent''s rows');
-SELECT cmp_ok((SELECT count(*) FROM multipartner.audit_log WHERE actor = current_user), '>', 0::bigint,
-    'visibility: ... but sees its own');
+SELECT cmp_ok((SELECT count(*) FROM multipartner.audit_log WHERE actor = 'regress_office_sa'), '>', 0::bigint,
+    'visibility: a partner''s global_admin sees its sales_agent''s rows about the partner');
+SELECT is((SELECT count(*) FROM multipartner.audit_log WHERE partner_id IS NULL AND actor <> current_user), 0::bigint,
+    'visibility: ... but no row that concerns no partner (customers, customer members) written by others');
 SET ROLE regress_fabrikam_ga;
-SELECT is((SELECT count(*) FROM multipartner.audit_log), :'n_fabrikam_ga'::bigint,
-    'visibility: a customer role sees exactly the rows it wrote');
-SELECT is((SELECT count(*) FROM multipartner.audit_log WHERE table_name = 'relationship' AND row_id = :'rel_fab' AND actor <> current_user), 0::bigint,
-    'visibility: ... not even the other writes of its own relationship');
+SELECT set_eq('SELECT event_id FROM multipartner.audit_log',
+    format($$SELECT event_id FROM multipartner.audit_log WHERE customer_id = %L OR actor = 'regress_fabrikam_ga'$$, :'fabrikam_id'),
+    'visibility: a customer role sees exactly the rows about its customer and the rows it wrote');
+SELECT results_eq(format($$SELECT operation, actor::text COLLATE "default" FROM multipartner.audit_log
+                             WHERE table_name = 'relationship' AND row_id = %L ORDER BY event_id$$, :'rel_fab'),
+    $$VALUES ('INSERT', 'regress_office_ga'), ('UPDATE', 'regress_fabrikam_ga'),
+             ('UPDATE', 'regress_office_ga'), ('UPDATE', 'regress_operator')$$,
+    'visibility: ... every write of its own relationship, whoever wrote it');
 SET ROLE regress_contoso_reader;
-SELECT is((SELECT count(*) FROM multipartner.audit_log), 0::bigint,
-    'visibility: a customer role that wrote nothing sees nothing');
+SELECT set_eq('SELECT event_id FROM multipartner.audit_log',
+    format($$SELECT event_id FROM multipartner.audit_log WHERE customer_id = %L$$, :'contoso_id'),
+    'visibility: a customer role that wrote nothing sees the rows about its customer');
+SELECT is((SELECT count(*) FROM multipartner.audit_log WHERE customer_id IS DISTINCT FROM :'contoso_id'), 0::bigint,
+    'visibility: ... and nothing about another customer');
 SET ROLE regress_operator;
 SELECT is((SELECT count(*) FROM multipartner.audit_log), :'n_all'::bigint,
     'visibility: an operator sees every row');

@@ -11,6 +11,7 @@ SET TimeZone = 'UTC';
 BEGIN;
 \set ECHO none
 \i test/fixtures.psql
+\i test/fixtures_bypass.psql
 \set ECHO all
 \set r1 '88888888-8888-4888-8888-000000000001'
 \set r2 '88888888-8888-4888-8888-000000000002'
@@ -70,11 +71,15 @@ UPDATE multipartner.partner SET cloud = 'us_government' WHERE partner_id = :'off
 DELETE FROM multipartner.partner WHERE partner_id = :'office_id'; \echo SQLSTATE :LAST_ERROR_SQLSTATE
 DELETE FROM multipartner.customer WHERE customer_id = :'contoso_id'; \echo SQLSTATE :LAST_ERROR_SQLSTATE
 RESET ROLE;
-GRANT DELETE ON multipartner.customer TO regress_office_ga;
+-- a partner role granted DELETE: row security gives it no row to delete
+GRANT DELETE ON multipartner.customer TO regress_office_ga, regress_bypass;
 SET ROLE regress_office_ga;
+DELETE FROM multipartner.customer WHERE customer_id = :'govcust_id'; \echo rows :ROW_COUNT
+-- one that sees the row (BYPASSRLS) reaches the trigger
+SET ROLE regress_bypass;
 DELETE FROM multipartner.customer WHERE customer_id = :'govcust_id'; \echo SQLSTATE :LAST_ERROR_SQLSTATE
 RESET ROLE;
-REVOKE DELETE ON multipartner.customer FROM regress_office_ga;
+REVOKE DELETE ON multipartner.customer FROM regress_office_ga, regress_bypass;
 TRUNCATE multipartner.tenant; \echo SQLSTATE :LAST_ERROR_SQLSTATE
 TRUNCATE multipartner.customer CASCADE; \echo SQLSTATE :LAST_ERROR_SQLSTATE
 
@@ -114,6 +119,9 @@ SELECT multipartner.accept_relationship(:'r1'); \echo SQLSTATE :LAST_ERROR_SQLST
 SET ROLE regress_office_ga;
 SELECT multipartner.accept_relationship(:'r2'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT multipartner.terminate_relationship(:'r2'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT multipartner.revoke_delegated_admin(:'r2'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- another partner's relationship does not exist for a partner role (row security)
+SET ROLE regress_azure_ga;
 SELECT multipartner.revoke_delegated_admin(:'r2'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SET ROLE regress_azure_sa;
 SELECT multipartner.terminate_relationship(:'r3'); \echo SQLSTATE :LAST_ERROR_SQLSTATE

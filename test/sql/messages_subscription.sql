@@ -4,6 +4,7 @@
 \i test/setup.psql
 \i test/fixtures.psql
 \i test/fixtures_subscription.psql
+\i test/fixtures_bypass.psql
 -- a timestamp in the future, so that a commitment has not ended yet
 \set sub_future '66666666-6666-4666-8666-0000000000f1'
 INSERT INTO multipartner.subscription
@@ -89,8 +90,15 @@ VALUES ('66666666-6666-4666-8666-0000000000f2', :'contoso_id', :'office_id', 'O3
 INSERT INTO multipartner.subscription (subscription_id, customer_id, partner_of_record, offer_id, product_family, quantity, term, billing_cycle, created_at, created_by)
 VALUES ('66666666-6666-4666-8666-0000000000f2', :'contoso_id', :'office_id', 'O365_E3', 'Microsoft 365', 1, 'P1M', 'annual', '2020-01-01 00:00:00+00', 'regress_office_sa');
 
--- R5: only the partner of record
+-- R5: only the partner of record.  Another partner does not see the
+-- subscription (row security): its UPDATE matches no row, without an error.
 SET ROLE regress_azure_ga;
+UPDATE multipartner.subscription SET quantity = quantity + 1 WHERE subscription_id = :'sub_office';
+\echo rows :ROW_COUNT
+-- The customer and a partner role with BYPASSRLS see it: R5 refuses them.
+SET ROLE regress_contoso_ga;
+UPDATE multipartner.subscription SET quantity = quantity + 1 WHERE subscription_id = :'sub_office';
+SET ROLE regress_bypass;
 UPDATE multipartner.subscription SET quantity = quantity + 1 WHERE subscription_id = :'sub_office';
 SET ROLE regress_office_hd;
 UPDATE multipartner.subscription SET quantity = quantity + 1 WHERE subscription_id = :'sub_office';

@@ -7,8 +7,9 @@
 --   R12 ids, tenant ids and clouds never change
 -- plus the unique tenants, the name checks and the NOT NULL columns.
 \i test/fixtures.psql
+\i test/fixtures_bypass.psql
 
-SELECT plan(105);
+SELECT plan(108);
 
 \set t1 '55555555-5555-4555-8555-0000000000d1'
 \set t2 '55555555-5555-4555-8555-0000000000d2'
@@ -32,6 +33,16 @@ BEGIN
     RETURN NULL;
 EXCEPTION WHEN OTHERS THEN
     RETURN SQLSTATE;
+END
+$$;
+-- The number of rows a statement wrote (its effects stay).
+CREATE FUNCTION pg_temp.rows_of(sql text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    n bigint;
+BEGIN
+    EXECUTE sql;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
 END
 $$;
 
@@ -229,14 +240,22 @@ SET ROLE regress_contoso_ga;
 SELECT throws_ok(format('DELETE FROM multipartner.customer WHERE customer_id = %L', :'contoso_id'),
                  '42501', NULL, 'a customer role cannot delete its customer (42501)');
 RESET ROLE;
--- Given the DELETE privilege, a non-operator is still refused by the trigger.
-GRANT DELETE ON multipartner.customer TO regress_office_ga;
+-- Given the DELETE privilege, a non-operator is still refused by the
+-- trigger.  Row security has no DELETE policy for application roles, so a
+-- partner role's DELETE matches no row at all; a partner role with
+-- BYPASSRLS reaches the trigger.
+GRANT DELETE ON multipartner.customer TO regress_office_ga, regress_bypass;
 SET ROLE regress_office_ga;
+SELECT is(pg_temp.rows_of(format('DELETE FROM multipartner.customer WHERE tenant_id = %L', :'t3')), 0::bigint,
+          'a partner role granted DELETE deletes nothing: no customer row is deletable for it');
+SET ROLE regress_bypass;
 SELECT throws_ok(format('DELETE FROM multipartner.customer WHERE tenant_id = %L', :'t3'),
                  '42501', 'permission denied to delete customer ' || (SELECT customer_id::text FROM multipartner.customer WHERE tenant_id = :'t3'),
-                 'a non-operator granted DELETE is still refused by the trigger (42501)');
+                 'a non-operator granted DELETE that sees the row (BYPASSRLS) is still refused by the trigger (42501)');
 RESET ROLE;
-REVOKE DELETE ON multipartner.customer FROM regress_office_ga;
+REVOKE DELETE ON multipartner.customer FROM regress_office_ga, regress_bypass;
+SELECT is((SELECT count(*)::int FROM multipartner.customer WHERE tenant_id = :'t3'), 1,
+          '... the customer is still there');
 
 SET ROLE regress_operator;
 SELECT throws_ok(format('DELETE FROM multipartner.partner WHERE partner_id = %L', :'office_id'),
@@ -369,9 +388,17 @@ SELECT is(pg_temp.error_of(format('INSERT INTO multipartner.customer (tenant_id,
           NULL, 'that tenant may still become a customer');
 SET ROLE regress_office_sa;
 SELECT lives_ok(format('INSERT INTO multipartner.customer (customer_id, tenant_id, name, cloud) VALUES (%L, %L, %L, %L)'
-                       ' ON CONFLICT (customer_id) DO NOTHING',
+                       ' ON CONFLICT DO NOTHING',
                        :'contoso_id', :'t_squat', 'Squatter', 'commercial'),
                 'a partner role''s INSERT of an existing customer_id ... ON CONFLICT DO NOTHING inserts nothing');
+-- With a conflict target, ON CONFLICT needs SELECT on customer_id, so the
+-- row security SELECT policy applies to the new row as a check: a partner
+-- sees no customer it has no relationship with, so the row is refused.
+SELECT throws_ok(format('INSERT INTO multipartner.customer (customer_id, tenant_id, name, cloud) VALUES (%L, %L, %L, %L)'
+                        ' ON CONFLICT (customer_id) DO NOTHING',
+                        :'contoso_id', :'t_squat', 'Squatter', 'commercial'),
+                 '42501', 'new row violates row-level security policy for table "customer"',
+                 'a partner role''s INSERT ... ON CONFLICT (customer_id) DO NOTHING is refused by row security (42501)');
 RESET ROLE;
 SELECT is((SELECT count(*)::int FROM multipartner.tenant WHERE tenant_id = :'t_squat'), 0,
           'a partner role cannot reserve a tenant id with a skipped INSERT');

@@ -4,9 +4,16 @@
 -- (pending -> active | declined | expired, active -> terminated; declined,
 -- expired and terminated are final), the 90-day request lifetime, and the
 -- API's own argument checks.  Refusals are checked by SQLSTATE.
+--
+-- Row security (SPEC §7): a relationship of another partner or another
+-- customer does not exist for an application role, so the API answers it
+-- 42704 and changes nothing.  R3's own refusal (42501) of a foreign partner
+-- or customer is reached by the BYPASSRLS roles of test/fixtures_bypass.psql,
+-- which see every row.
 \i test/fixtures.psql
+\i test/fixtures_bypass.psql
 
-SELECT plan(178);
+SELECT plan(184);
 
 -- Six more commercial customers without members: only operators decide for them.
 \set c1_id '33333333-3333-4333-8333-0000000000a1'
@@ -301,10 +308,18 @@ SELECT throws_ok(format('SELECT multipartner.accept_relationship(%L)', :'r_co_of
 SELECT throws_ok(format('SELECT multipartner.decline_relationship(%L)', :'r_co_office'), '42501', NULL,
                  'R3: the customer''s billing_admin may not decline (42501)');
 SET ROLE regress_fabrikam_ga;
-SELECT throws_ok(format('SELECT multipartner.accept_relationship(%L)', :'r_co_office'), '42501', NULL,
-                 'R3: another customer''s global_admin may not accept (42501)');
+SELECT throws_ok(format('SELECT multipartner.accept_relationship(%L)', :'r_co_office'), '42704',
+                 format('relationship %s does not exist', :'r_co_office'),
+                 'another customer''s global_admin cannot see the request: accepting it says it does not exist (42704)');
+SELECT throws_ok(format('SELECT multipartner.decline_relationship(%L)', :'r_co_office'), '42704',
+                 format('relationship %s does not exist', :'r_co_office'),
+                 '... and so does declining it (42704)');
+SET ROLE regress_bypass_customer;
+SELECT throws_ok(format('SELECT multipartner.accept_relationship(%L)', :'r_co_office'), '42501',
+                 'permission denied to accept relationship ' || :'r_co_office',
+                 'R3: another customer''s global_admin that sees the request (BYPASSRLS) may not accept (42501)');
 SELECT throws_ok(format('SELECT multipartner.decline_relationship(%L)', :'r_co_office'), '42501', NULL,
-                 'R3: another customer''s global_admin may not decline (42501)');
+                 'R3: ... nor decline (42501)');
 SET ROLE regress_office_ga;
 SELECT throws_ok(format('SELECT multipartner.accept_relationship(%L)', :'r_co_office'), '42501', NULL,
                  'R3: the requesting partner''s global_admin may not accept its own request (42501)');
@@ -426,8 +441,12 @@ SET ROLE regress_contoso_ba;
 SELECT throws_ok(format('SELECT multipartner.revoke_delegated_admin(%L)', :'r_co_office'), '42501', NULL,
                  'R3: the customer''s billing_admin may not revoke (42501)');
 SET ROLE regress_fabrikam_ga;
-SELECT throws_ok(format('SELECT multipartner.revoke_delegated_admin(%L)', :'r_co_office'), '42501', NULL,
-                 'R3: another customer''s global_admin may not revoke (42501)');
+SELECT throws_ok(format('SELECT multipartner.revoke_delegated_admin(%L)', :'r_co_office'), '42704', NULL,
+                 'another customer''s global_admin cannot see the relationship: revoking says it does not exist (42704)');
+SET ROLE regress_bypass_customer;
+SELECT throws_ok(format('SELECT multipartner.revoke_delegated_admin(%L)', :'r_co_office'), '42501',
+                 'permission denied to revoke delegated admin rights of relationship ' || :'r_co_office',
+                 'R3: another customer''s global_admin that sees it (BYPASSRLS) may not revoke (42501)');
 SET ROLE regress_office_uma;
 SELECT throws_ok(format('SELECT multipartner.revoke_delegated_admin(%L)', :'r_co_office'), '42501', NULL,
                  'R3: the partner''s user_management_admin may not revoke (42501)');
@@ -444,15 +463,19 @@ SET ROLE regress_office_ba;
 SELECT throws_ok(format('SELECT multipartner.revoke_delegated_admin(%L)', :'r_co_office'), '42501', NULL,
                  'R3: the partner''s billing_admin may not revoke (42501)');
 SET ROLE regress_azure_ga;
+SELECT throws_ok(format('SELECT multipartner.revoke_delegated_admin(%L)', :'r_co_office'), '42704',
+                 format('relationship %s does not exist', :'r_co_office'),
+                 'another partner''s global_admin cannot see the relationship: revoking says it does not exist (42704)');
+SET ROLE regress_bypass;
 SELECT throws_ok(format('SELECT multipartner.revoke_delegated_admin(%L)', :'r_co_office'), '42501', NULL,
-                 'R3: another partner''s global_admin may not revoke (42501)');
+                 'R3: another partner''s global_admin that sees it (BYPASSRLS) may not revoke (42501)');
 SET ROLE regress_papp_nomember;
-SELECT throws_ok(format('SELECT multipartner.revoke_delegated_admin(%L)', :'r_co_office'), '42501', NULL,
-                 'R3: a partner-app role of no partner may not revoke (42501)');
+SELECT throws_ok(format('SELECT multipartner.revoke_delegated_admin(%L)', :'r_co_office'), '42704', NULL,
+                 'a partner-app role of no partner sees no relationship: revoking says it does not exist (42704)');
 SET ROLE regress_multi;
 SET multipartner.acting_partner = :'azure_id';
-SELECT throws_ok(format('SELECT multipartner.revoke_delegated_admin(%L)', :'r_co_office'), '42501', NULL,
-                 'R3: regress_multi acting for Azure may not revoke Office''s rights (42501)');
+SELECT throws_ok(format('SELECT multipartner.revoke_delegated_admin(%L)', :'r_co_office'), '42704', NULL,
+                 'regress_multi acting for Azure sees only Azure''s rows: Office''s relationship does not exist (42704)');
 RESET multipartner.acting_partner;
 RESET ROLE;
 SELECT is((SELECT delegated_admin FROM multipartner.relationship WHERE relationship_id = :'r_co_office'), true,
@@ -521,18 +544,23 @@ SET ROLE regress_office_ba;
 SELECT throws_ok(format('SELECT multipartner.terminate_relationship(%L)', :'r_co_office'), '42501', NULL,
                  'R3: the partner''s billing_admin may not terminate (42501)');
 SET ROLE regress_azure_ga;
-SELECT throws_ok(format('SELECT multipartner.terminate_relationship(%L)', :'r_co_office'), '42501', NULL,
-                 'R3: another partner''s global_admin may not terminate (42501)');
+SELECT throws_ok(format('SELECT multipartner.terminate_relationship(%L)', :'r_co_office'), '42704',
+                 format('relationship %s does not exist', :'r_co_office'),
+                 'another partner''s global_admin cannot see the relationship: terminating says it does not exist (42704)');
+SET ROLE regress_bypass;
+SELECT throws_ok(format('SELECT multipartner.terminate_relationship(%L)', :'r_co_office'), '42501',
+                 'permission denied to terminate relationship ' || :'r_co_office',
+                 'R3: another partner''s global_admin that sees it (BYPASSRLS) may not terminate (42501)');
 SET ROLE regress_contoso_ga;
 SELECT throws_ok(format('SELECT multipartner.terminate_relationship(%L)', :'r_co_office'), '42501', NULL,
                  'R3: the customer''s global_admin may not terminate (42501)');
 SET ROLE regress_papp_nomember;
-SELECT throws_ok(format('SELECT multipartner.terminate_relationship(%L)', :'r_co_office'), '42501', NULL,
-                 'R3: a partner-app role of no partner may not terminate (42501)');
+SELECT throws_ok(format('SELECT multipartner.terminate_relationship(%L)', :'r_co_office'), '42704', NULL,
+                 'a partner-app role of no partner sees no relationship: terminating says it does not exist (42704)');
 SET ROLE regress_multi;
 SET multipartner.acting_partner = :'azure_id';
-SELECT throws_ok(format('SELECT multipartner.terminate_relationship(%L)', :'r_co_office'), '42501', NULL,
-                 'R3: regress_multi acting for Azure may not terminate Office''s relationship (42501)');
+SELECT throws_ok(format('SELECT multipartner.terminate_relationship(%L)', :'r_co_office'), '42704', NULL,
+                 'regress_multi acting for Azure cannot see Office''s relationship: it does not exist (42704)');
 RESET multipartner.acting_partner;
 RESET ROLE;
 SELECT is((SELECT status FROM multipartner.relationship WHERE relationship_id = :'r_co_office'),
@@ -632,8 +660,11 @@ SELECT throws_ok(format('SELECT multipartner.accept_relationship(%L)', :'e1_id')
 SELECT lives_ok(format('SELECT multipartner.accept_relationship(%L)', :'e3_id'),
                 'an 89-day-old request can still be accepted');
 SET ROLE regress_contoso_ga;
-SELECT throws_ok(format('SELECT multipartner.accept_relationship(%L)', :'e1_id'), '42501', NULL,
-                 'R3 is checked before expiry: another customer''s global_admin gets 42501, not 55000');
+SELECT throws_ok(format('SELECT multipartner.accept_relationship(%L)', :'e1_id'), '42704', NULL,
+                 'another customer''s stale request does not exist for a customer role (42704, not 55000)');
+SET ROLE regress_bypass_customer;
+SELECT throws_ok(format('SELECT multipartner.accept_relationship(%L)', :'e4_id'), '42501', NULL,
+                 'R3 is checked before expiry: another customer''s global_admin that sees the stale request (BYPASSRLS) gets 42501, not 55000');
 RESET ROLE;
 SELECT is((SELECT status FROM multipartner.relationship WHERE relationship_id = :'e3_id'),
           'active'::multipartner.relationship_status, 'the accepted 89-day-old request is active');

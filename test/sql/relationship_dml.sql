@@ -5,6 +5,11 @@
 -- state machine), the start state, immutable columns (MP008) and the record
 -- columns only the trigger writes (428C9).
 --
+-- Row security (SPEC §7): another partner's or customer's relationship
+-- matches no row in an application role's UPDATE (nothing changes, no
+-- error); R3's own refusal of a foreign party is reached by the BYPASSRLS
+-- roles of test/fixtures_bypass.psql.
+--
 -- A customer that existed before the transaction cannot be made inside the
 -- test transaction, so one is committed here first and deleted at the end
 -- (nothing else refers to it by then: every relationship is rolled back).
@@ -19,8 +24,29 @@ INSERT INTO multipartner.customer (customer_id, tenant_id, name, cloud) VALUES
     (:'old2_id', :'old2_tenant', 'Committed Customer 2', 'commercial');
 BEGIN;
 \i test/fixtures.psql
+\i test/fixtures_bypass.psql
+-- The number of rows a statement wrote (its effects stay).
+CREATE FUNCTION pg_temp.rows_of(sql text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    n bigint;
+BEGIN
+    EXECUTE sql;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+-- The SQLSTATE a statement fails with, or NULL when it succeeds (its effects
+-- stay): for todo assertions.
+CREATE FUNCTION pg_temp.error_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE sql;
+    RETURN NULL;
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE;
+END
+$$;
 
-SELECT plan(123);
+SELECT plan(132);
 
 -- Relationships with fixed ids, created below.
 \set rp1 '77777777-7777-4777-8777-000000000001'
@@ -110,10 +136,18 @@ SELECT throws_ok(format('INSERT INTO multipartner.relationship (customer_id, sta
                  'a partner cannot insert a declined relationship (23514)');
 SELECT throws_ok(format('INSERT INTO multipartner.relationship (customer_id, status) VALUES (%L, %L)', :'fabrikam_id', 'terminated'),
                  '23514', NULL, 'a partner cannot insert a terminated relationship (23514)');
-SELECT throws_ok(format('INSERT INTO multipartner.relationship (customer_id, status) VALUES (%L, NULL)', :'fabrikam_id'),
+SELECT throws_ok(format('INSERT INTO multipartner.relationship (customer_id, partner_id, status) VALUES (%L, %L, NULL)', :'fabrikam_id', :'office_id'),
                  '23502', NULL, 'status NULL: 23502');
-SELECT throws_ok('INSERT INTO multipartner.relationship (customer_id) VALUES (NULL)',
+SELECT throws_ok(format('INSERT INTO multipartner.relationship (customer_id, partner_id) VALUES (NULL, %L)', :'office_id'),
                  '23502', NULL, 'customer_id NULL: 23502');
+-- Without partner_id the trigger returns at the NULL before it fills
+-- partner_id in, and the row security WITH CHECK (partner_id = the acting
+-- partner), which PostgreSQL checks before NOT NULL, refuses the row first.
+SELECT todo('BUG: a partner''s NULL status or customer_id with partner_id left out fails the row security check (42501) before NOT NULL (23502, as the README documents)', 2);
+SELECT is(pg_temp.error_of(format('INSERT INTO multipartner.relationship (customer_id, status) VALUES (%L, NULL)', :'fabrikam_id')),
+          '23502', 'status NULL, partner_id left out: 23502');
+SELECT is(pg_temp.error_of('INSERT INTO multipartner.relationship (customer_id) VALUES (NULL)'),
+          '23502', 'customer_id NULL, partner_id left out: 23502');
 SELECT throws_ok(format('INSERT INTO multipartner.relationship (customer_id) VALUES (%L)', :'unknown_id'),
                  '23503', NULL, 'an unknown customer: 23503');
 SELECT throws_ok(format('INSERT INTO multipartner.relationship (customer_id, decided_by) VALUES (%L, %L)',
@@ -238,8 +272,14 @@ SELECT throws_ok(format('UPDATE multipartner.relationship SET status = %L WHERE 
                  '42501', 'permission denied to decline relationship ' || :'rp1',
                  'R3: UPDATE to declined by the customer''s billing_admin is refused (42501)');
 SET ROLE regress_fabrikam_ga;
+SELECT is(pg_temp.rows_of(format('UPDATE multipartner.relationship SET status = %L WHERE relationship_id = %L', 'active', :'rp1')),
+          0::bigint, 'another customer''s global_admin cannot see the request: its UPDATE to active matches no row');
+SET ROLE regress_bypass_customer;
 SELECT throws_ok(format('UPDATE multipartner.relationship SET status = %L WHERE relationship_id = %L', 'active', :'rp1'),
-                 '42501', NULL, 'R3: UPDATE to active by another customer''s global_admin is refused (42501)');
+                 '42501', NULL, 'R3: UPDATE to active by another customer''s global_admin that sees it (BYPASSRLS) is refused (42501)');
+RESET ROLE;
+SELECT is((SELECT status FROM multipartner.relationship WHERE relationship_id = :'rp1'),
+          'pending'::multipartner.relationship_status, '... the request is still pending');
 SET ROLE regress_office_ga;
 SELECT throws_ok(format('UPDATE multipartner.relationship SET status = %L WHERE relationship_id = %L', 'active', :'rp1'),
                  '42501', NULL, 'R3: the requesting partner''s global_admin cannot accept by UPDATE (42501)');
@@ -305,8 +345,11 @@ SET ROLE regress_operator;
 INSERT INTO multipartner.relationship (relationship_id, customer_id, partner_id, requested_at)
 VALUES (:'rold', :'c2_id', :'office_id', now() - interval '100 days');
 SET ROLE regress_contoso_ga;
+SELECT is(pg_temp.rows_of(format('UPDATE multipartner.relationship SET status = %L WHERE relationship_id = %L', 'active', :'rold')),
+          0::bigint, 'a stale request of another customer matches no row of a customer role''s UPDATE');
+SET ROLE regress_bypass_customer;
 SELECT throws_ok(format('UPDATE multipartner.relationship SET status = %L WHERE relationship_id = %L', 'active', :'rold'),
-                 '42501', NULL, 'a stale request: accepting is still checked by R3 first (42501)');
+                 '42501', NULL, 'a stale request: accepting is still checked by R3 first (42501, BYPASSRLS foreign customer)');
 SET ROLE regress_operator;
 SELECT throws_ok(format('UPDATE multipartner.relationship SET status = %L WHERE relationship_id = %L', 'active', :'rold'),
                  '55000', format('relationship request %s has expired', :'rold'),
@@ -328,8 +371,14 @@ SET ROLE regress_office_sa;
 SELECT throws_ok(format('UPDATE multipartner.relationship SET delegated_admin = false WHERE relationship_id = %L', :'rp1'),
                  '42501', NULL, 'R3: the partner''s sales_agent cannot revoke by UPDATE (42501)');
 SET ROLE regress_azure_ga;
+SELECT is(pg_temp.rows_of(format('UPDATE multipartner.relationship SET delegated_admin = false WHERE relationship_id = %L', :'rp1')),
+          0::bigint, 'another partner''s global_admin cannot see the relationship: its revoking UPDATE matches no row');
+SET ROLE regress_bypass;
 SELECT throws_ok(format('UPDATE multipartner.relationship SET delegated_admin = false WHERE relationship_id = %L', :'rp1'),
-                 '42501', NULL, 'R3: another partner''s global_admin cannot revoke by UPDATE (42501)');
+                 '42501', NULL, 'R3: another partner''s global_admin that sees it (BYPASSRLS) cannot revoke by UPDATE (42501)');
+RESET ROLE;
+SELECT is((SELECT delegated_admin FROM multipartner.relationship WHERE relationship_id = :'rp1'), true,
+          '... delegated admin is still granted');
 SET ROLE regress_contoso_ga;
 SELECT lives_ok(format('UPDATE multipartner.relationship SET delegated_admin = false WHERE relationship_id = %L', :'rp1'),
                 'R3: the customer''s global_admin revokes by UPDATE');
@@ -363,8 +412,14 @@ SET ROLE regress_office_uma;
 SELECT throws_ok(format('UPDATE multipartner.relationship SET status = %L WHERE relationship_id = %L', 'terminated', :'rp1'),
                  '42501', NULL, 'R3: the partner''s user_management_admin cannot terminate by UPDATE (42501)');
 SET ROLE regress_azure_ga;
+SELECT is(pg_temp.rows_of(format('UPDATE multipartner.relationship SET status = %L WHERE relationship_id = %L', 'terminated', :'rp1')),
+          0::bigint, 'another partner''s global_admin cannot see the relationship: its terminating UPDATE matches no row');
+SET ROLE regress_bypass;
 SELECT throws_ok(format('UPDATE multipartner.relationship SET status = %L WHERE relationship_id = %L', 'terminated', :'rp1'),
-                 '42501', NULL, 'R3: another partner''s global_admin cannot terminate by UPDATE (42501)');
+                 '42501', NULL, 'R3: another partner''s global_admin that sees it (BYPASSRLS) cannot terminate by UPDATE (42501)');
+RESET ROLE;
+SELECT is((SELECT status FROM multipartner.relationship WHERE relationship_id = :'rp1'),
+          'active'::multipartner.relationship_status, '... the relationship is still active');
 SET ROLE regress_office_ga;
 SELECT lives_ok(format('UPDATE multipartner.relationship SET status = %L, delegated_admin = false WHERE relationship_id = %L',
                        'terminated', :'rp1'),

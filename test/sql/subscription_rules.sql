@@ -2,9 +2,27 @@
 -- R13), each allowed and refused, as each role, through the SQL API and
 -- through direct INSERT / UPDATE / DELETE / TRUNCATE.  Refusals are checked by
 -- SQLSTATE only; the messages are in messages_subscription.
+--
+-- Row security (SPEC §7): another partner's subscription does not exist for
+-- a partner role; its UPDATE matches no row and changes nothing.  R5 (MP002)
+-- and R6 (MP003) are what a role gets that sees the subscription without
+-- being its partner of record: the customer (multipartner_customer_app has
+-- UPDATE for exactly that), or regress_bypass, an Azure global_admin with
+-- BYPASSRLS (test/fixtures_bypass.psql).
 \i test/setup.psql
 \i test/fixtures.psql
 \i test/fixtures_subscription.psql
+\i test/fixtures_bypass.psql
+-- The number of rows a statement wrote (its effects stay).
+CREATE FUNCTION pg_temp.rows_of(sql text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    n bigint;
+BEGIN
+    EXECUTE sql;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
 
 -- more fixed ids for this file
 \set sub_direct_ga  '77777777-7777-4777-8777-000000000001'
@@ -22,7 +40,7 @@
 \set rel_azure_fabrikam   '55555555-5555-4555-8555-000000000011'
 \set rel_azure_northwind  '55555555-5555-4555-8555-000000000012'
 
-SELECT plan(232);
+SELECT plan(246);
 
 -------------------------------------------------------------------------------
 -- R4 through the API: who may sell
@@ -349,46 +367,81 @@ SELECT is((SELECT count(DISTINCT partner_of_record) FROM multipartner.subscripti
 -------------------------------------------------------------------------------
 -- R5: only the partner of record (or an operator) updates
 -------------------------------------------------------------------------------
+-- another partner cannot even find it
 SET ROLE regress_azure_ga;
-SELECT throws_ok(format($$UPDATE multipartner.subscription SET quantity = quantity + 1 WHERE subscription_id = %L$$, :'sub_office'),
-    'MP002', NULL, 'R5: the other partner''s global_admin cannot raise the quantity');
+SELECT is(pg_temp.rows_of(format($$UPDATE multipartner.subscription SET quantity = quantity + 1 WHERE subscription_id = %L$$, :'sub_office')),
+    0::bigint, 'R5/§7: the other partner''s global_admin raising the quantity matches no row');
 SET ROLE regress_azure_sa;
-SELECT throws_ok(format($$UPDATE multipartner.subscription SET auto_renew = false WHERE subscription_id = %L$$, :'sub_office'),
-    'MP002', NULL, 'R5: the other partner''s sales_agent cannot change auto_renew');
+SELECT is(pg_temp.rows_of(format($$UPDATE multipartner.subscription SET auto_renew = false WHERE subscription_id = %L$$, :'sub_office')),
+    0::bigint, 'R5/§7: the other partner''s sales_agent changing auto_renew matches no row');
 SET ROLE regress_azure_aa;
-SELECT throws_ok(format($$UPDATE multipartner.subscription SET status = 'suspended' WHERE subscription_id = %L$$, :'sub_office'),
-    'MP002', NULL, 'R5: the other partner''s admin_agent cannot suspend');
+SELECT is(pg_temp.rows_of(format($$UPDATE multipartner.subscription SET status = 'suspended' WHERE subscription_id = %L$$, :'sub_office')),
+    0::bigint, 'R5/§7: the other partner''s admin_agent suspending matches no row');
 SET ROLE regress_azure_hd;
-SELECT throws_ok(format($$UPDATE multipartner.subscription SET status = 'cancelled' WHERE subscription_id = %L$$, :'sub_office'),
-    'MP002', NULL, 'R5: the other partner''s helpdesk_agent cannot cancel');
-SELECT throws_ok(format($$UPDATE multipartner.subscription SET quantity = quantity WHERE subscription_id = %L$$, :'sub_office'),
-    'MP002', NULL, 'R5: the other partner cannot even write an unchanged row');
+SELECT is(pg_temp.rows_of(format($$UPDATE multipartner.subscription SET status = 'cancelled' WHERE subscription_id = %L$$, :'sub_office')),
+    0::bigint, 'R5/§7: the other partner''s helpdesk_agent cancelling matches no row');
 SET ROLE regress_papp_nomember;
-SELECT throws_ok(format($$UPDATE multipartner.subscription SET quantity = quantity + 1 WHERE subscription_id = %L$$, :'sub_office'),
-    'MP002', NULL, 'R5: a role that is no partner member cannot update');
+SELECT is(pg_temp.rows_of(format($$UPDATE multipartner.subscription SET quantity = quantity + 1 WHERE subscription_id = %L$$, :'sub_office')),
+    0::bigint, 'R5/§7: a role that is no partner member matches no row');
 SET ROLE regress_multi;
 SET multipartner.acting_partner = :'azure_id';
-SELECT throws_ok(format($$UPDATE multipartner.subscription SET quantity = quantity + 1 WHERE subscription_id = %L$$, :'sub_office'),
-    'MP002', NULL, 'R5: the two-partner member acting as Azure cannot update Office''s subscription');
+SELECT is(pg_temp.rows_of(format($$UPDATE multipartner.subscription SET quantity = quantity + 1 WHERE subscription_id = %L$$, :'sub_office')),
+    0::bigint, 'R5/§7: the two-partner member acting as Azure matches no row of Office''s');
 RESET multipartner.acting_partner;
+RESET ROLE;
+SELECT results_eq(format($$SELECT quantity, auto_renew, status::text FROM multipartner.subscription WHERE subscription_id = %L$$, :'sub_office'),
+    $$VALUES (10, true, 'active')$$, 'R5/§7: ... and the subscription is unchanged');
+-- roles that see it but are not its partner of record: R5
+SET ROLE regress_bypass;
+SELECT throws_ok(format($$UPDATE multipartner.subscription SET quantity = quantity + 1 WHERE subscription_id = %L$$, :'sub_office'),
+    'MP002', NULL, 'R5: the other partner''s global_admin that sees it (BYPASSRLS) cannot raise the quantity');
+SELECT throws_ok(format($$UPDATE multipartner.subscription SET auto_renew = false WHERE subscription_id = %L$$, :'sub_office'),
+    'MP002', NULL, 'R5: ... nor change auto_renew');
+SELECT throws_ok(format($$UPDATE multipartner.subscription SET status = 'suspended' WHERE subscription_id = %L$$, :'sub_office'),
+    'MP002', NULL, 'R5: ... nor suspend');
+SELECT throws_ok(format($$UPDATE multipartner.subscription SET status = 'cancelled' WHERE subscription_id = %L$$, :'sub_office'),
+    'MP002', NULL, 'R5: ... nor cancel');
+SELECT throws_ok(format($$UPDATE multipartner.subscription SET quantity = quantity WHERE subscription_id = %L$$, :'sub_office'),
+    'MP002', NULL, 'R5: the other partner cannot even write an unchanged row');
+SET ROLE regress_contoso_ga;
+SELECT throws_ok(format($$UPDATE multipartner.subscription SET quantity = quantity + 1 WHERE subscription_id = %L$$, :'sub_office'),
+    'MP002', NULL, 'R5: the customer''s global_admin, who sees it, cannot update it');
+SET ROLE regress_contoso_reader;
+SELECT throws_ok(format($$UPDATE multipartner.subscription SET auto_renew = false WHERE subscription_id = %L$$, :'sub_azure'),
+    'MP002', NULL, 'R5: the customer''s reader cannot update another partner''s subscription either');
+SET ROLE regress_multi;
 SELECT throws_ok(format($$UPDATE multipartner.subscription SET quantity = quantity + 1 WHERE subscription_id = %L$$, :'sub_office'),
     '42501', NULL, 'R5: the two-partner member must pick the acting partner');
 SET multipartner.acting_partner = :'office_id';
 SELECT lives_ok(format($$UPDATE multipartner.subscription SET quantity = quantity + 1 WHERE subscription_id = %L$$, :'sub_office'),
     'R5: the two-partner member acting as Office (global_admin) updates Office''s subscription');
 RESET multipartner.acting_partner;
+-- INSERT ... ON CONFLICT DO UPDATE and MERGE
 SET ROLE regress_azure_sa;
 SELECT throws_ok(format($$INSERT INTO multipartner.subscription (subscription_id, customer_id, offer_id, product_family, quantity, term, billing_cycle)
                           VALUES (%L, %L, 'O365_E3', 'Microsoft 365', 1, 'P1Y', 'monthly')
                           ON CONFLICT (subscription_id) DO UPDATE SET quantity = 1$$, :'sub_office', :'contoso_id'),
-    'MP002', NULL, 'R5: the other partner cannot change it through INSERT ... ON CONFLICT DO UPDATE');
+    '42501', 'new row violates row-level security policy (USING expression) for table "subscription"',
+    'R5/§7: the other partner''s INSERT ... ON CONFLICT DO UPDATE on it is refused by row security (42501)');
 SELECT throws_ok(format($$INSERT INTO multipartner.subscription (subscription_id, customer_id, offer_id, product_family, quantity, term, billing_cycle)
                           VALUES (%L, %L, 'O365_E3', 'Microsoft 365', 1, 'P1Y', 'monthly')
                           ON CONFLICT (subscription_id) DO UPDATE SET partner_of_record = EXCLUDED.partner_of_record$$, :'sub_office', :'contoso_id'),
-    'MP003', NULL, 'R6: the other partner cannot take it over through INSERT ... ON CONFLICT DO UPDATE');
+    '42501', NULL, 'R6/§7: the other partner''s takeover through INSERT ... ON CONFLICT DO UPDATE is refused by row security (42501)');
+SELECT is(pg_temp.rows_of(format($$MERGE INTO multipartner.subscription s USING (VALUES (%L::uuid)) v(id) ON s.subscription_id = v.id
+                                   WHEN MATCHED THEN UPDATE SET auto_renew = false$$, :'sub_office')),
+    0::bigint, 'R5/§7: the other partner''s MERGE matches no row');
+SET ROLE regress_bypass;
+SELECT throws_ok(format($$INSERT INTO multipartner.subscription (subscription_id, customer_id, offer_id, product_family, quantity, term, billing_cycle)
+                          VALUES (%L, %L, 'O365_E3', 'Microsoft 365', 1, 'P1Y', 'monthly')
+                          ON CONFLICT (subscription_id) DO UPDATE SET quantity = 1$$, :'sub_office', :'contoso_id'),
+    'MP002', NULL, 'R5: the other partner (BYPASSRLS) cannot change it through INSERT ... ON CONFLICT DO UPDATE');
+SELECT throws_ok(format($$INSERT INTO multipartner.subscription (subscription_id, customer_id, offer_id, product_family, quantity, term, billing_cycle)
+                          VALUES (%L, %L, 'O365_E3', 'Microsoft 365', 1, 'P1Y', 'monthly')
+                          ON CONFLICT (subscription_id) DO UPDATE SET partner_of_record = EXCLUDED.partner_of_record$$, :'sub_office', :'contoso_id'),
+    'MP003', NULL, 'R6: the other partner (BYPASSRLS) cannot take it over through INSERT ... ON CONFLICT DO UPDATE');
 SELECT throws_ok(format($$MERGE INTO multipartner.subscription s USING (VALUES (%L::uuid)) v(id) ON s.subscription_id = v.id
                           WHEN MATCHED THEN UPDATE SET auto_renew = false$$, :'sub_office'),
-    'MP002', NULL, 'R5: the other partner cannot change it through MERGE');
+    'MP002', NULL, 'R5: the other partner (BYPASSRLS) cannot change it through MERGE');
 SET ROLE regress_office_hd;
 SELECT throws_ok(format($$UPDATE multipartner.subscription SET quantity = quantity + 1 WHERE subscription_id = %L$$, :'sub_office'),
     '42501', NULL, 'R5: the partner of record''s helpdesk_agent cannot change an order');
@@ -400,7 +453,7 @@ SELECT throws_ok(format($$UPDATE multipartner.subscription SET status = 'suspend
     '42501', NULL, 'R5: the partner of record''s billing_admin cannot change an order');
 SET ROLE regress_contoso_ga;
 SELECT throws_ok(format($$UPDATE multipartner.subscription SET auto_renew = false WHERE subscription_id = %L$$, :'sub_office'),
-    '42501', NULL, 'R5: the customer''s global_admin has no UPDATE privilege');
+    'MP002', NULL, 'R5: the customer''s global_admin may UPDATE, and R5 refuses it (MP002)');
 SET ROLE regress_office_aa;
 SELECT lives_ok(format($$UPDATE multipartner.subscription SET quantity = quantity + 1 WHERE subscription_id = %L$$, :'sub_office'),
     'R5: the partner of record''s admin_agent raises the quantity');
@@ -413,14 +466,21 @@ SELECT lives_ok(format($$UPDATE multipartner.subscription SET auto_renew = true 
 RESET ROLE;
 SELECT results_eq(format($$SELECT quantity, auto_renew FROM multipartner.subscription WHERE subscription_id = %L$$, :'sub_office'),
     $$VALUES (12, true)$$, 'R5: only the partner of record''s changes were applied');
--- one statement over the rows of two partners
+-- one statement over the rows of two partners: for a partner role the
+-- other partner's row is not there; a role that sees both fails whole
 SET ROLE regress_office_ga;
+SELECT is(pg_temp.rows_of(format($$UPDATE multipartner.subscription SET quantity = quantity, auto_renew = auto_renew WHERE subscription_id IN (%L, %L)$$, :'sub_office', :'sub_azure')),
+    1::bigint, 'R5/§7: a partner''s UPDATE naming the rows of two partners reaches only its own');
+SET ROLE regress_bypass;
 SELECT throws_ok(format($$UPDATE multipartner.subscription SET quantity = quantity + 1, auto_renew = false WHERE subscription_id IN (%L, %L)$$, :'sub_office', :'sub_azure'),
-    'MP002', NULL, 'R5: an UPDATE that touches rows of two partners fails');
+    'MP002', NULL, 'R5: an UPDATE that touches rows of two partners fails (BYPASSRLS)');
+SET ROLE regress_contoso_ga;
+SELECT throws_ok(format($$UPDATE multipartner.subscription SET auto_renew = false WHERE subscription_id IN (%L, %L)$$, :'sub_office', :'sub_azure'),
+    'MP002', NULL, 'R5: the customer''s UPDATE over the rows of two partners fails');
 RESET ROLE;
 SELECT results_eq(format($$SELECT subscription_id, quantity, auto_renew FROM multipartner.subscription WHERE subscription_id IN (%L, %L) ORDER BY subscription_id$$, :'sub_office', :'sub_azure'),
     format($$VALUES (%L::uuid, 12, true), (%L::uuid, 1, true)$$, :'sub_office', :'sub_azure'),
-    '... and changes nothing, not even the rows of the partner of record');
+    '... and changes nothing, not even the rows of the own partner of record');
 SET ROLE regress_operator;
 SELECT lives_ok(format($$UPDATE multipartner.subscription SET quantity = quantity + 1 WHERE subscription_id = %L$$, :'sub_azure'),
     'R5: an operator updates any partner''s subscription');
@@ -442,8 +502,14 @@ SELECT throws_ok(format($$UPDATE multipartner.subscription SET partner_of_record
 SELECT throws_ok(format($$UPDATE multipartner.subscription SET customer_id = %L WHERE subscription_id = %L$$, :'fabrikam_id', :'sub_office'),
     'MP003', NULL, 'R6: the partner of record cannot move it to another customer');
 SET ROLE regress_azure_ga;
+SELECT is(pg_temp.rows_of(format($$UPDATE multipartner.subscription SET partner_of_record = %L WHERE subscription_id = %L$$, :'azure_id', :'sub_office')),
+    0::bigint, 'R6/§7: the other partner''s takeover matches no row');
+SET ROLE regress_bypass;
 SELECT throws_ok(format($$UPDATE multipartner.subscription SET partner_of_record = %L WHERE subscription_id = %L$$, :'azure_id', :'sub_office'),
-    'MP003', NULL, 'R6: the other partner cannot take the subscription over');
+    'MP003', NULL, 'R6: the other partner that sees it (BYPASSRLS) cannot take the subscription over');
+SET ROLE regress_contoso_ga;
+SELECT throws_ok(format($$UPDATE multipartner.subscription SET customer_id = %L WHERE subscription_id = %L$$, :'fabrikam_id', :'sub_office'),
+    'MP003', NULL, 'R6: the customer cannot move it to another customer');
 SET ROLE regress_operator;
 SELECT throws_ok(format($$UPDATE multipartner.subscription SET partner_of_record = %L WHERE subscription_id = %L$$, :'azure_id', :'sub_office'),
     'MP003', NULL, 'R6: an operator cannot change the partner of record');

@@ -1,0 +1,33 @@
+/* sql/multipartner--0.1--0.2.sql: upgrade multipartner from 0.1 to 0.2 */
+
+\echo Use "ALTER EXTENSION multipartner UPDATE TO '0.2'" to load this file. \quit
+
+/*
+ * 0.2 adds, in C only (no SQL change needed):
+ *   - restore mode: the triggers step aside for a pg_dump/pg_restore session
+ *     (a superuser with row_security = off, check_function_bodies = off and
+ *     an empty search_path), so a restore neither re-runs the rules on
+ *     history nor writes the audit log twice;
+ *   - a sale or request holds the acting role's membership FOR KEY SHARE, so
+ *     a member removed concurrently cannot sell after its removal;
+ * and in SQL the DDL guard below.
+ */
+
+/*
+ * The DDL guard: a non-superuser that came to own one of the extension's
+ * objects still cannot disable or drop its triggers, drop or alter its
+ * policies, or turn row security off.
+ */
+CREATE FUNCTION multipartner.ddl_guard()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'mp_ddl_guard'
+LANGUAGE C;
+REVOKE ALL ON FUNCTION multipartner.ddl_guard() FROM PUBLIC;
+
+CREATE EVENT TRIGGER multipartner_ddl_guard ON ddl_command_end
+    EXECUTE FUNCTION multipartner.ddl_guard();
+CREATE EVENT TRIGGER multipartner_drop_guard ON sql_drop
+    EXECUTE FUNCTION multipartner.ddl_guard();
+-- fire also under session_replication_role = replica
+ALTER EVENT TRIGGER multipartner_ddl_guard ENABLE ALWAYS;
+ALTER EVENT TRIGGER multipartner_drop_guard ENABLE ALWAYS;

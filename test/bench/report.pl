@@ -1,0 +1,339 @@
+#!/usr/bin/perl
+# test/bench/report.pl RESULTS_DIR OUT.md: turn build/bench/results.tsv and info.env (written by
+# test/bench/run.sh) into BENCHMARKS.md, and print the summary tables to stdout.
+use strict;
+use warnings;
+
+my ($res, $outfile) = @ARGV;
+die "usage: report.pl RESULTS_DIR OUT.md\n" unless $res && $outfile;
+
+my %info;
+open my $ih, '<', "$res/info.env" or die "$res/info.env: $!";
+while (<$ih>) { chomp; my ($k, $v) = split /=/, $_, 2; $info{$k} = $v; }
+close $ih;
+
+# layer -> workload -> variant -> round -> unit -> value
+my %r;
+open my $th, '<', "$res/results.tsv" or die "$res/results.tsv: $!";
+while (<$th>) {
+	chomp;
+	my ($layer, $w, $v, $round, $val, $unit) = split /\t/;
+	$r{$layer}{$w}{$v}{$round}{$unit} = $val;
+}
+close $th;
+
+sub median {
+	my @a = sort { $a <=> $b } grep { defined } @_;
+	return undef unless @a;
+	return @a % 2 ? $a[$#a / 2] : ($a[@a / 2 - 1] + $a[@a / 2]) / 2;
+}
+sub fmt {
+	my ($x, $d) = @_;
+	return 'n/a' unless defined $x;
+	$d //= 2;
+	return sprintf("%.${d}f", $x);
+}
+sub thousands {
+	my ($x) = @_;
+	return 'n/a' unless defined $x;
+	my $s = sprintf('%.0f', $x);
+	1 while $s =~ s/^(-?\d+)(\d{3})/$1,$2/;
+	return $s;
+}
+sub ok { my ($cond) = @_; return defined $cond ? ($cond ? 'met' : '**missed**') : 'n/a'; }
+
+my $rounds = $info{rounds};
+my @measured = $rounds > 1 ? (2 .. $rounds) : (1);
+my @out;
+sub p { push @out, @_ ? @_ : ''; }
+
+my %verdicts;   # collected for the summary
+sub verdict { my ($what, $target, $value, $cond) = @_; push @{ $verdicts{list} }, [$what, $target, $value, ok($cond)]; }
+
+# per-round values and ratios of a (layer, workload)
+sub series {
+	my ($layer, $w, $v, $unit) = @_;
+	return map { $r{$layer}{$w}{$v}{$_}{$unit} } @measured;
+}
+sub ratios {
+	my ($layer, $w, $num, $den, $unit) = @_;
+	my @x;
+	for my $round (@measured) {
+		my $a = $r{$layer}{$w}{$num}{$round}{$unit};
+		my $b = $r{$layer}{$w}{$den}{$round}{$unit};
+		push @x, $a / $b if defined $a && defined $b && $b != 0;
+	}
+	return median(@x);
+}
+
+p "# Benchmarks";
+p;
+p "Written by `make bench` (test/bench/run.sh); do not edit by hand, run it again.";
+p;
+p "- Command: `$info{command}`";
+p "- Date: $info{date}; total run time " . sprintf('%.1f', $info{total_secs} / 60) . " min";
+p "- Machine: $info{cpu}, $info{nproc} cores, $info{mem}, Linux $info{kernel}";
+p "- PostgreSQL: $info{pgversion}";
+p "- Code: commit $info{commit}" . ($info{dirty} ? " plus $info{dirty} uncommitted change(s) in src/ and sql/" : '') .
+  " (md5 of src/*.c, src/*.h, sql/*.sql: $info{src_md5}; multipartner.so $info{so_md5}" .
+  ($info{so_md5_end} ne $info{so_md5} ? ", **replaced during the run by $info{so_md5_end}**" : '') . ")";
+p "- Cluster: private (initdb in a temporary directory, Unix socket only, no TCP), settings for CPU numbers:";
+p "  `" . join('`, `', grep { length } split /;/, $info{settings}) . "` (not durable: measures CPU, not I/O).";
+p "- Data (SCALE=$info{scale}; SCALE=1 is the issue's 1M customers, 20k partners, 10M subscriptions): " .
+  thousands($info{npart}) . " partners, " . thousands($info{ncust}) . " customers, " . thousands($info{nsubs}) .
+  " subscriptions, " . thousands($info{nrel}) . " relationships, in each of floor, multipartner, ref (and bare); " .
+  "database $info{dbsize}, loaded in $info{load_secs} s.";
+p "  The workloads act as `bench_sales`, sales_agent of partner 1, which holds " . thousands($info{np1subs}) .
+  " subscriptions with 1/8 of the customers.";
+p "  Loading: generated with generate_series into floor, then copied to multipartner and ref **with all their triggers";
+p "  switched off** (superuser `ALTER TABLE ... DISABLE TRIGGER ALL`, foreign-key triggers included; the data is";
+p "  consistent by construction and checked for orphans), the tenant registries filled as the triggers would, then every";
+p "  trigger restored to its exact state (ENABLE ALWAYS for the extension's and the reference's). So the loaded rows";
+p "  have no audit rows; the audit logs hold only what the workloads write. `VACUUM ANALYZE` after the load.";
+p;
+
+# ---------------------------------------------------------------- pgbench
+if ($r{pgbench}) {
+	p "## pgbench: single-row writes, $info{clients} clients";
+	p;
+	p "`pgbench -n -M prepared -c $info{clients} -j $info{clients} -T $info{duration} --random-seed=1`, connected over the socket as the";
+	p "partner role (request+accept: as a role that `SET ROLE`s to the partner's sales_agent, then to the customer's";
+	p "global_admin: two transactions, five statements a script). The same statements in every schema. Rounds: $rounds;";
+	p "in each round floor, multipartner, ref run back to back for each workload; round 1 is discarded; medians of the";
+	p "other rounds, ratios are medians of the per-round ratios. Before each run: `VACUUM` of the written table,";
+	p "`CHECKPOINT`; the request pool is emptied.";
+	p;
+	p "| workload | floor TPS | multipartner TPS | ref TPS | multipartner/floor | ref/multipartner |";
+	p "|---|---:|---:|---:|---:|---:|";
+	for my $w (qw(insert update request_accept)) {
+		next unless $r{pgbench}{$w};
+		my %m = map { $_ => median(series('pgbench', $w, $_, 'tps')) } qw(floor multipartner ref);
+		my $mf = ratios('pgbench', $w, 'multipartner', 'floor', 'tps');
+		my $rm = ratios('pgbench', $w, 'ref', 'multipartner', 'tps');
+		p "| $w | " . fmt($m{floor}, 0) . " | " . fmt($m{multipartner}, 0) . " | " . fmt($m{ref}, 0) .
+		  " | " . fmt($mf) . " | " . fmt($rm) . " |";
+		if ($w eq 'insert' || $w eq 'update') {
+			verdict("pgbench $w TPS multipartner/floor", '>= 0.9', fmt($mf), defined $mf ? $mf >= 0.9 : undef);
+			verdict("pgbench $w TPS multipartner >= ref", 'ref/multipartner <= 1.0', fmt($rm), defined $rm ? $rm <= 1.0 : undef);
+		}
+	}
+	p;
+	p "Raw TPS per round (round 1 discarded):";
+	p;
+	p "| workload | schema | " . join(' | ', map { "round $_" } 1 .. $rounds) . " |";
+	p "|---|---|" . ('---:|' x $rounds);
+	for my $w (qw(insert update request_accept)) {
+		for my $v (qw(floor multipartner ref)) {
+			next unless $r{pgbench}{$w}{$v};
+			p "| $w | $v | " . join(' | ', map { fmt($r{pgbench}{$w}{$v}{$_}{tps}, 0) } 1 .. $rounds) . " |";
+		}
+	}
+	p;
+}
+
+# ---------------------------------------------------------------- bulk
+if ($r{bulk}) {
+	p "## Bulk: " . thousands($info{bulk_rows}) . " subscriptions in one statement";
+	p;
+	p "As the partner role, in a transaction that is rolled back (then `VACUUM`): `INSERT ... SELECT generate_series`,";
+	p "and `COPY ... FROM` a server-side file written earlier in the same transaction (so `now() + 1 year` is the";
+	p "commitment end the triggers derive). Timed on the server with `clock_timestamp()` around the one statement,";
+	p "after-row triggers (foreign keys, audit) included. mp_noaudit is the extension with its `audit` trigger on";
+	p "subscription disabled for that run. Rounds interleaved floor, mp_noaudit, multipartner, ref; round 1 discarded.";
+	p;
+	p "| workload | floor s | mp_noaudit s | multipartner s | ref s | mp_noaudit/floor | multipartner/floor | ref/multipartner | µs/row floor, mp, ref |";
+	p "|---|---:|---:|---:|---:|---:|---:|---:|---|";
+	for my $w (qw(insert_select copy)) {
+		next unless $r{bulk}{$w};
+		my %m = map { $_ => median(series('bulk', $w, $_, 's')) } qw(floor mp_noaudit multipartner ref);
+		my $nf = ratios('bulk', $w, 'mp_noaudit', 'floor', 's');
+		my $mf = ratios('bulk', $w, 'multipartner', 'floor', 's');
+		my $rm = ratios('bulk', $w, 'ref', 'multipartner', 's');
+		my $us = join(', ', map { defined $m{$_} ? fmt($m{$_} * 1e6 / $info{bulk_rows}, 1) : 'n/a' } qw(floor multipartner ref));
+		p "| $w | " . join(' | ', map { fmt($m{$_}, 2) } qw(floor mp_noaudit multipartner ref)) .
+		  " | " . fmt($nf) . " | " . fmt($mf) . " | " . fmt($rm) . " | $us |";
+		verdict("bulk $w time, checks only (mp_noaudit/floor)", '<= 1.3', fmt($nf), defined $nf ? $nf <= 1.3 : undef);
+		verdict("bulk $w time, with audit (multipartner/floor)", '<= 1.6', fmt($mf), defined $mf ? $mf <= 1.6 : undef);
+	}
+	p;
+	p "Raw seconds per round:";
+	p;
+	p "| workload | schema | " . join(' | ', map { "round $_" } 1 .. $rounds) . " |";
+	p "|---|---|" . ('---:|' x $rounds);
+	for my $w (qw(insert_select copy)) {
+		for my $v (qw(floor mp_noaudit multipartner ref)) {
+			next unless $r{bulk}{$w}{$v};
+			p "| $w | $v | " . join(' | ', map { fmt($r{bulk}{$w}{$v}{$_}{s}, 3) } 1 .. $rounds) . " |";
+		}
+	}
+	p;
+}
+
+# ---------------------------------------------------------------- callgrind
+if ($r{callgrind}) {
+	p "## Callgrind: CPU instructions per row (deterministic)";
+	p;
+	p "The same writes once more in one backend, `postgres --single` on the benchmark's data directory under";
+	p "`valgrind --tool=callgrind --dump-after=CommitTransactionCommand` (one dump per statement: read, parse, plan,";
+	p "execute, after-row triggers, commit). ins1/upd1: mean over $info{cg_stmts} single-row prepared statements, each its";
+	p "own transaction, after 10 warm-up ones; rel: one request (INSERT) plus its accept (UPDATE), summed; bulk and";
+	p "copy: one $info{cg_rows}-row statement, divided by $info{cg_rows} (rolled back). bare: the same table without foreign keys";
+	p "or triggers. *Overhead* = variant − bare; *rules* = variant − floor (what the triggers add on top of the";
+	p "foreign keys).";
+	p;
+	p "| workload | bare | floor | mp_noaudit | multipartner | ref | floor − bare (FK) | mp_noaudit − floor | multipartner − floor | ref − floor |";
+	p "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
+	my @cgw = grep { $r{callgrind}{$_} } qw(ins1 upd1 rel bulk copy);
+	my %cg;
+	for my $w (@cgw) {
+		$cg{$w}{$_} = $r{callgrind}{$w}{$_}{1}{instr} for qw(bare floor mp_noaudit multipartner ref);
+		my $c = $cg{$w};
+		p "| $w | " . join(' | ', map { thousands($c->{$_}) } qw(bare floor mp_noaudit multipartner ref)) .
+		  " | " . thousands($c->{floor} - $c->{bare}) . " | " . thousands($c->{mp_noaudit} - $c->{floor}) .
+		  " | " . thousands($c->{multipartner} - $c->{floor}) . " | " . thousands($c->{ref} - $c->{floor}) . " |";
+	}
+	p;
+	p "Ratios (targets of issue 6 read as: the rules' own cost, above the floor, against the foreign keys' cost, floor − bare):";
+	p;
+	p "| workload | (mp_noaudit − floor) / (floor − bare) ≤ 1.0 | (multipartner − floor) / (floor − bare) ≤ 1.5 | (ref − floor) / (multipartner − floor) ≥ 3 | multipartner/floor total | ref/multipartner total | (mp − bare)/(floor − bare) |";
+	p "|---|---:|---:|---:|---:|---:|---:|";
+	for my $w (@cgw) {
+		my $c = $cg{$w};
+		my $fk = $c->{floor} - $c->{bare};
+		my $chk = $fk ? ($c->{mp_noaudit} - $c->{floor}) / $fk : undef;
+		my $aud = $fk ? ($c->{multipartner} - $c->{floor}) / $fk : undef;
+		my $mpo = $c->{multipartner} - $c->{floor};
+		my $ref = $mpo ? ($c->{ref} - $c->{floor}) / $mpo : undef;
+		my $ovr = $fk ? ($c->{multipartner} - $c->{bare}) / $fk : undef;
+		p "| $w | " . fmt($chk) . " | " . fmt($aud) . " | " . fmt($ref) . " | " .
+		  fmt($c->{multipartner} / $c->{floor}) . " | " . fmt($c->{ref} / $c->{multipartner}) . " | " . fmt($ovr) . " |";
+		if ($w eq 'ins1' || $w eq 'bulk' || $w eq 'copy') {
+			verdict("callgrind $w: checks overhead / FK overhead", '<= 1.0', fmt($chk), defined $chk ? $chk <= 1.0 : undef);
+			verdict("callgrind $w: checks+audit overhead / FK overhead", '<= 1.5', fmt($aud), defined $aud ? $aud <= 1.5 : undef);
+			verdict("callgrind $w: ref rules / multipartner rules", '>= 3', fmt($ref), defined $ref ? $ref >= 3 : undef);
+		}
+	}
+	p;
+	if (-s "$res/callgrind-annotate-bulk-multipartner.txt") {
+		p "Where the extension's bulk INSERT spends its instructions (callgrind_annotate --inclusive=yes of the " .
+		  "multipartner bulk statement, $info{cg_rows} rows; divide by $info{cg_rows} for per row; postgres is stripped, so only";
+		p "its exported functions have names):";
+		p;
+		p '```';
+		open my $ah, '<', "$res/callgrind-annotate-bulk-multipartner.txt" or die;
+		my $n = 0;
+		my $in = 0;
+		while (<$ah>) {
+			chomp;
+			$in = 1 if /^-+$/ && $n++ >= 1;
+			next unless $in || /^Ir/ || /PROGRAM TOTALS/;
+			next if /^-+$/;
+			last if $in && ++$in > 42;
+			s/\s+$//;
+			push @out, $_;
+		}
+		close $ah;
+		p '```';
+		p;
+	}
+}
+
+# ---------------------------------------------------------------- read
+if ($r{read}) {
+	p "## Reads: one customer through the DBA views";
+	p;
+	for my $view (qw(customer_partners subscriptions_by_partner)) {
+		my $x = $r{read}{$view};
+		next unless $x;
+		if ($x->{multipartner} && defined $x->{multipartner}{0}{missing}) {
+			p "- `$view`: **skipped**, the view multipartner.$view does not exist yet (another issue adds it).";
+			verdict("read $view", 'index plans, < 1 ms median, RLS <= 1.2x', 'view missing', undef);
+			next;
+		}
+		if ($x->{multipartner} && defined $x->{multipartner}{0}{no_customer_id}) {
+			p "- `$view`: **skipped**, the view has no customer_id column to select one customer by.";
+			next;
+		}
+		my $own = median(series('read', $view, 'postgres', 'median_us'));
+		my $rls = median(series('read', $view, 'bench_sales', 'median_us'));
+		my $tps_own = median(series('read', $view, 'postgres', 'tps'));
+		my $tps_rls = median(series('read', $view, 'bench_sales', 'tps'));
+		my $ratio = ratios('read', $view, 'postgres', 'bench_sales', 'tps');
+		my $plans = join(', ', map { "as $_: " . ($x->{"plan_$_"}{0}{plan} // 'n/a') } qw(postgres bench_sales));
+		p "- `$view`: plans $plans; median latency " . fmt($own, 0) . " µs as owner (row security bypassed), " .
+		  fmt($rls, 0) . " µs as the partner role; TPS " . fmt($tps_own, 0) . " vs " . fmt($tps_rls, 0) .
+		  " (RLS costs " . fmt($ratio) . "x).";
+		my $idx = ($x->{plan_postgres}{0}{plan} // '') eq 'index' && ($x->{plan_bench_sales}{0}{plan} // '') eq 'index';
+		verdict("read $view: index plans only", 'no Seq Scan', $idx ? 'index' : 'seq scan', $idx);
+		verdict("read $view: median latency (partner role)", '< 1000 µs', fmt($rls, 0), defined $rls ? $rls < 1000 : undef);
+		verdict("read $view: RLS cost", '<= 1.2x', fmt($ratio), defined $ratio ? $ratio <= 1.2 : undef);
+	}
+	p;
+}
+
+# ---------------------------------------------------------------- memory
+if ($r{memory}) {
+	my $m = $r{memory}{total_bytes}{multipartner};
+	my @calls = sort { $a <=> $b } keys %$m;
+	p "## Memory: one backend, " . thousands($info{mem_calls}) . " calls of the extension's trigger functions";
+	p;
+	p "`CALL bench.mem_probe(...)` as the partner role: $info{mem_batches} transactions (COMMIT each), each 50 single-row";
+	p "INSERTs and 50 single-row UPDATEs of subscriptions (3 trigger calls a row: subscription_guard, audit,";
+	p "audit_log_guard); `sum(total_bytes)` of `pg_backend_memory_contexts` after every 10th transaction.";
+	p;
+	p "| trigger calls | total bytes | used bytes | contexts | CacheMemoryContext + children |";
+	p "|---:|---:|---:|---:|---:|";
+	my @show = @calls;
+	if (@show > 12) {
+		my $step = int(@show / 10);
+		@show = map { $show[$_ * $step] } 0 .. 9;
+		push @show, $calls[-1];
+	}
+	for my $c (@show) {
+		p "| " . thousands($c) . " | " . thousands($m->{$c}{bytes}) . " | " .
+		  thousands($r{memory}{used_bytes}{multipartner}{$c}{bytes}) . " | " .
+		  thousands($r{memory}{contexts}{multipartner}{$c}{count}) . " | " .
+		  thousands($r{memory}{cache_bytes}{multipartner}{$c}{bytes}) . " |";
+	}
+	# growth from the 10% mark to the end
+	my $warm = $calls[int($#calls / 10)];
+	my $g = $m->{ $calls[-1] }{bytes} - $m->{$warm}{bytes};
+	my $flat = $g <= 65536 && $g <= 0.01 * $m->{$warm}{bytes};
+	p;
+	p "Growth from " . thousands($warm) . " to " . thousands($calls[-1]) . " calls: " . thousands($g) .
+	  " bytes (flat = at most 64 kB and 1%).";
+	if (-s "$res/memory-context-changes.tsv") {
+		p "Contexts whose size changed between the 10% mark and the end (name, bytes then, bytes at the end):";
+		p;
+		open my $mh, '<', "$res/memory-context-changes.tsv" or die;
+		while (<$mh>) { chomp; my @f = split /\t/; p "- $f[0]: " . thousands($f[1]) . " → " . thousands($f[2]); }
+		close $mh;
+	}
+	p;
+	verdict("memory after " . thousands($calls[-1]) . " trigger calls", 'flat', thousands($g) . ' bytes growth', $flat);
+}
+
+# ---------------------------------------------------------------- summary
+my @summary;
+push @summary, "## Targets of issue 6", '', "| target | wanted | measured | verdict |", "|---|---|---:|---|";
+push @summary, map { "| $_->[0] | $_->[1] | $_->[2] | $_->[3] |" } @{ $verdicts{list} || [] };
+push @summary, '';
+splice @out, (grep { $out[$_] =~ /^## / } 0 .. $#out)[0] // scalar(@out), 0, @summary;
+
+p "## Reproduce";
+p;
+p "`$info{command}` as root on Debian bookworm (installs what is missing, builds, installs, runs everything on a";
+p "private cluster and removes it; QUICK=1 for a short development run). Raw numbers: build/bench/ (results.tsv,";
+p "pgbench outputs, callgrind dumps of the extension's statements and their annotations).";
+
+open my $oh, '>', $outfile or die "$outfile: $!";
+print $oh join("\n", @out), "\n";
+close $oh;
+
+# stdout: the summary and the main tables
+my $show = 0;
+for (@out) {
+	$show = 1 if /^## (Targets|pgbench|Bulk|Callgrind|Memory|Reads)/;
+	$show = 0 if /^(Raw |Where the extension|## Reproduce)/;
+	print "$_\n" if $show;
+}

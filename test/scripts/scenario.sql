@@ -1,0 +1,60 @@
+-- test/scripts/scenario.sql: a small marketplace with every kind of row, for
+-- the script tests (dump/restore, crash).  Runs as a superuser in a fresh
+-- database of a fresh cluster; every write goes through the rules.
+SET client_min_messages = warning;
+CREATE EXTENSION multipartner;
+
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'sc_office') THEN
+    CREATE ROLE sc_office LOGIN; CREATE ROLE sc_azure LOGIN; CREATE ROLE sc_azure_sales LOGIN;
+    CREATE ROLE sc_contoso LOGIN; CREATE ROLE sc_fabrikam LOGIN; CREATE ROLE sc_operator LOGIN;
+  END IF;
+END $$;
+GRANT multipartner_partner_app TO sc_office, sc_azure, sc_azure_sales;
+GRANT multipartner_customer_app TO sc_contoso, sc_fabrikam;
+GRANT multipartner_operator TO sc_operator;
+
+SET ROLE sc_operator;
+INSERT INTO multipartner.partner (partner_id, name, cloud, csp_tenant_id) VALUES
+  ('0ff1ce00-0000-4000-8000-000000000001', 'Office Partner', 'commercial', '0ff1ce00-0000-4000-8000-0000000000c5'),
+  ('a2a2a2a2-0000-4000-8000-000000000002', 'Azure Partner', 'commercial', 'a2a2a2a2-0000-4000-8000-0000000000c5');
+INSERT INTO multipartner.partner_member (member, partner_id, role) VALUES
+  ('sc_office', '0ff1ce00-0000-4000-8000-000000000001', 'global_admin'),
+  ('sc_azure', 'a2a2a2a2-0000-4000-8000-000000000002', 'global_admin'),
+  ('sc_azure_sales', 'a2a2a2a2-0000-4000-8000-000000000002', 'sales_agent');
+RESET ROLE;
+
+SET ROLE sc_office;
+SELECT multipartner.create_customer('c0c0c0c0-0000-4000-8000-0000000000a1', 'Contoso', 'commercial') AS contoso \gset
+SELECT multipartner.create_customer('fab00000-0000-4000-8000-0000000000a2', 'Fabrikam', 'commercial') AS fabrikam \gset
+SELECT multipartner.create_subscription(:'contoso', 'O365_E3', 'Microsoft 365', 25, 'P1Y', 'annual') AS s1 \gset
+SELECT multipartner.create_subscription(:'contoso', 'O365_E5', 'Microsoft 365', 5, 'P1M', 'monthly') AS s2 \gset
+SELECT multipartner.create_subscription(:'fabrikam', 'O365_E1', 'Microsoft 365', 3, 'P3Y', 'triennial') AS s3 \gset
+UPDATE multipartner.subscription SET quantity = 30 WHERE subscription_id = :'s1';
+UPDATE multipartner.subscription SET status = 'cancelled' WHERE subscription_id = :'s2';
+UPDATE multipartner.subscription SET status = 'suspended' WHERE subscription_id = :'s3';
+RESET ROLE;
+INSERT INTO multipartner.customer_member (member, customer_id, role) VALUES
+  ('sc_contoso', :'contoso', 'global_admin'), ('sc_fabrikam', :'fabrikam', 'global_admin');
+
+SET ROLE sc_azure_sales;
+SELECT multipartner.request_relationship(:'contoso') AS r_azure_contoso \gset
+SELECT multipartner.request_relationship(:'fabrikam') AS r_azure_fabrikam \gset
+SET ROLE sc_contoso;
+SELECT multipartner.accept_relationship(:'r_azure_contoso');
+SET ROLE sc_fabrikam;
+SELECT multipartner.decline_relationship(:'r_azure_fabrikam');
+SET ROLE sc_azure_sales;
+SELECT multipartner.create_subscription(:'contoso', 'AZURE_PLAN', 'Azure', 1, 'P1M', 'monthly') AS s4 \gset
+SELECT multipartner.create_subscription(:'contoso', 'AZURE_RI', 'Azure', 2, 'P1Y', 'monthly') AS s5 \gset
+UPDATE multipartner.subscription SET auto_renew = false WHERE subscription_id = :'s5';
+SET ROLE sc_contoso;
+SELECT multipartner.revoke_delegated_admin(:'r_azure_contoso');
+RESET ROLE;
+
+-- history an operator loaded: an old request, expired since
+SET ROLE sc_operator;
+INSERT INTO multipartner.relationship (customer_id, partner_id, status, requested_at)
+VALUES (:'fabrikam', 'a2a2a2a2-0000-4000-8000-000000000002', 'pending', now() - interval '120 days');
+SELECT multipartner.expire_relationships();
+RESET ROLE;
