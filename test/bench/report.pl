@@ -97,8 +97,10 @@ if ($r{pgbench}) {
 	p "## pgbench: single-row writes, $info{clients} clients";
 	p;
 	p "`pgbench -n -M prepared -c $info{clients} -j $info{clients} -T $info{duration} --random-seed=1`, connected over the socket as the";
-	p "partner role (request+accept: as a role that `SET ROLE`s to the partner's sales_agent, then to the customer's";
-	p "global_admin: two transactions, five statements a script). The same statements in every schema. Rounds: $rounds;";
+	p "partner role. request_accept: as a role that `SET ROLE`s to the partner's sales_agent (INSERT a pending";
+	p "relationship), then to the customer's global_admin (UPDATE it to active): two transactions, five statements a";
+	p "script, each script a new customer of the pool, so `-t $info{req_tx}` per client instead of `-T`.";
+	p "The same statements in every schema. Rounds: $rounds;";
 	p "in each round floor, multipartner, ref run back to back for each workload; round 1 is discarded; medians of the";
 	p "other rounds, ratios are medians of the per-round ratios. Before each run: `VACUUM` of the written table,";
 	p "`CHECKPOINT`; the request pool is emptied.";

@@ -59,8 +59,11 @@ nsubs=$((ncust * 10))
 : "${BULK_ROWS:=$ncust}"
 ((ncust >= 800 && npart >= 8)) || die "SCALE=$SCALE is too small (needs 800 customers and 8 partners)"
 nbig=$(((ncust - 3) / 8 + 1))   # customers 8i+3: partner 1's
-pool=$((ncust / 8 * 4))         # customers with c % 8 in 4..7: the request pool
+pool=$((ncust / 8 * 7))         # customers with c % 8 <> 3: the request pool
 cg_warm=10
+# request+accept scripts per client and run: what the pool serves, at most 2500 a second of DURATION
+req_tx=$((pool / CLIENTS - 1))
+((req_tx <= 2500 * DURATION)) || req_tx=$((2500 * DURATION))
 mem_rows=100
 mem_batches=$(((MEM_CALLS + 3 * mem_rows - 1) / (3 * mem_rows)))
 variants_bench="floor multipartner ref"
@@ -227,7 +230,10 @@ run_pgbench() { # workload variant round
 	esac
 	sq -c "CHECKPOINT"
 	out=$res/pgbench-$w-$v-r$r.txt
-	if ! as_pg "$bindir/pgbench" -n -M prepared -c "$CLIENTS" -j "$CLIENTS" -T "$DURATION" \
+	# request+accept: every script uses up one customer of the pool, so a fixed number of scripts
+	length=(-T "$DURATION")
+	[[ $w == request_accept ]] && length=(-t "$req_tx")
+	if ! as_pg "$bindir/pgbench" -n -M prepared -c "$CLIENTS" -j "$CLIENTS" "${length[@]}" \
 		--random-seed=1 -r -h "$sock" -p "$port" -U "$user" \
 		-D nbig="$nbig" -D ncust="$ncust" -f "$script" bench >"$out" 2>&1; then
 		say "run.sh: pgbench $w on $v failed (round $r): see $out" >&2
@@ -383,7 +389,7 @@ cg_script() {
 	for s in bare floor multipartner ref; do
 		say "PREPARE ins_$s (text, int) AS INSERT INTO $s.subscription ($cols) VALUES (md5(\$1)::uuid, md5('c' || \$2)::uuid, '$p1', 'CFQ7TTC0LF8Q', 'Office 365', 5, 'P1Y', 'annual', now() + interval '1 year')"
 		say "PREPARE upd_$s (bigint) AS UPDATE $s.subscription SET quantity = quantity + 1 WHERE subscription_id = md5('s' || \$1)::uuid"
-		say "PREPARE req_$s (int, text) AS INSERT INTO $s.relationship (relationship_id, customer_id, partner_id, status, delegated_admin) VALUES (md5(\$2)::uuid, md5('c' || (8 * (\$1 / 4) + 4 + \$1 % 4))::uuid, '$p1', 'pending', true)"
+		say "PREPARE req_$s (int, text) AS INSERT INTO $s.relationship (relationship_id, customer_id, partner_id, status, delegated_admin) VALUES (md5(\$2)::uuid, md5('c' || (8 * (\$1 / 7) + \$1 % 7 + 1 + (\$1 % 7 >= 2)::int))::uuid, '$p1', 'pending', true)"
 		say "PREPARE acc_$s (text) AS UPDATE $s.relationship SET status = 'active' WHERE relationship_id = md5(\$1)::uuid"
 	done
 	for v in $variants_cg; do
@@ -545,6 +551,7 @@ step "report"
 	say "rounds=$ROUNDS"
 	say "duration=$DURATION"
 	say "clients=$CLIENTS"
+	say "req_tx=$req_tx"
 	say "bulk_rows=$BULK_ROWS"
 	say "cg_rows=$CG_ROWS"
 	say "cg_stmts=$CG_STMTS"
