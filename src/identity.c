@@ -40,6 +40,7 @@ typedef struct MpMembership
 {
 	pg_uuid_t	id;
 	uint32		roles;
+	bool		locked;			/* customers: rows held FOR KEY SHARE */
 } MpMembership;
 
 typedef enum MpActingState
@@ -69,6 +70,7 @@ typedef struct MpIdentityCache
 static MpIdentityCache idcache;
 
 static void mp_identity_load(Oid userid);
+static void mp_customers_ensure(void);
 
 void
 mp_identity_reset(void)
@@ -314,6 +316,49 @@ mp_lock_acting_membership(void)
 				 errdetail("Its membership was removed while this transaction ran.")));
 	idcache.acting_roles = roles;
 	idcache.membership_locked = true;
+	return roles;
+}
+
+/*
+ * mp_lock_customer_membership - the same for a customer role: hold its
+ * membership rows of customer_id FOR KEY SHARE until the transaction ends
+ * and return the roles they grant (0 when there are none any more).  Once
+ * per customer and transaction.
+ */
+uint32
+mp_lock_customer_membership(const pg_uuid_t *customer_id)
+{
+	Datum		args[2];
+	uint32		roles = 0;
+	int			n;
+	MpMembership *m = NULL;
+
+	mp_customers_ensure();
+	for (int i = 0; i < idcache.ncustomers; i++)
+		if (mp_uuid_eq(&idcache.customers[i].id, customer_id))
+			m = &idcache.customers[i];
+	if (m && m->locked)
+		return m->roles;
+
+	args[0] = ObjectIdGetDatum(idcache.userid);
+	args[1] = UUIDPGetDatum(customer_id);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	n = mp_query(MPQ_CUSTOMER_MEMBERSHIP_LOCK, args, NULL, 0);
+	for (int i = 0; i < n; i++)
+	{
+		bool		isnull;
+
+		roles |= 1 << mp_enum_index(mp_result_datum(i, 1, &isnull),
+									mp_customer_role_labels);
+	}
+	SPI_finish();
+
+	if (m)
+	{
+		m->roles = roles;
+		m->locked = true;
+	}
 	return roles;
 }
 

@@ -101,6 +101,7 @@ extern bool mp_is_operator(void);
 extern bool mp_acting_partner(pg_uuid_t *partner_id, uint32 *roles);
 extern bool mp_acting_partner_peek(pg_uuid_t *partner_id);
 extern uint32 mp_lock_acting_membership(void);
+extern uint32 mp_lock_customer_membership(const pg_uuid_t *customer_id);
 extern void mp_require_acting_partner(pg_uuid_t *partner_id, uint32 *roles);
 extern uint32 mp_customer_roles(const pg_uuid_t *customer_id);
 extern void mp_identity_reset(void);
@@ -111,6 +112,7 @@ typedef enum MpQuery
 {
 	MPQ_PARTNER_MEMBERSHIPS,
 	MPQ_MEMBERSHIP_LOCK,
+	MPQ_CUSTOMER_MEMBERSHIP_LOCK,
 	MPQ_CUSTOMER_MEMBERSHIPS,
 	MPQ_PARTNER_GET,
 	MPQ_CUSTOMER_GET,

@@ -208,7 +208,8 @@ mp_customer_guard(PG_FUNCTION_ARGS)
 			uint32		roles;
 			Datum		arg;
 
-			mp_require_acting_partner(&partner_id, &roles);
+			mp_require_acting_partner(&partner_id, NULL);
+			roles = mp_lock_acting_membership();
 			if ((roles & MP_PROLES_REQUEST) == 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),

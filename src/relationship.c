@@ -128,17 +128,18 @@ static bool
 acts_as_partner_admin(const pg_uuid_t *partner_id)
 {
 	pg_uuid_t	acting;
-	uint32		roles;
 
-	return mp_acting_partner(&acting, &roles) &&
+	/* the membership that allows the change is held until commit */
+	return mp_acting_partner(&acting, NULL) &&
 		mp_uuid_eq(&acting, partner_id) &&
-		(roles & MP_PROLE_GLOBAL_ADMIN) != 0;
+		(mp_lock_acting_membership() & MP_PROLE_GLOBAL_ADMIN) != 0;
 }
 
 static bool
 acts_as_customer_admin(const pg_uuid_t *customer_id)
 {
-	return (mp_customer_roles(customer_id) & MP_CROLE_GLOBAL_ADMIN) != 0;
+	return (mp_customer_roles(customer_id) & MP_CROLE_GLOBAL_ADMIN) != 0 &&
+		(mp_lock_customer_membership(customer_id) & MP_CROLE_GLOBAL_ADMIN) != 0;
 }
 
 static void

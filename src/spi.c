@@ -68,6 +68,13 @@ static const MpQueryDef mp_query_defs[MPQ_NUM_QUERIES] = {
 		" FOR KEY SHARE OF m",
 		Q_OWNER, 2, {REGROLEOID, UUIDOID}
 	},
+	[MPQ_CUSTOMER_MEMBERSHIP_LOCK] = {
+		"SELECT m.role FROM " MP_SCHEMA ".customer_member m"
+		" WHERE m.member OPERATOR(pg_catalog.=) $1"
+		" AND m.customer_id OPERATOR(pg_catalog.=) $2"
+		" FOR KEY SHARE OF m",
+		Q_OWNER, 2, {REGROLEOID, UUIDOID}
+	},
 	[MPQ_CUSTOMER_MEMBERSHIPS] = {
 		"SELECT m.customer_id, m.role FROM " MP_SCHEMA ".customer_member m"
 		" WHERE m.member OPERATOR(pg_catalog.=) $1",

@@ -309,13 +309,14 @@ subscription_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 		pg_uuid_t	acting;
 		uint32		roles;
 
-		if (!mp_acting_partner(&acting, &roles) ||
+		if (!mp_acting_partner(&acting, NULL) ||
 			!mp_uuid_eq(&acting, &partner_id))
 			ereport(ERROR,
 					(errcode(ERRCODE_MP_NOT_PARTNER_OF_RECORD),
 					 errmsg("permission denied to change subscription %s",
 							mp_uuid_str(&sid)),
 					 errdetail("Only the partner of record of a subscription may change it.")));
+		roles = mp_lock_acting_membership();
 		if ((roles & MP_PROLES_ORDER) == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
