@@ -136,7 +136,9 @@ update_relationship(FunctionCallInfo fcinfo, MpQuery q, const char *status)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("relationship %s does not exist",
-						mp_uuid_str(PG_GETARG_UUID_P(0)))));
+						mp_uuid_str(PG_GETARG_UUID_P(0))),
+				 errdetail("No relationship with this id is visible to role \"%s\".",
+						   mp_current_role_name())));
 }
 
 PG_FUNCTION_INFO_V1(mp_accept_relationship);

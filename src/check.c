@@ -115,14 +115,16 @@ run_action(const CheckActionDef *def, Datum id, FunctionCallInfo fcinfo)
 			mp_query(MPQ_CHECK_REQUEST, args, nulls, 0);
 			break;
 		case CHECK_ACCEPT:
+			mp_query(MPQ_CHECK_ACCEPT, args, nulls, 0);
+			break;
 		case CHECK_DECLINE:
+			mp_query(MPQ_CHECK_DECLINE, args, nulls, 0);
+			break;
 		case CHECK_REVOKE:
+			mp_query(MPQ_CHECK_REVOKE, args, nulls, 0);
+			break;
 		case CHECK_TERMINATE:
-			args[1] = CStringGetTextDatum(def->action == CHECK_ACCEPT ? "accept" :
-										  def->action == CHECK_DECLINE ? "decline" :
-										  def->action == CHECK_REVOKE ? "revoke" :
-										  "terminate");
-			mp_query(MPQ_CHECK_SET_STATUS, args, nulls, 0);
+			mp_query(MPQ_CHECK_TERMINATE, args, nulls, 0);
 			break;
 		case CHECK_SELL:
 			args[1] = PG_ARGISNULL(5) ? Int32GetDatum(1) : PG_GETARG_DATUM(5);
@@ -155,7 +157,9 @@ run_action(const CheckActionDef *def, Datum id, FunctionCallInfo fcinfo)
 				ereport(ERROR,
 						(errcode(ERRCODE_UNDEFINED_OBJECT),
 						 errmsg("subscription %s does not exist",
-								mp_uuid_str(DatumGetUUIDP(id)))));
+								mp_uuid_str(DatumGetUUIDP(id))),
+						 errdetail("No subscription with this id is visible to role \"%s\".",
+								   mp_current_role_name())));
 			break;
 	}
 	SPI_finish();

@@ -211,14 +211,6 @@ relationship_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 	bool		creator_null;
 	pg_uuid_t	creator;
 
-	d = mp_getattr(tuple, rel, "customer_id", &isnull);
-	if (isnull)
-		return tuple;			/* the NOT NULL constraint says so */
-	customer_id = *DatumGetUUIDP(d);
-	d = mp_getattr(tuple, rel, "status", &isnull);
-	if (isnull)
-		return tuple;
-	status = mp_enum_index(d, mp_rel_status_labels);
 	d = mp_getattr(tuple, rel, "partner_id", &pnull);
 	if (!pnull)
 		partner_id = *DatumGetUUIDP(d);
@@ -252,6 +244,20 @@ relationship_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 	}
 	else if (pnull)
 		return tuple;
+
+	/*
+	 * NULLs are left to the NOT NULL constraints (the acting partner is
+	 * filled in first, so that row security's check of the new row does
+	 * not answer for them).
+	 */
+	d = mp_getattr(tuple, rel, "customer_id", &isnull);
+	if (isnull)
+		return patch_apply(&patch, rel, tuple, cxt);
+	customer_id = *DatumGetUUIDP(d);
+	d = mp_getattr(tuple, rel, "status", &isnull);
+	if (isnull)
+		return patch_apply(&patch, rel, tuple, cxt);
+	status = mp_enum_index(d, mp_rel_status_labels);
 
 	/* The parties: missing ones are left to the foreign keys. */
 	args[0] = UUIDPGetDatum(&partner_id);

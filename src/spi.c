@@ -222,14 +222,21 @@ static const MpQueryDef mp_query_defs[MPQ_NUM_QUERIES] = {
 		"SELECT " MP_SCHEMA ".request_relationship($1)",
 		Q_CALLER, 1, {UUIDOID}
 	},
-	[MPQ_CHECK_SET_STATUS] = {
-		"SELECT CASE $2"
-		" WHEN 'accept' THEN " MP_SCHEMA ".accept_relationship($1)"
-		" WHEN 'decline' THEN " MP_SCHEMA ".decline_relationship($1)"
-		" WHEN 'terminate' THEN " MP_SCHEMA ".terminate_relationship($1)"
-		" WHEN 'revoke' THEN " MP_SCHEMA ".revoke_delegated_admin($1)"
-		" END",
-		Q_CALLER, 2, {UUIDOID, TEXTOID}
+	/*
+	 * One query per function: a generic plan checks EXECUTE on every
+	 * function it could call, and each role may call only some of them.
+	 */
+	[MPQ_CHECK_ACCEPT] = {
+		"SELECT " MP_SCHEMA ".accept_relationship($1)", Q_CALLER, 1, {UUIDOID}
+	},
+	[MPQ_CHECK_DECLINE] = {
+		"SELECT " MP_SCHEMA ".decline_relationship($1)", Q_CALLER, 1, {UUIDOID}
+	},
+	[MPQ_CHECK_TERMINATE] = {
+		"SELECT " MP_SCHEMA ".terminate_relationship($1)", Q_CALLER, 1, {UUIDOID}
+	},
+	[MPQ_CHECK_REVOKE] = {
+		"SELECT " MP_SCHEMA ".revoke_delegated_admin($1)", Q_CALLER, 1, {UUIDOID}
 	},
 	[MPQ_CHECK_SELL] = {
 		"SELECT " MP_SCHEMA ".create_subscription($1, 'multipartner.check', 'multipartner.check',"

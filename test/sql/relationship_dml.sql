@@ -143,7 +143,6 @@ SELECT throws_ok(format('INSERT INTO multipartner.relationship (customer_id, par
 -- Without partner_id the trigger returns at the NULL before it fills
 -- partner_id in, and the row security WITH CHECK (partner_id = the acting
 -- partner), which PostgreSQL checks before NOT NULL, refuses the row first.
-SELECT todo('BUG: a partner''s NULL status or customer_id with partner_id left out fails the row security check (42501) before NOT NULL (23502, as the README documents)', 2);
 SELECT is(pg_temp.error_of(format('INSERT INTO multipartner.relationship (customer_id, status) VALUES (%L, NULL)', :'fabrikam_id')),
           '23502', 'status NULL, partner_id left out: 23502');
 SELECT is(pg_temp.error_of('INSERT INTO multipartner.relationship (customer_id) VALUES (NULL)'),
