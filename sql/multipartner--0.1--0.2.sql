@@ -31,3 +31,25 @@ CREATE EVENT TRIGGER multipartner_drop_guard ON sql_drop
 -- fire also under session_replication_role = replica
 ALTER EVENT TRIGGER multipartner_ddl_guard ENABLE ALWAYS;
 ALTER EVENT TRIGGER multipartner_drop_guard ENABLE ALWAYS;
+
+/*
+ * Foreign keys in force under session_replication_role = replica too: their
+ * internal triggers become ENABLE ALWAYS like ours (a role granted SET on
+ * that parameter must not be able to skip them).  Internal triggers can only
+ * be altered by a superuser, which the install and upgrade scripts run as.
+ */
+DO $fk_always$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN
+        SELECT tg.tgrelid::pg_catalog.regclass AS tbl, tg.tgname
+          FROM pg_catalog.pg_trigger tg
+          JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) tg.tgrelid
+         WHERE c.relnamespace OPERATOR(pg_catalog.=) 'multipartner'::pg_catalog.regnamespace
+           AND tg.tgenabled OPERATOR(pg_catalog.<>) 'A'
+    LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', t.tbl, t.tgname);
+    END LOOP;
+END
+$fk_always$;

@@ -21,16 +21,25 @@
  * The DDL guard.  Tables, triggers and policies belong to the extension
  * owner, normally a superuser.  Should a non-superuser come to own one (an
  * ALTER ... OWNER by a superuser), the ddl_command_end and sql_drop event
- * triggers still refuse any change it makes to the multipartner schema:
- * disabling or dropping a trigger, dropping or altering a policy, turning
- * row security off.
+ * triggers still refuse any change it makes to the extension's objects:
+ * disabling or dropping a trigger (foreign-key triggers included), dropping
+ * or altering a policy, turning row security off, moving a table out of the
+ * schema, adding a table that inherits from one, a rule on one, or a GRANT
+ * or REVOKE on one.  After every such command the state of all the
+ * extension's tables is checked too, so a way round the command checks
+ * still meets the state check.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
+#include "nodes/parsenodes.h"
+#include "parser/parse_func.h"
+#include "utils/lsyscache.h"
 #include "commands/extension.h"
 #include "commands/event_trigger.h"
 #include "executor/spi.h"
@@ -54,23 +63,48 @@ mp_restoring(void)
 }
 
 /*
- * Anything of ours weakened?  Every trigger of the extension's tables must
- * be ENABLE ALWAYS, every table must have row security enabled and forced,
- * and every policy must still be there.
+ * The extension's tables, found by membership (pg_depend), not by schema: a
+ * table moved out of the schema is still ours.
+ */
+#define EXT_TABLES \
+"SELECT e.objid FROM pg_catalog.pg_depend e" \
+" JOIN pg_catalog.pg_extension x ON x.oid OPERATOR(pg_catalog.=) e.refobjid" \
+" WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass" \
+"   AND e.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass" \
+"   AND e.deptype OPERATOR(pg_catalog.=) 'e' AND x.extname OPERATOR(pg_catalog.=) $1"
+
+/*
+ * Anything of ours weakened?  Every table of the extension must still be in
+ * its schema, with row security enabled and forced, every trigger on it
+ * (foreign-key triggers included) ENABLE ALWAYS, no rewrite rule on it and
+ * no table inheriting from it (whose rows would read as ours unchecked).
  */
 static const char *const weakened_sql =
 "SELECT c.relname::pg_catalog.text FROM pg_catalog.pg_class c"
-" WHERE c.relnamespace OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) 'r'"
-" AND (NOT c.relrowsecurity OR NOT c.relforcerowsecurity"
-"      OR EXISTS (SELECT FROM pg_catalog.pg_trigger t"
-"                  WHERE t.tgrelid OPERATOR(pg_catalog.=) c.oid AND NOT t.tgisinternal"
-"                    AND t.tgenabled OPERATOR(pg_catalog.<>) 'A'))"
+" WHERE c.oid OPERATOR(pg_catalog.=) ANY (ARRAY(" EXT_TABLES "))"
+"   AND c.relkind OPERATOR(pg_catalog.=) 'r'"
+"   AND (c.relnamespace OPERATOR(pg_catalog.<>) $2"
+"        OR NOT c.relrowsecurity OR NOT c.relforcerowsecurity"
+"        OR EXISTS (SELECT FROM pg_catalog.pg_trigger t"
+"                    WHERE t.tgrelid OPERATOR(pg_catalog.=) c.oid"
+"                      AND t.tgenabled OPERATOR(pg_catalog.<>) 'A')"
+"        OR EXISTS (SELECT FROM pg_catalog.pg_rewrite r"
+"                    WHERE r.ev_class OPERATOR(pg_catalog.=) c.oid)"
+"        OR EXISTS (SELECT FROM pg_catalog.pg_inherits i"
+"                    WHERE i.inhparent OPERATOR(pg_catalog.=) c.oid))"
 " LIMIT 1";
 
+/* The commands of this statement that touched the schema or its objects. */
 static const char *const touched_sql =
 "SELECT d.object_identity FROM pg_catalog.pg_event_trigger_ddl_commands() d"
 " WHERE d.schema_name OPERATOR(pg_catalog.=) $1"
 "    OR d.object_identity OPERATOR(pg_catalog.~~) ('% on ' OPERATOR(pg_catalog.||) $1 OPERATOR(pg_catalog.||) '.%')"
+"    OR EXISTS (SELECT FROM pg_catalog.pg_depend e"
+"                JOIN pg_catalog.pg_extension x ON x.oid OPERATOR(pg_catalog.=) e.refobjid"
+"               WHERE e.classid OPERATOR(pg_catalog.=) d.classid"
+"                 AND e.objid OPERATOR(pg_catalog.=) d.objid"
+"                 AND e.deptype OPERATOR(pg_catalog.=) 'e'"
+"                 AND x.extname OPERATOR(pg_catalog.=) $1)"
 " LIMIT 1";
 
 static const char *const dropped_sql =
@@ -79,9 +113,16 @@ static const char *const dropped_sql =
 "    OR d.object_identity OPERATOR(pg_catalog.~~) ('% on ' OPERATOR(pg_catalog.||) $1 OPERATOR(pg_catalog.||) '.%')"
 " LIMIT 1";
 
+static const char *const member_sql =
+"SELECT 1 FROM pg_catalog.pg_depend e"
+" JOIN pg_catalog.pg_extension x ON x.oid OPERATOR(pg_catalog.=) e.refobjid"
+" WHERE e.classid OPERATOR(pg_catalog.=) $1 AND e.objid OPERATOR(pg_catalog.=) $2"
+"   AND e.deptype OPERATOR(pg_catalog.=) 'e' AND x.extname OPERATOR(pg_catalog.=) $3";
+
 static SPIPlanPtr weakened_plan;
 static SPIPlanPtr touched_plan;
 static SPIPlanPtr dropped_plan;
+static SPIPlanPtr member_plan;
 
 static void
 refuse(const char *what)
@@ -93,13 +134,81 @@ refuse(const char *what)
 			 errhint("The triggers and row security policies of multipartner enforce its rules; they stay as the extension created them.")));
 }
 
+static bool
+is_member(Oid classid, Oid objid)
+{
+	Datum		args[3];
+
+	if (!OidIsValid(objid))
+		return false;
+	args[0] = ObjectIdGetDatum(classid);
+	args[1] = ObjectIdGetDatum(objid);
+	args[2] = CStringGetTextDatum(MP_SCHEMA);
+	return mp_execute(&member_plan, member_sql, 3,
+					  (Oid[]) {OIDOID, OIDOID, TEXTOID}, false, args, NULL, 1,
+					  InvalidSnapshot) > 0;
+}
+
+/*
+ * GRANT and REVOKE: pg_event_trigger_ddl_commands() does not say which
+ * objects they touched, so read the statement itself.
+ */
+static void
+check_grant(GrantStmt *stmt)
+{
+	ListCell   *lc;
+
+	if (stmt->targtype == ACL_TARGET_ALL_IN_SCHEMA)
+	{
+		foreach(lc, stmt->objects)
+			if (strcmp(strVal(lfirst(lc)), MP_SCHEMA) == 0)
+				refuse(MP_SCHEMA);
+		return;
+	}
+	if (stmt->targtype != ACL_TARGET_OBJECT)
+		return;
+	switch (stmt->objtype)
+	{
+		case OBJECT_TABLE:
+		case OBJECT_SEQUENCE:
+			foreach(lc, stmt->objects)
+			{
+				RangeVar   *rv = lfirst_node(RangeVar, lc);
+				Oid			relid = RangeVarGetRelid(rv, NoLock, true);
+
+				if (is_member(RelationRelationId, relid))
+					refuse(get_rel_name(relid));
+			}
+			break;
+		case OBJECT_FUNCTION:
+		case OBJECT_PROCEDURE:
+		case OBJECT_ROUTINE:
+			foreach(lc, stmt->objects)
+			{
+				ObjectWithArgs *owa = lfirst_node(ObjectWithArgs, lc);
+				Oid			funcid = LookupFuncWithArgs(stmt->objtype, owa, true);
+
+				if (is_member(ProcedureRelationId, funcid))
+					refuse(NameListToString(owa->objname));
+			}
+			break;
+		case OBJECT_SCHEMA:
+			foreach(lc, stmt->objects)
+				if (strcmp(strVal(lfirst(lc)), MP_SCHEMA) == 0)
+					refuse(MP_SCHEMA);
+			break;
+		default:
+			break;
+	}
+}
+
 PG_FUNCTION_INFO_V1(mp_ddl_guard);
 Datum
 mp_ddl_guard(PG_FUNCTION_ARGS)
 {
 	EventTriggerData *trigdata;
 	Oid			nspid;
-	Datum		arg;
+	Datum		args[2];
 	bool		isnull;
 	bool		drop;
 
@@ -122,15 +231,18 @@ mp_ddl_guard(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 
-	arg = CStringGetTextDatum(MP_SCHEMA);
+	if (!drop && trigdata->parsetree && IsA(trigdata->parsetree, GrantStmt))
+		check_grant((GrantStmt *) trigdata->parsetree);
+
+	args[0] = CStringGetTextDatum(MP_SCHEMA);
 	if (mp_execute(drop ? &dropped_plan : &touched_plan,
 				   drop ? dropped_sql : touched_sql, 1,
-				   (Oid[]) {TEXTOID}, false, &arg, NULL, 1, InvalidSnapshot) > 0)
+				   (Oid[]) {TEXTOID}, false, args, NULL, 1, InvalidSnapshot) > 0)
 		refuse(TextDatumGetCString(mp_result_datum(0, 1, &isnull)));
 
-	arg = ObjectIdGetDatum(nspid);
-	if (mp_execute(&weakened_plan, weakened_sql, 1, (Oid[]) {OIDOID}, false,
-				   &arg, NULL, 1, InvalidSnapshot) > 0)
+	args[1] = ObjectIdGetDatum(nspid);
+	if (mp_execute(&weakened_plan, weakened_sql, 2, (Oid[]) {TEXTOID, OIDOID},
+				   false, args, NULL, 1, InvalidSnapshot) > 0)
 		refuse(psprintf("%s.%s", MP_SCHEMA,
 						TextDatumGetCString(mp_result_datum(0, 1, &isnull))));
 

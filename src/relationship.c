@@ -39,6 +39,7 @@
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/memutils.h"
+#include "utils/relcache.h"
 #include "utils/snapmgr.h"
 
 #include "multipartner.h"
@@ -259,10 +260,16 @@ relationship_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 		return patch_apply(&patch, rel, tuple, cxt);
 	status = mp_enum_index(d, mp_rel_status_labels);
 
-	/* The parties: missing ones are left to the foreign keys. */
+	/*
+	 * The parties must exist.  The foreign keys say so too, but they are
+	 * not the only guard: the rules below need both rows.
+	 */
 	args[0] = UUIDPGetDatum(&partner_id);
 	if (mp_query(MPQ_PARTNER_GET, args, NULL, 1) != 1)
-		return patch_apply(&patch, rel, tuple, cxt);
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("partner %s does not exist", mp_uuid_str(&partner_id)),
+				 errtableconstraint(rel, "relationship_partner_id_fkey")));
 	pcloud = DatumGetObjectId(mp_result_datum(0, 1, &isnull));
 	if (mp_enum_index(mp_result_datum(0, 2, &isnull),
 					  mp_partner_status_labels) != 0)
@@ -273,7 +280,10 @@ relationship_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 
 	args[0] = UUIDPGetDatum(&customer_id);
 	if (mp_query(MPQ_CUSTOMER_GET, args, NULL, 1) != 1)
-		return patch_apply(&patch, rel, tuple, cxt);
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("customer %s does not exist", mp_uuid_str(&customer_id)),
+				 errtableconstraint(rel, "relationship_customer_id_fkey")));
 	ccloud = DatumGetObjectId(mp_result_datum(0, 1, &isnull));
 	cxmin = DatumGetTransactionId(mp_result_datum(0, 2, &cxmin_null));
 	d = mp_result_datum(0, 3, &creator_null);

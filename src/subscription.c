@@ -157,10 +157,6 @@ subscription_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 	MemoryContext oldcxt;
 	HeapTuple	result;
 
-	d = mp_getattr(tuple, rel, "customer_id", &isnull);
-	if (isnull)
-		return tuple;			/* the NOT NULL constraint says so */
-	customer_id = *DatumGetUUIDP(d);
 	d = mp_getattr(tuple, rel, "partner_of_record", &pnull);
 	if (!pnull)
 		partner_id = *DatumGetUUIDP(d);
@@ -194,6 +190,23 @@ subscription_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 	}
 	else if (pnull)
 		return tuple;
+
+	/*
+	 * A NULL customer is left to the NOT NULL constraint, with the partner
+	 * of record filled in first, so that row security's check of the new
+	 * row does not answer for it.
+	 */
+	d = mp_getattr(tuple, rel, "customer_id", &isnull);
+	if (isnull)
+	{
+		MemoryContext oldcxt = MemoryContextSwitchTo(cxt);
+
+		result = heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), ncols,
+										   cols, values, nulls);
+		MemoryContextSwitchTo(oldcxt);
+		return result;
+	}
+	customer_id = *DatumGetUUIDP(d);
 
 	d = mp_getattr(tuple, rel, "status", &isnull);
 	if (!isnull && mp_enum_index(d, mp_sub_status_labels) != MP_SUB_ACTIVE)

@@ -94,7 +94,7 @@ SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c
             WHERE c.relnamespace = 'multipartner'::regnamespace
               AND c.relowner::regrole::text <> :'ext_owner'),
           NULL, 'no relation of the schema belongs to anybody but the extension owner');
-SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc p
+SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text) FROM pg_proc p
             WHERE p.pronamespace = 'multipartner'::regnamespace
               AND p.proowner::regrole::text <> :'ext_owner'),
           NULL, 'no function of the schema belongs to anybody but the extension owner');
@@ -212,11 +212,11 @@ SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
           ARRAY['accept_relationship', 'create_customer', 'decline_relationship', 'expire_relationships',
                 'request_relationship', 'revoke_delegated_admin', 'terminate_relationship'],
           'the seven API functions pin search_path = pg_catalog, pg_temp');
-SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc p
+SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text) FROM pg_proc p
             WHERE p.pronamespace = 'multipartner'::regnamespace AND p.prosecdef
               AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)),
           NULL, 'every SECURITY DEFINER function of the schema (if any) pins search_path');
-SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc p
+SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text) FROM pg_proc p
             WHERE p.pronamespace = 'multipartner'::regnamespace
               AND p.proname IN ('create_customer', 'request_relationship', 'accept_relationship',
                                 'decline_relationship', 'revoke_delegated_admin',
@@ -224,7 +224,7 @@ SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc p
                                 'acting_partner', 'is_operator', 'effective_status')
               AND p.prosecdef),
           NULL, 'the API and identity functions are SECURITY INVOKER');
-SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc p
+SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text) FROM pg_proc p
             WHERE p.pronamespace = 'multipartner'::regnamespace
               AND has_function_privilege('public', p.oid, 'EXECUTE')),
           NULL, 'PUBLIC may execute no function of the schema');
