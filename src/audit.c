@@ -8,9 +8,11 @@
  * mp_audit is an AFTER ... FOR EACH ROW trigger, so it records rows as the
  * BEFORE triggers let them be written, in the same transaction: a write
  * that rolls back leaves no audit row, and no committed write lacks one.
- * The insert runs as the schema owner (applications have no INSERT
- * privilege on the log) through one kept plan per audited table, whose
- * parameters are the table's own row type so to_jsonb() sees every column.
+ * The row is inserted directly into the table and its indexes (fastpath.c),
+ * or, where the direct path is not taken, as the schema owner (applications
+ * have no INSERT privilege on the log) through one kept plan per audited
+ * table, whose parameters are the table's own row type so to_jsonb() sees
+ * every column.
  *
  * mp_audit_log_guard refuses every other write: UPDATE and DELETE (R10) for
  * everyone, INSERT unless it comes from mp_audit in this backend, which it
@@ -232,6 +234,25 @@ mp_audit(PG_FUNCTION_ARGS)
 		nulls[7] = 'n';
 	audit_party(rel, newtup ? newtup : oldtup, partner_cols, &values[8], &nulls[8]);
 	audit_party(rel, newtup ? newtup : oldtup, customer_cols, &values[9], &nulls[9]);
+
+	/* the direct insert (fastpath.c), or the same row through SPI */
+	{
+		MpAuditRow	row;
+
+		row.actor = values[0];
+		row.session_actor = values[1];
+		row.acting_partner = nulls[2] == 'n' ? NULL : DatumGetUUIDP(values[2]);
+		row.operation = operation;
+		row.table_name = values[4];
+		row.row_id = TextDatumGetCString(values[5]);
+		row.reltype = rel->rd_rel->reltype;
+		row.old_row = nulls[6] == 'n' ? (Datum) 0 : values[6];
+		row.new_row = nulls[7] == 'n' ? (Datum) 0 : values[7];
+		row.partner_id = nulls[8] == 'n' ? NULL : DatumGetUUIDP(values[8]);
+		row.customer_id = nulls[9] == 'n' ? NULL : DatumGetUUIDP(values[9]);
+		if (mp_fast_audit_insert(&row))
+			return PointerGetDatum(NULL);
+	}
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");

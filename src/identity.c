@@ -101,42 +101,99 @@ mp_is_operator(void)
 }
 
 /*
- * Run query q (member -> id, role) for userid and fold the rows into an
- * array of memberships, one per id, allocated in TopMemoryContext.
+ * The memberships of a role, folded one (id, role) row at a time into an
+ * array with one entry per id, allocated in TopMemoryContext and grown as
+ * needed.
  */
-static MpMembership *
-load_memberships(MpQuery q, Oid userid, const char *const labels[], int *count)
+typedef struct MembershipFold
 {
-	Datum		arg = ObjectIdGetDatum(userid);
-	MpMembership *result;
+	MpMembership *items;
 	int			n;
-	int			nids = 0;
+	int			size;
+	uint32		roles;			/* all roles seen, for the locking probes */
+} MembershipFold;
 
+static void
+fold_membership(const pg_uuid_t *id, int role, void *arg)
+{
+	MembershipFold *f = (MembershipFold *) arg;
+	int			j;
+
+	f->roles |= (1 << role);
+	for (j = 0; j < f->n; j++)
+		if (mp_uuid_eq(&f->items[j].id, id))
+			break;
+	if (j == f->n)
+	{
+		if (f->n == f->size)
+		{
+			f->size *= 2;
+			f->items = repalloc(f->items, sizeof(MpMembership) * f->size);
+		}
+		memset(&f->items[j], 0, sizeof(MpMembership));
+		f->items[j].id = *id;
+		f->n++;
+	}
+	f->items[j].roles |= (1 << role);
+}
+
+static void
+fold_init(MembershipFold *f)
+{
+	f->size = 4;
+	f->n = 0;
+	f->roles = 0;
+	f->items = MemoryContextAllocZero(TopMemoryContext,
+									  sizeof(MpMembership) * f->size);
+}
+
+/*
+ * Read the (id, role) rows of the partner or customer member table for
+ * userid (and only for id, when given), locked FOR KEY SHARE when lock is
+ * set: through a direct index probe when fastpath.c can, else through the
+ * SPI query q.
+ */
+static void
+read_memberships(bool partner, MpQuery q, Oid userid, const pg_uuid_t *id,
+				 bool lock, MembershipFold *f)
+{
+	Datum		args[2];
+	int			n;
+
+	fold_init(f);
+	if (mp_fast_memberships(partner, userid, id, lock, fold_membership, f) >= 0)
+		return;
+
+	args[0] = ObjectIdGetDatum(userid);
+	if (id)
+		args[1] = UUIDPGetDatum(id);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	n = mp_query(q, &arg, NULL, 0);
-	result = MemoryContextAllocZero(TopMemoryContext,
-									sizeof(MpMembership) * Max(n, 1));
+	n = mp_query(q, args, NULL, 0);
 	for (int i = 0; i < n; i++)
 	{
 		bool		isnull;
-		pg_uuid_t  *id = DatumGetUUIDP(mp_result_datum(i, 1, &isnull));
-		int			role = mp_enum_index(mp_result_datum(i, 2, &isnull), labels);
-		int			j;
+		/* the member queries return (id, role), the lock queries (role) */
+		int			rolecol = SPI_tuptable->tupdesc->natts;
+		pg_uuid_t  *rid = id ? (pg_uuid_t *) id :
+			DatumGetUUIDP(mp_result_datum(i, 1, &isnull));
 
-		for (j = 0; j < nids; j++)
-			if (mp_uuid_eq(&result[j].id, id))
-				break;
-		if (j == nids)
-		{
-			result[j].id = *id;
-			nids++;
-		}
-		result[j].roles |= (1 << role);
+		fold_membership(rid,
+						mp_enum_index(mp_result_datum(i, rolecol, &isnull),
+									  partner ? mp_partner_role_labels : mp_customer_role_labels),
+						f);
 	}
 	SPI_finish();
-	*count = nids;
-	return result;
+}
+
+static MpMembership *
+load_memberships(bool partner, MpQuery q, Oid userid, int *count)
+{
+	MembershipFold f;
+
+	read_memberships(partner, q, userid, NULL, false, &f);
+	*count = f.n;
+	return f.items;
 }
 
 /*
@@ -167,8 +224,7 @@ mp_identity_load(Oid userid)
 	idcache.acting_roles = 0;
 	idcache.membership_locked = false;
 
-	idcache.members = load_memberships(MPQ_PARTNER_MEMBERSHIPS, userid,
-									   mp_partner_role_labels,
+	idcache.members = load_memberships(true, MPQ_PARTNER_MEMBERSHIPS, userid,
 									   &idcache.nmembers);
 	idcache.customers_loaded = false;
 
@@ -285,38 +341,25 @@ mp_acting_partner_peek(pg_uuid_t *partner_id)
 uint32
 mp_lock_acting_membership(void)
 {
-	Datum		args[2];
-	uint32		roles = 0;
-	int			n;
+	MembershipFold f;
 
 	mp_require_acting_partner(NULL, NULL);
 	if (idcache.membership_locked)
 		return idcache.acting_roles;
 
-	args[0] = ObjectIdGetDatum(idcache.userid);
-	args[1] = UUIDPGetDatum(&idcache.acting);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	n = mp_query(MPQ_MEMBERSHIP_LOCK, args, NULL, 0);
-	for (int i = 0; i < n; i++)
-	{
-		bool		isnull;
-
-		roles |= 1 << mp_enum_index(mp_result_datum(i, 1, &isnull),
-									mp_partner_role_labels);
-	}
-	SPI_finish();
-
-	if (n == 0)
+	read_memberships(true, MPQ_MEMBERSHIP_LOCK, idcache.userid, &idcache.acting,
+					 true, &f);
+	pfree(f.items);
+	if (f.n == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("role \"%s\" is no longer a member of partner %s",
 						GetUserNameFromId(idcache.userid, false),
 						mp_uuid_str(&idcache.acting)),
 				 errdetail("Its membership was removed while this transaction ran.")));
-	idcache.acting_roles = roles;
+	idcache.acting_roles = f.roles;
 	idcache.membership_locked = true;
-	return roles;
+	return f.roles;
 }
 
 /*
@@ -328,9 +371,7 @@ mp_lock_acting_membership(void)
 uint32
 mp_lock_customer_membership(const pg_uuid_t *customer_id)
 {
-	Datum		args[2];
-	uint32		roles = 0;
-	int			n;
+	MembershipFold f;
 	MpMembership *m = NULL;
 
 	mp_customers_ensure();
@@ -340,26 +381,15 @@ mp_lock_customer_membership(const pg_uuid_t *customer_id)
 	if (m && m->locked)
 		return m->roles;
 
-	args[0] = ObjectIdGetDatum(idcache.userid);
-	args[1] = UUIDPGetDatum(customer_id);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	n = mp_query(MPQ_CUSTOMER_MEMBERSHIP_LOCK, args, NULL, 0);
-	for (int i = 0; i < n; i++)
-	{
-		bool		isnull;
-
-		roles |= 1 << mp_enum_index(mp_result_datum(i, 1, &isnull),
-									mp_customer_role_labels);
-	}
-	SPI_finish();
-
+	read_memberships(false, MPQ_CUSTOMER_MEMBERSHIP_LOCK, idcache.userid,
+					 customer_id, true, &f);
+	pfree(f.items);
 	if (m)
 	{
-		m->roles = roles;
+		m->roles = f.roles;
 		m->locked = true;
 	}
-	return roles;
+	return f.roles;
 }
 
 /* mp_acting_partner, refusing a role that acts for no partner at all. */
@@ -384,9 +414,8 @@ mp_customers_ensure(void)
 	mp_identity_ensure();
 	if (!idcache.customers_loaded)
 	{
-		idcache.customers = load_memberships(MPQ_CUSTOMER_MEMBERSHIPS,
+		idcache.customers = load_memberships(false, MPQ_CUSTOMER_MEMBERSHIPS,
 											 idcache.userid,
-											 mp_customer_role_labels,
 											 &idcache.ncustomers);
 		idcache.customers_loaded = true;
 	}

@@ -121,6 +121,17 @@ _PG_init(void)
 							   NULL,
 							   NULL);
 
+	DefineCustomBoolVariable("multipartner.fast_path",
+							 "Use direct index probes and the direct audit insert where possible.",
+							 "Off runs every rule look-up and audit insert through SPI (as on a Citus shard); for testing and comparison.",
+							 &mp_fast_path_guc,
+							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL,
+							 NULL,
+							 NULL);
+
 	MarkGUCPrefixReserved("multipartner");
 
 	RegisterXactCallback(mp_xact_callback, NULL);

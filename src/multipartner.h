@@ -152,6 +152,33 @@ extern int	mp_execute(SPIPlanPtr *slot, const char *sql, int nargs,
 					   const char *nulls, long tcount, Snapshot snapshot);
 extern Datum mp_result_datum(uint64 row, int col, bool *isnull);
 
+/* fastpath.c: the direct path of the hot lookups and the audit insert */
+typedef void (*MpMembershipFold) (const pg_uuid_t *id, int role, void *arg);
+
+typedef struct MpAuditRow
+{
+	Datum		actor;			/* name */
+	Datum		session_actor;	/* name */
+	const pg_uuid_t *acting_partner;	/* or NULL */
+	const char *operation;
+	Datum		table_name;		/* name */
+	const char *row_id;
+	Oid			reltype;		/* row type of old_row and new_row */
+	Datum		old_row;		/* composite, or 0 */
+	Datum		new_row;		/* composite, or 0 */
+	const pg_uuid_t *partner_id;	/* or NULL */
+	const pg_uuid_t *customer_id;	/* or NULL */
+} MpAuditRow;
+
+extern bool mp_fast_path_guc;
+extern bool mp_fast_path(void);
+extern void mp_fastpath_reset(void);
+extern int	mp_fast_memberships(bool partner, Oid userid, const pg_uuid_t *id,
+								bool lock, MpMembershipFold fold, void *foldarg);
+extern int	mp_fast_lock_active_relationship(const pg_uuid_t *customer_id,
+											 const pg_uuid_t *partner_id);
+extern bool mp_fast_audit_insert(const MpAuditRow *row);
+
 /* guard.c */
 extern bool mp_restoring(void);
 

@@ -98,8 +98,16 @@ lock_selling_relationship(const pg_uuid_t *customer_id,
 
 	args[0] = UUIDPGetDatum(customer_id);
 	args[1] = UUIDPGetDatum(partner_id);
-	if (mp_query(MPQ_REL_ACTIVE_LOCK, args, NULL, 1) == 1)
-		return;
+	switch (mp_fast_lock_active_relationship(customer_id, partner_id))
+	{
+		case 1:
+			return;
+		case 0:
+			break;
+		default:
+			if (mp_query(MPQ_REL_ACTIVE_LOCK, args, NULL, 1) == 1)
+				return;
+	}
 
 	if (mp_query(MPQ_REL_LATEST_STATUS, args, NULL, 1) == 1)
 	{

@@ -100,12 +100,12 @@ chown -R postgres: "$out"
 # per-test result lines ("test foo ... ok 12 ms", "test foo ... FAILED 12 ms",
 # "test foo ... failed (ignored)"; "     foo ... ok" inside a parallel group).
 run_suite() {
-	local name=$1 target=$2 inst=$3 rc ok bad
+	local name=$1 target=$2 inst=$3 pgoptions=${4:-} rc ok bad
 	local dir=$out/$name log=$out/$name.log
 	say ""
-	say "== $name suite"
+	say "== $name suite${pgoptions:+ (PGOPTIONS=$pgoptions)}"
 	set +e
-	(cd "$work" && runuser -u postgres -- make --no-print-directory "$target" \
+	(cd "$work" && runuser -u postgres -- env PGOPTIONS="$pgoptions" make --no-print-directory "$target" \
 		TESTOUT="$dir" EXTRA_REGRESS_OPTS="--temp-instance=$inst") 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	set -e
@@ -126,11 +126,15 @@ run_suite() {
 	fi
 }
 
+# Each suite runs twice: with the direct index probes and audit insert of src/fastpath.c (the
+# default), and with multipartner.fast_path = off, the plain SPI path (as on a Citus shard).
 if [[ -n $regress ]]; then
 	run_suite regress installcheck-regress "$out/tmp_check"
+	run_suite regress_spi installcheck-regress "$out/tmp_check_spi" "-c multipartner.fast_path=off"
 fi
 if [[ -n $isolation ]]; then
 	run_suite isolation installcheck-isolation "$out/tmp_check_iso"
+	run_suite isolation_spi installcheck-isolation "$out/tmp_check_iso_spi" "-c multipartner.fast_path=off"
 fi
 
 # The script tests run as root (each starts and stops its own cluster as postgres, in a directory
@@ -162,9 +166,9 @@ fi
 say ""
 say "== summary"
 if [[ -d $out/regress/results ]]; then
-	tap_ok=$(cat "$out"/regress/results/*.out 2>/dev/null | grep -c '^ok ' || true)
-	tap_bad=$(cat "$out"/regress/results/*.out 2>/dev/null | grep '^not ok ' | grep -vc '# TODO' || true)
-	tap_todo=$(cat "$out"/regress/results/*.out 2>/dev/null | grep -c '^not ok .*# TODO' || true)
+	tap_ok=$(cat "$out"/regress*/results/*.out 2>/dev/null | grep -c '^ok ' || true)
+	tap_bad=$(cat "$out"/regress*/results/*.out 2>/dev/null | grep '^not ok ' | grep -vc '# TODO' || true)
+	tap_todo=$(cat "$out"/regress*/results/*.out 2>/dev/null | grep -c '^not ok .*# TODO' || true)
 	say "pgTAP assertions: $tap_ok ok, $tap_bad not ok, $tap_todo todo (known limits, listed in README)"
 fi
 if [[ -n $tmpwork ]]; then
