@@ -1,6 +1,7 @@
 /*
  * test/bench/data.sql: the data set, the same in floor, multipartner, ref and
- * bare.  psql variables: npart, ncust, nsubs (run.sh sets them from SCALE).
+ * bare.  psql variables: npart, ncust, nsubs (run.sh sets them from SCALE),
+ * nadmins and npool (the request pool, below).
  *
  *   partner p (1..npart): partner 1 is the big CSP the workloads act for
  *       (login role bench_sales is its sales_agent); every partner has three
@@ -9,9 +10,11 @@
  *   customer c (1..ncust): an active relationship with p1(c) in 2..npart;
  *       every 4th also with p2(c) (multi-partner customers, R1); c % 8 = 3
  *       also with partner 1; c % 10 = 7 has a terminated one with p3(c) too.
- *       One made-up global_admin each; role bench_cust is global_admin of the
- *       customers with c % 8 <> 3, the pool the request workload asks
- *       (partner 1 has no relationship with them).
+ *       One made-up global_admin each.  The request pool: customers with
+ *       c % 8 <> 3 (partner 1 has no relationship with them), the j-th of them
+ *       c(j) = 8 (j / 7) + j % 7 + 1 + (j % 7 >= 2) for j < npool, whose
+ *       global_admin is also role bench_ca_<j % nadmins> (a handful of
+ *       customers per role, as a customer's administrators have).
  *   subscription n (1..nsubs): customer c = 1 + (n-1) % ncust, k = (n-1) / ncust
  *       (nsubs / ncust = 10 at every scale); partner 1 when c % 8 = 3 and k is
  *       even, p2(c) when c % 4 = 0 and k is odd, else p1(c).
@@ -25,7 +28,7 @@
 
 SELECT bench.triggers_off(ARRAY[
     'floor.partner', 'floor.customer', 'floor.partner_member', 'floor.customer_member',
-    'floor.relationship', 'floor.subscription',
+    'floor.relationship', 'floor.subscription', 'floor.tenant',
     'multipartner.partner', 'multipartner.customer', 'multipartner.partner_member',
     'multipartner.customer_member', 'multipartner.relationship', 'multipartner.subscription',
     'multipartner.tenant',
@@ -44,22 +47,23 @@ SELECT md5('c' || c)::uuid, md5('ct' || c)::uuid, 'Customer ' || c, 'commercial'
 
 INSERT INTO floor.partner_member (member, partner_id, role)
 SELECT (1000000 + 3 * p + k)::oid::regrole, md5('p' || p)::uuid,
-       (ARRAY['global_admin', 'sales_agent', 'billing_admin']::floor.partner_role[])[k + 1]
+       (ARRAY['global_admin', 'sales_agent', 'billing_admin']::multipartner.partner_role[])[k + 1]
   FROM generate_series(1, :npart) p, generate_series(0, 2) k
 UNION ALL
 SELECT 'bench_sales'::regrole, md5('p1')::uuid, 'sales_agent';
 
 INSERT INTO floor.customer_member (member, customer_id, role)
-SELECT (5000000 + c)::oid::regrole, md5('c' || c)::uuid, 'global_admin'::floor.customer_role
+SELECT (5000000 + c)::oid::regrole, md5('c' || c)::uuid, 'global_admin'::multipartner.customer_role
   FROM generate_series(1, :ncust) c
 UNION ALL
-SELECT 'bench_cust'::regrole, md5('c' || c)::uuid, 'global_admin'
-  FROM generate_series(1, :ncust) c WHERE c % 8 <> 3;
+SELECT ('bench_ca_' || (j % :nadmins))::regrole,
+       md5('c' || (8 * (j / 7) + j % 7 + 1 + (j % 7 >= 2)::int))::uuid, 'global_admin'
+  FROM generate_series(0, :npool - 1) j;
 
 INSERT INTO floor.relationship (relationship_id, customer_id, partner_id, status, delegated_admin,
                                 requested_by, requested_at, decided_by, decided_at, ended_by, ended_at)
 SELECT md5('r' || x.k || '-' || x.c)::uuid, md5('c' || x.c)::uuid, md5('p' || x.p)::uuid,
-       x.status::floor.relationship_status, true, 'bench_loader',
+       x.status::multipartner.relationship_status, true, 'bench_loader',
        timestamptz '2024-01-01 00:00:00+00' + x.c * interval '1 second', 'bench_loader',
        timestamptz '2024-01-02 00:00:00+00' + x.c * interval '1 second',
        CASE WHEN x.status = 'terminated' THEN 'bench_loader' END,
@@ -90,45 +94,47 @@ SELECT md5('s' || n)::uuid, md5('c' || c)::uuid,
        CASE WHEN n % 3 = 1 THEN 'annual' ELSE 'monthly' END,
        created_at + CASE WHEN n % 3 = 0 THEN interval '1 month' ELSE interval '1 year' END,
        n % 7 <> 0,
-       CASE WHEN n % 20 = 0 AND NOT (c % 8 = 3 AND k % 2 = 0) THEN 'cancelled' ELSE 'active' END::floor.subscription_status,
+       CASE WHEN n % 20 = 0 AND NOT (c % 8 = 3 AND k % 2 = 0) THEN 'cancelled' ELSE 'active' END::multipartner.subscription_status,
        created_at, 'bench_loader'
   FROM (SELECT n, 1 + (n - 1) % :ncust AS c, (n - 1) / :ncust AS k,
                timestamptz '2025-01-01 00:00:00+00' + (n % 365) * interval '1 day'
                  + (n % 86400) * interval '1 second' AS created_at
           FROM generate_series(1, :nsubs) n) g;
 
--- The same rows in the extension's tables and in the reference's.
-INSERT INTO multipartner.partner SELECT partner_id, name, cloud::text::multipartner.cloud, csp_tenant_id,
-       status::text::multipartner.partner_status, created_at FROM floor.partner;
-INSERT INTO multipartner.customer SELECT customer_id, tenant_id, name, cloud::text::multipartner.cloud,
-       created_at FROM floor.customer;
-INSERT INTO multipartner.tenant SELECT csp_tenant_id, 'partner_csp', partner_id FROM floor.partner
-       UNION ALL SELECT tenant_id, 'customer', customer_id FROM floor.customer;
-INSERT INTO multipartner.partner_member SELECT member, partner_id, role::text::multipartner.partner_role
-       FROM floor.partner_member;
-INSERT INTO multipartner.customer_member SELECT member, customer_id, role::text::multipartner.customer_role
-       FROM floor.customer_member;
-INSERT INTO multipartner.relationship SELECT relationship_id, customer_id, partner_id,
-       status::text::multipartner.relationship_status, delegated_admin, requested_by, requested_at,
-       decided_by, decided_at, ended_by, ended_at FROM floor.relationship;
-INSERT INTO multipartner.subscription SELECT subscription_id, customer_id, partner_of_record, offer_id,
-       product_family, quantity, term, billing_cycle, commitment_end, auto_renew,
-       status::text::multipartner.subscription_status, created_at, created_by FROM floor.subscription;
+INSERT INTO floor.tenant (tenant_id, kind, owner_id)
+SELECT csp_tenant_id, 'partner_csp', partner_id FROM floor.partner
+UNION ALL
+SELECT tenant_id, 'customer', customer_id FROM floor.customer;
 
-INSERT INTO ref.partner SELECT partner_id, name, cloud::text::ref.cloud, csp_tenant_id,
+-- The same rows in the extension's tables (floor's are LIKE them) and in the reference's.
+INSERT INTO multipartner.partner SELECT * FROM floor.partner;
+INSERT INTO multipartner.customer SELECT * FROM floor.customer;
+INSERT INTO multipartner.tenant SELECT * FROM floor.tenant;
+INSERT INTO multipartner.partner_member SELECT * FROM floor.partner_member;
+INSERT INTO multipartner.customer_member SELECT * FROM floor.customer_member;
+INSERT INTO multipartner.relationship SELECT * FROM floor.relationship;
+INSERT INTO multipartner.subscription SELECT * FROM floor.subscription;
+
+INSERT INTO ref.partner (partner_id, name, cloud, csp_tenant_id, status, created_at)
+SELECT partner_id, name, cloud::text::ref.cloud, csp_tenant_id,
        status::text::ref.partner_status, created_at FROM floor.partner;
-INSERT INTO ref.customer SELECT customer_id, tenant_id, name, cloud::text::ref.cloud,
+INSERT INTO ref.customer (customer_id, tenant_id, name, cloud, created_at)
+SELECT customer_id, tenant_id, name, cloud::text::ref.cloud,
        created_at FROM floor.customer;
-INSERT INTO ref.tenant SELECT csp_tenant_id, 'partner_csp', partner_id FROM floor.partner
-       UNION ALL SELECT tenant_id, 'customer', customer_id FROM floor.customer;
-INSERT INTO ref.partner_member SELECT member, partner_id, role::text::ref.partner_role
+INSERT INTO ref.tenant (tenant_id, kind, owner_id) SELECT tenant_id, kind, owner_id FROM floor.tenant;
+INSERT INTO ref.partner_member (member, partner_id, role) SELECT member, partner_id, role::text::ref.partner_role
        FROM floor.partner_member;
-INSERT INTO ref.customer_member SELECT member, customer_id, role::text::ref.customer_role
+INSERT INTO ref.customer_member (member, customer_id, role) SELECT member, customer_id, role::text::ref.customer_role
        FROM floor.customer_member;
-INSERT INTO ref.relationship SELECT relationship_id, customer_id, partner_id,
+INSERT INTO ref.relationship (relationship_id, customer_id, partner_id, status, delegated_admin,
+                              requested_by, requested_at, decided_by, decided_at, ended_by, ended_at)
+SELECT relationship_id, customer_id, partner_id,
        status::text::ref.relationship_status, delegated_admin, requested_by, requested_at,
        decided_by, decided_at, ended_by, ended_at FROM floor.relationship;
-INSERT INTO ref.subscription SELECT subscription_id, customer_id, partner_of_record, offer_id,
+INSERT INTO ref.subscription (subscription_id, customer_id, partner_of_record, offer_id, product_family,
+                              quantity, term, billing_cycle, commitment_end, auto_renew, status,
+                              created_at, created_by)
+SELECT subscription_id, customer_id, partner_of_record, offer_id,
        product_family, quantity, term, billing_cycle, commitment_end, auto_renew,
        status::text::ref.subscription_status, created_at, created_by FROM floor.subscription;
 

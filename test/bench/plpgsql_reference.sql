@@ -17,13 +17,20 @@
  * superusers and roles with the privileges of multipartner_operator.
  *
  * Differences a reader should know, none of which favours this file:
- *   - the triggers are SECURITY INVOKER, so the application roles get SELECT
- *     on the lookup tables and INSERT on ref.audit_log (a SECURITY DEFINER
- *     trigger function cannot see the invoking current_user); the audit log
+ *   - the triggers are SECURITY INVOKER (a SECURITY DEFINER trigger function
+ *     cannot see the invoking current_user), so the application roles get
+ *     SELECT on the lookup tables and INSERT on ref.audit_log, and the
+ *     look-ups that lock membership rows (which needs UPDATE privilege) are
+ *     small SECURITY DEFINER functions the triggers call; the audit log
  *     refuses an INSERT that does not come from a trigger
  *     (pg_trigger_depth() < 2) instead of the extension's in-process flag;
  *   - there is no per-transaction cache of the acting partner: PL/pgSQL has
- *     none, so every row looks its memberships up again (an index probe);
+ *     none, so every row looks its memberships up again (one index probe,
+ *     which also takes the FOR KEY SHARE lock on the membership rows that
+ *     the extension takes once per transaction);
+ *   - no row security: the extension's tables have policies for SPEC §7
+ *     (visibility), which its writes pay for too (WITH CHECK on INSERT,
+ *     USING on UPDATE); the rules and the audit log do not depend on them;
  *   - R13 counts live subscriptions on the statement's snapshot, which under
  *     REPEATABLE READ is the transaction's (the extension uses the latest
  *     snapshot there, as ri_triggers.c does).
@@ -163,15 +170,20 @@ CREATE TABLE ref.audit_log (
     old_row         jsonb,
     new_row         jsonb,
     txid            bigint NOT NULL,
+    partner_id      uuid,           -- the partner the row concerns, if any
+    customer_id     uuid,           -- the customer the row concerns, if any
     CONSTRAINT audit_log_pkey PRIMARY KEY (event_id),
     CONSTRAINT audit_log_operation_check CHECK (operation = ANY (ARRAY['INSERT', 'UPDATE', 'DELETE']))
 );
 CREATE INDEX audit_log_row_idx ON ref.audit_log (table_name, row_id);
+CREATE INDEX audit_log_partner_idx ON ref.audit_log (partner_id);
+CREATE INDEX audit_log_customer_idx ON ref.audit_log (customer_id);
 
 CREATE TABLE ref.tenant (
     tenant_id       uuid NOT NULL,
     kind            text NOT NULL,
     owner_id        uuid NOT NULL,
+    created_by_partner uuid,        -- the partner that created a customer
     CONSTRAINT tenant_pkey PRIMARY KEY (tenant_id),
     CONSTRAINT tenant_kind_check CHECK (kind = ANY (ARRAY['customer', 'partner_csp']))
 );
@@ -180,19 +192,75 @@ CREATE TABLE ref.tenant (
 -- Identity helpers (cold paths only: the hot paths inline their one query)
 -------------------------------------------------------------------------------
 
+/*
+ * The membership rows behind a write made as a member are held FOR KEY SHARE
+ * until the transaction ends, so a member removed concurrently cannot act
+ * after its removal.  Row locks need UPDATE privilege on the table, which the
+ * application roles must not have on the membership tables: so the locking
+ * look-ups are SECURITY DEFINER functions (owned by the schema owner, every
+ * name and operator schema-qualified, so no SET search_path is needed), and
+ * the triggers pass them current_user.
+ */
+
+-- The partners p_member may act for (narrowed by p_guc, the setting
+-- multipartner.acting_partner): how many, the first, and all their roles.
+CREATE FUNCTION ref.lock_membership(p_member regrole, p_guc text,
+                                    OUT n bigint, OUT partner_id uuid,
+                                    OUT roles ref.partner_role[])
+LANGUAGE plpgsql SECURITY DEFINER AS $fn$
+BEGIN
+    SELECT pg_catalog.count(DISTINCT m.partner_id), (pg_catalog.array_agg(m.partner_id))[1],
+           pg_catalog.array_agg(m.role)
+      INTO n, partner_id, roles
+      FROM (SELECT m.partner_id, m.role FROM ref.partner_member m
+             WHERE m.member OPERATOR(pg_catalog.=) p_member
+               AND (p_guc OPERATOR(pg_catalog.=) ''
+                    OR m.partner_id OPERATOR(pg_catalog.=) NULLIF(p_guc, '')::uuid)
+               FOR KEY SHARE OF m) m;
+END
+$fn$;
+
+-- p_member's roles in one partner / one customer.
+CREATE FUNCTION ref.lock_partner_roles(p_member regrole, p_partner uuid)
+RETURNS ref.partner_role[]
+LANGUAGE plpgsql SECURITY DEFINER AS $fn$
+DECLARE
+    v_roles ref.partner_role[];
+BEGIN
+    SELECT pg_catalog.array_agg(m.role) INTO v_roles
+      FROM (SELECT m.role FROM ref.partner_member m
+             WHERE m.member OPERATOR(pg_catalog.=) p_member
+               AND m.partner_id OPERATOR(pg_catalog.=) p_partner
+               FOR KEY SHARE OF m) m;
+    RETURN v_roles;
+END
+$fn$;
+
+CREATE FUNCTION ref.lock_customer_roles(p_member regrole, p_customer uuid)
+RETURNS ref.customer_role[]
+LANGUAGE plpgsql SECURITY DEFINER AS $fn$
+DECLARE
+    v_roles ref.customer_role[];
+BEGIN
+    SELECT pg_catalog.array_agg(m.role) INTO v_roles
+      FROM (SELECT m.role FROM ref.customer_member m
+             WHERE m.member OPERATOR(pg_catalog.=) p_member
+               AND m.customer_id OPERATOR(pg_catalog.=) p_customer
+               FOR KEY SHARE OF m) m;
+    RETURN v_roles;
+END
+$fn$;
+
 -- The acting partner of current_user and its Partner Center roles, or an
--- error naming why there is none that can act (R2/R4 callers).
+-- error naming why there is none that can act.
 CREATE FUNCTION ref.require_acting_partner(OUT partner_id uuid, OUT roles ref.partner_role[])
-LANGUAGE plpgsql STABLE AS $fn$
+LANGUAGE plpgsql AS $fn$
 DECLARE
     v_guc   text := coalesce(current_setting('multipartner.acting_partner', true), '');
     v_n     bigint;
 BEGIN
-    SELECT count(DISTINCT m.partner_id), (array_agg(m.partner_id))[1], array_agg(m.role)
-      INTO v_n, partner_id, roles
-      FROM ref.partner_member m
-     WHERE m.member = current_user::text::regrole
-       AND (v_guc = '' OR m.partner_id = nullif(v_guc, '')::uuid);
+    SELECT l.n, l.partner_id, l.roles INTO v_n, partner_id, roles
+      FROM ref.lock_membership(current_user::text::regrole, v_guc) l;
     IF v_n = 1 THEN
         RETURN;
     ELSIF v_n > 1 THEN
@@ -242,11 +310,8 @@ BEGIN
         IF NOT v_op THEN
             -- R4: the acting partner sells, with an ordering role
             v_guc := coalesce(current_setting('multipartner.acting_partner', true), '');
-            SELECT count(DISTINCT m.partner_id), (array_agg(m.partner_id))[1], array_agg(m.role)
-              INTO v_n, v_acting, v_roles
-              FROM ref.partner_member m
-             WHERE m.member = current_user::text::regrole
-               AND (v_guc = '' OR m.partner_id = nullif(v_guc, '')::uuid);
+            SELECT l.n, l.partner_id, l.roles INTO v_n, v_acting, v_roles
+              FROM ref.lock_membership(current_user::text::regrole, v_guc) l;
             IF v_n <> 1 THEN
                 SELECT r.partner_id, r.roles INTO v_acting, v_roles
                   FROM ref.require_acting_partner() r;       -- raises the reason
@@ -349,11 +414,8 @@ BEGIN
     v_op := pg_has_role('multipartner_operator', 'USAGE');
     IF NOT v_op THEN
         v_guc := coalesce(current_setting('multipartner.acting_partner', true), '');
-        SELECT count(DISTINCT m.partner_id), (array_agg(m.partner_id))[1], array_agg(m.role)
-          INTO v_n, v_acting, v_roles
-          FROM ref.partner_member m
-         WHERE m.member = current_user::text::regrole
-           AND (v_guc = '' OR m.partner_id = nullif(v_guc, '')::uuid);
+        SELECT l.n, l.partner_id, l.roles INTO v_n, v_acting, v_roles
+          FROM ref.lock_membership(current_user::text::regrole, v_guc) l;
         IF v_n > 1 OR (v_n = 0 AND v_guc <> '') THEN
             PERFORM ref.require_acting_partner();               -- raises the reason
         END IF;
@@ -421,6 +483,8 @@ CREATE FUNCTION ref.relationship_guard() RETURNS trigger
 LANGUAGE plpgsql AS $fn$
 DECLARE
     v_op        boolean;
+    v_guc       text;
+    v_n         bigint;
     v_acting    uuid;
     v_roles     ref.partner_role[];
     v_pcloud    ref.cloud;
@@ -446,7 +510,13 @@ BEGIN
         v_op := pg_has_role('multipartner_operator', 'USAGE');
         IF NOT v_op THEN
             -- R2
-            SELECT a.partner_id, a.roles INTO v_acting, v_roles FROM ref.require_acting_partner() a;
+            v_guc := coalesce(current_setting('multipartner.acting_partner', true), '');
+            SELECT l.n, l.partner_id, l.roles INTO v_n, v_acting, v_roles
+              FROM ref.lock_membership(current_user::text::regrole, v_guc) l;
+            IF v_n <> 1 THEN
+                SELECT a.partner_id, a.roles INTO v_acting, v_roles
+                  FROM ref.require_acting_partner() a;                -- raises the reason
+            END IF;
             IF NEW.partner_id IS NULL THEN
                 NEW.partner_id := v_acting;
             ELSIF NEW.partner_id <> v_acting THEN
@@ -553,12 +623,9 @@ BEGIN
 
     IF NEW.status <> OLD.status THEN
         IF OLD.status = 'pending' AND NEW.status IN ('active', 'declined') THEN
-            -- R3: the customer's global_admin
-            IF NOT v_op AND NOT EXISTS (
-                    SELECT FROM ref.customer_member m
-                     WHERE m.member = current_user::text::regrole
-                       AND m.customer_id = OLD.customer_id
-                       AND m.role = 'global_admin') THEN
+            -- R3: the customer's global_admin (membership held FOR KEY SHARE)
+            IF NOT v_op AND NOT coalesce('global_admin' = ANY (
+                    ref.lock_customer_roles(current_user::text::regrole, OLD.customer_id)), false) THEN
                 RAISE EXCEPTION 'permission denied to % relationship %',
                         CASE NEW.status WHEN 'active' THEN 'accept' ELSE 'decline' END, OLD.relationship_id
                     USING ERRCODE = '42501',
@@ -578,12 +645,9 @@ BEGIN
             NEW.ended_by := current_user;
             NEW.ended_at := now();
         ELSIF OLD.status = 'active' AND NEW.status = 'terminated' THEN
-            -- R3: the partner's global_admin
-            IF NOT v_op AND NOT EXISTS (
-                    SELECT FROM ref.partner_member m
-                     WHERE m.member = current_user::text::regrole
-                       AND m.partner_id = OLD.partner_id
-                       AND m.role = 'global_admin') THEN
+            -- R3: the partner's global_admin (membership held FOR KEY SHARE)
+            IF NOT v_op AND NOT coalesce('global_admin' = ANY (
+                    ref.lock_partner_roles(current_user::text::regrole, OLD.partner_id)), false) THEN
                 RAISE EXCEPTION 'permission denied to terminate relationship %', OLD.relationship_id
                     USING ERRCODE = '42501',
                           DETAIL = 'Only a global administrator of the partner or an operator may terminate a relationship.';
@@ -619,12 +683,10 @@ BEGIN
                     USING ERRCODE = '55000';
             END IF;
             IF NOT v_op
-               AND NOT EXISTS (SELECT FROM ref.customer_member m
-                                WHERE m.member = current_user::text::regrole
-                                  AND m.customer_id = OLD.customer_id AND m.role = 'global_admin')
-               AND NOT EXISTS (SELECT FROM ref.partner_member m
-                                WHERE m.member = current_user::text::regrole
-                                  AND m.partner_id = OLD.partner_id AND m.role = 'global_admin') THEN
+               AND NOT coalesce('global_admin' = ANY (
+                       ref.lock_customer_roles(current_user::text::regrole, OLD.customer_id)), false)
+               AND NOT coalesce('global_admin' = ANY (
+                       ref.lock_partner_roles(current_user::text::regrole, OLD.partner_id)), false) THEN
                 RAISE EXCEPTION 'permission denied to revoke delegated admin rights of relationship %', OLD.relationship_id
                     USING ERRCODE = '42501';
             END IF;
@@ -638,12 +700,14 @@ $fn$;
 -- partner and customer: R8 (tenant registry), R9, R10, R12
 -------------------------------------------------------------------------------
 
-CREATE FUNCTION ref.claim_tenant(p_tenant uuid, p_kind text, p_owner uuid)
+CREATE FUNCTION ref.claim_tenant(p_tenant uuid, p_kind text, p_owner uuid,
+                                 p_created_by_partner uuid DEFAULT NULL)
 RETURNS void LANGUAGE plpgsql AS $fn$
 DECLARE
     v_existing text;
 BEGIN
-    INSERT INTO ref.tenant (tenant_id, kind, owner_id) VALUES (p_tenant, p_kind, p_owner)
+    INSERT INTO ref.tenant (tenant_id, kind, owner_id, created_by_partner)
+    VALUES (p_tenant, p_kind, p_owner, p_created_by_partner)
         ON CONFLICT (tenant_id) DO NOTHING;
     IF FOUND THEN
         RETURN;
@@ -715,7 +779,7 @@ BEGIN
             END IF;
         END IF;
         IF NEW.customer_id IS NOT NULL AND NEW.tenant_id IS NOT NULL THEN
-            PERFORM ref.claim_tenant(NEW.tenant_id, 'customer', NEW.customer_id);
+            PERFORM ref.claim_tenant(NEW.tenant_id, 'customer', NEW.customer_id, v_acting);
         END IF;
         RETURN NEW;
     ELSIF TG_OP = 'UPDATE' THEN
@@ -753,6 +817,7 @@ DECLARE
     v_old       jsonb;
     v_new       jsonb;
     v_row_id    text;
+    v_key       jsonb;
 BEGIN
     -- the acting partner if there is exactly one; the record never refuses
     SELECT CASE WHEN count(DISTINCT m.partner_id) = 1 THEN (array_agg(m.partner_id))[1] END
@@ -766,14 +831,18 @@ BEGIN
     IF TG_OP <> 'DELETE' THEN
         v_new := to_jsonb(NEW);
     END IF;
-    v_row_id := coalesce(v_new, v_old) ->> TG_ARGV[0];
+    v_key := coalesce(v_new, v_old);
+    v_row_id := v_key ->> TG_ARGV[0];
     FOR i IN 1 .. TG_NARGS - 1 LOOP
-        v_row_id := v_row_id || ',' || (coalesce(v_new, v_old) ->> TG_ARGV[i]);
+        v_row_id := v_row_id || ',' || (v_key ->> TG_ARGV[i]);
     END LOOP;
+    -- the partner and the customer the row concerns, for row security on the log
     INSERT INTO ref.audit_log (actor, session_actor, acting_partner, operation, table_name,
-                               row_id, old_row, new_row, txid)
+                               row_id, old_row, new_row, txid, partner_id, customer_id)
     VALUES (current_user, session_user, v_acting, TG_OP, TG_TABLE_NAME,
-            v_row_id, v_old, v_new, txid_current());
+            v_row_id, v_old, v_new, txid_current(),
+            coalesce(v_key ->> 'partner_id', v_key ->> 'partner_of_record')::uuid,
+            (v_key ->> 'customer_id')::uuid);
     RETURN NULL;
 END
 $fn$;

@@ -74,9 +74,11 @@ p "- Command: `$info{command}`";
 p "- Date: $info{date}; total run time " . sprintf('%.1f', $info{total_secs} / 60) . " min";
 p "- Machine: $info{cpu}, $info{nproc} cores, $info{mem}, Linux $info{kernel}";
 p "- PostgreSQL: $info{pgversion}";
-p "- Code: commit $info{commit}" . ($info{dirty} ? " plus $info{dirty} uncommitted change(s) in src/ and sql/" : '') .
-  " (md5 of src/*.c, src/*.h, sql/*.sql: $info{src_md5}; multipartner.so $info{so_md5}" .
-  ($info{so_md5_end} ne $info{so_md5} ? ", **replaced during the run by $info{so_md5_end}**" : '') . ")";
+p "- Code: the extension as built at the start from commit $info{commit}" .
+  ($info{dirty} ? " plus $info{dirty} uncommitted change(s) in src/, sql/, Makefile" : '') .
+  " (md5 of src/*.c, src/*.h, sql/*.sql: $info{src_md5}; multipartner.so $info{so_md5}), run from a private copy of";
+p "  the server with that build (other sessions' `make install` cannot change it mid-run)" .
+  ($info{commit_end} ne $info{commit} ? "; the tree was at $info{commit_end} when the run ended" : '') . ".";
 p "- Cluster: private (initdb in a temporary directory, Unix socket only, no TCP), settings for CPU numbers:";
 p "  `" . join('`, `', grep { length } split /;/, $info{settings}) . "` (not durable: measures CPU, not I/O).";
 p "- Data (SCALE=$info{scale}; SCALE=1 is the issue's 1M customers, 20k partners, 10M subscriptions): " .
@@ -90,86 +92,19 @@ p "  switched off** (superuser `ALTER TABLE ... DISABLE TRIGGER ALL`, foreign-ke
 p "  consistent by construction and checked for orphans), the tenant registries filled as the triggers would, then every";
 p "  trigger restored to its exact state (ENABLE ALWAYS for the extension's and the reference's). So the loaded rows";
 p "  have no audit rows; the audit logs hold only what the workloads write. `VACUUM ANALYZE` after the load.";
+p "- Schemas: floor = the extension's tables made with `LIKE ... INCLUDING ALL` plus the same foreign keys (no";
+p "  triggers, no row security); bare = subscription and relationship without foreign keys either; ref =";
+p "  test/bench/plpgsql_reference.sql (hand-written copy of the tables, PL/pgSQL triggers, no row security);";
+p "  multipartner = the extension as installed (its row security included: the writes run as application roles).";
+if (-s "$res/shape-diff.txt") {
+	p "- **Warning: ref's tables differ from the extension's** (plpgsql_reference.sql is behind):";
+	open my $sh, '<', "$res/shape-diff.txt" or die;
+	while (<$sh>) { chomp; p "  - `$_`"; }
+	close $sh;
+} else {
+	p "  Checked: ref has the extension's columns, indexes and constraints (schema names aside).";
+}
 p;
-
-# ---------------------------------------------------------------- pgbench
-if ($r{pgbench}) {
-	p "## pgbench: single-row writes, $info{clients} clients";
-	p;
-	p "`pgbench -n -M prepared -c $info{clients} -j $info{clients} -T $info{duration} --random-seed=1`, connected over the socket as the";
-	p "partner role. request_accept: as a role that `SET ROLE`s to the partner's sales_agent (INSERT a pending";
-	p "relationship), then to the customer's global_admin (UPDATE it to active): two transactions, five statements a";
-	p "script, each script a new customer of the pool, so `-t $info{req_tx}` per client instead of `-T`.";
-	p "The same statements in every schema. Rounds: $rounds;";
-	p "in each round floor, multipartner, ref run back to back for each workload; round 1 is discarded; medians of the";
-	p "other rounds, ratios are medians of the per-round ratios. Before each run: `VACUUM` of the written table,";
-	p "`CHECKPOINT`; the request pool is emptied.";
-	p;
-	p "| workload | floor TPS | multipartner TPS | ref TPS | multipartner/floor | ref/multipartner |";
-	p "|---|---:|---:|---:|---:|---:|";
-	for my $w (qw(insert update request_accept)) {
-		next unless $r{pgbench}{$w};
-		my %m = map { $_ => median(series('pgbench', $w, $_, 'tps')) } qw(floor multipartner ref);
-		my $mf = ratios('pgbench', $w, 'multipartner', 'floor', 'tps');
-		my $rm = ratios('pgbench', $w, 'ref', 'multipartner', 'tps');
-		p "| $w | " . fmt($m{floor}, 0) . " | " . fmt($m{multipartner}, 0) . " | " . fmt($m{ref}, 0) .
-		  " | " . fmt($mf) . " | " . fmt($rm) . " |";
-		if ($w eq 'insert' || $w eq 'update') {
-			verdict("pgbench $w TPS multipartner/floor", '>= 0.9', fmt($mf), defined $mf ? $mf >= 0.9 : undef);
-			verdict("pgbench $w TPS multipartner >= ref", 'ref/multipartner <= 1.0', fmt($rm), defined $rm ? $rm <= 1.0 : undef);
-		}
-	}
-	p;
-	p "Raw TPS per round (round 1 discarded):";
-	p;
-	p "| workload | schema | " . join(' | ', map { "round $_" } 1 .. $rounds) . " |";
-	p "|---|---|" . ('---:|' x $rounds);
-	for my $w (qw(insert update request_accept)) {
-		for my $v (qw(floor multipartner ref)) {
-			next unless $r{pgbench}{$w}{$v};
-			p "| $w | $v | " . join(' | ', map { fmt($r{pgbench}{$w}{$v}{$_}{tps}, 0) } 1 .. $rounds) . " |";
-		}
-	}
-	p;
-}
-
-# ---------------------------------------------------------------- bulk
-if ($r{bulk}) {
-	p "## Bulk: " . thousands($info{bulk_rows}) . " subscriptions in one statement";
-	p;
-	p "As the partner role, in a transaction that is rolled back (then `VACUUM`): `INSERT ... SELECT generate_series`,";
-	p "and `COPY ... FROM` a server-side file written earlier in the same transaction (so `now() + 1 year` is the";
-	p "commitment end the triggers derive). Timed on the server with `clock_timestamp()` around the one statement,";
-	p "after-row triggers (foreign keys, audit) included. mp_noaudit is the extension with its `audit` trigger on";
-	p "subscription disabled for that run. Rounds interleaved floor, mp_noaudit, multipartner, ref; round 1 discarded.";
-	p;
-	p "| workload | floor s | mp_noaudit s | multipartner s | ref s | mp_noaudit/floor | multipartner/floor | ref/multipartner | µs/row floor, mp, ref |";
-	p "|---|---:|---:|---:|---:|---:|---:|---:|---|";
-	for my $w (qw(insert_select copy)) {
-		next unless $r{bulk}{$w};
-		my %m = map { $_ => median(series('bulk', $w, $_, 's')) } qw(floor mp_noaudit multipartner ref);
-		my $nf = ratios('bulk', $w, 'mp_noaudit', 'floor', 's');
-		my $mf = ratios('bulk', $w, 'multipartner', 'floor', 's');
-		my $rm = ratios('bulk', $w, 'ref', 'multipartner', 's');
-		my $us = join(', ', map { defined $m{$_} ? fmt($m{$_} * 1e6 / $info{bulk_rows}, 1) : 'n/a' } qw(floor multipartner ref));
-		p "| $w | " . join(' | ', map { fmt($m{$_}, 2) } qw(floor mp_noaudit multipartner ref)) .
-		  " | " . fmt($nf) . " | " . fmt($mf) . " | " . fmt($rm) . " | $us |";
-		verdict("bulk $w time, checks only (mp_noaudit/floor)", '<= 1.3', fmt($nf), defined $nf ? $nf <= 1.3 : undef);
-		verdict("bulk $w time, with audit (multipartner/floor)", '<= 1.6', fmt($mf), defined $mf ? $mf <= 1.6 : undef);
-	}
-	p;
-	p "Raw seconds per round:";
-	p;
-	p "| workload | schema | " . join(' | ', map { "round $_" } 1 .. $rounds) . " |";
-	p "|---|---|" . ('---:|' x $rounds);
-	for my $w (qw(insert_select copy)) {
-		for my $v (qw(floor mp_noaudit multipartner ref)) {
-			next unless $r{bulk}{$w}{$v};
-			p "| $w | $v | " . join(' | ', map { fmt($r{bulk}{$w}{$v}{$_}{s}, 3) } 1 .. $rounds) . " |";
-		}
-	}
-	p;
-}
 
 # ---------------------------------------------------------------- callgrind
 if ($r{callgrind}) {
@@ -179,7 +114,8 @@ if ($r{callgrind}) {
 	p "`valgrind --tool=callgrind --dump-after=CommitTransactionCommand` (one dump per statement: read, parse, plan,";
 	p "execute, after-row triggers, commit). ins1/upd1: mean over $info{cg_stmts} single-row prepared statements, each its";
 	p "own transaction, after 10 warm-up ones; rel: one request (INSERT) plus its accept (UPDATE), summed; bulk and";
-	p "copy: one $info{cg_rows}-row statement, divided by $info{cg_rows} (rolled back). bare: the same table without foreign keys";
+	p "copy: one $info{cg_rows}-row statement, divided by $info{cg_rows} (rolled back; bulk as the partner role, copy as superuser,";
+	p "see above). bare: the same table without foreign keys";
 	p "or triggers. *Overhead* = variant − bare; *rules* = variant − floor (what the triggers add on top of the";
 	p "foreign keys).";
 	p;
@@ -195,7 +131,10 @@ if ($r{callgrind}) {
 		  " | " . thousands($c->{multipartner} - $c->{floor}) . " | " . thousands($c->{ref} - $c->{floor}) . " |";
 	}
 	p;
-	p "Ratios (targets of issue 6 read as: the rules' own cost, above the floor, against the foreign keys' cost, floor − bare):";
+	p "Ratios (targets of issue 6 read as: the rules' own cost, above the floor, against the foreign keys' cost, floor − bare).";
+	p "The targets are about INSERT (ins1, bulk, copy). An UPDATE that leaves the keys alone runs no foreign-key check";
+	p "(PostgreSQL skips it), so floor − bare is noise for upd1 and its first two ratios mean nothing; rel's FK cost is";
+	p "the request's INSERT only.";
 	p;
 	p "| workload | (mp_noaudit − floor) / (floor − bare) ≤ 1.0 | (multipartner − floor) / (floor − bare) ≤ 1.5 | (ref − floor) / (multipartner − floor) ≥ 3 | multipartner/floor total | ref/multipartner total | (mp − bare)/(floor − bare) |";
 	p "|---|---:|---:|---:|---:|---:|---:|";
@@ -216,33 +155,146 @@ if ($r{callgrind}) {
 		}
 	}
 	p;
-	if (-s "$res/callgrind-annotate-bulk-multipartner.txt") {
-		p "Where the extension's bulk INSERT spends its instructions (callgrind_annotate --inclusive=yes of the " .
-		  "multipartner bulk statement, $info{cg_rows} rows; divide by $info{cg_rows} for per row; postgres is stripped, so only";
-		p "its exported functions have names):";
+	my %bd = (bulk => "bulk INSERT ... SELECT as the partner role, per row", copy => "COPY as superuser, per row",
+	          ins1 => "one single-row INSERT as the partner role (its own transaction)",
+	          upd1 => "one single-row UPDATE of quantity as the partner of record",
+	          rel_request => "one relationship request (INSERT) as the partner's sales_agent",
+	          rel_accept => "one accept (UPDATE) as the customer's global_admin");
+	my $any = 0;
+	for my $w (qw(bulk ins1 upd1 rel_request rel_accept copy)) {
+		my $f = "$res/callgrind-breakdown-$w.txt";
+		next unless -s $f;
+		unless ($any++) {
+			p "### Where the extension's instructions go";
+			p;
+			p "test/bench/annotate.pl over the callgrind dump of one multipartner statement of each kind: inclusive";
+			p "instructions per row of the extension's functions (*) and of the PostgreSQL functions around them (postgres";
+			p "is stripped: only its exported functions have names), then each call site in the rule and audit code with";
+			p "what its callee costs (sites nest: an identity.c line is also inside a subscription.c line).";
+			p;
+		}
+		p "$bd{$w}:";
 		p;
 		p '```';
-		open my $ah, '<', "$res/callgrind-annotate-bulk-multipartner.txt" or die;
-		my $n = 0;
-		my $in = 0;
-		while (<$ah>) {
-			chomp;
-			$in = 1 if /^-+$/ && $n++ >= 1;
-			next unless $in || /^Ir/ || /PROGRAM TOTALS/;
-			next if /^-+$/;
-			last if $in && ++$in > 42;
-			s/\s+$//;
-			push @out, $_;
-		}
+		open my $ah, '<', $f or die;
+		while (<$ah>) { chomp; push @out, $_; }
 		close $ah;
 		p '```';
 		p;
 	}
 }
 
+# ---------------------------------------------------------------- pgbench
+if ($r{pgbench}) {
+	p "## pgbench: single-row writes, $info{clients} clients";
+	p;
+	p "`pgbench -n -M prepared -c $info{clients} -j $info{clients} -T $info{duration} --random-seed=1`, connected over the socket as the";
+	p "partner role. request_accept: as a role that `SET ROLE`s to the partner's sales_agent (INSERT a pending";
+	p "relationship), then (`set_config('role', ...)`) to the customer's global_admin, one of $info{nadmins} roles that";
+	p "administer 8 customers each (UPDATE it to active): two transactions, six statements a script, each script a new";
+	p "customer of the pool, so `-t $info{req_tx}` per client instead of `-T`.";
+	p "The same statements in every schema. Rounds: $rounds;";
+	p "in each round floor, multipartner, ref run back to back for each workload; round 1 is discarded; medians of the";
+	p "other rounds, ratios are medians of the per-round ratios. Before each run: `VACUUM` of the written table,";
+	p "`CHECKPOINT`; the request pool is emptied.";
+	p;
+	p "| workload | floor TPS | multipartner TPS | ref TPS | multipartner/floor | ref/multipartner |";
+	p "|---|---:|---:|---:|---:|---:|";
+	for my $w (qw(insert update request_accept)) {
+		next unless $r{pgbench}{$w};
+		my %m = map { $_ => median(series('pgbench', $w, $_, 'tps')) } qw(floor multipartner ref);
+		my $mf = ratios('pgbench', $w, 'multipartner', 'floor', 'tps');
+		my $rm = ratios('pgbench', $w, 'ref', 'multipartner', 'tps');
+		p "| $w | " . fmt($m{floor}, 0) . " | " . fmt($m{multipartner}, 0) . " | " . fmt($m{ref}, 0) .
+		  " | " . fmt($mf) . " | " . fmt($rm) . " |";
+		if ($w eq 'insert' || $w eq 'update') {
+			verdict("pgbench $w TPS multipartner/floor", '>= 0.9', fmt($mf), defined $mf ? $mf >= 0.9 : undef);
+			verdict("pgbench $w TPS multipartner >= ref", 'ref/multipartner <= 1.0', fmt($rm), defined $rm ? $rm <= 1.0 : undef);
+		}
+	}
+	p;
+	my @busy = map { my $w = $_; map { my $v = $_; map { $r{pgbench}{$w}{$v}{$_}{busy_before} } 1 .. $rounds } qw(floor multipartner ref) } qw(insert update request_accept);
+	@busy = grep { defined } @busy;
+	if (@busy) {
+		my $max = (sort { $b <=> $a } @busy)[0];
+		my $mean = 0; $mean += $_ for @busy; $mean /= @busy;
+		p "Other processes on the machine took " . fmt($mean, 0) . "% of the CPU on average (max " . fmt($max, 0) .
+		  "%) in the half second before each run" . ($max > 10 ? ": **the machine was not idle; TPS numbers are disturbed by other work (the callgrind layer is not).**" : '.');
+		p;
+	}
+	p "Raw TPS per round (round 1 discarded):";
+	p;
+	p "| workload | schema | " . join(' | ', map { "round $_" } 1 .. $rounds) . " |";
+	p "|---|---|" . ('---:|' x $rounds);
+	for my $w (qw(insert update request_accept)) {
+		for my $v (qw(floor multipartner ref)) {
+			next unless $r{pgbench}{$w}{$v};
+			p "| $w | $v | " . join(' | ', map { fmt($r{pgbench}{$w}{$v}{$_}{tps}, 0) } 1 .. $rounds) . " |";
+		}
+	}
+	p;
+}
+
+# ---------------------------------------------------------------- bulk
+if ($r{bulk}) {
+	p "## Bulk: " . thousands($info{bulk_rows}) . " subscriptions in one statement";
+	p;
+	p "In a transaction that is rolled back (then `VACUUM`): `INSERT ... SELECT generate_series` as the partner role,";
+	p "and `COPY ... FROM` a server-side file written earlier in the same transaction (so `now() + 1 year` is the";
+	p "commitment end the triggers derive) **as superuser**: PostgreSQL refuses `COPY FROM` into a table with row";
+	p "security for every role the policies apply to (\"COPY FROM not supported with row-level security\"), and the";
+	p "extension's tables have row security forced, so a partner (or a non-superuser operator) cannot bulk-load with COPY";
+	p "at all; the superuser runs the extension's operator path (no acting-partner checks, the relationship check and";
+	p "the audit row still run). Timed on the server with `clock_timestamp()` around the one statement,";
+	p "after-row triggers (foreign keys, audit) included. mp_noaudit is the extension with its `audit` trigger on";
+	p "subscription disabled for that run. Rounds interleaved floor, mp_noaudit, multipartner, ref; round 1 discarded.";
+	p;
+	p "| workload | floor s | mp_noaudit s | multipartner s | ref s | mp_noaudit/floor | multipartner/floor | ref/multipartner | µs/row floor, mp, ref |";
+	p "|---|---:|---:|---:|---:|---:|---:|---:|---|";
+	for my $w (qw(insert_select copy)) {
+		next unless $r{bulk}{$w};
+		my %m = map { $_ => median(series('bulk', $w, $_, 's')) } qw(floor mp_noaudit multipartner ref);
+		my $nf = ratios('bulk', $w, 'mp_noaudit', 'floor', 's');
+		my $mf = ratios('bulk', $w, 'multipartner', 'floor', 's');
+		my $rm = ratios('bulk', $w, 'ref', 'multipartner', 's');
+		my $us = join(', ', map { defined $m{$_} ? fmt($m{$_} * 1e6 / $info{bulk_rows}, 1) : 'n/a' } qw(floor multipartner ref));
+		p "| $w | " . join(' | ', map { fmt($m{$_}, 2) } qw(floor mp_noaudit multipartner ref)) .
+		  " | " . fmt($nf) . " | " . fmt($mf) . " | " . fmt($rm) . " | $us |";
+		verdict("bulk $w time, checks only (mp_noaudit/floor)", '<= 1.3', fmt($nf), defined $nf ? $nf <= 1.3 : undef);
+		verdict("bulk $w time, with audit (multipartner/floor)", '<= 1.6', fmt($mf), defined $mf ? $mf <= 1.6 : undef);
+	}
+	p;
+	my @busy = map { my $w = $_; map { my $v = $_; map { $r{bulk}{$w}{$v}{$_}{busy_before} } 1 .. $rounds } qw(floor mp_noaudit multipartner ref) } qw(insert_select copy);
+	@busy = grep { defined } @busy;
+	if (@busy) {
+		my $max = (sort { $b <=> $a } @busy)[0];
+		my $mean = 0; $mean += $_ for @busy; $mean /= @busy;
+		p "Other processes took " . fmt($mean, 0) . "% of the CPU on average (max " . fmt($max, 0) . "%) just before each run" .
+		  ($max > 10 ? ": **the machine was not idle; times are disturbed by other work.**" : '.');
+		p;
+	}
+	p "Raw seconds per round:";
+	p;
+	p "| workload | schema | " . join(' | ', map { "round $_" } 1 .. $rounds) . " |";
+	p "|---|---|" . ('---:|' x $rounds);
+	for my $w (qw(insert_select copy)) {
+		for my $v (qw(floor mp_noaudit multipartner ref)) {
+			next unless $r{bulk}{$w}{$v};
+			p "| $w | $v | " . join(' | ', map { fmt($r{bulk}{$w}{$v}{$_}{s}, 3) } 1 .. $rounds) . " |";
+		}
+	}
+	p;
+}
+
 # ---------------------------------------------------------------- read
 if ($r{read}) {
 	p "## Reads: one customer through the DBA views";
+	p;
+	p "`SELECT * FROM multipartner.<view> WHERE customer_id = \$1` for a random one of partner 1's customers,";
+	p "`pgbench -n -M prepared -c $info{clients} -j $info{clients} -T $info{read_duration}`, as postgres (superuser: row security";
+	p "bypassed, the \"RLS off\" baseline) and as bench_sales (the policies apply), interleaved, $rounds rounds, round 1";
+	p "discarded; median latency from pgbench's per-transaction log. The views exist only in the extension (floor and";
+	p "ref have none), so this layer compares the extension with and without row security.";
 	p;
 	for my $view (qw(customer_partners subscriptions_by_partner)) {
 		my $x = $r{read}{$view};
@@ -262,11 +314,18 @@ if ($r{read}) {
 		my $tps_rls = median(series('read', $view, 'bench_sales', 'tps'));
 		my $ratio = ratios('read', $view, 'postgres', 'bench_sales', 'tps');
 		my $plans = join(', ', map { "as $_: " . ($x->{"plan_$_"}{0}{plan} // 'n/a') } qw(postgres bench_sales));
-		p "- `$view`: plans $plans; median latency " . fmt($own, 0) . " µs as owner (row security bypassed), " .
+		p "- `$view`: plans (generic, `EXPLAIN` in build/bench/read-$view-*.plan) $plans; median latency " . fmt($own, 0) . " µs as owner (row security bypassed), " .
 		  fmt($rls, 0) . " µs as the partner role; TPS " . fmt($tps_own, 0) . " vs " . fmt($tps_rls, 0) .
 		  " (RLS costs " . fmt($ratio) . "x).";
+		if ($x->{hashed_bench_sales}) {
+			p "  As the partner role the plan filters customer through a *hashed SubPlan*: the policy";
+			p "  `customer_id IN (SELECT r.customer_id FROM relationship r WHERE r.partner_id = (SELECT acting_partner()))`";
+			p "  is uncorrelated, so every one-customer read first reads and hashes **all** of the partner's relationships";
+			p "  (partner 1 has 1/8 of the customers here): the cost grows with the partner's size, not the result's.";
+		}
 		my $idx = ($x->{plan_postgres}{0}{plan} // '') eq 'index' && ($x->{plan_bench_sales}{0}{plan} // '') eq 'index';
-		verdict("read $view: index plans only", 'no Seq Scan', $idx ? 'index' : 'seq scan', $idx);
+		verdict("read $view: index plans only", 'no Seq Scan',
+		        join('; ', map { "$_: " . ($x->{"plan_$_"}{0}{plan} // 'n/a') } qw(postgres bench_sales)), $idx);
 		verdict("read $view: median latency (partner role)", '< 1000 µs', fmt($rls, 0), defined $rls ? $rls < 1000 : undef);
 		verdict("read $view: RLS cost", '<= 1.2x', fmt($ratio), defined $ratio ? $ratio <= 1.2 : undef);
 	}
@@ -275,44 +334,60 @@ if ($r{read}) {
 
 # ---------------------------------------------------------------- memory
 if ($r{memory}) {
-	my $m = $r{memory}{total_bytes}{multipartner};
-	my @calls = sort { $a <=> $b } keys %$m;
+	my $m = $r{memory};
+	my @batches = sort { $a <=> $b } keys %{ $m->{total_bytes}{multipartner} || {} };
+	my $ntx = $batches[-1];
 	p "## Memory: one backend, " . thousands($info{mem_calls}) . " calls of the extension's trigger functions";
 	p;
-	p "`CALL bench.mem_probe(...)` as the partner role: $info{mem_batches} transactions (COMMIT each), each 50 single-row";
-	p "INSERTs and 50 single-row UPDATEs of subscriptions (3 trigger calls a row: subscription_guard, audit,";
-	p "audit_log_guard); `sum(total_bytes)` of `pg_backend_memory_contexts` after every 10th transaction.";
+	p "`CALL bench.mem_probe(...)` as the partner role, in a backend of its own: $ntx transactions (COMMIT each) of 50";
+	p "single-row INSERTs and 50 single-row UPDATEs of subscriptions, 3 calls of the extension's trigger functions a";
+	p "row (subscription_guard, audit, audit_log_guard); `pg_backend_memory_contexts` summed after every 10th";
+	p "transaction. The same procedure on floor (no trigger of ours) is the control: what PL/pgSQL, the procedure";
+	p "and PostgreSQL keep themselves.";
 	p;
-	p "| trigger calls | total bytes | used bytes | contexts | CacheMemoryContext + children |";
-	p "|---:|---:|---:|---:|---:|";
-	my @show = @calls;
+	p "| transactions | trigger calls | multipartner total bytes | used bytes | floor total bytes | used bytes |";
+	p "|---:|---:|---:|---:|---:|---:|";
+	my @show = @batches;
 	if (@show > 12) {
 		my $step = int(@show / 10);
 		@show = map { $show[$_ * $step] } 0 .. 9;
-		push @show, $calls[-1];
+		push @show, $batches[-1];
 	}
-	for my $c (@show) {
-		p "| " . thousands($c) . " | " . thousands($m->{$c}{bytes}) . " | " .
-		  thousands($r{memory}{used_bytes}{multipartner}{$c}{bytes}) . " | " .
-		  thousands($r{memory}{contexts}{multipartner}{$c}{count}) . " | " .
-		  thousands($r{memory}{cache_bytes}{multipartner}{$c}{bytes}) . " |";
+	for my $b (@show) {
+		p "| " . thousands($b) . " | " . thousands($m->{calls}{multipartner}{$b}{count}) . " | " .
+		  join(' | ', map { thousands($m->{$_->[0]}{$_->[1]}{$b}{bytes}) }
+		       (['total_bytes', 'multipartner'], ['used_bytes', 'multipartner'], ['total_bytes', 'floor'], ['used_bytes', 'floor'])) . " |";
 	}
-	# growth from the 10% mark to the end
-	my $warm = $calls[int($#calls / 10)];
-	my $g = $m->{ $calls[-1] }{bytes} - $m->{$warm}{bytes};
-	my $flat = $g <= 65536 && $g <= 0.01 * $m->{$warm}{bytes};
+	# growth from the 10% mark (after warm-up) to the end
+	my $warm = $batches[int($#batches / 10)];
+	my %g;
+	for my $t (qw(multipartner floor)) {
+		for my $k (qw(total_bytes used_bytes)) {
+			my ($x, $y) = ($m->{$k}{$t}{$warm}{bytes}, $m->{$k}{$t}{$ntx}{bytes});
+			$g{$t}{$k} = defined $x && defined $y ? $y - $x : undef;
+		}
+	}
+	my $xt = defined $g{floor}{total_bytes} ? $g{multipartner}{total_bytes} - $g{floor}{total_bytes} : $g{multipartner}{total_bytes};
+	my $xu = defined $g{floor}{used_bytes} ? $g{multipartner}{used_bytes} - $g{floor}{used_bytes} : $g{multipartner}{used_bytes};
+	my $flat = defined $xt && defined $xu && $xt <= 65536 && $xu <= 16384;
 	p;
-	p "Growth from " . thousands($warm) . " to " . thousands($calls[-1]) . " calls: " . thousands($g) .
-	  " bytes (flat = at most 64 kB and 1%).";
-	if (-s "$res/memory-context-changes.tsv") {
-		p "Contexts whose size changed between the 10% mark and the end (name, bytes then, bytes at the end):";
+	p "From transaction " . thousands($warm) . " to " . thousands($ntx) . ": multipartner grew " . thousands($g{multipartner}{total_bytes}) .
+	  " bytes (used: " . thousands($g{multipartner}{used_bytes}) . "), floor " . thousands($g{floor}{total_bytes}) .
+	  " (used: " . thousands($g{floor}{used_bytes}) . "); the extension's own: " . thousands($xt) . " (used: " . thousands($xu) .
+	  ", " . fmt($xu / ($ntx - $warm), 1) . " bytes a transaction). Flat = at most 64 kB allocated and 16 kB used beyond the control.";
+	for my $t (qw(multipartner floor)) {
+		my $f = "$res/memory-context-changes-$t.tsv";
+		next unless -s $f;
 		p;
-		open my $mh, '<', "$res/memory-context-changes.tsv" or die;
-		while (<$mh>) { chomp; my @f = split /\t/; p "- $f[0]: " . thousands($f[1]) . " → " . thousands($f[2]); }
+		p "$t: contexts that changed between the 10% mark and the end (total bytes then → at the end; used bytes then → at the end):";
+		p;
+		open my $mh, '<', $f or die;
+		while (<$mh>) { chomp; my @f = split /\t/; p "- $f[0]: " . thousands($f[1]) . " → " . thousands($f[2]) . "; used " . thousands($f[3]) . " → " . thousands($f[4]); }
 		close $mh;
 	}
 	p;
-	verdict("memory after " . thousands($calls[-1]) . " trigger calls", 'flat', thousands($g) . ' bytes growth', $flat);
+	verdict("memory after " . thousands($m->{calls}{multipartner}{$ntx}{count}) . " trigger calls", 'flat (vs the control)',
+	        thousands($xt) . ' bytes (' . thousands($xu) . ' used) beyond the control', $flat);
 }
 
 # ---------------------------------------------------------------- summary

@@ -11,25 +11,26 @@
 # the checks-only targets (ALTER TABLE ... DISABLE TRIGGER audit as superuser, then ENABLE ALWAYS).
 #
 # Layers, in this order:
+#   callgrind the writes in `postgres --single` under valgrind --tool=callgrind, first, on tables
+#             all as loaded: one dump per statement, instructions per row (deterministic), and the
+#             extension's statements annotated per function and per call site (test/bench/annotate.pl).
 #   pgbench   INSERT, UPDATE and request+accept, -M prepared, CLIENTS clients, DURATION s a run,
 #             ROUNDS rounds, schemas interleaved floor/multipartner/ref in every round, first round
 #             discarded, median TPS and median of the per-round ratios.
-#   bulk      INSERT ... SELECT and COPY FROM a file of BULK_ROWS subscriptions by the partner role,
-#             timed on the server (clock_timestamp), rolled back, same rounds and interleaving.
+#   bulk      INSERT ... SELECT of BULK_ROWS subscriptions by the partner role, and COPY FROM a file
+#             of them by the superuser (COPY FROM is refused under row security), timed on the
+#             server (clock_timestamp), rolled back, same rounds and interleaving.
 #   read      customer_partners / subscriptions_by_partner for one customer, owner vs partner role
 #             (skipped with a message while the views do not exist).
 #   memory    MEM_CALLS calls of the extension's trigger functions in one backend, COMMIT every
 #             100 rows, pg_backend_memory_contexts summed along the way.
-#   callgrind the same writes once more in `postgres --single` under valgrind --tool=callgrind,
-#             one dump per statement: instructions per row (deterministic), and callgrind_annotate
-#             of the extension's bulk INSERT.
 # Results: BENCHMARKS.md (OUT) and build/bench/ (raw pgbench output, callgrind dumps, results.tsv).
 #
 # Variables: SCALE (1 = 1M customers, 20k partners, 10M subscriptions; default 0.1), ROUNDS (3),
-# DURATION (10 s), CLIENTS (2), BULK_ROWS (1M x SCALE), CG_ROWS (2000 rows a bulk statement under
-# callgrind), CG_STMTS (200 single-row statements a variant), MEM_CALLS (1000000), LAYERS (all of
-# "pgbench bulk read memory callgrind"), OUT (BENCHMARKS.md), KEEP=1 (leave the cluster running).
-# QUICK=1: a development run in under 3 minutes (SCALE 0.02, 2 rounds of 4 s, small counts).
+# DURATION (10 s; reads half of it), CLIENTS (2), BULK_ROWS (1M x SCALE), CG_ROWS (1000 rows a bulk
+# statement under callgrind), CG_STMTS (100 single-row statements a variant), MEM_CALLS (1000000), LAYERS (all of
+# "callgrind pgbench bulk read memory"), OUT (BENCHMARKS.md), KEEP=1 (leave the cluster running).
+# QUICK=1: a development run in under 3 minutes (SCALE 0.02, 2 rounds of 3 s, small counts).
 set -euo pipefail
 
 tree=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
@@ -45,14 +46,14 @@ die() {
 
 QUICK=${QUICK:-0}
 if [[ $QUICK == 1 ]]; then
-	: "${SCALE:=0.02}" "${ROUNDS:=2}" "${DURATION:=4}" "${CG_ROWS:=500}" "${CG_STMTS:=40}"
+	: "${SCALE:=0.02}" "${ROUNDS:=2}" "${DURATION:=3}" "${CG_ROWS:=500}" "${CG_STMTS:=40}"
 	: "${MEM_CALLS:=150000}"
 else
-	: "${SCALE:=0.1}" "${ROUNDS:=3}" "${DURATION:=10}" "${CG_ROWS:=2000}" "${CG_STMTS:=200}"
+	: "${SCALE:=0.1}" "${ROUNDS:=3}" "${DURATION:=10}" "${CG_ROWS:=1000}" "${CG_STMTS:=100}"
 	: "${MEM_CALLS:=1000000}"
 fi
 : "${CLIENTS:=2}" "${OUT:=BENCHMARKS.md}" "${KEEP:=0}"
-: "${LAYERS:=pgbench bulk read memory callgrind}"
+: "${LAYERS:=callgrind pgbench bulk read memory}"
 ncust=$(awk -v s="$SCALE" 'BEGIN { printf "%d", s * 1000000 + 0.5 }')
 npart=$(awk -v s="$SCALE" 'BEGIN { printf "%d", s * 20000 + 0.5 }')
 nsubs=$((ncust * 10))
@@ -60,9 +61,14 @@ nsubs=$((ncust * 10))
 ((ncust >= 800 && npart >= 8)) || die "SCALE=$SCALE is too small (needs 800 customers and 8 partners)"
 nbig=$(((ncust - 3) / 8 + 1))   # customers 8i+3: partner 1's
 pool=$((ncust / 8 * 7))         # customers with c % 8 <> 3: the request pool
+nadmins=$((pool / 8))           # its administrators: bench_ca_0 .. bench_ca_<nadmins-1>, 8 customers each
+((nadmins <= 5000)) || nadmins=5000
+npool=$((nadmins * 8))
 cg_warm=10
+read_duration=$(((DURATION + 1) / 2))
+((read_duration >= 3)) || read_duration=3
 # request+accept scripts per client and run: what the pool serves, at most 2500 a second of DURATION
-req_tx=$((pool / CLIENTS - 1))
+req_tx=$((npool / CLIENTS - 1))
 ((req_tx <= 2500 * DURATION)) || req_tx=$((2500 * DURATION))
 mem_rows=100
 mem_batches=$(((MEM_CALLS + 3 * mem_rows - 1) / (3 * mem_rows)))
@@ -97,11 +103,19 @@ bindir=$(pg_config --bindir)
 step "build and install"
 make -C "$tree" --no-print-directory -j"$(nproc)" >/dev/null || die "make failed"
 make -C "$tree" --no-print-directory install >/dev/null || die "make install failed"
-so_path="$(pg_config --pkglibdir)/multipartner.so"
-so_md5=$(md5sum "$so_path" | cut -d' ' -f1)
+# what was built, taken now: the tree may change under a long run (see "snapshot" below)
+ext_files=("$tree/multipartner.so" "$tree/multipartner.control")
+for f in $(make -C "$tree" --no-print-directory -s print-DATA print-DATA_built); do ext_files+=("$tree/$f"); done
+git_head=$(git -C "$tree" rev-parse --short HEAD 2>/dev/null || echo unknown)
+git_dirty=$(git -C "$tree" status --porcelain -- src sql multipartner.control Makefile 2>/dev/null | wc -l)
+src_md5=$(cat "$tree"/src/*.c "$tree"/src/*.h "$tree"/sql/*.sql | md5sum | cut -d' ' -f1)
 
 # --- where things go
 res=$tree/build/bench          # results, kept (root)
+for pidfile in "$res"/cluster/data/postmaster.pid /tmp/multipartner-bench.*/data/postmaster.pid; do
+	[[ -f $pidfile ]] && kill -0 "$(head -n1 "$pidfile")" 2>/dev/null &&
+		die "another make bench is running (server $(head -n1 "$pidfile") in ${pidfile%/postmaster.pid}); stop it first"
+done
 rm -rf -- "$res"
 mkdir -p "$res"
 chmod 0755 "$tree/build" "$res"
@@ -118,6 +132,31 @@ log=$base/postgres.log
 mkdir -p "$base" "$sock" "$work"
 chmod 0700 "$base" "$sock"
 chown postgres: "$base" "$sock" "$work"
+
+# A private copy of the server with a snapshot of this build of the extension.  Other sessions
+# may `make install` other code into $libdir while the benchmark runs, and every new backend
+# loads multipartner.so afresh: so the server runs from $pgroot instead, a copy of the postgres
+# binary beside symbolic links to the rest of the installation and copies of the files just
+# built.  PostgreSQL finds $libdir and its share directory relative to its binary.
+step "snapshot of the build for the benchmark server ($base/pg)"
+pgroot=$base/pg
+libdir=$(pg_config --pkglibdir)
+sharedir=$(pg_config --sharedir)
+mkdir -p "$pgroot$bindir" "$pgroot$libdir" "$pgroot$sharedir/extension"
+cp -p "$bindir/postgres" "$pgroot$bindir/"
+for f in "$libdir"/*; do
+	[[ ${f##*/} == multipartner.so ]] || ln -s "$f" "$pgroot$libdir/"
+done
+for f in "$sharedir"/*; do
+	[[ ${f##*/} == extension ]] || ln -s "$f" "$pgroot$sharedir/"
+done
+for f in "$sharedir"/extension/*; do
+	case ${f##*/} in multipartner.control | multipartner--*) ;; *) ln -s "$f" "$pgroot$sharedir/extension/" ;; esac
+done
+cp -p "${ext_files[0]}" "$pgroot$libdir/"
+cp -p "${ext_files[@]:1}" "$pgroot$sharedir/extension/"
+so_md5=$(md5sum "$pgroot$libdir/multipartner.so" | cut -d' ' -f1)
+postgres_bin=$pgroot$bindir/postgres
 tsv=$res/results.tsv
 : >"$tsv"
 
@@ -133,7 +172,7 @@ stop_server() {
 	fi
 }
 start_server() {
-	as_pg "$bindir/pg_ctl" -D "$data" -l "$log" -w start >/dev/null
+	as_pg "$bindir/pg_ctl" -D "$data" -p "$postgres_bin" -l "$log" -w start >/dev/null
 	server_up=1
 }
 cleanup() {
@@ -180,25 +219,59 @@ start_server
 pgq -d postgres -c "CREATE DATABASE bench"
 
 step "schemas: multipartner, floor, bare, ref; roles"
+# the server must load the snapshot, not the installed file
+loaded=$(sq -c "CREATE EXTENSION multipartner" -c "SELECT multipartner.is_operator()" \
+	-c "SELECT pg_read_file('/proc/self/maps')" | grep -m1 -o '/[^ ]*multipartner\.so' || true)
+[[ $loaded == "$pgroot$libdir/multipartner.so" ]] || die "the server loaded '$loaded', not the snapshot in $pgroot"
 sq <<'EOF'
-CREATE EXTENSION multipartner;
 CREATE ROLE bench_sales LOGIN;       -- partner 1's sales_agent
-CREATE ROLE bench_cust;              -- global_admin of the request pool's customers
-CREATE ROLE bench_app LOGIN;         -- the request+accept client: SET ROLE to either
+CREATE ROLE bench_app LOGIN;         -- the request+accept client: SET ROLE to the others
 GRANT multipartner_partner_app TO bench_sales;
-GRANT multipartner_customer_app TO bench_cust;
-GRANT bench_sales, bench_cust TO bench_app;
+GRANT bench_sales TO bench_app;
 -- COPY FROM a server file and pg_backend_memory_contexts, as the partner role
 GRANT pg_read_server_files, pg_read_all_stats TO bench_sales;
+EOF
+# the request pool's customer administrators (data.sql), each global_admin of 8 customers
+sq -v nadmins="$nadmins" <<'EOF'
+SELECT format('CREATE ROLE bench_ca_%s IN ROLE multipartner_customer_app ROLE bench_app', k)
+  FROM generate_series(0, :nadmins - 1) k \gexec
 EOF
 sq -f - <"$tree/test/bench/floor.sql"
 sq -f - <"$tree/test/bench/plpgsql_reference.sql"
 sq -f - <"$tree/test/bench/setup.sql"
 p1=$(sq -c "SELECT md5('p1')::uuid")
 
+# Is ref still the extension's tables?  Columns, indexes and constraints compared with the
+# schema names taken out; any difference is printed and written into BENCHMARKS.md.
+sq -F ' | ' >"$res/shape-diff.txt" <<'EOF'
+WITH cols AS (
+    SELECT n.nspname AS s, c.relname || '.' || a.attname || ' ' ||
+           regexp_replace(format_type(a.atttypid, a.atttypmod), '^(multipartner|ref)\.', '') ||
+           CASE WHEN a.attnotnull THEN ' not null' ELSE '' END AS what
+      FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname IN ('multipartner', 'ref') AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+    UNION ALL
+    SELECT n.nspname, c.relname || ': ' ||
+           regexp_replace(regexp_replace(pg_get_indexdef(i.indexrelid), '^CREATE (UNIQUE )?INDEX \S+ ON \S+', 'CREATE \1INDEX ON'),
+                          '(multipartner|ref)\.', '', 'g')
+      FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname IN ('multipartner', 'ref') AND c.relkind = 'r'
+    UNION ALL
+    SELECT n.nspname, c.relname || ': ' || regexp_replace(pg_get_constraintdef(k.oid), '(multipartner|ref)\.', '', 'g')
+      FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname IN ('multipartner', 'ref') AND c.relkind = 'r' AND k.contype IN ('c', 'f')
+)
+SELECT 'only in ' || min(s), what FROM cols GROUP BY what HAVING count(DISTINCT s) = 1 ORDER BY 2;
+EOF
+if [[ -s $res/shape-diff.txt ]]; then
+	say "WARNING: ref's tables differ from the extension's (test/bench/plpgsql_reference.sql needs an update):"
+	sed 's/^/  /' "$res/shape-diff.txt"
+fi
+
 step "data: $npart partners, $ncust customers, $nsubs subscriptions (SCALE=$SCALE), x4 schemas"
 t0=$SECONDS
-orph=$(sq -v npart="$npart" -v ncust="$ncust" -v nsubs="$nsubs" -f - <"$tree/test/bench/data.sql" | grep '^orphans')
+orph=$(sq -v npart="$npart" -v ncust="$ncust" -v nsubs="$nsubs" -v nadmins="$nadmins" -v npool="$npool" \
+	-f - <"$tree/test/bench/data.sql" | grep '^orphans')
 say "$orph"
 [[ $orph == "orphans|0|0" ]] || die "the generated data is inconsistent: $orph"
 sq -c "VACUUM ANALYZE"
@@ -210,14 +283,194 @@ say "$(stamp)loaded in ${load_secs}s: $nrel relationships, partner 1 holds $np1s
 
 record() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$tsv"; }   # layer workload variant round value unit
 
+# Busy CPU (% of all cores) over 0.3 s while this benchmark is idle: what other
+# processes on the machine take.  Sampled before every timed run and reported.
+cpu_busy() {
+	local a b
+	read -r -a a < <(head -n1 /proc/stat)
+	sleep 0.3
+	read -r -a b < <(head -n1 /proc/stat)
+	awk -v a="${a[*]}" -v b="${b[*]}" 'BEGIN {
+		n = split(a, x, " "); split(b, y, " "); t = 0
+		for (i = 2; i <= 9 && i <= n; i++) t += y[i] - x[i]
+		idle = (y[5] - x[5]) + (y[6] - x[6])
+		printf "%.0f", (t > 0 ? 100 * (t - idle) / t : 0) }'
+}
+
 schema_of() { case $1 in mp_noaudit) echo multipartner ;; *) echo "$1" ;; esac; }
+
+# --- bulk layer: INSERT ... SELECT of BULK_ROWS subscriptions by the partner role, COPY by the superuser
+bulk_select() { # rows tag: the SELECT of the bulk rows, one line
+	printf '%s' "SELECT md5('$2' || g)::uuid, md5('c' || (8 * (g % $nbig) + 3))::uuid, '$p1'::uuid," \
+		" 'CFQ7TTC0LF8Q', 'Office 365', 1 + g % 10, 'P1Y', 'annual', now() + interval '1 year'" \
+		" FROM generate_series(1, $1) g"
+}
+cols="subscription_id, customer_id, partner_of_record, offer_id, product_family, quantity, term, billing_cycle, commitment_end"
+
+# --- callgrind layer: postgres --single on the same data directory
+cg_script() {
+	local vi=0 v s t c n j
+	say "SET jit = off"
+	for s in bare floor multipartner ref; do
+		say "PREPARE ins_$s (text, int) AS INSERT INTO $s.subscription ($cols) VALUES (md5(\$1)::uuid, md5('c' || \$2)::uuid, '$p1', 'CFQ7TTC0LF8Q', 'Office 365', 5, 'P1Y', 'annual', now() + interval '1 year')"
+		say "PREPARE upd_$s (bigint) AS UPDATE $s.subscription SET quantity = quantity + 1 WHERE subscription_id = md5('s' || \$1)::uuid"
+		say "PREPARE req_$s (int, text) AS INSERT INTO $s.relationship (relationship_id, customer_id, partner_id, status, delegated_admin) VALUES (md5(\$2)::uuid, md5('c' || (8 * (\$1 / 7) + \$1 % 7 + 1 + (\$1 % 7 >= 2)::int))::uuid, '$p1', 'pending', true)"
+		say "PREPARE acc_$s (text) AS UPDATE $s.relationship SET status = 'active' WHERE relationship_id = md5(\$1)::uuid"
+	done
+	for v in $variants_cg; do
+		s=$(schema_of "$v")
+		vi=$((vi + 1))
+		if [[ $v == mp_noaudit ]]; then
+			say "ALTER TABLE multipartner.subscription DISABLE TRIGGER audit"
+			say "ALTER TABLE multipartner.relationship DISABLE TRIGGER audit"
+		fi
+		say "SET ROLE bench_sales"
+		for ((t = 0; t < cg_warm + CG_STMTS; t++)); do
+			c=$((8 * ((vi * 7919 + t * 104729) % nbig) + 3))
+			say "EXECUTE ins_$s('cg-$v-$t', $c)"
+		done
+		for ((t = 0; t < cg_warm + CG_STMTS; t++)); do
+			c=$((8 * ((vi * 7919 + t * 104729) % nbig) + 3))
+			n=$((2 * (t % 5) * ncust + c))
+			say "EXECUTE upd_$s($n)"
+		done
+		for ((t = 0; t < cg_warm + CG_STMTS; t++)); do
+			j=$(((vi * (cg_warm + CG_STMTS) + t) % npool))
+			say "SET ROLE bench_sales"
+			say "EXECUTE req_$s($j, 'cg-$v-$t')"
+			say "SET ROLE bench_ca_$((j % nadmins))"
+			say "EXECUTE acc_$s('cg-$v-$t')"
+		done
+		say "RESET ROLE"
+		say "BEGIN"
+		say "SET LOCAL ROLE bench_sales"
+		say "INSERT INTO $s.subscription ($cols) $(bulk_select "$CG_ROWS" "cg-$v-bulk")"
+		say "ROLLBACK"
+		say "BEGIN"
+		say "COPY ($(bulk_select "$CG_ROWS" "cg-$v-copy")) TO '$work/cg_copy.csv'"
+		say "RESET ROLE"
+		say "COPY $s.subscription ($cols) FROM '$work/cg_copy.csv'"
+		say "ROLLBACK"
+		if [[ $v == mp_noaudit ]]; then
+			say "ALTER TABLE multipartner.subscription ENABLE ALWAYS TRIGGER audit"
+			say "ALTER TABLE multipartner.relationship ENABLE ALWAYS TRIGGER audit"
+		fi
+	done
+}
+# the label of each line of cg_script: "workload variant" for a measured statement, "-" otherwise
+cg_labels() {
+	local v t
+	say "-"
+	for ((t = 0; t < 16; t++)); do say "-"; done
+	for v in $variants_cg; do
+		[[ $v == mp_noaudit ]] && say "-" && say "-"
+		say "-"
+		for ((t = 0; t < cg_warm + CG_STMTS; t++)); do ((t < cg_warm)) && say "-" || say "ins1 $v"; done
+		for ((t = 0; t < cg_warm + CG_STMTS; t++)); do ((t < cg_warm)) && say "-" || say "upd1 $v"; done
+		for ((t = 0; t < cg_warm + CG_STMTS; t++)); do
+			say "-"
+			((t < cg_warm)) && say "-" || say "rel $v"
+			say "-"
+			((t < cg_warm)) && say "-" || say "rel $v"
+		done
+		say "-"
+		say "-"
+		say "-"
+		say "bulk $v"
+		say "-"
+		say "-"
+		say "-"
+		say "-"
+		say "copy $v"
+		say "-"
+		[[ $v == mp_noaudit ]] && say "-" && say "-"
+	done
+	return 0
+}
+
+if has_layer callgrind; then
+	stop_server
+	step "callgrind: postgres --single, ($variants_cg), $CG_STMTS single-row statements and $CG_ROWS-row bulk statements each"
+	cg=$work/cg
+	rm -rf -- "$cg"
+	mkdir -p "$cg"
+	chown postgres: "$cg"
+	cg_script >"$cg/script.sql"
+	cg_labels >"$res/callgrind-labels.txt"
+	nlines=$(wc -l <"$cg/script.sql")
+	[[ $nlines == $(wc -l <"$res/callgrind-labels.txt") ]] || die "callgrind script and labels disagree"
+	chown postgres: "$cg/script.sql"
+	t0=$SECONDS
+	as_pg valgrind --tool=callgrind --dump-after=CommitTransactionCommand \
+		--callgrind-out-file="$cg/cg.out.%p" \
+		"$postgres_bin" --single -D "$data" -c jit=off bench <"$cg/script.sql" \
+		>"$res/callgrind-single.out" 2>"$res/callgrind-valgrind.log" || die "valgrind failed: $res/callgrind-valgrind.log"
+	if grep -q 'ERROR' "$res/callgrind-single.out" "$res/callgrind-valgrind.log"; then
+		grep -m5 'ERROR' "$res/callgrind-single.out" "$res/callgrind-valgrind.log" >&2
+		die "a statement failed under callgrind: see $res/callgrind-single.out"
+	fi
+	say "$(stamp)callgrind ran in $((SECONDS - t0))s"
+	# the last nlines numbered dumps are the statements, in order (earlier ones are start-up)
+	mapfile -t dumps < <(ls "$cg" | grep -E '^cg\.out\.[0-9]+\.[0-9]+$' | sort -t. -k4 -n)
+	ndumps=${#dumps[@]}
+	((ndumps >= nlines)) || die "callgrind wrote $ndumps dumps for $nlines statements"
+	: >"$res/callgrind-statements.tsv"
+	i=0
+	while IFS= read -r label; do
+		f=${dumps[ndumps - nlines + i]}
+		i=$((i + 1))
+		[[ $label == - ]] && continue
+		ir=$(sed -n 's/^summary: //p' "$cg/$f")
+		printf '%s\t%s\t%s\n' "$label" "$ir" "$f" >>"$res/callgrind-statements.tsv"
+	done <"$res/callgrind-labels.txt"
+	# instructions per row: single-row statements averaged; a request+accept pair is one "row"
+	awk -F'\t' -v rows="$CG_ROWS" -v stmts="$CG_STMTS" '
+		{ split($1, a, " "); w = a[1]; v = a[2]; sum[w " " v] += $2 }
+		END {
+			for (k in sum) {
+				split(k, a, " "); w = a[1]; v = a[2]
+				per = (w == "bulk" || w == "copy") ? sum[k] / rows : sum[k] / stmts
+				printf "callgrind\t%s\t%s\t1\t%.0f\tinstr\n", w, v, per
+			}
+		}' "$res/callgrind-statements.tsv" | sort >>"$tsv"
+	# where the extension spends it: one statement of each kind, annotated per row
+	# (rel: the last request and the last accept; ins1/upd1: the last statement)
+	for w in bulk copy ins1 upd1 rel; do
+		mapfile -t fs < <(awk -F'\t' -v l="$w multipartner" '$1 == l { print $3 }' "$res/callgrind-statements.tsv" | tail -n 2)
+		div=1
+		[[ $w == bulk || $w == copy ]] && div=$CG_ROWS
+		if [[ $w == rel ]]; then
+			perl "$tree/test/bench/annotate.pl" "$cg/${fs[0]}" 1 >"$res/callgrind-breakdown-rel_request.txt" 2>&1 || true
+			perl "$tree/test/bench/annotate.pl" "$cg/${fs[1]}" 1 >"$res/callgrind-breakdown-rel_accept.txt" 2>&1 || true
+			cp "$cg/${fs[0]}" "$res/callgrind.out.rel_request-multipartner"
+			cp "$cg/${fs[1]}" "$res/callgrind.out.rel_accept-multipartner"
+		else
+			perl "$tree/test/bench/annotate.pl" "$cg/${fs[-1]}" "$div" >"$res/callgrind-breakdown-$w.txt" 2>&1 || true
+			cp "$cg/${fs[-1]}" "$res/callgrind.out.$w-multipartner"
+		fi
+	done
+	for v in floor ref; do
+		f=$(awk -F'\t' -v l="bulk $v" '$1 == l { f = $3 } END { print f }' "$res/callgrind-statements.tsv")
+		perl "$tree/test/bench/annotate.pl" "$cg/$f" "$CG_ROWS" >"$res/callgrind-breakdown-bulk-$v.txt" 2>&1 || true
+	done
+	rm -rf -- "$cg"
+	start_server
+	# the callgrind requests would collide with the request workload's pool
+	for s in $variants_bench; do
+		sq -c "SELECT bench.reset_requests('$s')" >/dev/null
+	done
+	sq -c "VACUUM ANALYZE"
+	sq -c "CHECKPOINT"
+	bad=$(sq -c "SELECT string_agg(c.relname || '.' || t.tgname, ', ') FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relnamespace IN ('multipartner'::regnamespace, 'ref'::regnamespace) AND NOT t.tgisinternal AND t.tgenabled <> 'A'")
+	[[ -z $bad ]] || die "triggers not ENABLE ALWAYS after the callgrind layer: $bad"
+fi
 
 # --- pgbench layer
 run_pgbench() { # workload variant round
 	local w=$1 v=$2 r=$3 s user script out tps
 	s=$(schema_of "$v")
 	script=$work/$w-$s.pgbench
-	sed -e "s/@S@/$s/g" -e "s/@P1@/$p1/g" "$tree/test/bench/$w.pgbench" >"$script"
+	sed -e "s/@S@/$s/g" -e "s/@P1@/$p1/g" -e "s/@R@/$nadmins/g" "$tree/test/bench/$w.pgbench" >"$script"
 	chown postgres: "$script"
 	user=bench_sales
 	case $w in
@@ -229,6 +482,7 @@ run_pgbench() { # workload variant round
 	*) sq -c "VACUUM $s.subscription" ;;
 	esac
 	sq -c "CHECKPOINT"
+	record pgbench "$w" "$v" "$r" "$(cpu_busy)" busy_before
 	out=$res/pgbench-$w-$v-r$r.txt
 	# request+accept: every script uses up one customer of the pool, so a fixed number of scripts
 	length=(-T "$DURATION")
@@ -261,14 +515,6 @@ if has_layer pgbench; then
 	done
 fi
 
-# --- bulk layer: INSERT ... SELECT and COPY of BULK_ROWS subscriptions by the partner role
-bulk_select() { # rows tag: the SELECT of the bulk rows, one line
-	printf '%s' "SELECT md5('$2' || g)::uuid, md5('c' || (8 * (g % $nbig) + 3))::uuid, '$p1'::uuid," \
-		" 'CFQ7TTC0LF8Q', 'Office 365', 1 + g % 10, 'P1Y', 'annual', now() + interval '1 year'" \
-		" FROM generate_series(1, $1) g"
-}
-cols="subscription_id, customer_id, partner_of_record, offer_id, product_family, quantity, term, billing_cycle, commitment_end"
-
 run_bulk() { # workload variant round
 	local w=$1 v=$2 r=$3 s secs
 	s=$(schema_of "$v")
@@ -278,7 +524,9 @@ run_bulk() { # workload variant round
 		# the file is written in the same transaction, so now() + 1 year is the commitment end
 		# the extension and the reference derive
 		[[ $w == copy ]] && say "COPY ($(bulk_select "$BULK_ROWS" bulk)) TO '$work/bulk.csv';"
-		say "SET LOCAL ROLE bench_sales;"
+		# COPY FROM is refused under row security ("COPY FROM not supported with row-level
+		# security"), which the extension's tables have: it runs as superuser (operator path)
+		[[ $w == copy ]] || say "SET LOCAL ROLE bench_sales;"
 		say "SELECT clock_timestamp() AS t0 \\gset"
 		if [[ $w == copy ]]; then
 			say "COPY $s.subscription ($cols) FROM '$work/bulk.csv';"
@@ -288,6 +536,7 @@ run_bulk() { # workload variant round
 		say "SELECT extract(epoch FROM clock_timestamp() - :'t0'::timestamptz);"
 		say "ROLLBACK;"
 	} >"$res/bulk-$w-$v.sql"
+	record bulk "$w" "$v" "$r" "$(cpu_busy)" busy_before
 	secs=$(sq -f - <"$res/bulk-$w-$v.sql")
 	# the rollback brings the audit trigger back (ENABLE ALWAYS): check it
 	[[ $(sq -c "SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'multipartner.subscription'::regclass AND tgname = 'audit'") == A ]] ||
@@ -332,10 +581,11 @@ if has_layer read; then
 				-c "PREPARE q(uuid) AS SELECT * FROM multipartner.$view WHERE customer_id = \$1" \
 				-c "EXPLAIN (COSTS OFF) EXECUTE q('$c1')" >"$res/read-$view-$who.plan" 2>&1 || true
 			if grep -q 'Seq Scan' "$res/read-$view-$who.plan"; then
-				record read "$view" "plan_$who" 0 seqscan plan
+				record read "$view" "plan_$who" 0 "seq scan on $(sed -n 's/.*Seq Scan on \([a-z_]*\).*/\1/p' "$res/read-$view-$who.plan" | sort -u | paste -sd, -)" plan
 			else
 				record read "$view" "plan_$who" 0 index plan
 			fi
+			grep -q 'hashed SubPlan' "$res/read-$view-$who.plan" && record read "$view" "hashed_$who" 0 yes flag
 		done
 		script=$work/read-$view.pgbench
 		sed -e "s/@S@/multipartner/g" -e "s/@V@/$view/g" "$tree/test/bench/read.pgbench" >"$script"
@@ -344,7 +594,7 @@ if has_layer read; then
 			for who in postgres bench_sales; do
 				rm -f "$work"/readlog*
 				out=$res/pgbench-read-$view-$who-r$r.txt
-				as_pg "$bindir/pgbench" -n -M prepared -c "$CLIENTS" -j "$CLIENTS" -T "$DURATION" \
+				as_pg "$bindir/pgbench" -n -M prepared -c "$CLIENTS" -j "$CLIENTS" -T "$read_duration" \
 					--random-seed=1 -h "$sock" -p "$port" -U "$who" -l --log-prefix="$work/readlog" \
 					-D nbig="$nbig" -f "$script" bench >"$out" 2>&1 || die "pgbench read $view as $who failed: $out"
 				tps=$(sed -n 's/^tps = \([0-9.]*\) .*without initial connection time.*/\1/p' "$out")
@@ -359,170 +609,35 @@ fi
 
 # --- memory layer
 if has_layer memory; then
-	step "memory: $((mem_batches * mem_rows * 3)) trigger calls in one backend ($mem_batches transactions of $mem_rows rows)"
-	pgq -d bench -U bench_sales -c "CALL bench.mem_probe($mem_batches, $mem_rows, $nbig, $ncust, '$p1')"
-	sq -F $'\t' -c "SELECT batch, calls, total_bytes, used_bytes, ncontexts, cache_bytes FROM bench.mem_log ORDER BY batch" |
-		while IFS=$'\t' read -r b calls tot used nctx cache; do
-			record memory total_bytes multipartner "$calls" "$tot" bytes
-			record memory used_bytes multipartner "$calls" "$used" bytes
-			record memory contexts multipartner "$calls" "$nctx" count
-			record memory cache_bytes multipartner "$calls" "$cache" bytes
-		done
-	sq -F $'\t' -c "
-		SELECT coalesce(e.name, w.name) || coalesce(' (' || coalesce(e.ident, w.ident) || ')', ''),
-		       coalesce(w.t, 0), coalesce(e.t, 0)
-		  FROM (SELECT name, ident, sum(total_bytes) t FROM bench.mem_ctx WHERE phase = 'warm' GROUP BY 1, 2) w
-		  FULL JOIN (SELECT name, ident, sum(total_bytes) t FROM bench.mem_ctx WHERE phase = 'end' GROUP BY 1, 2) e
-		    ON e.name = w.name AND e.ident IS NOT DISTINCT FROM w.ident
-		 WHERE coalesce(e.t, 0) <> coalesce(w.t, 0)
-		 ORDER BY abs(coalesce(e.t, 0) - coalesce(w.t, 0)) DESC LIMIT 10" >"$res/memory-context-changes.tsv"
-	say "$(stamp)memory: $(sq -c "SELECT format('%s calls: %s bytes; %s calls: %s bytes', min(calls), (array_agg(total_bytes ORDER BY batch))[1], max(calls), (array_agg(total_bytes ORDER BY batch DESC))[1]) FROM bench.mem_log")"
+	for target in floor multipartner; do
+		step "memory ($target): $((mem_batches * mem_rows)) single-row writes in one backend ($mem_batches transactions of $mem_rows)"
+		pgq -d bench -U bench_sales -c "CALL bench.mem_probe('$target', $mem_batches, $mem_rows, $nbig, $ncust, '$p1')"
+		sq -F $'\t' -c "SELECT batch, calls, total_bytes, used_bytes, ncontexts, cache_bytes FROM bench.mem_log WHERE target = '$target' ORDER BY batch" |
+			while IFS=$'\t' read -r b calls tot used nctx cache; do
+				record memory total_bytes "$target" "$b" "$tot" bytes
+				record memory used_bytes "$target" "$b" "$used" bytes
+				record memory contexts "$target" "$b" "$nctx" count
+				record memory cache_bytes "$target" "$b" "$cache" bytes
+				record memory calls "$target" "$b" "$calls" count
+			done
+		# the contexts whose size changed from the 10% mark to the end
+		sq -F $'\t' -c "
+			SELECT coalesce(e.name, w.name) || coalesce(' (' || left(regexp_replace(coalesce(e.ident, w.ident), '\s+', ' ', 'g'), 50) || ')', ''),
+			       coalesce(w.t, 0), coalesce(e.t, 0), coalesce(w.u, 0), coalesce(e.u, 0)
+			  FROM (SELECT name, ident, sum(total_bytes) t, sum(used_bytes) u FROM bench.mem_ctx
+			         WHERE target = '$target' AND phase = 'warm' GROUP BY 1, 2) w
+			  FULL JOIN (SELECT name, ident, sum(total_bytes) t, sum(used_bytes) u FROM bench.mem_ctx
+			              WHERE target = '$target' AND phase = 'end' GROUP BY 1, 2) e
+			    ON e.name = w.name AND e.ident IS NOT DISTINCT FROM w.ident
+			 WHERE coalesce(e.t, 0) <> coalesce(w.t, 0) OR coalesce(e.u, 0) <> coalesce(w.u, 0)
+			 ORDER BY abs(coalesce(e.u, 0) - coalesce(w.u, 0)) + abs(coalesce(e.t, 0) - coalesce(w.t, 0)) DESC
+			 LIMIT 8" >"$res/memory-context-changes-$target.tsv"
+		say "$(stamp)memory ($target): $(sq -c "SELECT format('transaction %s: %s bytes (%s used); transaction %s: %s bytes (%s used)', min(batch), (array_agg(total_bytes ORDER BY batch))[1], (array_agg(used_bytes ORDER BY batch))[1], max(batch), (array_agg(total_bytes ORDER BY batch DESC))[1], (array_agg(used_bytes ORDER BY batch DESC))[1]) FROM bench.mem_log WHERE target = '$target'")"
+	done
 fi
 
 pgversion=$(sq -c "SELECT version()")
 stop_server
-
-# --- callgrind layer: postgres --single on the same data directory
-cg_script() {
-	local vi=0 v s t c n j
-	say "SET jit = off"
-	for s in bare floor multipartner ref; do
-		say "PREPARE ins_$s (text, int) AS INSERT INTO $s.subscription ($cols) VALUES (md5(\$1)::uuid, md5('c' || \$2)::uuid, '$p1', 'CFQ7TTC0LF8Q', 'Office 365', 5, 'P1Y', 'annual', now() + interval '1 year')"
-		say "PREPARE upd_$s (bigint) AS UPDATE $s.subscription SET quantity = quantity + 1 WHERE subscription_id = md5('s' || \$1)::uuid"
-		say "PREPARE req_$s (int, text) AS INSERT INTO $s.relationship (relationship_id, customer_id, partner_id, status, delegated_admin) VALUES (md5(\$2)::uuid, md5('c' || (8 * (\$1 / 7) + \$1 % 7 + 1 + (\$1 % 7 >= 2)::int))::uuid, '$p1', 'pending', true)"
-		say "PREPARE acc_$s (text) AS UPDATE $s.relationship SET status = 'active' WHERE relationship_id = md5(\$1)::uuid"
-	done
-	for v in $variants_cg; do
-		s=$(schema_of "$v")
-		vi=$((vi + 1))
-		if [[ $v == mp_noaudit ]]; then
-			say "ALTER TABLE multipartner.subscription DISABLE TRIGGER audit"
-			say "ALTER TABLE multipartner.relationship DISABLE TRIGGER audit"
-		fi
-		say "SET ROLE bench_sales"
-		for ((t = 0; t < cg_warm + CG_STMTS; t++)); do
-			c=$((8 * ((vi * 7919 + t * 104729) % nbig) + 3))
-			say "EXECUTE ins_$s('cg-$v-$t', $c)"
-		done
-		for ((t = 0; t < cg_warm + CG_STMTS; t++)); do
-			c=$((8 * ((vi * 7919 + t * 104729) % nbig) + 3))
-			n=$((2 * (t % 5) * ncust + c))
-			say "EXECUTE upd_$s($n)"
-		done
-		for ((t = 0; t < cg_warm + CG_STMTS; t++)); do
-			j=$(((vi * (cg_warm + CG_STMTS) + t) % pool))
-			say "SET ROLE bench_sales"
-			say "EXECUTE req_$s($j, 'cg-$v-$t')"
-			say "SET ROLE bench_cust"
-			say "EXECUTE acc_$s('cg-$v-$t')"
-		done
-		say "RESET ROLE"
-		say "BEGIN"
-		say "SET LOCAL ROLE bench_sales"
-		say "INSERT INTO $s.subscription ($cols) $(bulk_select "$CG_ROWS" "cg-$v-bulk")"
-		say "ROLLBACK"
-		say "BEGIN"
-		say "COPY ($(bulk_select "$CG_ROWS" "cg-$v-copy")) TO '$work/cg_copy.csv'"
-		say "SET LOCAL ROLE bench_sales"
-		say "COPY $s.subscription ($cols) FROM '$work/cg_copy.csv'"
-		say "ROLLBACK"
-		if [[ $v == mp_noaudit ]]; then
-			say "ALTER TABLE multipartner.subscription ENABLE ALWAYS TRIGGER audit"
-			say "ALTER TABLE multipartner.relationship ENABLE ALWAYS TRIGGER audit"
-		fi
-	done
-}
-# the label of each line of cg_script: "workload variant" for a measured statement, "-" otherwise
-cg_labels() {
-	local v t
-	say "-"
-	for ((t = 0; t < 16; t++)); do say "-"; done
-	for v in $variants_cg; do
-		[[ $v == mp_noaudit ]] && say "-" && say "-"
-		say "-"
-		for ((t = 0; t < cg_warm + CG_STMTS; t++)); do ((t < cg_warm)) && say "-" || say "ins1 $v"; done
-		for ((t = 0; t < cg_warm + CG_STMTS; t++)); do ((t < cg_warm)) && say "-" || say "upd1 $v"; done
-		for ((t = 0; t < cg_warm + CG_STMTS; t++)); do
-			say "-"
-			((t < cg_warm)) && say "-" || say "rel $v"
-			say "-"
-			((t < cg_warm)) && say "-" || say "rel $v"
-		done
-		say "-"
-		say "-"
-		say "-"
-		say "bulk $v"
-		say "-"
-		say "-"
-		say "-"
-		say "-"
-		say "copy $v"
-		say "-"
-		[[ $v == mp_noaudit ]] && say "-" && say "-"
-	done
-	return 0
-}
-
-if has_layer callgrind; then
-	step "callgrind: postgres --single, ($variants_cg), $CG_STMTS single-row statements and $CG_ROWS-row bulk statements each"
-	cg=$work/cg
-	rm -rf -- "$cg"
-	mkdir -p "$cg"
-	chown postgres: "$cg"
-	cg_script >"$cg/script.sql"
-	cg_labels >"$res/callgrind-labels.txt"
-	nlines=$(wc -l <"$cg/script.sql")
-	[[ $nlines == $(wc -l <"$res/callgrind-labels.txt") ]] || die "callgrind script and labels disagree"
-	chown postgres: "$cg/script.sql"
-	t0=$SECONDS
-	as_pg valgrind --tool=callgrind --dump-after=CommitTransactionCommand \
-		--callgrind-out-file="$cg/cg.out.%p" \
-		"$bindir/postgres" --single -D "$data" -c jit=off bench <"$cg/script.sql" \
-		>"$res/callgrind-single.out" 2>"$res/callgrind-valgrind.log" || die "valgrind failed: $res/callgrind-valgrind.log"
-	if grep -q 'ERROR' "$res/callgrind-single.out" "$res/callgrind-valgrind.log"; then
-		grep -m5 'ERROR' "$res/callgrind-single.out" "$res/callgrind-valgrind.log" >&2
-		die "a statement failed under callgrind: see $res/callgrind-single.out"
-	fi
-	say "$(stamp)callgrind ran in $((SECONDS - t0))s"
-	# the last nlines numbered dumps are the statements, in order (earlier ones are start-up)
-	mapfile -t dumps < <(ls "$cg" | grep -E '^cg\.out\.[0-9]+\.[0-9]+$' | sort -t. -k4 -n)
-	ndumps=${#dumps[@]}
-	((ndumps >= nlines)) || die "callgrind wrote $ndumps dumps for $nlines statements"
-	: >"$res/callgrind-statements.tsv"
-	i=0
-	while IFS= read -r label; do
-		f=${dumps[ndumps - nlines + i]}
-		i=$((i + 1))
-		[[ $label == - ]] && continue
-		ir=$(sed -n 's/^summary: //p' "$cg/$f")
-		printf '%s\t%s\t%s\n' "$label" "$ir" "$f" >>"$res/callgrind-statements.tsv"
-	done <"$res/callgrind-labels.txt"
-	# instructions per row: single-row statements averaged; a request+accept pair is one "row"
-	awk -F'\t' -v rows="$CG_ROWS" -v stmts="$CG_STMTS" '
-		{ split($1, a, " "); w = a[1]; v = a[2]; sum[w " " v] += $2 }
-		END {
-			for (k in sum) {
-				split(k, a, " "); w = a[1]; v = a[2]
-				per = (w == "bulk" || w == "copy") ? sum[k] / rows : sum[k] / stmts
-				printf "callgrind\t%s\t%s\t1\t%.0f\tinstr\n", w, v, per
-			}
-		}' "$res/callgrind-statements.tsv" | sort >>"$tsv"
-	# where the extension spends it: its bulk INSERT and one single-row INSERT
-	for w in bulk ins1; do
-		f=$(awk -F'\t' -v l="$w multipartner" '$1 == l { f = $3 } END { print f }' "$res/callgrind-statements.tsv")
-		callgrind_annotate --inclusive=yes --threshold=99.5 "$cg/$f" 2>/dev/null | head -n 80 >"$res/callgrind-annotate-$w-multipartner.txt" || true
-		callgrind_annotate --inclusive=no --threshold=95 "$cg/$f" 2>/dev/null | head -n 60 >"$res/callgrind-self-$w-multipartner.txt" || true
-		callgrind_annotate --tree=calling --inclusive=yes --threshold=99 "$cg/$f" 2>/dev/null >"$res/callgrind-tree-$w-multipartner.txt" || true
-		cp "$cg/$f" "$res/callgrind.out.$w-multipartner"
-	done
-	for w in bulk; do
-		for v in floor ref; do
-			f=$(awk -F'\t' -v l="$w $v" '$1 == l { f = $3 } END { print f }' "$res/callgrind-statements.tsv")
-			callgrind_annotate --inclusive=yes --threshold=99 "$cg/$f" 2>/dev/null | head -n 50 >"$res/callgrind-annotate-$w-$v.txt" || true
-		done
-	done
-	rm -rf -- "$cg"
-fi
 
 # --- the report
 step "report"
@@ -535,11 +650,12 @@ step "report"
 	say "kernel=$(uname -r)"
 	say "pgversion=$pgversion"
 	say "valgrind=$(valgrind --version)"
-	say "commit=$(git -C "$tree" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-	say "dirty=$(git -C "$tree" status --porcelain -- src sql multipartner.control 2>/dev/null | wc -l)"
-	say "src_md5=$(cat "$tree"/src/*.c "$tree"/src/*.h "$tree"/sql/*.sql | md5sum | cut -d' ' -f1)"
+	say "commit=$git_head"
+	say "dirty=$git_dirty"
+	say "src_md5=$src_md5"
 	say "so_md5=$so_md5"
-	say "so_md5_end=$(md5sum "$so_path" | cut -d' ' -f1)"
+	say "so_md5_end=$(md5sum "$pgroot$libdir/multipartner.so" | cut -d' ' -f1)"
+	say "commit_end=$(git -C "$tree" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 	say "scale=$SCALE"
 	say "npart=$npart"
 	say "ncust=$ncust"
@@ -550,8 +666,11 @@ step "report"
 	say "load_secs=$load_secs"
 	say "rounds=$ROUNDS"
 	say "duration=$DURATION"
+	say "read_duration=$read_duration"
 	say "clients=$CLIENTS"
 	say "req_tx=$req_tx"
+	say "nadmins=$nadmins"
+	say "npool=$npool"
 	say "bulk_rows=$BULK_ROWS"
 	say "cg_rows=$CG_ROWS"
 	say "cg_stmts=$CG_STMTS"

@@ -83,14 +83,17 @@ $fn$;
  * the backend's memory contexts summed after every tenth batch.
  * Each subscription INSERT and UPDATE fires three of the extension's trigger
  * functions (subscription_guard, audit, audit_log_guard on the audit row).
+ * target 'floor' runs the same statements on floor (no trigger of ours): the
+ * control, for what PL/pgSQL, the procedure and PostgreSQL keep themselves.
  */
-CREATE TABLE bench.mem_log (batch int, calls bigint, total_bytes bigint, used_bytes bigint,
-                            ncontexts int, cache_bytes bigint);
-CREATE TABLE bench.mem_ctx (phase text, name text, ident text, level int, total_bytes bigint);
+CREATE TABLE bench.mem_log (target text, batch int, calls bigint, total_bytes bigint,
+                            used_bytes bigint, ncontexts int, cache_bytes bigint);
+CREATE TABLE bench.mem_ctx (target text, phase text, name text, ident text, level int,
+                            total_bytes bigint, used_bytes bigint);
 GRANT INSERT, SELECT ON bench.mem_log, bench.mem_ctx TO PUBLIC;
 
-CREATE PROCEDURE bench.mem_probe(batches int, rows_per_batch int, nbig int, ncust int,
-                                 partner uuid)
+CREATE PROCEDURE bench.mem_probe(target text, batches int, rows_per_batch int, nbig int,
+                                 ncust int, partner uuid)
 LANGUAGE plpgsql AS $fn$
 DECLARE
     i int;
@@ -100,35 +103,51 @@ BEGIN
     FOR b IN 1 .. batches LOOP
         FOR j IN 1 .. rows_per_batch LOOP
             i := (b * 7919 + j * 104729) % nbig;
-            IF j % 2 = 0 THEN
-                INSERT INTO multipartner.subscription
-                    (customer_id, partner_of_record, offer_id, product_family, quantity,
-                     term, billing_cycle)
-                VALUES (md5('c' || (8 * i + 3))::uuid, partner, 'MEM-PROBE', 'Memory', 1,
-                        'P1M', 'monthly');
+            -- one of the partner's subscriptions: customer 8i+3, an even k
+            n := (2 * ((b + j) % 5)) * ncust + 8 * i + 3;
+            IF target = 'floor' THEN
+                IF j % 2 = 0 THEN
+                    INSERT INTO floor.subscription
+                        (customer_id, partner_of_record, offer_id, product_family, quantity,
+                         term, billing_cycle, commitment_end)
+                    VALUES (md5('c' || (8 * i + 3))::uuid, partner, 'MEM-PROBE', 'Memory', 1,
+                            'P1M', 'monthly', now() + interval '1 month');
+                ELSE
+                    UPDATE floor.subscription SET quantity = quantity + 1
+                     WHERE subscription_id = md5('s' || n)::uuid;
+                END IF;
             ELSE
-                -- one of the partner's subscriptions: customer 8i+3, an even k
-                n := (2 * ((b + j) % 5)) * ncust + 8 * i + 3;
-                UPDATE multipartner.subscription SET quantity = quantity + 1
-                 WHERE subscription_id = md5('s' || n)::uuid;
+                IF j % 2 = 0 THEN
+                    INSERT INTO multipartner.subscription
+                        (customer_id, partner_of_record, offer_id, product_family, quantity,
+                         term, billing_cycle, commitment_end)
+                    VALUES (md5('c' || (8 * i + 3))::uuid, partner, 'MEM-PROBE', 'Memory', 1,
+                            'P1M', 'monthly', now() + interval '1 month');
+                ELSE
+                    UPDATE multipartner.subscription SET quantity = quantity + 1
+                     WHERE subscription_id = md5('s' || n)::uuid;
+                END IF;
+                calls := calls + 3;
             END IF;
-            calls := calls + 3;
         END LOOP;
         COMMIT;
         IF b % 10 = 0 OR b = 1 OR b = batches THEN
             INSERT INTO bench.mem_log
-            SELECT b, calls, sum(total_bytes), sum(used_bytes), count(*),
+            SELECT target, b, calls, sum(total_bytes), sum(used_bytes), count(*),
                    (SELECT sum(c.total_bytes) FROM pg_backend_memory_contexts c
                      WHERE c.name = 'CacheMemoryContext' OR c.parent = 'CacheMemoryContext')
               FROM pg_backend_memory_contexts;
-            IF b = batches / 10 OR b = batches THEN
-                INSERT INTO bench.mem_ctx
-                SELECT CASE WHEN b = batches THEN 'end' ELSE 'warm' END, name, ident, level, total_bytes
-                  FROM pg_backend_memory_contexts;
-            END IF;
+            COMMIT;
+        END IF;
+        -- every context, at the 10% mark (after warm-up) and at the end
+        IF b = greatest(batches / 10, 1) OR b = batches THEN
+            INSERT INTO bench.mem_ctx
+            SELECT target, CASE WHEN b = batches THEN 'end' ELSE 'warm' END, name, ident, level,
+                   total_bytes, used_bytes
+              FROM pg_backend_memory_contexts;
             COMMIT;
         END IF;
     END LOOP;
 END
 $fn$;
-GRANT EXECUTE ON PROCEDURE bench.mem_probe(int, int, int, int, uuid) TO PUBLIC;
+GRANT EXECUTE ON PROCEDURE bench.mem_probe(text, int, int, int, int, uuid) TO PUBLIC;
