@@ -53,3 +53,23 @@ BEGIN
     END LOOP;
 END
 $fk_always$;
+
+/*
+ * A partner's customers, and a customer's partners, as a correlated EXISTS
+ * on the relationship's (customer_id, partner_id) index instead of an
+ * uncorrelated IN: the IN built a hash of all of a partner's relationships
+ * for every statement (measured 7.8x the cost of an unfiltered one-customer
+ * read for a partner with 12,500 customers), the EXISTS probes the index
+ * once per row read, so a one-customer read costs one probe.
+ */
+ALTER POLICY partner_own ON multipartner.customer
+    USING (EXISTS (SELECT FROM multipartner.relationship r
+                    WHERE r.customer_id OPERATOR(pg_catalog.=) customer.customer_id
+                      AND r.partner_id OPERATOR(pg_catalog.=)
+                          (SELECT multipartner.acting_partner())));
+ALTER POLICY customer_partners ON multipartner.partner
+    USING (EXISTS (SELECT FROM multipartner.relationship r
+                    WHERE r.partner_id OPERATOR(pg_catalog.=) partner.partner_id
+                      AND r.customer_id OPERATOR(pg_catalog.=)
+                          ANY (pg_catalog.array_cat((SELECT multipartner.member_customers()),
+                                                    '{}'::uuid[]))));
