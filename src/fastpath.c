@@ -60,6 +60,7 @@
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -353,6 +354,41 @@ mp_fast_lock_active_relationship(const pg_uuid_t *customer_id,
 	return n < 0 ? -1 : (n > 0 ? 1 : 0);
 }
 
+/* A partner's status, by its primary key. */
+static bool
+partner_status_cb(Relation rel, TupleTableSlot *slot, void *arg)
+{
+	int		   *status = (int *) arg;
+	bool		isnull;
+	Datum		d = slot_getattr(slot, mp_attnum(rel, "status"), &isnull);
+
+	*status = isnull ? -1 : mp_enum_index(d, mp_partner_status_labels);
+	return true;
+}
+
+/*
+ * mp_fast_partner_status - the index in mp_partner_status_labels of the
+ * partner's status, -2 when there is no such partner, -1 to take the SPI
+ * path.
+ */
+int
+mp_fast_partner_status(const pg_uuid_t *partner_id)
+{
+	static const char *const keycols[] = {"partner_id"};
+	Datum		key = UUIDPGetDatum(partner_id);
+	Oid			eqproc = F_UUID_EQ;
+	int			status = -1;
+	int			n;
+
+	if (!mp_fast_path())
+		return -1;
+	n = probe("partner", "partner_pkey", keycols, 1, &key, &eqproc, 0, NULL,
+			  partner_status_cb, &status);
+	if (n < 0 || status == -1)
+		return n == 0 ? -2 : -1;
+	return status;
+}
+
 /*
  * The audit row, inserted directly.
  */
@@ -398,6 +434,93 @@ row_to_jsonb(Oid reltype, Datum row)
 }
 
 /*
+ * What the direct audit insert needs to know about audit_log, cached until
+ * a relcache invalidation of the table (or of everything) arrives: its oid,
+ * its identity sequence, and the IndexInfo of each of its indexes.
+ */
+typedef struct AuditTableCache
+{
+	bool		valid;
+	Oid			relid;
+	Oid			seqid;
+	int			nindexes;
+	Oid		   *indexoids;
+	IndexInfo **indexinfos;
+} AuditTableCache;
+
+static AuditTableCache audit_cache;
+static MemoryContext audit_cache_cxt = NULL;
+
+static void
+audit_cache_inval(Datum arg, Oid relid)
+{
+	if (!audit_cache.valid)
+		return;
+	if (!OidIsValid(relid) || relid == audit_cache.relid)
+		audit_cache.valid = false;
+	for (int i = 0; audit_cache.valid && i < audit_cache.nindexes; i++)
+		if (relid == audit_cache.indexoids[i])
+			audit_cache.valid = false;
+}
+
+void
+mp_fastpath_init(void)
+{
+	CacheRegisterRelcacheCallback(audit_cache_inval, (Datum) 0);
+}
+
+/* Fill the cache for the open audit_log; false if its shape is unexpected. */
+static bool
+audit_cache_fill(Relation rel)
+{
+	List	   *indexes;
+	ListCell   *lc;
+	MemoryContext oldcxt;
+	int			i = 0;
+
+	if (audit_cache_cxt == NULL)
+		audit_cache_cxt = AllocSetContextCreate(CacheMemoryContext,
+												"multipartner audit cache",
+												ALLOCSET_SMALL_SIZES);
+	MemoryContextReset(audit_cache_cxt);
+	audit_cache.valid = false;
+	audit_cache.relid = RelationGetRelid(rel);
+	audit_cache.seqid = getIdentitySequence(audit_cache.relid,
+											mp_attnum(rel, "event_id"), true);
+	if (!OidIsValid(audit_cache.seqid))
+		return false;
+
+	indexes = RelationGetIndexList(rel);
+	oldcxt = MemoryContextSwitchTo(audit_cache_cxt);
+	audit_cache.nindexes = list_length(indexes);
+	audit_cache.indexoids = palloc(sizeof(Oid) * Max(audit_cache.nindexes, 1));
+	audit_cache.indexinfos = palloc(sizeof(IndexInfo *) * Max(audit_cache.nindexes, 1));
+	MemoryContextSwitchTo(oldcxt);
+	foreach(lc, indexes)
+	{
+		Relation	idx = index_open(lfirst_oid(lc), AccessShareLock);
+		IndexInfo  *ii;
+
+		oldcxt = MemoryContextSwitchTo(audit_cache_cxt);
+		ii = BuildIndexInfo(idx);
+		MemoryContextSwitchTo(oldcxt);
+		index_close(idx, AccessShareLock);
+		if (ii->ii_Expressions != NIL || ii->ii_Predicate != NIL ||
+			ii->ii_ExclusionOps != NULL)
+		{
+			list_free(indexes);
+			return false;
+		}
+		audit_cache.indexoids[i] = lfirst_oid(lc);
+		audit_cache.indexinfos[i] = ii;
+		i++;
+	}
+	list_free(indexes);
+	audit_cache.valid = true;
+	return true;
+}
+
+/*
  * mp_fast_audit_insert - insert the audit row with the given column values
  * (by name; event_id, at and txid are filled in here).  Returns false to
  * take the SPI path.
@@ -412,22 +535,24 @@ mp_fast_audit_insert(const MpAuditRow *row)
 	Datum	   *values;
 	bool	   *nulls;
 	HeapTuple	tuple;
-	List	   *indexes;
-	ListCell   *lc;
 	TupleTableSlot *slot;
-	AttrNumber	idatt;
-	Oid			seqid;
 
 	if (!mp_fast_path())
 		return false;
-	nsp = get_namespace_oid(MP_SCHEMA, false);
-	relid = get_relname_relid("audit_log", nsp);
-	if (!OidIsValid(relid))
-		return false;
+	if (audit_cache.valid)
+		relid = audit_cache.relid;
+	else
+	{
+		nsp = get_namespace_oid(MP_SCHEMA, false);
+		relid = get_relname_relid("audit_log", nsp);
+		if (!OidIsValid(relid))
+			return false;
+	}
 	rel = table_open(relid, RowExclusiveLock);
 	if (rel->rd_rel->relkind != RELKIND_RELATION ||
 		rel->rd_tableam != GetHeapamTableAmRoutine() ||
-		rel->rd_rel->relhasrules)
+		rel->rd_rel->relhasrules ||
+		(!audit_cache.valid && !audit_cache_fill(rel)))
 	{
 		table_close(rel, RowExclusiveLock);
 		return false;
@@ -444,14 +569,7 @@ mp_fast_audit_insert(const MpAuditRow *row)
 		nulls[a_ - 1] = false; \
 	} while (0)
 
-	idatt = mp_attnum(rel, "event_id");
-	seqid = getIdentitySequence(relid, idatt, true);
-	if (!OidIsValid(seqid))
-	{
-		table_close(rel, RowExclusiveLock);
-		return false;
-	}
-	SET("event_id", Int64GetDatum(nextval_internal(seqid, false)));
+	SET("event_id", Int64GetDatum(nextval_internal(audit_cache.seqid, false)));
 	SET("at", TimestampTzGetDatum(GetCurrentTimestamp()));
 	SET("actor", row->actor);
 	SET("session_actor", row->session_actor);
@@ -477,17 +595,15 @@ mp_fast_audit_insert(const MpAuditRow *row)
 	/* and into every index, as CatalogTupleInsert() does for catalogs */
 	slot = MakeSingleTupleTableSlot(tupdesc, &TTSOpsHeapTuple);
 	ExecStoreHeapTuple(tuple, slot, false);
-	indexes = RelationGetIndexList(rel);
-	foreach(lc, indexes)
+	for (int i = 0; i < audit_cache.nindexes; i++)
 	{
-		Relation	idx = index_open(lfirst_oid(lc), RowExclusiveLock);
-		IndexInfo  *ii = BuildIndexInfo(idx);
+		Relation	idx = index_open(audit_cache.indexoids[i], RowExclusiveLock);
+		IndexInfo  *ii = audit_cache.indexinfos[i];
 		Datum		ivalues[INDEX_MAX_KEYS];
 		bool		inulls[INDEX_MAX_KEYS];
 
-		if (ii->ii_Expressions != NIL || ii->ii_Predicate != NIL ||
-			ii->ii_ExclusionOps != NULL || !idx->rd_index->indisready)
-			elog(ERROR, "unexpected index \"%s\" on the audit log",
+		if (!idx->rd_index->indisready)
+			elog(ERROR, "index \"%s\" of the audit log is not ready",
 				 RelationGetRelationName(idx));
 		FormIndexDatum(ii, slot, NULL, ivalues, inulls);
 		index_insert(idx, ivalues, inulls, &tuple->t_self, rel,
@@ -495,7 +611,6 @@ mp_fast_audit_insert(const MpAuditRow *row)
 					 false, ii);
 		index_close(idx, RowExclusiveLock);
 	}
-	list_free(indexes);
 	ExecDropSingleTupleTableSlot(slot);
 	heap_freetuple(tuple);
 	table_close(rel, RowExclusiveLock);

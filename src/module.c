@@ -134,6 +134,7 @@ _PG_init(void)
 
 	MarkGUCPrefixReserved("multipartner");
 
+	mp_fastpath_init();
 	RegisterXactCallback(mp_xact_callback, NULL);
 	RegisterSubXactCallback(mp_subxact_callback, NULL);
 }

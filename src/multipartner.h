@@ -178,6 +178,8 @@ extern int	mp_fast_memberships(bool partner, Oid userid, const pg_uuid_t *id,
 extern int	mp_fast_lock_active_relationship(const pg_uuid_t *customer_id,
 											 const pg_uuid_t *partner_id);
 extern bool mp_fast_audit_insert(const MpAuditRow *row);
+extern int	mp_fast_partner_status(const pg_uuid_t *partner_id);
+extern void mp_fastpath_init(void);
 
 /* guard.c */
 extern bool mp_restoring(void);

@@ -164,6 +164,7 @@ subscription_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 	bool		nulls[4] = {false, false, false, false};
 	MemoryContext oldcxt;
 	HeapTuple	result;
+	int			pstatus;
 
 	d = mp_getattr(tuple, rel, "partner_of_record", &pnull);
 	if (!pnull)
@@ -224,9 +225,11 @@ subscription_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 				 errdetail("A subscription starts active; suspend it afterwards if needed.")));
 
 	arg = UUIDPGetDatum(&partner_id);
-	if (mp_query(MPQ_PARTNER_GET, &arg, NULL, 1) == 1 &&
-		mp_enum_index(mp_result_datum(0, 2, &isnull),
-					  mp_partner_status_labels) != 0)
+	pstatus = mp_fast_partner_status(&partner_id);
+	if (pstatus == -1)
+		pstatus = mp_query(MPQ_PARTNER_GET, &arg, NULL, 1) == 1 ?
+			mp_enum_index(mp_result_datum(0, 2, &isnull), mp_partner_status_labels) : -2;
+	if (pstatus > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("partner %s is suspended", mp_uuid_str(&partner_id)),
