@@ -680,5 +680,6 @@ step "report"
 	say "settings=$(tr '\n' ';' <<<"$settings")"
 	say "total_secs=$((SECONDS - start_time))"
 } >"$res/info.env"
-perl "$tree/test/bench/report.pl" "$res" "$tree/$OUT"
+[[ $OUT == /* ]] || OUT=$tree/$OUT
+perl "$tree/test/bench/report.pl" "$res" "$OUT"
 say "$(stamp)done: $OUT (raw numbers in build/bench/)"
