@@ -170,13 +170,7 @@ mp_audit(PG_FUNCTION_ARGS)
 	char		nulls[AUDIT_NARGS];
 	pg_uuid_t	acting;
 
-	if (!CALLED_AS_TRIGGER(fcinfo) ||
-		!TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" must be fired AFTER ... FOR EACH ROW",
-						"audit")));
+	mp_check_trigger(fcinfo, "audit", MP_TRIGGER_AFTER_ROW);
 	/* a restore loads the audit log's own rows: write no second copy */
 	if (mp_restoring())
 		return PointerGetDatum(NULL);
@@ -281,7 +275,7 @@ mp_audit_log_guard(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 
-	mp_check_trigger(fcinfo, "audit_log_guard", true);
+	mp_check_trigger(fcinfo, "audit_log_guard", MP_TRIGGER_BEFORE_ROW);
 
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 	{

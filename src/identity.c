@@ -512,11 +512,7 @@ PG_FUNCTION_INFO_V1(mp_member_changed);
 Datum
 mp_member_changed(PG_FUNCTION_ARGS)
 {
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" was not called by trigger manager",
-						"member_changed")));
+	mp_check_trigger(fcinfo, "member_changed", MP_TRIGGER_ANY);
 	mp_identity_reset();
 	return PointerGetDatum(NULL);
 }

@@ -199,7 +199,13 @@ extern void mp_check_immutable(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 							   const char *const cols[], const char *detail,
 							   const char *hint);
 extern Datum mp_trigger_passthrough(TriggerData *trigdata);
+typedef enum MpTriggerKind
+{
+	MP_TRIGGER_BEFORE_ROW,
+	MP_TRIGGER_AFTER_ROW,
+	MP_TRIGGER_ANY
+} MpTriggerKind;
 extern void mp_check_trigger(FunctionCallInfo fcinfo, const char *funcname,
-							 bool row_level);
+							 MpTriggerKind kind);
 
 #endif							/* MULTIPARTNER_H */

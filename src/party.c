@@ -145,7 +145,7 @@ mp_partner_guard(PG_FUNCTION_ARGS)
 	HeapTuple	tuple;
 	bool		isnull;
 
-	mp_check_trigger(fcinfo, "partner_guard", true);
+	mp_check_trigger(fcinfo, "partner_guard", MP_TRIGGER_BEFORE_ROW);
 	if (mp_restoring())
 		return mp_trigger_passthrough(trigdata);
 	rel = trigdata->tg_relation;
@@ -183,7 +183,7 @@ mp_customer_guard(PG_FUNCTION_ARGS)
 	HeapTuple	tuple;
 	bool		isnull;
 
-	mp_check_trigger(fcinfo, "customer_guard", true);
+	mp_check_trigger(fcinfo, "customer_guard", MP_TRIGGER_BEFORE_ROW);
 	if (mp_restoring())
 		return mp_trigger_passthrough(trigdata);
 	rel = trigdata->tg_relation;
@@ -272,13 +272,7 @@ mp_tenant_registry(PG_FUNCTION_ARGS)
 	Datum		id;
 	Datum		tenant;
 
-	if (!CALLED_AS_TRIGGER(fcinfo) ||
-		!TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" must be fired AFTER ... FOR EACH ROW",
-						"tenant_registry")));
+	mp_check_trigger(fcinfo, "tenant_registry", MP_TRIGGER_AFTER_ROW);
 	/* a restore loads the registry's own rows */
 	if (mp_restoring())
 		return PointerGetDatum(NULL);
@@ -317,11 +311,7 @@ mp_forbid_truncate(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" was not called by trigger manager",
-						"forbid_truncate")));
+	mp_check_trigger(fcinfo, "forbid_truncate", MP_TRIGGER_ANY);
 	ereport(ERROR,
 			(errcode(ERRCODE_MP_NO_DELETE),
 			 errmsg("cannot truncate table \"%s\"",

@@ -420,7 +420,7 @@ mp_subscription_guard(PG_FUNCTION_ARGS)
 	Relation	rel;
 	HeapTuple	result;
 
-	mp_check_trigger(fcinfo, "subscription_guard", true);
+	mp_check_trigger(fcinfo, "subscription_guard", MP_TRIGGER_BEFORE_ROW);
 	if (mp_restoring())
 		return mp_trigger_passthrough(trigdata);
 	rel = trigdata->tg_relation;

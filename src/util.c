@@ -154,11 +154,13 @@ mp_request_expiry_cutoff(void)
 }
 
 /*
- * mp_check_trigger - check that funcname was called as a BEFORE trigger,
- * FOR EACH ROW or FOR EACH STATEMENT as the install script declares it.
+ * mp_check_trigger - check that funcname was called by the trigger manager
+ * the way the install script declares it: BEFORE or AFTER ... FOR EACH ROW,
+ * or any way (statement triggers).
  */
 void
-mp_check_trigger(FunctionCallInfo fcinfo, const char *funcname, bool row_level)
+mp_check_trigger(FunctionCallInfo fcinfo, const char *funcname,
+				 MpTriggerKind kind)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 
@@ -167,12 +169,14 @@ mp_check_trigger(FunctionCallInfo fcinfo, const char *funcname, bool row_level)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"%s\" was not called by trigger manager",
 						funcname)));
-	if (row_level && (!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
-					  !TRIGGER_FIRED_FOR_ROW(trigdata->tg_event)))
+	if (kind == MP_TRIGGER_ANY)
+		return;
+	if (!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		(kind == MP_TRIGGER_BEFORE_ROW) != TRIGGER_FIRED_BEFORE(trigdata->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" must be fired BEFORE ... FOR EACH ROW",
-						funcname)));
+				 errmsg("function \"%s\" must be fired %s ... FOR EACH ROW",
+						funcname, kind == MP_TRIGGER_BEFORE_ROW ? "BEFORE" : "AFTER")));
 }
 
 /*

@@ -397,6 +397,22 @@ push @summary, map { "| $_->[0] | $_->[1] | $_->[2] | $_->[3] |" } @{ $verdicts{
 push @summary, '';
 splice @out, (grep { $out[$_] =~ /^## / } 0 .. $#out)[0] // scalar(@out), 0, @summary;
 
+# The reading of the numbers (which target is missed, by how much, why, what was done), kept by hand
+# in test/bench/ANALYSIS.md because it is judgement, not measurement.
+{
+	(my $dir = __FILE__) =~ s{[^/]*$}{};
+	my $analysis = ($dir eq '' ? './' : $dir) . 'ANALYSIS.md';
+	if (open my $ah, '<', $analysis)
+	{
+		local $/;
+		my $text = <$ah>;
+		close $ah;
+		chomp $text;
+		p $text;
+		p;
+	}
+}
+
 p "## Reproduce";
 p;
 p "`$info{command}` as root on Debian bookworm (installs what is missing, builds, installs, runs everything on a";
