@@ -15,26 +15,7 @@
 \set p_new_csp '22222222-2222-4222-8222-0000000000c1'
 \set northwind_id '33333333-3333-4333-8333-0000000000c1'
 
-CREATE FUNCTION pg_temp.regress_counts() RETURNS text
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-SELECT format('partner=%s customer=%s partner_member=%s customer_member=%s relationship=%s subscription=%s tenant=%s audit_log=%s rows=%s',
-    (SELECT count(*) FROM multipartner.partner),
-    (SELECT count(*) FROM multipartner.customer),
-    (SELECT count(*) FROM multipartner.partner_member),
-    (SELECT count(*) FROM multipartner.customer_member),
-    (SELECT count(*) FROM multipartner.relationship),
-    (SELECT count(*) FROM multipartner.subscription),
-    (SELECT count(*) FROM multipartner.tenant),
-    (SELECT count(*) FROM multipartner.audit_log),
-    md5(concat_ws('/',
-        (SELECT string_agg(t::text, ',' ORDER BY t::text) FROM multipartner.partner t),
-        (SELECT string_agg(t::text, ',' ORDER BY t::text) FROM multipartner.customer t),
-        (SELECT string_agg(t::text, ',' ORDER BY t::text) FROM multipartner.partner_member t),
-        (SELECT string_agg(t::text, ',' ORDER BY t::text) FROM multipartner.customer_member t),
-        (SELECT string_agg(t::text, ',' ORDER BY t::text) FROM multipartner.relationship t),
-        (SELECT string_agg(t::text, ',' ORDER BY t::text) FROM multipartner.subscription t),
-        (SELECT string_agg(t::text, ',' ORDER BY t::text) FROM multipartner.tenant t))))
-$$;
+\i test/state.psql
 
 CREATE FUNCTION pg_temp.refused(sql text, state text, descr text) RETURNS SETOF text
 LANGUAGE plpgsql AS $$

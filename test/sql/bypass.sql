@@ -19,49 +19,7 @@
 \set new_tenant2 '44444444-4444-4444-8444-0000000000b2'
 \set new_tenant3 '44444444-4444-4444-8444-0000000000b3'
 
--- The state of everything the rules protect, as one line.  SECURITY
--- DEFINER (owned by the superuser running the tests): it sees every row
--- whoever calls it.
-CREATE FUNCTION pg_temp.regress_counts() RETURNS text
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-SELECT format('partner=%s customer=%s partner_member=%s customer_member=%s relationship=%s subscription=%s tenant=%s audit_log=%s rows=%s catalog=%s',
-    (SELECT count(*) FROM multipartner.partner),
-    (SELECT count(*) FROM multipartner.customer),
-    (SELECT count(*) FROM multipartner.partner_member),
-    (SELECT count(*) FROM multipartner.customer_member),
-    (SELECT count(*) FROM multipartner.relationship),
-    (SELECT count(*) FROM multipartner.subscription),
-    (SELECT count(*) FROM multipartner.tenant),
-    (SELECT count(*) FROM multipartner.audit_log),
-    md5(concat_ws('/',
-        (SELECT string_agg(t::text, ',' ORDER BY t::text) FROM multipartner.partner t),
-        (SELECT string_agg(t::text, ',' ORDER BY t::text) FROM multipartner.customer t),
-        (SELECT string_agg(t::text, ',' ORDER BY t::text) FROM multipartner.partner_member t),
-        (SELECT string_agg(t::text, ',' ORDER BY t::text) FROM multipartner.customer_member t),
-        (SELECT string_agg(t::text, ',' ORDER BY t::text) FROM multipartner.relationship t),
-        (SELECT string_agg(t::text, ',' ORDER BY t::text) FROM multipartner.subscription t),
-        (SELECT string_agg(t::text, ',' ORDER BY t::text) FROM multipartner.tenant t))),
-    md5(concat_ws('/',
-        (SELECT string_agg(v, ',' ORDER BY v) FROM (
-           SELECT format('%s.%s:%s', tgrelid::regclass, tgname, tgenabled) AS v
-             FROM pg_trigger WHERE NOT tgisinternal
-              AND tgrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'multipartner'::regnamespace)) t),
-        (SELECT string_agg(v, ',' ORDER BY v) FROM (
-           SELECT format('%s.%s:%s:%s:%s:%s', polrelid::regclass, polname, polcmd, polpermissive,
-                         polroles::text, pg_get_expr(polqual, polrelid)) AS v
-             FROM pg_policy
-            WHERE polrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'multipartner'::regnamespace)) p),
-        (SELECT string_agg(format('%s:%s:%s:%s', relname, relnamespace::regnamespace, relrowsecurity, relforcerowsecurity),
-                           ',' ORDER BY relname)
-           FROM pg_class WHERE oid IN (SELECT objid FROM pg_depend
-                                        WHERE refclassid = 'pg_extension'::regclass
-                                          AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'multipartner')
-                                          AND classid = 'pg_class'::regclass)),
-        (SELECT count(*) FROM pg_rewrite WHERE ev_class IN (SELECT oid FROM pg_class WHERE relnamespace = 'multipartner'::regnamespace AND relkind = 'r'))::text,
-        (SELECT count(*) FROM pg_inherits WHERE inhparent IN (SELECT oid FROM pg_class WHERE relnamespace = 'multipartner'::regnamespace))::text,
-        (SELECT string_agg(format('%s:%s', evtname, evtenabled), ',' ORDER BY evtname) FROM pg_event_trigger)))
-)
-$$;
+\i test/state.psql
 
 -- Two assertions: sql fails with state, and leaves everything as it was.
 CREATE FUNCTION pg_temp.refused(sql text, state text, descr text) RETURNS SETOF text
