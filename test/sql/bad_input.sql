@@ -17,27 +17,6 @@
 
 \i test/state.psql
 
-CREATE FUNCTION pg_temp.refused(sql text, state text, descr text) RETURNS SETOF text
-LANGUAGE plpgsql AS $$
-DECLARE
-    before text := pg_temp.regress_counts();
-BEGIN
-    RETURN NEXT throws_ok(sql, state, NULL, descr);
-    RETURN NEXT is(pg_temp.regress_counts(), before, descr || ': nothing half written');
-END
-$$;
-
--- The SQLSTATE a statement fails with, or 'ok' (its effects stay): for
--- TODO assertions, whose diagnostics must not print messages.
-CREATE FUNCTION pg_temp.sqlstate_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE sql;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE;
-END
-$$;
-
 -- a customer nobody works with yet
 INSERT INTO multipartner.customer (customer_id, tenant_id, name, cloud)
 VALUES (:'northwind_id', :'t_new2', 'Northwind', 'commercial');

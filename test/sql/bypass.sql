@@ -21,29 +21,6 @@
 
 \i test/state.psql
 
--- Two assertions: sql fails with state, and leaves everything as it was.
-CREATE FUNCTION pg_temp.refused(sql text, state text, descr text) RETURNS SETOF text
-LANGUAGE plpgsql AS $$
-DECLARE
-    before text := pg_temp.regress_counts();
-BEGIN
-    RETURN NEXT throws_ok(sql, state, NULL, descr);
-    RETURN NEXT is(pg_temp.regress_counts(), before, descr || ': nothing changed');
-END
-$$;
-
--- The SQLSTATE a statement fails with, or 'ok' (its effects stay).  Uses no
--- operator and no unqualified function, so it behaves the same under the
--- hostile search_path below.
-CREATE FUNCTION pg_temp.sqlstate_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE sql;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE;
-END
-$$;
-
 -- The partner of record of a subscription in whatever table rel now is.
 CREATE FUNCTION pg_temp.por_of(rel oid, sid uuid) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
