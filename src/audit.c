@@ -30,24 +30,20 @@
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/inval.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/numeric.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
+#include "utils/syscache.h"
 
 #include "multipartner.h"
-
-/* One plan per audited table; there are six. */
-#define MP_AUDIT_MAX_TABLES 8
-
-typedef struct MpAuditPlan
-{
-	Oid			reltype;		/* row type of the audited table */
-	SPIPlanPtr	plan;
-} MpAuditPlan;
-
-static MpAuditPlan audit_plans[MP_AUDIT_MAX_TABLES];
-static int	audit_next_victim = 0;
 
 /* true only while mp_audit inserts its row */
 static bool audit_writing = false;
@@ -62,39 +58,424 @@ static const char *const audit_sql =
 #define AUDIT_NARGS 10
 
 /*
- * The partner and the customer a row concerns, kept beside the jsonb so
- * that row security on the log compares plain, indexable columns.
+ * What the audit trigger needs to know about an audited table, built once
+ * and kept until a relcache invalidation of the table (or of everything)
+ * arrives, so that a renamed or added column is seen at once:
+ *   - its columns in the order jsonb stores object keys (shorter names
+ *     first, then bytewise), each with how its value becomes a jsonb value,
+ *     so the row image is built straight from the tuple: the same jsonb as
+ *     to_jsonb(row), without to_jsonb's per-column type look-ups and
+ *     without sorting the keys on every row;
+ *   - its primary key columns and their output functions (the row id);
+ *   - the columns naming the partner and the customer the row concerns.
+ * A column of a type the direct image does not know makes the whole image
+ * go through to_jsonb() instead.
  */
-static void
-audit_party(Relation rel, HeapTuple tuple, const char *const cols[],
-			Datum *value, char *null)
+typedef enum AuditColKind
 {
-	TupleDesc	tupdesc = RelationGetDescr(rel);
+	ACK_BOOL,					/* true/false */
+	ACK_INT,					/* int2, int4, int8: a jsonb number */
+	ACK_TEXT,					/* text, varchar: the string itself */
+	ACK_NAME,					/* name */
+	ACK_DATETIME,				/* date, timestamp, timestamptz: ISO 8601 */
+	ACK_OUTPUT					/* uuid, enums, regrole: the output function */
+} AuditColKind;
 
-	*null = 'n';
-	for (int i = 0; cols[i] != NULL; i++)
+typedef struct AuditCol
+{
+	AttrNumber	attnum;
+	const char *key;
+	int			keylen;
+	Oid			typid;
+	AuditColKind kind;
+	FmgrInfo	out;			/* ACK_OUTPUT */
+} AuditCol;
+
+typedef struct AuditDesc
+{
+	Oid			relid;			/* InvalidOid: a free slot */
+	bool		valid;
+	MemoryContext cxt;
+	bool		direct;			/* every column has a kind */
+	int			ncols;
+	AuditCol   *cols;			/* in jsonb key order */
+	int			npk;
+	AttrNumber	pk[INDEX_MAX_KEYS];
+	FmgrInfo	pkout[INDEX_MAX_KEYS];
+	AttrNumber	partner_att;	/* 0: the table has none */
+	AttrNumber	customer_att;
+	FmgrInfo	to_jsonb;		/* to_jsonb(reltype), for !direct */
+} AuditDesc;
+
+/* Six audited tables; a slot is reused when a table is created again. */
+#define MP_AUDIT_MAX_TABLES 8
+static AuditDesc audit_descs[MP_AUDIT_MAX_TABLES];
+static int	audit_desc_victim = 0;
+
+static void
+audit_desc_inval(Datum arg, Oid relid)
+{
+	for (int i = 0; i < MP_AUDIT_MAX_TABLES; i++)
+		if (!OidIsValid(relid) || audit_descs[i].relid == relid)
+			audit_descs[i].valid = false;
+}
+
+/* jsonb's order of object keys (lengthCompareJsonbStringValue) */
+static int
+audit_col_cmp(const void *a, const void *b)
+{
+	const AuditCol *ca = (const AuditCol *) a;
+	const AuditCol *cb = (const AuditCol *) b;
+
+	if (ca->keylen != cb->keylen)
+		return ca->keylen > cb->keylen ? 1 : -1;
+	return memcmp(ca->key, cb->key, ca->keylen);
+}
+
+/* How a value of type typid goes into the image; false if not known. */
+static bool
+audit_col_kind(Oid typid, AuditColKind *kind)
+{
+	switch (typid)
 	{
-		int			attnum = SPI_fnumber(tupdesc, cols[i]);
-		bool		isnull;
-
-		if (attnum <= 0)
-			continue;
-		*value = heap_getattr(tuple, attnum, tupdesc, &isnull);
-		if (!isnull)
-			*null = ' ';
-		return;
+		case BOOLOID:
+			*kind = ACK_BOOL;
+			return true;
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+			*kind = ACK_INT;
+			return true;
+		case TEXTOID:
+		case VARCHAROID:
+			*kind = ACK_TEXT;
+			return true;
+		case NAMEOID:
+			*kind = ACK_NAME;
+			return true;
+		case DATEOID:
+		case TIMESTAMPOID:
+		case TIMESTAMPTZOID:
+			*kind = ACK_DATETIME;
+			return true;
+		case UUIDOID:
+		case REGROLEOID:
+			*kind = ACK_OUTPUT;
+			return true;
+		default:
+			/* an enum (not a domain over one): its label */
+			if (get_typtype(typid) == TYPTYPE_ENUM)
+			{
+				*kind = ACK_OUTPUT;
+				return true;
+			}
+			return false;
 	}
 }
 
-static const char *const partner_cols[] = {"partner_id", "partner_of_record", NULL};
-static const char *const customer_cols[] = {"customer_id", NULL};
+static void
+audit_desc_fill(AuditDesc *d, Relation rel)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	Oid			pkoid = RelationGetPrimaryKeyIndex(rel);
+	MemoryContext oldcxt;
+	Relation	idxrel;
+	FuncExpr   *expr;
+
+	if (!OidIsValid(pkoid))
+		elog(ERROR, "audited table \"%s\" has no primary key",
+			 RelationGetRelationName(rel));
+	if (d->cxt == NULL)
+		d->cxt = AllocSetContextCreate(CacheMemoryContext,
+									   "multipartner audit table",
+									   ALLOCSET_SMALL_SIZES);
+	MemoryContextReset(d->cxt);
+	d->valid = false;
+	d->relid = RelationGetRelid(rel);
+	oldcxt = MemoryContextSwitchTo(d->cxt);
+
+	d->direct = true;
+	d->ncols = 0;
+	d->cols = palloc0(sizeof(AuditCol) * Max(tupdesc->natts, 1));
+	for (int i = 0; i < tupdesc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
+		AuditCol   *c = &d->cols[d->ncols];
+
+		if (att->attisdropped)
+			continue;
+		c->attnum = att->attnum;
+		c->key = pstrdup(NameStr(att->attname));
+		c->keylen = strlen(c->key);
+		c->typid = att->atttypid;
+		if (!audit_col_kind(att->atttypid, &c->kind))
+			d->direct = false;
+		else if (c->kind == ACK_OUTPUT)
+		{
+			Oid			typoutput;
+			bool		typisvarlena;
+
+			getTypeOutputInfo(att->atttypid, &typoutput, &typisvarlena);
+			fmgr_info_cxt(typoutput, &c->out, d->cxt);
+		}
+		d->ncols++;
+	}
+	qsort(d->cols, d->ncols, sizeof(AuditCol), audit_col_cmp);
+
+	idxrel = index_open(pkoid, AccessShareLock);
+	d->npk = idxrel->rd_index->indnkeyatts;
+	for (int i = 0; i < d->npk; i++)
+	{
+		Oid			typoutput;
+		bool		typisvarlena;
+
+		d->pk[i] = idxrel->rd_index->indkey.values[i];
+		getTypeOutputInfo(TupleDescAttr(tupdesc, d->pk[i] - 1)->atttypid,
+						  &typoutput, &typisvarlena);
+		fmgr_info_cxt(typoutput, &d->pkout[i], d->cxt);
+	}
+	index_close(idxrel, AccessShareLock);
+
+	d->partner_att = SPI_fnumber(tupdesc, "partner_id");
+	if (d->partner_att <= 0)
+		d->partner_att = SPI_fnumber(tupdesc, "partner_of_record");
+	if (d->partner_att <= 0)
+		d->partner_att = 0;
+	d->customer_att = SPI_fnumber(tupdesc, "customer_id");
+	if (d->customer_att <= 0)
+		d->customer_att = 0;
+
+	/*
+	 * to_jsonb is polymorphic and reads its argument's type from its call
+	 * expression, so it gets one.
+	 */
+	fmgr_info_cxt(F_TO_JSONB, &d->to_jsonb, d->cxt);
+	expr = makeFuncExpr(F_TO_JSONB, JSONBOID,
+						list_make1(makeNullConst(rel->rd_rel->reltype, -1, InvalidOid)),
+						InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
+	fmgr_info_set_expr((Node *) expr, &d->to_jsonb);
+
+	MemoryContextSwitchTo(oldcxt);
+	d->valid = true;
+}
+
+static AuditDesc *
+audit_desc(Relation rel)
+{
+	Oid			relid = RelationGetRelid(rel);
+	AuditDesc  *d = NULL;
+
+	for (int i = 0; i < MP_AUDIT_MAX_TABLES; i++)
+	{
+		if (audit_descs[i].relid == relid)
+		{
+			d = &audit_descs[i];
+			break;
+		}
+		if (d == NULL && audit_descs[i].relid == InvalidOid)
+			d = &audit_descs[i];
+	}
+	if (d == NULL)
+	{
+		d = &audit_descs[audit_desc_victim];
+		audit_desc_victim = (audit_desc_victim + 1) % MP_AUDIT_MAX_TABLES;
+	}
+	if (d->relid != relid || !d->valid)
+	{
+		d->relid = InvalidOid;
+		audit_desc_fill(d, rel);
+	}
+	return d;
+}
 
 /*
- * The plan slot for a table's row type.  The plans are keyed by row type
- * because that is their parameter type; a table dropped and created again
- * (DROP/CREATE EXTENSION in one backend) has a new one, and its old slot is
- * reused once the cache is full, so the cache stays bounded.
+ * The row's image as jsonb: equal to to_jsonb(row), built directly from the
+ * tuple (heap_deform_tuple fills in columns added since it was written).
  */
+static Datum
+audit_image(AuditDesc *d, Relation rel, HeapTuple tuple)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	Datum	   *values;
+	bool	   *nulls;
+	JsonbValue	obj;
+	JsonbPair  *pairs;
+
+	if (!d->direct)
+		return FunctionCall1(&d->to_jsonb, heap_copy_tuple_as_datum(tuple, tupdesc));
+
+	values = palloc(sizeof(Datum) * tupdesc->natts);
+	nulls = palloc(sizeof(bool) * tupdesc->natts);
+	heap_deform_tuple(tuple, tupdesc, values, nulls);
+
+	pairs = palloc(sizeof(JsonbPair) * Max(d->ncols, 1));
+	for (int i = 0; i < d->ncols; i++)
+	{
+		AuditCol   *c = &d->cols[i];
+		JsonbValue *v = &pairs[i].value;
+		Datum		value = values[c->attnum - 1];
+
+		pairs[i].key.type = jbvString;
+		pairs[i].key.val.string.val = (char *) c->key;
+		pairs[i].key.val.string.len = c->keylen;
+		pairs[i].order = i;
+		if (nulls[c->attnum - 1])
+		{
+			v->type = jbvNull;
+			continue;
+		}
+		switch (c->kind)
+		{
+			case ACK_BOOL:
+				v->type = jbvBool;
+				v->val.boolean = DatumGetBool(value);
+				break;
+			case ACK_INT:
+				v->type = jbvNumeric;
+				v->val.numeric = int64_to_numeric(c->typid == INT8OID ? DatumGetInt64(value) :
+												  c->typid == INT4OID ? DatumGetInt32(value) :
+												  DatumGetInt16(value));
+				break;
+			case ACK_TEXT:
+				{
+					text	   *t = DatumGetTextPP(value);
+
+					v->type = jbvString;
+					v->val.string.val = VARDATA_ANY(t);
+					v->val.string.len = VARSIZE_ANY_EXHDR(t);
+				}
+				break;
+			case ACK_NAME:
+				v->type = jbvString;
+				v->val.string.val = NameStr(*DatumGetName(value));
+				v->val.string.len = strlen(v->val.string.val);
+				break;
+			case ACK_DATETIME:
+				v->type = jbvString;
+				v->val.string.val = JsonEncodeDateTime(NULL, value, c->typid, NULL);
+				v->val.string.len = strlen(v->val.string.val);
+				break;
+			case ACK_OUTPUT:
+				v->type = jbvString;
+				v->val.string.val = OutputFunctionCall(&c->out, value);
+				v->val.string.len = strlen(v->val.string.val);
+				break;
+		}
+	}
+	obj.type = jbvObject;
+	obj.val.object.nPairs = d->ncols;
+	obj.val.object.pairs = pairs;
+	return JsonbPGetDatum(JsonbValueToJsonb(&obj));
+}
+
+/*
+ * The primary key of the row as text, columns joined by ",": the uuid for
+ * most tables, "member,partner_id,role" for the membership tables.
+ */
+static char *
+audit_row_id(AuditDesc *d, Relation rel, HeapTuple tuple)
+{
+	StringInfoData buf;
+
+	if (d->npk == 1)
+	{
+		bool		isnull;
+		Datum		value = heap_getattr(tuple, d->pk[0], RelationGetDescr(rel), &isnull);
+
+		return isnull ? pstrdup("") : OutputFunctionCall(&d->pkout[0], value);
+	}
+	initStringInfo(&buf);
+	for (int i = 0; i < d->npk; i++)
+	{
+		bool		isnull;
+		Datum		value = heap_getattr(tuple, d->pk[i], RelationGetDescr(rel), &isnull);
+
+		if (i > 0)
+			appendStringInfoChar(&buf, ',');
+		if (!isnull)
+			appendStringInfoString(&buf, OutputFunctionCall(&d->pkout[i], value));
+	}
+	return buf.data;
+}
+
+/* The uuid in column attnum (0: none), or NULL. */
+static const pg_uuid_t *
+audit_party(Relation rel, HeapTuple tuple, AttrNumber attnum)
+{
+	bool		isnull;
+	Datum		value;
+
+	if (attnum == 0)
+		return NULL;
+	value = heap_getattr(tuple, attnum, RelationGetDescr(rel), &isnull);
+	return isnull ? NULL : DatumGetUUIDP(value);
+}
+
+/*
+ * A role's name as a name Datum, for actor and session_actor; the last two
+ * asked are kept until pg_authid changes (a rename).
+ */
+typedef struct AuditRoleName
+{
+	Oid			roleid;
+	NameData	name;
+} AuditRoleName;
+
+static AuditRoleName audit_role_names[2];
+
+static void
+audit_role_inval(Datum arg, int cacheid, uint32 hashvalue)
+{
+	audit_role_names[0].roleid = InvalidOid;
+	audit_role_names[1].roleid = InvalidOid;
+}
+
+static Datum
+audit_role_name(Oid roleid)
+{
+	Name		result = palloc(NAMEDATALEN);
+	AuditRoleName *r = NULL;
+
+	for (int i = 0; i < 2; i++)
+		if (audit_role_names[i].roleid == roleid)
+			r = &audit_role_names[i];
+	if (r == NULL)
+	{
+		/* evict the older of the two */
+		audit_role_names[1] = audit_role_names[0];
+		r = &audit_role_names[0];
+		r->roleid = InvalidOid;
+		namestrcpy(&r->name, GetUserNameFromId(roleid, false));
+		r->roleid = roleid;
+	}
+	/* a copy: the next call may evict this entry */
+	memcpy(result, &r->name, NAMEDATALEN);
+	return NameGetDatum(result);
+}
+
+void
+mp_audit_init(void)
+{
+	CacheRegisterRelcacheCallback(audit_desc_inval, (Datum) 0);
+	CacheRegisterSyscacheCallback(AUTHOID, audit_role_inval, (Datum) 0);
+}
+
+/*
+ * The plan slot of the SPI path, for a table's row type.  The plans are
+ * keyed by row type because that is their parameter type; a table dropped
+ * and created again (DROP/CREATE EXTENSION in one backend) has a new one,
+ * and its old slot is reused once the cache is full, so the cache stays
+ * bounded.
+ */
+typedef struct MpAuditPlan
+{
+	Oid			reltype;		/* row type of the audited table */
+	SPIPlanPtr	plan;
+} MpAuditPlan;
+
+static MpAuditPlan audit_plans[MP_AUDIT_MAX_TABLES];
+static int	audit_next_victim = 0;
+
 static SPIPlanPtr *
 audit_plan_slot(Oid reltype)
 {
@@ -119,42 +500,6 @@ audit_plan_slot(Oid reltype)
 	return &victim->plan;
 }
 
-/*
- * The primary key of the row as text, columns joined by ",": the uuid for
- * most tables, "member,partner_id,role" for the membership tables.
- */
-static char *
-audit_row_id(Relation rel, HeapTuple tuple)
-{
-	Oid			pkoid = RelationGetPrimaryKeyIndex(rel);
-	Relation	idxrel;
-	StringInfoData buf;
-
-	if (!OidIsValid(pkoid))
-		elog(ERROR, "audited table \"%s\" has no primary key",
-			 RelationGetRelationName(rel));
-	initStringInfo(&buf);
-	idxrel = index_open(pkoid, AccessShareLock);
-	for (int i = 0; i < idxrel->rd_index->indnkeyatts; i++)
-	{
-		AttrNumber	attnum = idxrel->rd_index->indkey.values[i];
-		Oid			typoutput;
-		bool		typisvarlena;
-		bool		isnull;
-		Datum		value = heap_getattr(tuple, attnum, RelationGetDescr(rel), &isnull);
-
-		if (i > 0)
-			appendStringInfoChar(&buf, ',');
-		if (isnull)
-			continue;
-		getTypeOutputInfo(TupleDescAttr(RelationGetDescr(rel), attnum - 1)->atttypid,
-						  &typoutput, &typisvarlena);
-		appendStringInfoString(&buf, OidOutputFunctionCall(typoutput, value));
-	}
-	index_close(idxrel, AccessShareLock);
-	return buf.data;
-}
-
 PG_FUNCTION_INFO_V1(mp_audit);
 Datum
 mp_audit(PG_FUNCTION_ARGS)
@@ -162,13 +507,15 @@ mp_audit(PG_FUNCTION_ARGS)
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	Relation	rel;
 	TupleDesc	tupdesc;
+	AuditDesc  *desc;
 	HeapTuple	oldtup = NULL;
 	HeapTuple	newtup = NULL;
-	const char *operation;
+	HeapTuple	keytup;
+	MpAuditRow	row;
+	pg_uuid_t	acting;
 	Oid			argtypes[AUDIT_NARGS];
 	Datum		values[AUDIT_NARGS];
 	char		nulls[AUDIT_NARGS];
-	pg_uuid_t	acting;
 
 	mp_check_trigger(fcinfo, "audit", MP_TRIGGER_AFTER_ROW);
 	/* a restore loads the audit log's own rows: write no second copy */
@@ -176,24 +523,45 @@ mp_audit(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);
 	rel = trigdata->tg_relation;
 	tupdesc = RelationGetDescr(rel);
+	desc = audit_desc(rel);
 
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 	{
-		operation = "INSERT";
+		row.operation = "INSERT";
 		newtup = trigdata->tg_trigtuple;
 	}
 	else if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 	{
-		operation = "UPDATE";
+		row.operation = "UPDATE";
 		oldtup = trigdata->tg_trigtuple;
 		newtup = trigdata->tg_newtuple;
 	}
 	else
 	{
-		operation = "DELETE";
+		row.operation = "DELETE";
 		oldtup = trigdata->tg_trigtuple;
 	}
+	keytup = newtup ? newtup : oldtup;
 
+	row.actor = audit_role_name(GetUserId());
+	row.session_actor = audit_role_name(GetSessionUserId());
+	row.acting_partner = mp_acting_partner_peek(&acting) ? &acting : NULL;
+	row.table_name = DirectFunctionCall1(namein,
+										 CStringGetDatum(RelationGetRelationName(rel)));
+	row.row_id = audit_row_id(desc, rel, keytup);
+	row.partner_id = audit_party(rel, keytup, desc->partner_att);
+	row.customer_id = audit_party(rel, keytup, desc->customer_att);
+
+	/* the direct insert (fastpath.c), with the images built here */
+	if (mp_fast_path())
+	{
+		row.old_row = oldtup ? audit_image(desc, rel, oldtup) : (Datum) 0;
+		row.new_row = newtup ? audit_image(desc, rel, newtup) : (Datum) 0;
+		if (mp_fast_audit_insert(&row))
+			return PointerGetDatum(NULL);
+	}
+
+	/* or the same row through SPI, as the schema owner, to_jsonb in SQL */
 	memset(nulls, ' ', sizeof(nulls));
 	argtypes[0] = NAMEOID;
 	argtypes[1] = NAMEOID;
@@ -205,19 +573,15 @@ mp_audit(PG_FUNCTION_ARGS)
 	argtypes[7] = rel->rd_rel->reltype;
 	argtypes[8] = UUIDOID;
 	argtypes[9] = UUIDOID;
-
-	values[0] = DirectFunctionCall1(namein,
-									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
-	values[1] = DirectFunctionCall1(namein,
-									CStringGetDatum(GetUserNameFromId(GetSessionUserId(), false)));
-	if (mp_acting_partner_peek(&acting))
-		values[2] = UUIDPGetDatum(&acting);
+	values[0] = row.actor;
+	values[1] = row.session_actor;
+	if (row.acting_partner)
+		values[2] = UUIDPGetDatum(row.acting_partner);
 	else
 		nulls[2] = 'n';
-	values[3] = CStringGetTextDatum(operation);
-	values[4] = DirectFunctionCall1(namein,
-									CStringGetDatum(RelationGetRelationName(rel)));
-	values[5] = CStringGetTextDatum(audit_row_id(rel, newtup ? newtup : oldtup));
+	values[3] = CStringGetTextDatum(row.operation);
+	values[4] = row.table_name;
+	values[5] = CStringGetTextDatum(row.row_id);
 	if (oldtup)
 		values[6] = heap_copy_tuple_as_datum(oldtup, tupdesc);
 	else
@@ -226,27 +590,14 @@ mp_audit(PG_FUNCTION_ARGS)
 		values[7] = heap_copy_tuple_as_datum(newtup, tupdesc);
 	else
 		nulls[7] = 'n';
-	audit_party(rel, newtup ? newtup : oldtup, partner_cols, &values[8], &nulls[8]);
-	audit_party(rel, newtup ? newtup : oldtup, customer_cols, &values[9], &nulls[9]);
-
-	/* the direct insert (fastpath.c), or the same row through SPI */
-	{
-		MpAuditRow	row;
-
-		row.actor = values[0];
-		row.session_actor = values[1];
-		row.acting_partner = nulls[2] == 'n' ? NULL : DatumGetUUIDP(values[2]);
-		row.operation = operation;
-		row.table_name = values[4];
-		row.row_id = TextDatumGetCString(values[5]);
-		row.reltype = rel->rd_rel->reltype;
-		row.old_row = nulls[6] == 'n' ? (Datum) 0 : values[6];
-		row.new_row = nulls[7] == 'n' ? (Datum) 0 : values[7];
-		row.partner_id = nulls[8] == 'n' ? NULL : DatumGetUUIDP(values[8]);
-		row.customer_id = nulls[9] == 'n' ? NULL : DatumGetUUIDP(values[9]);
-		if (mp_fast_audit_insert(&row))
-			return PointerGetDatum(NULL);
-	}
+	if (row.partner_id)
+		values[8] = UUIDPGetDatum(row.partner_id);
+	else
+		nulls[8] = 'n';
+	if (row.customer_id)
+		values[9] = UUIDPGetDatum(row.customer_id);
+	else
+		nulls[9] = 'n';
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");

@@ -65,6 +65,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 #include "multipartner.h"
 
@@ -98,34 +99,108 @@ mp_fast_locking(void)
 }
 
 /*
+ * The tables and indexes the probes read, found by name once and kept until
+ * a relcache invalidation of either (a DROP, a RENAME, an ALTER) or a change
+ * of pg_namespace arrives; then they are looked up by name again.
+ */
+typedef struct ProbeTarget
+{
+	const char *relname;
+	const char *idxname;
+	Oid			relid;			/* InvalidOid: look up again */
+	Oid			idxid;
+	int			nchecked;		/* leading key columns found in place */
+} ProbeTarget;
+
+#define MP_PROBE_TARGETS 8
+static ProbeTarget probe_targets[MP_PROBE_TARGETS];
+
+static void
+probe_targets_forget(Oid relid)
+{
+	for (int i = 0; i < MP_PROBE_TARGETS; i++)
+		if (!OidIsValid(relid) || probe_targets[i].relid == relid ||
+			probe_targets[i].idxid == relid)
+			probe_targets[i].relid = probe_targets[i].idxid = InvalidOid;
+}
+
+static ProbeTarget *
+probe_target(const char *relname, const char *idxname)
+{
+	ProbeTarget *t = NULL;
+
+	for (int i = 0; i < MP_PROBE_TARGETS; i++)
+	{
+		if (probe_targets[i].relname == NULL ||
+			(strcmp(probe_targets[i].relname, relname) == 0 &&
+			 strcmp(probe_targets[i].idxname, idxname) == 0))
+		{
+			t = &probe_targets[i];
+			break;
+		}
+	}
+	if (t == NULL)
+		elog(ERROR, "too many multipartner probe targets");
+	if (t->relname == NULL || !OidIsValid(t->relid) || !OidIsValid(t->idxid))
+	{
+		Oid			nsp = get_namespace_oid(MP_SCHEMA, false);
+
+		t->relname = relname;
+		t->idxname = idxname;
+		t->relid = get_relname_relid(relname, nsp);
+		t->idxid = get_relname_relid(idxname, nsp);
+		t->nchecked = 0;
+	}
+	return t;
+}
+
+/*
  * Open table relname and its index idxname of our schema for a probe, or
- * return false when the shape is not the plain one the direct path knows.
+ * return false when the shape is not the plain one the direct path knows:
+ * a heap table, a btree index on it whose leading columns are keycols[].
+ * The locks are kept until the end of the transaction, as the executor
+ * keeps them, so a later probe in the transaction finds them held.
  */
 static bool
-open_for_probe(const char *relname, const char *idxname, int nkeys,
+open_for_probe(const char *relname, const char *idxname,
+			   const char *const keycols[], int nkeys,
 			   LOCKMODE lockmode, Relation *rel, Relation *idx)
 {
-	Oid			nsp = get_namespace_oid(MP_SCHEMA, false);
-	Oid			relid = get_relname_relid(relname, nsp);
-	Oid			idxid = get_relname_relid(idxname, nsp);
+	ProbeTarget *t;
 
-	if (!OidIsValid(relid) || !OidIsValid(idxid))
+retry:
+	t = probe_target(relname, idxname);
+	if (!OidIsValid(t->relid) || !OidIsValid(t->idxid))
 		return false;
-	*rel = table_open(relid, lockmode);
-	if ((*rel)->rd_rel->relkind != RELKIND_RELATION ||
-		(*rel)->rd_tableam != GetHeapamTableAmRoutine())
+	*rel = table_open(t->relid, lockmode);
+	*idx = index_open(t->idxid, AccessShareLock);
+	if (t->relid != RelationGetRelid(*rel) || t->idxid != RelationGetRelid(*idx))
 	{
-		table_close(*rel, lockmode);
-		return false;
+		/* taking the locks brought an invalidation of them: look again */
+		index_close(*idx, NoLock);
+		table_close(*rel, NoLock);
+		goto retry;
 	}
-	*idx = index_open(idxid, AccessShareLock);
-	if ((*idx)->rd_index->indrelid != relid ||
+	if ((*rel)->rd_rel->relkind != RELKIND_RELATION ||
+		(*rel)->rd_tableam != GetHeapamTableAmRoutine() ||
+		(*idx)->rd_index->indrelid != t->relid ||
 		(*idx)->rd_index->indnkeyatts < nkeys ||
 		(*idx)->rd_rel->relam != BTREE_AM_OID)
 	{
-		index_close(*idx, AccessShareLock);
-		table_close(*rel, lockmode);
+		index_close(*idx, NoLock);
+		table_close(*rel, NoLock);
 		return false;
+	}
+	/* the opens above took the invalidations a renamed column sends */
+	for (; t->nchecked < nkeys; t->nchecked++)
+	{
+		if ((*idx)->rd_index->indkey.values[t->nchecked] !=
+			SPI_fnumber(RelationGetDescr(*rel), keycols[t->nchecked]))
+		{
+			index_close(*idx, NoLock);
+			table_close(*rel, NoLock);
+			return false;
+		}
 	}
 	return true;
 }
@@ -178,17 +253,11 @@ probe(const char *relname, const char *idxname, const char *const keycols[],
 	LOCKMODE	rellock = lock ? RowShareLock : AccessShareLock;
 	int			counted = 0;
 
-	if (!open_for_probe(relname, idxname, nkeys, rellock, &rel, &idx))
+	if (!open_for_probe(relname, idxname, keycols, nkeys, rellock, &rel, &idx))
 		return -1;
 	for (int i = 0; i < nkeys; i++)
 	{
 		attnums[i] = idx->rd_index->indkey.values[i];
-		if (attnums[i] != SPI_fnumber(RelationGetDescr(rel), keycols[i]))
-		{
-			index_close(idx, AccessShareLock);
-			table_close(rel, rellock);
-			return -1;
-		}
 		ScanKeyInit(&skey[i], i + 1, BTEqualStrategyNumber, eqprocs[i], keys[i]);
 	}
 
@@ -239,8 +308,8 @@ probe(const char *relname, const char *idxname, const char *const keycols[],
 	ExecDropSingleTupleTableSlot(slot);
 	index_endscan(scan);
 	UnregisterSnapshot(snapshot);
-	index_close(idx, AccessShareLock);
-	table_close(rel, rellock);
+	index_close(idx, NoLock);
+	table_close(rel, NoLock);
 	return counted;
 }
 
@@ -391,58 +460,31 @@ mp_fast_partner_status(const pg_uuid_t *partner_id)
 
 /*
  * The audit row, inserted directly.
- */
-typedef struct AuditJsonb
-{
-	Oid			reltype;
-	FmgrInfo	flinfo;			/* to_jsonb(reltype), fn_expr set */
-} AuditJsonb;
-
-#define MP_AUDIT_JSONB_SLOTS 8
-static AuditJsonb audit_jsonb[MP_AUDIT_JSONB_SLOTS];
-static int	audit_jsonb_next = 0;
-
-/*
- * to_jsonb() of a row of type reltype.  to_jsonb is polymorphic and reads
- * its argument's type from its call expression, so it gets one, built once
- * per row type (in TopMemoryContext, bounded by the slots above).
- */
-static Datum
-row_to_jsonb(Oid reltype, Datum row)
-{
-	AuditJsonb *aj = NULL;
-
-	for (int i = 0; i < MP_AUDIT_JSONB_SLOTS; i++)
-		if (audit_jsonb[i].reltype == reltype)
-			aj = &audit_jsonb[i];
-	if (aj == NULL)
-	{
-		MemoryContext oldcxt = MemoryContextSwitchTo(TopMemoryContext);
-		FuncExpr   *expr;
-
-		aj = &audit_jsonb[audit_jsonb_next];
-		audit_jsonb_next = (audit_jsonb_next + 1) % MP_AUDIT_JSONB_SLOTS;
-		fmgr_info(F_TO_JSONB, &aj->flinfo);
-		expr = makeFuncExpr(F_TO_JSONB, JSONBOID,
-							list_make1(makeNullConst(reltype, -1, InvalidOid)),
-							InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
-		fmgr_info_set_expr((Node *) expr, &aj->flinfo);
-		aj->reltype = reltype;
-		MemoryContextSwitchTo(oldcxt);
-	}
-	return FunctionCall1(&aj->flinfo, row);
-}
-
-/*
+ *
  * What the direct audit insert needs to know about audit_log, cached until
  * a relcache invalidation of the table (or of everything) arrives: its oid,
- * its identity sequence, and the IndexInfo of each of its indexes.
+ * its identity sequence, its columns, and the IndexInfo of each of its
+ * indexes.
  */
+typedef enum AuditAtt
+{
+	AA_EVENT_ID, AA_AT, AA_ACTOR, AA_SESSION_ACTOR, AA_ACTING_PARTNER,
+	AA_OPERATION, AA_TABLE_NAME, AA_ROW_ID, AA_OLD_ROW, AA_NEW_ROW, AA_TXID,
+	AA_PARTNER_ID, AA_CUSTOMER_ID, AA_NUM
+} AuditAtt;
+
+static const char *const audit_att_names[AA_NUM] = {
+	"event_id", "at", "actor", "session_actor", "acting_partner",
+	"operation", "table_name", "row_id", "old_row", "new_row", "txid",
+	"partner_id", "customer_id"
+};
+
 typedef struct AuditTableCache
 {
 	bool		valid;
 	Oid			relid;
 	Oid			seqid;
+	AttrNumber	att[AA_NUM];
 	int			nindexes;
 	Oid		   *indexoids;
 	IndexInfo **indexinfos;
@@ -452,8 +494,9 @@ static AuditTableCache audit_cache;
 static MemoryContext audit_cache_cxt = NULL;
 
 static void
-audit_cache_inval(Datum arg, Oid relid)
+fastpath_relcache_inval(Datum arg, Oid relid)
 {
+	probe_targets_forget(relid);
 	if (!audit_cache.valid)
 		return;
 	if (!OidIsValid(relid) || relid == audit_cache.relid)
@@ -463,10 +506,19 @@ audit_cache_inval(Datum arg, Oid relid)
 			audit_cache.valid = false;
 }
 
+/* a schema renamed: every name may now mean another table */
+static void
+fastpath_namespace_inval(Datum arg, int cacheid, uint32 hashvalue)
+{
+	probe_targets_forget(InvalidOid);
+	audit_cache.valid = false;
+}
+
 void
 mp_fastpath_init(void)
 {
-	CacheRegisterRelcacheCallback(audit_cache_inval, (Datum) 0);
+	CacheRegisterRelcacheCallback(fastpath_relcache_inval, (Datum) 0);
+	CacheRegisterSyscacheCallback(NAMESPACEOID, fastpath_namespace_inval, (Datum) 0);
 }
 
 /* Fill the cache for the open audit_log; false if its shape is unexpected. */
@@ -485,8 +537,10 @@ audit_cache_fill(Relation rel)
 	MemoryContextReset(audit_cache_cxt);
 	audit_cache.valid = false;
 	audit_cache.relid = RelationGetRelid(rel);
+	for (int a = 0; a < AA_NUM; a++)
+		audit_cache.att[a] = mp_attnum(rel, audit_att_names[a]);
 	audit_cache.seqid = getIdentitySequence(audit_cache.relid,
-											mp_attnum(rel, "event_id"), true);
+											audit_cache.att[AA_EVENT_ID], true);
 	if (!OidIsValid(audit_cache.seqid))
 		return false;
 
@@ -562,31 +616,30 @@ mp_fast_audit_insert(const MpAuditRow *row)
 	nulls = palloc(sizeof(bool) * tupdesc->natts);
 	memset(nulls, true, sizeof(bool) * tupdesc->natts);
 
-#define SET(col, val) \
+#define SET(a, val) \
 	do { \
-		int			a_ = mp_attnum(rel, col); \
-		values[a_ - 1] = (val); \
-		nulls[a_ - 1] = false; \
+		values[audit_cache.att[a] - 1] = (val); \
+		nulls[audit_cache.att[a] - 1] = false; \
 	} while (0)
 
-	SET("event_id", Int64GetDatum(nextval_internal(audit_cache.seqid, false)));
-	SET("at", TimestampTzGetDatum(GetCurrentTimestamp()));
-	SET("actor", row->actor);
-	SET("session_actor", row->session_actor);
+	SET(AA_EVENT_ID, Int64GetDatum(nextval_internal(audit_cache.seqid, false)));
+	SET(AA_AT, TimestampTzGetDatum(GetCurrentTimestamp()));
+	SET(AA_ACTOR, row->actor);
+	SET(AA_SESSION_ACTOR, row->session_actor);
 	if (row->acting_partner)
-		SET("acting_partner", UUIDPGetDatum(row->acting_partner));
-	SET("operation", CStringGetTextDatum(row->operation));
-	SET("table_name", row->table_name);
-	SET("row_id", CStringGetTextDatum(row->row_id));
+		SET(AA_ACTING_PARTNER, UUIDPGetDatum(row->acting_partner));
+	SET(AA_OPERATION, CStringGetTextDatum(row->operation));
+	SET(AA_TABLE_NAME, row->table_name);
+	SET(AA_ROW_ID, CStringGetTextDatum(row->row_id));
 	if (row->old_row != (Datum) 0)
-		SET("old_row", row_to_jsonb(row->reltype, row->old_row));
+		SET(AA_OLD_ROW, row->old_row);
 	if (row->new_row != (Datum) 0)
-		SET("new_row", row_to_jsonb(row->reltype, row->new_row));
-	SET("txid", Int64GetDatum((int64) U64FromFullTransactionId(GetTopFullTransactionId())));
+		SET(AA_NEW_ROW, row->new_row);
+	SET(AA_TXID, Int64GetDatum((int64) U64FromFullTransactionId(GetTopFullTransactionId())));
 	if (row->partner_id)
-		SET("partner_id", UUIDPGetDatum(row->partner_id));
+		SET(AA_PARTNER_ID, UUIDPGetDatum(row->partner_id));
 	if (row->customer_id)
-		SET("customer_id", UUIDPGetDatum(row->customer_id));
+		SET(AA_CUSTOMER_ID, UUIDPGetDatum(row->customer_id));
 #undef SET
 
 	tuple = heap_form_tuple(tupdesc, values, nulls);
@@ -609,10 +662,10 @@ mp_fast_audit_insert(const MpAuditRow *row)
 		index_insert(idx, ivalues, inulls, &tuple->t_self, rel,
 					 idx->rd_index->indisunique ? UNIQUE_CHECK_YES : UNIQUE_CHECK_NO,
 					 false, ii);
-		index_close(idx, RowExclusiveLock);
+		index_close(idx, NoLock);
 	}
 	ExecDropSingleTupleTableSlot(slot);
 	heap_freetuple(tuple);
-	table_close(rel, RowExclusiveLock);
+	table_close(rel, NoLock);
 	return true;
 }

@@ -93,6 +93,7 @@ mp_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PARALLEL_ABORT:
 		case XACT_EVENT_PREPARE:
 			mp_identity_reset();
+			mp_partner_status_forget();
 			break;
 		default:
 			break;
@@ -104,7 +105,10 @@ mp_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 					SubTransactionId parentSubid, void *arg)
 {
 	if (event == SUBXACT_EVENT_ABORT_SUB)
+	{
 		mp_identity_reset();
+		mp_partner_status_forget();
+	}
 }
 
 void
@@ -135,6 +139,7 @@ _PG_init(void)
 	MarkGUCPrefixReserved("multipartner");
 
 	mp_fastpath_init();
+	mp_audit_init();
 	RegisterXactCallback(mp_xact_callback, NULL);
 	RegisterSubXactCallback(mp_subxact_callback, NULL);
 }

@@ -163,9 +163,8 @@ typedef struct MpAuditRow
 	const char *operation;
 	Datum		table_name;		/* name */
 	const char *row_id;
-	Oid			reltype;		/* row type of old_row and new_row */
-	Datum		old_row;		/* composite, or 0 */
-	Datum		new_row;		/* composite, or 0 */
+	Datum		old_row;		/* jsonb, or 0 */
+	Datum		new_row;		/* jsonb, or 0 */
 	const pg_uuid_t *partner_id;	/* or NULL */
 	const pg_uuid_t *customer_id;	/* or NULL */
 } MpAuditRow;
@@ -180,6 +179,12 @@ extern int	mp_fast_lock_active_relationship(const pg_uuid_t *customer_id,
 extern bool mp_fast_audit_insert(const MpAuditRow *row);
 extern int	mp_fast_partner_status(const pg_uuid_t *partner_id);
 extern void mp_fastpath_init(void);
+
+/* subscription.c */
+extern void mp_partner_status_forget(void);
+
+/* audit.c */
+extern void mp_audit_init(void);
 
 /* guard.c */
 extern bool mp_restoring(void);

@@ -146,6 +146,8 @@ mp_partner_guard(PG_FUNCTION_ARGS)
 	bool		isnull;
 
 	mp_check_trigger(fcinfo, "partner_guard", MP_TRIGGER_BEFORE_ROW);
+	/* a status this backend remembers may be about to change */
+	mp_partner_status_forget();
 	if (mp_restoring())
 		return mp_trigger_passthrough(trigdata);
 	rel = trigdata->tg_relation;

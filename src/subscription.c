@@ -32,6 +32,8 @@
 #include "utils/datum.h"
 #include "utils/fmgrprotos.h"
 
+#include "utils/snapmgr.h"
+
 #include "multipartner.h"
 
 /* created_at + term; 0 for a term the CHECK constraint will refuse */
@@ -143,6 +145,72 @@ static const char *const subscription_terms[] = {
 };
 
 /*
+ * The status of the selling partner, as an index in mp_partner_status_labels
+ * (-2: no such partner), read without a lock like any plain read.
+ *
+ * A multi-row INSERT asks for the same partner on every row, so the answer
+ * is kept for as long as the statement's snapshot is the same one (same
+ * xmin, xmax, command id, and no transaction ended since it was taken): a
+ * statement is judged against the partner's status as it reads it at its
+ * first row, as if the statement had run at that instant.  A write to
+ * partner in this backend (mp_partner_status_forget, from the partner
+ * trigger) and the end of a transaction or subtransaction forget it.
+ */
+typedef struct PartnerStatusCache
+{
+	bool		valid;
+	pg_uuid_t	partner_id;
+	int			status;
+	TransactionId xmin;
+	TransactionId xmax;
+	CommandId	curcid;
+	uint64		completions;
+} PartnerStatusCache;
+
+static PartnerStatusCache pstatus_cache;
+
+void
+mp_partner_status_forget(void)
+{
+	pstatus_cache.valid = false;
+}
+
+static int
+partner_status(const pg_uuid_t *partner_id)
+{
+	Snapshot	snap = ActiveSnapshotSet() ? GetActiveSnapshot() : NULL;
+	int			status;
+
+	if (snap && pstatus_cache.valid &&
+		mp_uuid_eq(&pstatus_cache.partner_id, partner_id) &&
+		pstatus_cache.xmin == snap->xmin && pstatus_cache.xmax == snap->xmax &&
+		pstatus_cache.curcid == snap->curcid &&
+		pstatus_cache.completions == snap->snapXactCompletionCount)
+		return pstatus_cache.status;
+
+	status = mp_fast_partner_status(partner_id);
+	if (status == -1)
+	{
+		Datum		arg = UUIDPGetDatum(partner_id);
+		bool		isnull;
+
+		status = mp_query(MPQ_PARTNER_GET, &arg, NULL, 1) == 1 ?
+			mp_enum_index(mp_result_datum(0, 2, &isnull), mp_partner_status_labels) : -2;
+	}
+	if (snap)
+	{
+		pstatus_cache.partner_id = *partner_id;
+		pstatus_cache.status = status;
+		pstatus_cache.xmin = snap->xmin;
+		pstatus_cache.xmax = snap->xmax;
+		pstatus_cache.curcid = snap->curcid;
+		pstatus_cache.completions = snap->snapXactCompletionCount;
+		pstatus_cache.valid = true;
+	}
+	return status;
+}
+
+/*
  * BEFORE INSERT: R4, R11, and the derived columns.
  */
 static HeapTuple
@@ -154,7 +222,6 @@ subscription_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 	pg_uuid_t	customer_id;
 	pg_uuid_t	partner_id;
 	Datum		d;
-	Datum		arg;
 	TimestampTz created_at;
 	TimestampTz end;
 	char	   *term;
@@ -224,11 +291,7 @@ subscription_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 				 errmsg("a new subscription must be active"),
 				 errdetail("A subscription starts active; suspend it afterwards if needed.")));
 
-	arg = UUIDPGetDatum(&partner_id);
-	pstatus = mp_fast_partner_status(&partner_id);
-	if (pstatus == -1)
-		pstatus = mp_query(MPQ_PARTNER_GET, &arg, NULL, 1) == 1 ?
-			mp_enum_index(mp_result_datum(0, 2, &isnull), mp_partner_status_labels) : -2;
+	pstatus = partner_status(&partner_id);
 	if (pstatus > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),

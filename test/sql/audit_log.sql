@@ -31,7 +31,7 @@ BEGIN
 END
 $$;
 
-SELECT plan(80);
+SELECT plan(92);
 
 -------------------------------------------------------------------------------
 -- partner: written by an operator
@@ -523,6 +523,79 @@ SET ROLE regress_nobody;
 SELECT throws_ok('SELECT count(*) FROM multipartner.audit_log',
     '42501', NULL, 'visibility: a role with no grant reads nothing');
 RESET ROLE;
+
+-------------------------------------------------------------------------------
+-- the row images: the direct path builds them from the tuple, the SPI path
+-- with to_jsonb(); both must give exactly to_jsonb(row), down to the text
+-- (key order, numbers, timestamps, enum labels, role names)
+-------------------------------------------------------------------------------
+-- For each row of tbl, its newest audit row's new_row against to_jsonb(row):
+-- (rows compared, rows whose image differs as text).
+CREATE FUNCTION pg_temp.image_check(tbl text, idexpr text, OUT compared bigint, OUT differing bigint)
+LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format($q$
+        SELECT count(*), count(*) FILTER (WHERE a.new_row::text IS DISTINCT FROM to_jsonb(t)::text)
+          FROM multipartner.%1$I t
+          JOIN multipartner.audit_log a ON a.table_name = %1$L AND a.row_id = (%2$s)
+         WHERE a.event_id = (SELECT max(b.event_id) FROM multipartner.audit_log b
+                              WHERE b.table_name = a.table_name AND b.row_id = a.row_id)$q$, tbl, idexpr)
+    INTO compared, differing;
+END
+$$;
+SELECT is((SELECT differing FROM pg_temp.image_check(tbl, idexpr)), 0::bigint,
+          format('images: the newest new_row of every %s row is to_jsonb(row) as text', tbl))
+  FROM (VALUES ('partner', 't.partner_id::text'),
+               ('customer', 't.customer_id::text'),
+               ('partner_member', $$t.member::text || ',' || t.partner_id || ',' || t.role$$),
+               ('customer_member', $$t.member::text || ',' || t.customer_id || ',' || t.role$$),
+               ('relationship', 't.relationship_id::text'),
+               ('subscription', 't.subscription_id::text')) AS v(tbl, idexpr)
+ ORDER BY tbl;
+SELECT ok((SELECT bool_and(compared > 0) FROM (VALUES ('partner', 't.partner_id::text'),
+               ('relationship', 't.relationship_id::text'),
+               ('subscription', 't.subscription_id::text')) AS v(tbl, idexpr),
+               pg_temp.image_check(tbl, idexpr)),
+    'images: ... which compares rows of every kind written above');
+SELECT is((SELECT count(*) FROM multipartner.audit_log a
+             JOIN LATERAL (SELECT b.new_row FROM multipartner.audit_log b
+                            WHERE b.table_name = a.table_name AND b.row_id = a.row_id AND b.event_id < a.event_id
+                            ORDER BY b.event_id DESC LIMIT 1) prev ON true
+            WHERE a.operation = 'UPDATE' AND a.old_row::text IS DISTINCT FROM prev.new_row::text), 0::bigint,
+    'images: the old_row of every UPDATE is, as text, the new_row audited before it');
+
+-- a column the table gets later: one of a type the direct image knows
+-- (read from the default stored in the catalogue, the rows were written
+-- before), one it does not (the whole image goes through to_jsonb); both
+-- seen at once (relcache invalidation), and gone again after ROLLBACK TO
+SAVEPOINT before_columns;
+ALTER TABLE multipartner.partner ADD COLUMN extra_i integer DEFAULT -7, ADD COLUMN extra_n numeric DEFAULT 1.50;
+SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
+SET ROLE regress_operator;
+UPDATE multipartner.partner SET name = 'Office Reseller II' WHERE partner_id = :'office_id';
+RESET ROLE;
+SELECT results_eq(format($$SELECT old_row::text, new_row::text FROM multipartner.audit_log WHERE event_id > %s$$, :ev),
+    format($$SELECT (to_jsonb(p) || '{"name": "Office Reseller"}')::text, to_jsonb(p)::text
+               FROM multipartner.partner p WHERE partner_id = %L$$, :'office_id'),
+    'images: columns added later are in both images, exactly as to_jsonb() writes them');
+SELECT is((SELECT jsonb_build_array(new_row -> 'extra_i', new_row -> 'extra_n') FROM multipartner.audit_log WHERE event_id > :ev),
+    '[-7, 1.50]'::jsonb, 'images: ... the added integer and numeric columns');
+ALTER TABLE multipartner.partner DROP COLUMN extra_n;
+SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
+SET ROLE regress_operator;
+UPDATE multipartner.partner SET name = 'Office Reseller' WHERE partner_id = :'office_id';
+RESET ROLE;
+SELECT results_eq(format($$SELECT new_row::text FROM multipartner.audit_log WHERE event_id > %s$$, :ev),
+    format($$SELECT to_jsonb(p)::text FROM multipartner.partner p WHERE partner_id = %L$$, :'office_id'),
+    'images: a dropped column leaves the image at once');
+ROLLBACK TO SAVEPOINT before_columns;
+SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
+SET ROLE regress_operator;
+UPDATE multipartner.partner SET name = 'Office Reseller II' WHERE partner_id = :'office_id';
+RESET ROLE;
+SELECT results_eq(format($$SELECT new_row::text FROM multipartner.audit_log WHERE event_id > %s$$, :ev),
+    format($$SELECT to_jsonb(p)::text FROM multipartner.partner p WHERE partner_id = %L$$, :'office_id'),
+    'images: after ROLLBACK TO the image has the original columns again');
 
 -------------------------------------------------------------------------------
 -- the audit keeps working after DROP / CREATE EXTENSION in the same session
