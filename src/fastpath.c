@@ -252,6 +252,7 @@ probe(const char *relname, const char *idxname, const char *const keycols[],
 	Snapshot	snapshot;
 	LOCKMODE	rellock = lock ? RowShareLock : AccessShareLock;
 	int			counted = 0;
+	bool		unique;
 
 	if (!open_for_probe(relname, idxname, keycols, nkeys, rellock, &rel, &idx))
 		return -1;
@@ -260,6 +261,8 @@ probe(const char *relname, const char *idxname, const char *const keycols[],
 		attnums[i] = idx->rd_index->indkey.values[i];
 		ScanKeyInit(&skey[i], i + 1, BTEqualStrategyNumber, eqprocs[i], keys[i]);
 	}
+
+	unique = idx->rd_index->indisunique && nkeys >= idx->rd_index->indnkeyatts;
 
 	/* what SPI does before a query: see our own earlier writes */
 	CommandCounterIncrement();
@@ -282,6 +285,9 @@ probe(const char *relname, const char *idxname, const char *const keycols[],
 		{
 			if (cb(rel, slot, arg))
 				counted++;
+			/* a snapshot sees one version at most of a unique key */
+			if (unique)
+				break;
 			continue;
 		}
 		res = table_tuple_lock(rel, &slot->tts_tid, snapshot, locked,

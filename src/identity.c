@@ -69,7 +69,7 @@ typedef struct MpIdentityCache
 
 static MpIdentityCache idcache;
 
-static void mp_identity_load(Oid userid);
+static void mp_identity_load(Oid userid, bool lock);
 static void mp_customers_ensure(void);
 
 void
@@ -173,9 +173,9 @@ fold_init(MembershipFold *f)
  * Read the (id, role) rows of the partner or customer member table for
  * userid (and only for id, when given), locked FOR KEY SHARE when lock is
  * set: through a direct index probe when fastpath.c can, else through the
- * SPI query q.
+ * SPI query q; with q = MPQ_NUM_QUERIES (no query), return false instead.
  */
-static void
+static bool
 read_memberships(bool partner, MpQuery q, Oid userid, const pg_uuid_t *id,
 				 bool lock, MembershipFold *f)
 {
@@ -186,7 +186,12 @@ read_memberships(bool partner, MpQuery q, Oid userid, const pg_uuid_t *id,
 	if (mp_fast_memberships(partner, userid, id, lock, fold_membership, f) >= 0)
 	{
 		fold_finish(f);
-		return;
+		return true;
+	}
+	if (q == MPQ_NUM_QUERIES)
+	{
+		pfree(f->items);
+		return false;
 	}
 
 	args[0] = ObjectIdGetDatum(userid);
@@ -210,14 +215,23 @@ read_memberships(bool partner, MpQuery q, Oid userid, const pg_uuid_t *id,
 	}
 	SPI_finish();
 	fold_finish(f);
+	return true;
 }
 
+/*
+ * All memberships of userid, read with query q; with lock, read and locked
+ * FOR KEY SHARE at once by the direct path when it can (*locked says so).
+ */
 static MpMembership *
-load_memberships(bool partner, MpQuery q, Oid userid, int *count)
+load_memberships(bool partner, MpQuery q, Oid userid, bool lock, bool *locked,
+				 int *count)
 {
 	MembershipFold f;
 
-	read_memberships(partner, q, userid, NULL, false, &f);
+	*locked = lock && read_memberships(partner, MPQ_NUM_QUERIES, userid, NULL,
+									   true, &f);
+	if (!*locked)
+		read_memberships(partner, q, userid, NULL, false, &f);
 	*count = f.n;
 	return f.items;
 }
@@ -229,9 +243,10 @@ load_memberships(bool partner, MpQuery q, Oid userid, int *count)
  * it is asked.
  */
 static void
-mp_identity_load(Oid userid)
+mp_identity_load(Oid userid, bool lock)
 {
 	const char *guc = mp_acting_partner_guc ? mp_acting_partner_guc : "";
+	bool		locked;
 
 	idcache.valid = false;
 	if (idcache.members)
@@ -251,7 +266,7 @@ mp_identity_load(Oid userid)
 	idcache.membership_locked = false;
 
 	idcache.members = load_memberships(true, MPQ_PARTNER_MEMBERSHIPS, userid,
-									   &idcache.nmembers);
+									   lock, &locked, &idcache.nmembers);
 	idcache.customers_loaded = false;
 
 	if (guc[0] != '\0')
@@ -279,18 +294,31 @@ mp_identity_load(Oid userid)
 	else if (idcache.nmembers > 1)
 		idcache.state = MP_ACTING_AMBIGUOUS;
 
+	/* the acting partner's rows were among those locked */
+	idcache.membership_locked = locked && idcache.state == MP_ACTING_ONE;
 	idcache.valid = true;
 }
 
+/*
+ * Load the identity if it is not cached for this role and setting; with
+ * lock, a load locks the role's membership rows as it reads them (for
+ * mp_lock_acting_membership, which would lock them next).
+ */
 static void
-mp_identity_ensure(void)
+mp_identity_ensure_ext(bool lock)
 {
 	Oid			userid = GetUserId();
 	const char *guc = mp_acting_partner_guc ? mp_acting_partner_guc : "";
 
 	if (!idcache.valid || idcache.userid != userid ||
 		idcache.guc == NULL || strcmp(idcache.guc, guc) != 0)
-		mp_identity_load(userid);
+		mp_identity_load(userid, lock);
+}
+
+static void
+mp_identity_ensure(void)
+{
+	mp_identity_ensure_ext(false);
 }
 
 /*
@@ -363,12 +391,18 @@ mp_acting_partner_peek(pg_uuid_t *partner_id)
  * serialization error), so the write is refused.  The lock is taken once
  * per transaction (and again after a subtransaction that took it aborted,
  * since that resets the cache); the answer replaces the cached roles.
+ *
+ * When the identity is not cached yet, it is read and locked in one probe:
+ * then every membership row of the role is locked (for a role in several
+ * partners, those of the others too), which costs one index scan instead of
+ * two.  Callers lock first and ask mp_require_acting_partner() after.
  */
 uint32
 mp_lock_acting_membership(void)
 {
 	MembershipFold f;
 
+	mp_identity_ensure_ext(true);
 	mp_require_acting_partner(NULL, NULL);
 	if (idcache.membership_locked)
 		return idcache.acting_roles;
@@ -440,8 +474,11 @@ mp_customers_ensure(void)
 	mp_identity_ensure();
 	if (!idcache.customers_loaded)
 	{
+		bool		locked;
+
+		/* not locked: a role may administer thousands of customers */
 		idcache.customers = load_memberships(false, MPQ_CUSTOMER_MEMBERSHIPS,
-											 idcache.userid,
+											 idcache.userid, false, &locked,
 											 &idcache.ncustomers);
 		idcache.customers_loaded = true;
 	}

@@ -210,8 +210,8 @@ mp_customer_guard(PG_FUNCTION_ARGS)
 			uint32		roles;
 			Datum		arg;
 
-			mp_require_acting_partner(&partner_id, NULL);
 			roles = mp_lock_acting_membership();
+			mp_require_acting_partner(&partner_id, NULL);
 			if ((roles & MP_PROLES_REQUEST) == 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),

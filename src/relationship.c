@@ -221,8 +221,8 @@ relationship_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 		pg_uuid_t	acting;
 		uint32		roles;
 
-		mp_require_acting_partner(&acting, NULL);
 		roles = mp_lock_acting_membership();
+		mp_require_acting_partner(&acting, NULL);
 		if (pnull)
 		{
 			partner_id = acting;
