@@ -78,8 +78,13 @@ typedef enum AuditColKind
 	ACK_TEXT,					/* text, varchar: the string itself */
 	ACK_NAME,					/* name */
 	ACK_DATETIME,				/* date, timestamp, timestamptz: ISO 8601 */
-	ACK_OUTPUT					/* uuid, enums, regrole: the output function */
+	ACK_UUID,					/* uuid */
+	ACK_ENUM,					/* an enum: its label */
+	ACK_OUTPUT					/* regrole: the output function */
 } AuditColKind;
+
+/* The labels of an enum column seen so far (an enum has a handful). */
+#define AUDIT_ENUM_LABELS 8
 
 typedef struct AuditCol
 {
@@ -88,7 +93,10 @@ typedef struct AuditCol
 	int			keylen;
 	Oid			typid;
 	AuditColKind kind;
-	FmgrInfo	out;			/* ACK_OUTPUT */
+	FmgrInfo	out;			/* ACK_OUTPUT, ACK_ENUM */
+	int			nlabels;		/* ACK_ENUM: labels kept so far */
+	Oid			label_oid[AUDIT_ENUM_LABELS];
+	char	   *label[AUDIT_ENUM_LABELS];
 } AuditCol;
 
 typedef struct AuditDesc
@@ -159,6 +167,8 @@ audit_col_kind(Oid typid, AuditColKind *kind)
 			*kind = ACK_DATETIME;
 			return true;
 		case UUIDOID:
+			*kind = ACK_UUID;
+			return true;
 		case REGROLEOID:
 			*kind = ACK_OUTPUT;
 			return true;
@@ -166,7 +176,7 @@ audit_col_kind(Oid typid, AuditColKind *kind)
 			/* an enum (not a domain over one): its label */
 			if (get_typtype(typid) == TYPTYPE_ENUM)
 			{
-				*kind = ACK_OUTPUT;
+				*kind = ACK_ENUM;
 				return true;
 			}
 			return false;
@@ -210,7 +220,7 @@ audit_desc_fill(AuditDesc *d, Relation rel)
 		c->typid = att->atttypid;
 		if (!audit_col_kind(att->atttypid, &c->kind))
 			d->direct = false;
-		else if (c->kind == ACK_OUTPUT)
+		else if (c->kind == ACK_OUTPUT || c->kind == ACK_ENUM)
 		{
 			Oid			typoutput;
 			bool		typisvarlena;
@@ -289,6 +299,29 @@ audit_desc(Relation rel)
 }
 
 /*
+ * An enum value's label, kept in the column's entry after the first time
+ * (enum_out reads pg_enum through the syscache); a renamed label
+ * invalidates every entry (audit_enum_inval).
+ */
+static char *
+audit_enum_label(AuditDesc *d, AuditCol *c, Datum value)
+{
+	Oid			oid = DatumGetObjectId(value);
+	char	   *label;
+
+	for (int i = 0; i < c->nlabels; i++)
+		if (c->label_oid[i] == oid)
+			return c->label[i];
+	label = OutputFunctionCall(&c->out, value);
+	if (c->nlabels < AUDIT_ENUM_LABELS)
+	{
+		c->label[c->nlabels] = MemoryContextStrdup(d->cxt, label);
+		c->label_oid[c->nlabels++] = oid;
+	}
+	return label;
+}
+
+/*
  * The row's image as jsonb: equal to to_jsonb(row), built directly from the
  * tuple (heap_deform_tuple fills in columns added since it was written).
  */
@@ -355,6 +388,16 @@ audit_image(AuditDesc *d, Relation rel, HeapTuple tuple)
 				v->val.string.val = JsonEncodeDateTime(NULL, value, c->typid, NULL);
 				v->val.string.len = strlen(v->val.string.val);
 				break;
+			case ACK_UUID:
+				v->type = jbvString;
+				v->val.string.val = mp_uuid_str(DatumGetUUIDP(value));
+				v->val.string.len = 2 * UUID_LEN + 4;
+				break;
+			case ACK_ENUM:
+				v->type = jbvString;
+				v->val.string.val = audit_enum_label(d, c, value);
+				v->val.string.len = strlen(v->val.string.val);
+				break;
 			case ACK_OUTPUT:
 				v->type = jbvString;
 				v->val.string.val = OutputFunctionCall(&c->out, value);
@@ -382,7 +425,11 @@ audit_row_id(AuditDesc *d, Relation rel, HeapTuple tuple)
 		bool		isnull;
 		Datum		value = heap_getattr(tuple, d->pk[0], RelationGetDescr(rel), &isnull);
 
-		return isnull ? pstrdup("") : OutputFunctionCall(&d->pkout[0], value);
+		if (isnull)
+			return pstrdup("");
+		if (TupleDescAttr(RelationGetDescr(rel), d->pk[0] - 1)->atttypid == UUIDOID)
+			return mp_uuid_str(DatumGetUUIDP(value));
+		return OutputFunctionCall(&d->pkout[0], value);
 	}
 	initStringInfo(&buf);
 	for (int i = 0; i < d->npk; i++)
@@ -453,10 +500,18 @@ audit_role_name(Oid roleid)
 	return NameGetDatum(result);
 }
 
+/* ALTER TYPE ... RENAME VALUE: forget the labels kept */
+static void
+audit_enum_inval(Datum arg, int cacheid, uint32 hashvalue)
+{
+	audit_desc_inval(arg, InvalidOid);
+}
+
 void
 mp_audit_init(void)
 {
 	CacheRegisterRelcacheCallback(audit_desc_inval, (Datum) 0);
+	CacheRegisterSyscacheCallback(ENUMOID, audit_enum_inval, (Datum) 0);
 	CacheRegisterSyscacheCallback(AUTHOID, audit_role_inval, (Datum) 0);
 }
 

@@ -123,10 +123,23 @@ mp_type_oid(const char *typname)
 	return typid;
 }
 
+/* The text form of a uuid, as uuid_out writes it, without its StringInfo. */
 char *
 mp_uuid_str(const pg_uuid_t *uuid)
 {
-	return DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(uuid)));
+	static const char hex[] = "0123456789abcdef";
+	char	   *result = palloc(2 * UUID_LEN + 5);
+	char	   *p = result;
+
+	for (int i = 0; i < UUID_LEN; i++)
+	{
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			*p++ = '-';
+		*p++ = hex[uuid->data[i] >> 4];
+		*p++ = hex[uuid->data[i] & 0x0F];
+	}
+	*p = '\0';
+	return result;
 }
 
 bool

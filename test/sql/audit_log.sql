@@ -31,7 +31,7 @@ BEGIN
 END
 $$;
 
-SELECT plan(92);
+SELECT plan(93);
 
 -------------------------------------------------------------------------------
 -- partner: written by an operator
@@ -588,6 +588,16 @@ RESET ROLE;
 SELECT results_eq(format($$SELECT new_row::text FROM multipartner.audit_log WHERE event_id > %s$$, :ev),
     format($$SELECT to_jsonb(p)::text FROM multipartner.partner p WHERE partner_id = %L$$, :'office_id'),
     'images: a dropped column leaves the image at once');
+-- enum labels are kept per column after the first use: a renamed label
+-- must show at once
+ALTER TYPE multipartner.partner_status RENAME VALUE 'active' TO 'in_good_standing';
+SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
+SET ROLE regress_operator;
+UPDATE multipartner.partner SET name = 'Office Reseller III' WHERE partner_id = :'office_id';
+RESET ROLE;
+SELECT results_eq(format($$SELECT old_row ->> 'status', new_row ->> 'status', new_row::text FROM multipartner.audit_log WHERE event_id > %s$$, :ev),
+    format($$SELECT 'in_good_standing', 'in_good_standing', to_jsonb(p)::text FROM multipartner.partner p WHERE partner_id = %L$$, :'office_id'),
+    'images: a renamed enum label is in the next image');
 ROLLBACK TO SAVEPOINT before_columns;
 SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
 SET ROLE regress_operator;
