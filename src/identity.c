@@ -23,6 +23,8 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
 #include "utils/array.h"
@@ -30,7 +32,9 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
+#include "storage/lock.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
 #include "multipartner.h"
@@ -69,7 +73,7 @@ typedef struct MpIdentityCache
 
 static MpIdentityCache idcache;
 
-static void mp_identity_load(Oid userid, bool lock);
+static void mp_identity_load(Oid userid);
 static void mp_customers_ensure(void);
 
 void
@@ -173,9 +177,9 @@ fold_init(MembershipFold *f)
  * Read the (id, role) rows of the partner or customer member table for
  * userid (and only for id, when given), locked FOR KEY SHARE when lock is
  * set: through a direct index probe when fastpath.c can, else through the
- * SPI query q; with q = MPQ_NUM_QUERIES (no query), return false instead.
+ * SPI query q.
  */
-static bool
+static void
 read_memberships(bool partner, MpQuery q, Oid userid, const pg_uuid_t *id,
 				 bool lock, MembershipFold *f)
 {
@@ -186,12 +190,7 @@ read_memberships(bool partner, MpQuery q, Oid userid, const pg_uuid_t *id,
 	if (mp_fast_memberships(partner, userid, id, lock, fold_membership, f) >= 0)
 	{
 		fold_finish(f);
-		return true;
-	}
-	if (q == MPQ_NUM_QUERIES)
-	{
-		pfree(f->items);
-		return false;
+		return;
 	}
 
 	args[0] = ObjectIdGetDatum(userid);
@@ -215,23 +214,14 @@ read_memberships(bool partner, MpQuery q, Oid userid, const pg_uuid_t *id,
 	}
 	SPI_finish();
 	fold_finish(f);
-	return true;
 }
 
-/*
- * All memberships of userid, read with query q; with lock, read and locked
- * FOR KEY SHARE at once by the direct path when it can (*locked says so).
- */
 static MpMembership *
-load_memberships(bool partner, MpQuery q, Oid userid, bool lock, bool *locked,
-				 int *count)
+load_memberships(bool partner, MpQuery q, Oid userid, int *count)
 {
 	MembershipFold f;
 
-	*locked = lock && read_memberships(partner, MPQ_NUM_QUERIES, userid, NULL,
-									   true, &f);
-	if (!*locked)
-		read_memberships(partner, q, userid, NULL, false, &f);
+	read_memberships(partner, q, userid, NULL, false, &f);
 	*count = f.n;
 	return f.items;
 }
@@ -243,10 +233,9 @@ load_memberships(bool partner, MpQuery q, Oid userid, bool lock, bool *locked,
  * it is asked.
  */
 static void
-mp_identity_load(Oid userid, bool lock)
+mp_identity_load(Oid userid)
 {
 	const char *guc = mp_acting_partner_guc ? mp_acting_partner_guc : "";
-	bool		locked;
 
 	idcache.valid = false;
 	if (idcache.members)
@@ -266,7 +255,7 @@ mp_identity_load(Oid userid, bool lock)
 	idcache.membership_locked = false;
 
 	idcache.members = load_memberships(true, MPQ_PARTNER_MEMBERSHIPS, userid,
-									   lock, &locked, &idcache.nmembers);
+									   &idcache.nmembers);
 	idcache.customers_loaded = false;
 
 	if (guc[0] != '\0')
@@ -294,31 +283,24 @@ mp_identity_load(Oid userid, bool lock)
 	else if (idcache.nmembers > 1)
 		idcache.state = MP_ACTING_AMBIGUOUS;
 
-	/* the acting partner's rows were among those locked */
-	idcache.membership_locked = locked && idcache.state == MP_ACTING_ONE;
 	idcache.valid = true;
 }
 
-/*
- * Load the identity if it is not cached for this role and setting; with
- * lock, a load locks the role's membership rows as it reads them (for
- * mp_lock_acting_membership, which would lock them next).
- */
-static void
-mp_identity_ensure_ext(bool lock)
+/* Is the identity cached for the current role and setting? */
+static bool
+mp_identity_cached(void)
 {
-	Oid			userid = GetUserId();
 	const char *guc = mp_acting_partner_guc ? mp_acting_partner_guc : "";
 
-	if (!idcache.valid || idcache.userid != userid ||
-		idcache.guc == NULL || strcmp(idcache.guc, guc) != 0)
-		mp_identity_load(userid, lock);
+	return idcache.valid && idcache.userid == GetUserId() &&
+		idcache.guc != NULL && strcmp(idcache.guc, guc) == 0;
 }
 
 static void
 mp_identity_ensure(void)
 {
-	mp_identity_ensure_ext(false);
+	if (!mp_identity_cached())
+		mp_identity_load(GetUserId());
 }
 
 /*
@@ -380,35 +362,81 @@ mp_acting_partner_peek(pg_uuid_t *partner_id)
 }
 
 /*
- * mp_lock_acting_membership - hold the acting role's membership rows of its
- * partner FOR KEY SHARE until the transaction ends, and return the roles
- * they grant
+ * The lock that stands for a partner member's membership while a write made
+ * under it is in flight: member role roleid as an object of class
+ * partner_member (pg_locks: locktype object, classid the partner_member
+ * table, objid the role).  Writers take it in ACCESS SHARE mode and never
+ * conflict with each other; a change of one of the role's membership rows
+ * takes it in ACCESS EXCLUSIVE mode (mp_member_changed).
+ */
+static void
+lock_member_object(Oid roleid, LOCKMODE mode)
+{
+	Oid			relid = get_relname_relid("partner_member",
+										  get_namespace_oid(MP_SCHEMA, false));
+	LOCKTAG		tag;
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "table %s.partner_member does not exist", MP_SCHEMA);
+	SET_LOCKTAG_OBJECT(tag, MyDatabaseId, relid, roleid, 0);
+	(void) LockAcquire(&tag, mode, false, false);
+}
+
+/*
+ * mp_lock_acting_membership - hold the acting role's membership of its
+ * partner until the transaction ends, and return the roles it grants
  *
  * A write made as a member (a sale, a request) must not commit after the
- * membership that allowed it was removed: with the rows locked, a DELETE of
- * them waits for this transaction, and a DELETE that committed first leaves
- * nothing to lock (READ COMMITTED re-reads, REPEATABLE READ fails with a
- * serialization error), so the write is refused.  The lock is taken once
- * per transaction (and again after a subtransaction that took it aborted,
- * since that resets the cache); the answer replaces the cached roles.
+ * membership that allowed it was removed or changed.
  *
- * When the identity is not cached yet, it is read and locked in one probe:
- * then every membership row of the role is locked (for a role in several
- * partners, those of the others too), which costs one index scan instead of
- * two.  Callers lock first and ask mp_require_acting_partner() after.
+ * READ COMMITTED: take the member's object lock (lock_member_object) in
+ * ACCESS SHARE mode, then read the membership afresh.  A change of the
+ * membership holds that lock in ACCESS EXCLUSIVE mode from the change to
+ * its commit: a change in flight makes the writer wait, then read what it
+ * committed (removed: refused); a change that comes second waits for the
+ * writer.  No row is locked, so the writers of one role write no lock
+ * record and never build a MultiXact on a shared membership row.  When the
+ * identity is not cached yet it is read after the lock, once.
+ *
+ * REPEATABLE READ and SERIALIZABLE: lock the membership rows FOR KEY SHARE
+ * (through SPI, see fastpath.c): a change committed after the snapshot
+ * makes that a serialization failure, and a change in flight waits for it.
+ *
+ * Once per transaction (and again after a subtransaction that took it
+ * aborted, since that resets the cache); the answer replaces the cached
+ * roles.  Callers lock first and ask mp_require_acting_partner() after.
  */
 uint32
 mp_lock_acting_membership(void)
 {
 	MembershipFold f;
+	bool		fresh = false;
 
-	mp_identity_ensure_ext(true);
+	if (!IsolationUsesXactSnapshot() && !mp_identity_cached())
+	{
+		/* read the identity under the lock: no second read needed */
+		lock_member_object(GetUserId(), AccessShareLock);
+		mp_identity_load(GetUserId());
+		fresh = true;
+	}
 	mp_require_acting_partner(NULL, NULL);
 	if (idcache.membership_locked)
 		return idcache.acting_roles;
+	if (fresh)
+	{
+		idcache.membership_locked = true;
+		return idcache.acting_roles;
+	}
 
-	read_memberships(true, MPQ_MEMBERSHIP_LOCK, idcache.userid, &idcache.acting,
-					 true, &f);
+	if (IsolationUsesXactSnapshot())
+		read_memberships(true, MPQ_MEMBERSHIP_LOCK, idcache.userid,
+						 &idcache.acting, true, &f);
+	else
+	{
+		lock_member_object(idcache.userid, AccessShareLock);
+		read_memberships(true, MPQ_MEMBERSHIP_READ, idcache.userid,
+						 &idcache.acting, false, &f);
+	}
 	pfree(f.items);
 	if (f.n == 0)
 		ereport(ERROR,
@@ -474,11 +502,8 @@ mp_customers_ensure(void)
 	mp_identity_ensure();
 	if (!idcache.customers_loaded)
 	{
-		bool		locked;
-
-		/* not locked: a role may administer thousands of customers */
 		idcache.customers = load_memberships(false, MPQ_CUSTOMER_MEMBERSHIPS,
-											 idcache.userid, false, &locked,
+											 idcache.userid,
 											 &idcache.ncustomers);
 		idcache.customers_loaded = true;
 	}
@@ -549,7 +574,26 @@ PG_FUNCTION_INFO_V1(mp_member_changed);
 Datum
 mp_member_changed(PG_FUNCTION_ARGS)
 {
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
 	mp_check_trigger(fcinfo, "member_changed", MP_TRIGGER_ANY);
 	mp_identity_reset();
+
+	/*
+	 * A partner membership changed or removed: wait for the writes in flight
+	 * under it, and make the later ones wait for this transaction (see
+	 * mp_lock_acting_membership).  A new membership takes nothing away.
+	 */
+	if (TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) &&
+		!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) &&
+		strcmp(RelationGetRelationName(trigdata->tg_relation), "partner_member") == 0)
+	{
+		bool		isnull;
+		Datum		member = mp_getattr(trigdata->tg_trigtuple, trigdata->tg_relation,
+										"member", &isnull);
+
+		if (!isnull)
+			lock_member_object(DatumGetObjectId(member), AccessExclusiveLock);
+	}
 	return PointerGetDatum(NULL);
 }

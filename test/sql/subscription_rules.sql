@@ -40,7 +40,7 @@ $$;
 \set rel_azure_fabrikam   '55555555-5555-4555-8555-000000000011'
 \set rel_azure_northwind  '55555555-5555-4555-8555-000000000012'
 
-SELECT plan(246);
+SELECT plan(251);
 
 -------------------------------------------------------------------------------
 -- R4 through the API: who may sell
@@ -850,6 +850,44 @@ SELECT is((SELECT count(*) FROM multipartner.subscription WHERE customer_id = :'
 SET ROLE regress_azure_ga;
 SELECT throws_ok(format($$SELECT multipartner.terminate_relationship(%L)$$, :'rel_azure_contoso'),
     'MP009', NULL, 'R13: Azure cannot terminate with Contoso while its own subscriptions there are live');
+
+-------------------------------------------------------------------------------
+-- How a sale holds the membership that allows it (identity.c,
+-- mp_lock_acting_membership): under READ COMMITTED, the member role's
+-- object lock in ACCESS SHARE mode and no row lock on partner_member; a
+-- change of a membership row takes the same object lock in ACCESS EXCLUSIVE
+-- mode.  (REPEATABLE READ keeps the row lock: test/specs/member_removed_vs_sale.)
+-------------------------------------------------------------------------------
+SET ROLE regress_office_sa;
+SELECT isnt(multipartner.create_subscription(:'contoso_id', 'O365_E1', 'Microsoft 365', 1, 'P1M', 'monthly'), NULL,
+    'membership lock: the sales_agent sells');
+RESET ROLE;
+SELECT results_eq(
+    $$SELECT mode, granted FROM pg_locks
+       WHERE locktype = 'object' AND pid = pg_backend_pid()
+         AND classid = 'multipartner.partner_member'::regclass AND objid = 'regress_office_sa'::regrole$$,
+    $$VALUES ('AccessShareLock'::text, true)$$,
+    'membership lock: a sale holds its seller''s member object lock in ACCESS SHARE mode');
+SELECT is((SELECT count(*) FROM multipartner.partner_member
+            WHERE member = 'regress_office_sa'::regrole AND xmax <> '0'::xid), 0::bigint,
+    'membership lock: ... and no lock on its membership rows');
+SET ROLE regress_operator;
+UPDATE multipartner.partner_member SET role = 'billing_admin'
+ WHERE member = 'regress_office_hd'::regrole AND role = 'helpdesk_agent';
+RESET ROLE;
+SELECT results_eq(
+    $$SELECT mode, granted FROM pg_locks
+       WHERE locktype = 'object' AND pid = pg_backend_pid()
+         AND classid = 'multipartner.partner_member'::regclass AND objid = 'regress_office_hd'::regrole$$,
+    $$VALUES ('AccessExclusiveLock'::text, true)$$,
+    'membership lock: changing a membership row takes the member''s object lock in ACCESS EXCLUSIVE mode');
+SET ROLE regress_operator;
+INSERT INTO multipartner.partner_member (member, partner_id, role) VALUES ('regress_office_ba', :'azure_id', 'billing_admin');
+RESET ROLE;
+SELECT is((SELECT count(*) FROM pg_locks
+            WHERE locktype = 'object' AND pid = pg_backend_pid()
+              AND classid = 'multipartner.partner_member'::regclass AND objid = 'regress_office_ba'::regrole),
+    0::bigint, 'membership lock: a new membership takes nothing away and locks nothing');
 
 SELECT * FROM finish();
 ROLLBACK;
