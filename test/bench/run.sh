@@ -501,11 +501,17 @@ run_pgbench() { # workload variant round
 }
 
 if has_layer pgbench; then
-	step "pgbench: $ROUNDS rounds x (insert, update, request_accept) x ($variants_bench), ${DURATION}s each, -c $CLIENTS"
+	step "pgbench: $ROUNDS rounds x (insert, update, request_accept) x ($variants_bench; mp_noaudit for insert and update), ${DURATION}s each, -c $CLIENTS"
 	for ((r = 1; r <= ROUNDS; r++)); do
 		for w in insert update request_accept; do
 			for v in $variants_bench; do
 				run_pgbench "$w" "$v" "$r"
+				# the same with the audit trigger off: what the audit row costs
+				if [[ $v == multipartner && $w != request_accept ]]; then
+					sq -c "ALTER TABLE multipartner.subscription DISABLE TRIGGER audit"
+					run_pgbench "$w" mp_noaudit "$r"
+					sq -c "ALTER TABLE multipartner.subscription ENABLE ALWAYS TRIGGER audit"
+				fi
 			done
 		done
 	done
