@@ -9,10 +9,11 @@
  * BEFORE triggers let them be written, in the same transaction: a write
  * that rolls back leaves no audit row, and no committed write lacks one.
  * The row is inserted directly into the table and its indexes (fastpath.c),
- * or, where the direct path is not taken, as the schema owner (applications
- * have no INSERT privilege on the log) through one kept plan per audited
- * table, whose parameters are the table's own row type so to_jsonb() sees
- * every column.
+ * with its old_row/new_row images built here straight from the tuple (the
+ * same jsonb as to_jsonb(row), see audit_image); or, where the direct path
+ * is not taken, as the schema owner (applications have no INSERT privilege
+ * on the log) through one kept plan per audited table, whose parameters are
+ * the table's own row type so to_jsonb() sees every column.
  *
  * mp_audit_log_guard refuses every other write: UPDATE and DELETE (R10) for
  * everyone, INSERT unless it comes from mp_audit in this backend, which it

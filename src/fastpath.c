@@ -26,11 +26,14 @@
  *     shard (SPEC §8).
  * Every function here returns false (or -1) to say "take the SPI path".
  *
- * The tables are opened by name on each call and checked for their shape
- * (relkind, access method, that the index is the one expected on the
- * expected columns), so a renamed or re-created table is never read
- * through a stale OID; the IndexInfo of the audit log's indexes is built per
- * call too, there being only four.
+ * The tables and indexes are found by name and their key columns checked
+ * once, then kept until a relcache invalidation of either (or a change of
+ * pg_namespace) says to look again; their shape (relkind, access method,
+ * that the index is a btree on the table) is checked on every open.  So a
+ * renamed column or a re-created table is never read through a stale OID.
+ * The audit log's OID, sequence, columns and the IndexInfo of its indexes
+ * are kept the same way.  Locks are kept until the end of the transaction,
+ * as the executor keeps them.
  *
  *-------------------------------------------------------------------------
  */

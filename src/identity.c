@@ -34,8 +34,10 @@
 #include "utils/acl.h"
 #include "storage/lock.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 
 #include "multipartner.h"
 
@@ -90,18 +92,58 @@ mp_current_role_name(void)
 }
 
 /*
+ * OIDs found by name, kept until the catalogue they come from changes: the
+ * operators' role (pg_authid), and the partner_member table (its relcache
+ * entry, or pg_namespace).
+ */
+static bool operator_looked_up = false;
+static Oid	operator_roleid = InvalidOid;
+static Oid	member_relid = InvalidOid;
+
+static void
+identity_authid_inval(Datum arg, int cacheid, uint32 hashvalue)
+{
+	operator_looked_up = false;
+}
+
+static void
+identity_relcache_inval(Datum arg, Oid relid)
+{
+	if (!OidIsValid(relid) || relid == member_relid)
+		member_relid = InvalidOid;
+}
+
+static void
+identity_namespace_inval(Datum arg, int cacheid, uint32 hashvalue)
+{
+	member_relid = InvalidOid;
+}
+
+void
+mp_identity_init(void)
+{
+	CacheRegisterSyscacheCallback(AUTHOID, identity_authid_inval, (Datum) 0);
+	CacheRegisterSyscacheCallback(AUTHNAME, identity_authid_inval, (Datum) 0);
+	CacheRegisterRelcacheCallback(identity_relcache_inval, (Datum) 0);
+	CacheRegisterSyscacheCallback(NAMESPACEOID, identity_namespace_inval, (Datum) 0);
+}
+
+/*
  * mp_is_operator - superuser, or has the privileges of multipartner_operator
  */
 bool
 mp_is_operator(void)
 {
 	Oid			userid = GetUserId();
-	Oid			oproleid;
 
 	if (superuser_arg(userid))
 		return true;
-	oproleid = get_role_oid(MP_OPERATOR_ROLE, true);
-	return OidIsValid(oproleid) && has_privs_of_role(userid, oproleid);
+	if (!operator_looked_up)
+	{
+		operator_roleid = get_role_oid(MP_OPERATOR_ROLE, true);
+		operator_looked_up = true;
+	}
+	return OidIsValid(operator_roleid) && has_privs_of_role(userid, operator_roleid);
 }
 
 /*
@@ -372,13 +414,14 @@ mp_acting_partner_peek(pg_uuid_t *partner_id)
 static void
 lock_member_object(Oid roleid, LOCKMODE mode)
 {
-	Oid			relid = get_relname_relid("partner_member",
-										  get_namespace_oid(MP_SCHEMA, false));
 	LOCKTAG		tag;
 
-	if (!OidIsValid(relid))
+	if (!OidIsValid(member_relid))
+		member_relid = get_relname_relid("partner_member",
+										 get_namespace_oid(MP_SCHEMA, false));
+	if (!OidIsValid(member_relid))
 		elog(ERROR, "table %s.partner_member does not exist", MP_SCHEMA);
-	SET_LOCKTAG_OBJECT(tag, MyDatabaseId, relid, roleid, 0);
+	SET_LOCKTAG_OBJECT(tag, MyDatabaseId, member_relid, roleid, 0);
 	(void) LockAcquire(&tag, mode, false, false);
 }
 

@@ -140,6 +140,8 @@ _PG_init(void)
 
 	mp_fastpath_init();
 	mp_audit_init();
+	mp_util_init();
+	mp_identity_init();
 	RegisterXactCallback(mp_xact_callback, NULL);
 	RegisterSubXactCallback(mp_subxact_callback, NULL);
 }

@@ -97,6 +97,7 @@ extern char *mp_acting_partner_guc;
 extern void _PG_init(void);
 
 /* identity.c */
+extern void mp_identity_init(void);
 extern bool mp_is_operator(void);
 extern bool mp_acting_partner(pg_uuid_t *partner_id, uint32 *roles);
 extern bool mp_acting_partner_peek(pg_uuid_t *partner_id);
@@ -191,6 +192,7 @@ extern void mp_audit_init(void);
 extern bool mp_restoring(void);
 
 /* util.c */
+extern void mp_util_init(void);
 extern int	mp_attnum(Relation rel, const char *colname);
 extern Datum mp_getattr(HeapTuple tuple, Relation rel, const char *colname,
 						bool *isnull);

@@ -21,6 +21,7 @@
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgrprotos.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
@@ -46,11 +47,43 @@ const char *const mp_partner_status_labels[] = {
 	"active", "suspended", NULL
 };
 
+/*
+ * The column numbers found so far, by table and by the address of the
+ * column name (the callers pass string constants).  An entry is only a
+ * guess: it is used when the attribute it names still has that name and is
+ * not dropped, so a renamed, dropped or re-created column is looked up by
+ * name again, and nothing needs invalidating.
+ */
+#define MP_ATTNUM_CACHE 64
+
+typedef struct MpAttnumEntry
+{
+	Oid			relid;
+	const char *colname;
+	int			attnum;
+} MpAttnumEntry;
+
+static MpAttnumEntry attnum_cache[MP_ATTNUM_CACHE];
+
 /* Attribute number of colname in rel; an error if there is none. */
 int
 mp_attnum(Relation rel, const char *colname)
 {
-	int			attnum = SPI_fnumber(RelationGetDescr(rel), colname);
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	uint32		h = (((uintptr_t) colname >> 3) ^ RelationGetRelid(rel) * 31) % MP_ATTNUM_CACHE;
+	MpAttnumEntry *e = &attnum_cache[h];
+	int			attnum;
+
+	if (e->relid == RelationGetRelid(rel) && e->colname == colname &&
+		e->attnum <= tupdesc->natts)
+	{
+		Form_pg_attribute att = TupleDescAttr(tupdesc, e->attnum - 1);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), colname) == 0)
+			return e->attnum;
+	}
+
+	attnum = SPI_fnumber(tupdesc, colname);
 
 	if (attnum <= 0)
 		ereport(ERROR,
@@ -58,6 +91,9 @@ mp_attnum(Relation rel, const char *colname)
 				 errmsg("column \"%s\" of relation \"%s\" does not exist",
 						colname, RelationGetRelationName(rel)),
 				 errhint("The multipartner tables must keep the columns the extension created.")));
+	e->relid = RelationGetRelid(rel);
+	e->colname = colname;
+	e->attnum = attnum;
 	return attnum;
 }
 
@@ -66,6 +102,33 @@ mp_getattr(HeapTuple tuple, Relation rel, const char *colname, bool *isnull)
 {
 	return heap_getattr(tuple, mp_attnum(rel, colname), RelationGetDescr(rel),
 						isnull);
+}
+
+/*
+ * The answers of mp_enum_index so far, by enum value and label list; all
+ * forgotten when pg_enum changes (a label renamed).
+ */
+#define MP_ENUM_CACHE 32
+
+typedef struct MpEnumEntry
+{
+	Oid			oid;
+	const char *const *labels;
+	int			index;
+} MpEnumEntry;
+
+static MpEnumEntry enum_cache[MP_ENUM_CACHE];
+
+static void
+enum_cache_inval(Datum arg, int cacheid, uint32 hashvalue)
+{
+	memset(enum_cache, 0, sizeof(enum_cache));
+}
+
+void
+mp_util_init(void)
+{
+	CacheRegisterSyscacheCallback(ENUMOID, enum_cache_inval, (Datum) 0);
 }
 
 /*
@@ -78,6 +141,10 @@ mp_enum_index(Datum value, const char *const labels[])
 	HeapTuple	tup;
 	const char *label;
 	int			i;
+	MpEnumEntry *e = &enum_cache[DatumGetObjectId(value) % MP_ENUM_CACHE];
+
+	if (e->oid == DatumGetObjectId(value) && e->labels == labels)
+		return e->index;
 
 	tup = SearchSysCache1(ENUMOID, value);
 	if (!HeapTupleIsValid(tup))
@@ -87,9 +154,12 @@ mp_enum_index(Datum value, const char *const labels[])
 	for (i = 0; labels[i] != NULL; i++)
 		if (strcmp(labels[i], label) == 0)
 			break;
-	ReleaseSysCache(tup);
 	if (labels[i] == NULL)
 		elog(ERROR, "unexpected enum label \"%s\"", label);
+	ReleaseSysCache(tup);
+	e->oid = DatumGetObjectId(value);
+	e->labels = labels;
+	e->index = i;
 	return i;
 }
 

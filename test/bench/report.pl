@@ -296,7 +296,9 @@ if ($r{read}) {
 	p "`pgbench -n -M prepared -c $info{clients} -j $info{clients} -T $info{read_duration}`, as postgres (superuser: row security";
 	p "bypassed, the \"RLS off\" baseline) and as bench_sales (the policies apply), interleaved, $rounds rounds, round 1";
 	p "discarded; median latency from pgbench's per-transaction log. The views exist only in the extension (floor and";
-	p "ref have none), so this layer compares the extension with and without row security.";
+	p "ref have none), so this layer compares the extension with and without row security. It runs right after the";
+	p "load (and the callgrind layer's few rows), on the data set as generated: the pgbench and bulk layers add some 50";
+	p "subscriptions to each of partner 1's customers.";
 	p;
 	for my $view (qw(customer_partners subscriptions_by_partner)) {
 		my $x = $r{read}{$view};
