@@ -71,6 +71,7 @@ typedef struct MpIdentityCache
 	pg_uuid_t	acting;
 	uint32		acting_roles;
 	bool		membership_locked;	/* mp_lock_acting_membership() ran */
+	Oid			member_relids[2];	/* partner_member, customer_member */
 } MpIdentityCache;
 
 static MpIdentityCache idcache;
@@ -82,6 +83,29 @@ void
 mp_identity_reset(void)
 {
 	idcache.valid = false;
+}
+
+/*
+ * The end of a transaction.  The answers outlive a commit: what they were
+ * read from changes only by a write to a membership table, and such a write
+ * resets them here (mp_member_changed) and, through the relcache
+ * invalidation it sends at commit, in every other backend before its next
+ * transaction starts (identity_relcache_inval).  What was held only for the
+ * transaction (the membership locks) is forgotten.  An abort forgets
+ * everything: the answers may have been read from the transaction's own
+ * writes, which are gone.
+ */
+void
+mp_identity_end_xact(bool commit)
+{
+	if (!commit)
+	{
+		idcache.valid = false;
+		return;
+	}
+	idcache.membership_locked = false;
+	for (int i = 0; i < idcache.ncustomers; i++)
+		idcache.customers[i].locked = false;
 }
 
 /* Name of the acting role, for messages and the *_by columns. */
@@ -111,6 +135,10 @@ identity_relcache_inval(Datum arg, Oid relid)
 {
 	if (!OidIsValid(relid) || relid == member_relid)
 		member_relid = InvalidOid;
+	/* a membership table changed (here or in a transaction that committed) */
+	if (!OidIsValid(relid) || relid == idcache.member_relids[0] ||
+		relid == idcache.member_relids[1])
+		idcache.valid = false;
 }
 
 static void
@@ -296,6 +324,13 @@ mp_identity_load(Oid userid)
 	idcache.acting_roles = 0;
 	idcache.membership_locked = false;
 
+	{
+		Oid			nsp = get_namespace_oid(MP_SCHEMA, false);
+
+		/* the tables whose invalidation drops what is read now */
+		idcache.member_relids[0] = get_relname_relid("partner_member", nsp);
+		idcache.member_relids[1] = get_relname_relid("customer_member", nsp);
+	}
 	idcache.members = load_memberships(true, MPQ_PARTNER_MEMBERSHIPS, userid,
 									   &idcache.nmembers);
 	idcache.customers_loaded = false;
@@ -621,6 +656,8 @@ mp_member_changed(PG_FUNCTION_ARGS)
 
 	mp_check_trigger(fcinfo, "member_changed", MP_TRIGGER_ANY);
 	mp_identity_reset();
+	/* and, once this commits, every other backend's (identity_relcache_inval) */
+	CacheInvalidateRelcache(trigdata->tg_relation);
 
 	/*
 	 * A partner membership changed or removed: wait for the writes in flight

@@ -78,9 +78,10 @@ check_acting_partner(char **newval, void **extra, GucSource source)
 }
 
 /*
- * Identity answers are cached for one transaction (identity.c); forget them
- * when it ends, and when a subtransaction that may have changed membership
- * rows rolls back.
+ * Identity answers outlive a commit but not an abort, nor a subtransaction
+ * abort (which may have undone membership rows they were read from); what
+ * was held for the transaction only is forgotten at its end (identity.c,
+ * mp_identity_end_xact).  The partner status kept for a statement goes too.
  */
 static void
 mp_xact_callback(XactEvent event, void *arg)
@@ -89,10 +90,13 @@ mp_xact_callback(XactEvent event, void *arg)
 	{
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
+			mp_identity_end_xact(true);
+			mp_partner_status_forget();
+			break;
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
 		case XACT_EVENT_PREPARE:
-			mp_identity_reset();
+			mp_identity_end_xact(false);
 			mp_partner_status_forget();
 			break;
 		default:

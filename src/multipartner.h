@@ -106,6 +106,7 @@ extern uint32 mp_lock_customer_membership(const pg_uuid_t *customer_id);
 extern void mp_require_acting_partner(pg_uuid_t *partner_id, uint32 *roles);
 extern uint32 mp_customer_roles(const pg_uuid_t *customer_id);
 extern void mp_identity_reset(void);
+extern void mp_identity_end_xact(bool commit);
 extern const char *mp_current_role_name(void);
 
 /* spi.c: the queries every rule runs, prepared once and kept */
