@@ -10,10 +10,12 @@
  * as soon as two transactions of one role overlap); it takes a lock on the
  * member role as an object (pg_locks: locktype object, classid the
  * partner_member table, objid the role) in ACCESS SHARE mode, which writers
- * never conflict on, and then reads its membership afresh.  A change of a
- * membership row takes the same lock in ACCESS EXCLUSIVE mode, so it waits
- * for the writes in flight under the old membership, and the writes after
- * it wait for it and then read the new one.  REPEATABLE READ and
+ * never conflict on.  A change of a membership row takes the same lock in
+ * ACCESS EXCLUSIVE mode, so it waits for the writes in flight under the old
+ * membership, and the writes after it wait for it and then read the new
+ * one.  The membership trigger also sends a relcache invalidation of the
+ * table, which drops the memberships other backends keep across
+ * transactions (they no longer read them in every transaction).  REPEATABLE READ and
  * SERIALIZABLE writers keep the row lock, whose conflict with a concurrent
  * change is the serialization failure they need.
  *

@@ -130,6 +130,9 @@ identity_authid_inval(Datum arg, int cacheid, uint32 hashvalue)
 	operator_looked_up = false;
 }
 
+/* counts the resets by invalidation, so a load they overtake is not kept */
+static uint64 identity_inval_count = 0;
+
 static void
 identity_relcache_inval(Datum arg, Oid relid)
 {
@@ -138,7 +141,10 @@ identity_relcache_inval(Datum arg, Oid relid)
 	/* a membership table changed (here or in a transaction that committed) */
 	if (!OidIsValid(relid) || relid == idcache.member_relids[0] ||
 		relid == idcache.member_relids[1])
+	{
 		idcache.valid = false;
+		identity_inval_count++;
+	}
 }
 
 static void
@@ -306,6 +312,7 @@ static void
 mp_identity_load(Oid userid)
 {
 	const char *guc = mp_acting_partner_guc ? mp_acting_partner_guc : "";
+	uint64		inval_count = identity_inval_count;
 
 	idcache.valid = false;
 	if (idcache.members)
@@ -360,7 +367,8 @@ mp_identity_load(Oid userid)
 	else if (idcache.nmembers > 1)
 		idcache.state = MP_ACTING_AMBIGUOUS;
 
-	idcache.valid = true;
+	/* answered for the caller; kept only if no invalidation came meanwhile */
+	idcache.valid = (inval_count == identity_inval_count);
 }
 
 /* Is the identity cached for the current role and setting? */
@@ -468,13 +476,14 @@ lock_member_object(Oid roleid, LOCKMODE mode)
  * membership that allowed it was removed or changed.
  *
  * READ COMMITTED: take the member's object lock (lock_member_object) in
- * ACCESS SHARE mode, then read the membership afresh.  A change of the
- * membership holds that lock in ACCESS EXCLUSIVE mode from the change to
- * its commit: a change in flight makes the writer wait, then read what it
- * committed (removed: refused); a change that comes second waits for the
- * writer.  No row is locked, so the writers of one role write no lock
- * record and never build a MultiXact on a shared membership row.  When the
- * identity is not cached yet it is read after the lock, once.
+ * ACCESS SHARE mode, then make sure the membership is the committed one:
+ * the cached answer unless an invalidation says a membership table changed,
+ * else read afresh.  A change of the membership holds that lock in ACCESS
+ * EXCLUSIVE mode from the change to its commit: a change in flight makes
+ * the writer wait, then read what it committed (removed: refused); a change
+ * that comes second waits for the writer.  No row is locked, so the writers
+ * of one role write no lock record and never build a MultiXact on a shared
+ * membership row, and a role whose membership did not change reads nothing.
  *
  * REPEATABLE READ and SERIALIZABLE: lock the membership rows FOR KEY SHARE
  * (through SPI, see fastpath.c): a change committed after the snapshot
@@ -484,37 +493,62 @@ lock_member_object(Oid roleid, LOCKMODE mode)
  * aborted, since that resets the cache); the answer replaces the cached
  * roles.  Callers lock first and ask mp_require_acting_partner() after.
  */
+/* Is the role (as cached) a member of partner id? */
+static bool
+has_membership(const pg_uuid_t *id)
+{
+	for (int i = 0; i < idcache.nmembers; i++)
+		if (mp_uuid_eq(&idcache.members[i].id, id))
+			return true;
+	return false;
+}
+
 uint32
 mp_lock_acting_membership(void)
 {
 	MembershipFold f;
-	bool		fresh = false;
 
-	if (!IsolationUsesXactSnapshot() && !mp_identity_cached())
+	if (!IsolationUsesXactSnapshot())
 	{
-		/* read the identity under the lock: no second read needed */
-		lock_member_object(GetUserId(), AccessShareLock);
-		mp_identity_load(GetUserId());
-		fresh = true;
+		if (!mp_identity_cached() || !idcache.membership_locked)
+		{
+			bool		had = mp_identity_cached() && idcache.state == MP_ACTING_ONE;
+			pg_uuid_t	was = idcache.acting;
+
+			lock_member_object(GetUserId(), AccessShareLock);
+
+			/*
+			 * A change of the membership that committed before the lock was
+			 * granted sent its invalidation before it let the lock go (as
+			 * every commit does): taking the invalidations now drops the
+			 * cached answer if there was such a change, and a cached answer
+			 * that survives is the committed membership, which nobody can
+			 * change now until this transaction ends.
+			 */
+			AcceptInvalidationMessages();
+			mp_identity_ensure();
+			if (had && !has_membership(&was))
+				ereport(ERROR,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("role \"%s\" is no longer a member of partner %s",
+								GetUserNameFromId(idcache.userid, false),
+								mp_uuid_str(&was)),
+						 errdetail("Its membership was removed while this transaction ran.")));
+			mp_require_acting_partner(NULL, NULL);
+			idcache.membership_locked = true;
+		}
+		else
+			mp_require_acting_partner(NULL, NULL);
+		return idcache.acting_roles;
 	}
+
+	/* REPEATABLE READ, SERIALIZABLE: the rows FOR KEY SHARE */
+	mp_identity_ensure();
 	mp_require_acting_partner(NULL, NULL);
 	if (idcache.membership_locked)
 		return idcache.acting_roles;
-	if (fresh)
-	{
-		idcache.membership_locked = true;
-		return idcache.acting_roles;
-	}
-
-	if (IsolationUsesXactSnapshot())
-		read_memberships(true, MPQ_MEMBERSHIP_LOCK, idcache.userid,
-						 &idcache.acting, true, &f);
-	else
-	{
-		lock_member_object(idcache.userid, AccessShareLock);
-		read_memberships(true, MPQ_MEMBERSHIP_READ, idcache.userid,
-						 &idcache.acting, false, &f);
-	}
+	read_memberships(true, MPQ_MEMBERSHIP_LOCK, idcache.userid,
+					 &idcache.acting, true, &f);
 	pfree(f.items);
 	if (f.n == 0)
 		ereport(ERROR,

@@ -113,7 +113,6 @@ extern const char *mp_current_role_name(void);
 typedef enum MpQuery
 {
 	MPQ_PARTNER_MEMBERSHIPS,
-	MPQ_MEMBERSHIP_READ,
 	MPQ_MEMBERSHIP_LOCK,
 	MPQ_CUSTOMER_MEMBERSHIP_LOCK,
 	MPQ_CUSTOMER_MEMBERSHIPS,

@@ -61,12 +61,6 @@ static const MpQueryDef mp_query_defs[MPQ_NUM_QUERIES] = {
 		Q_OWNER, 1, {REGROLEOID}
 	},
 	/* see mp_lock_acting_membership() */
-	[MPQ_MEMBERSHIP_READ] = {
-		"SELECT m.role FROM " MP_SCHEMA ".partner_member m"
-		" WHERE m.member OPERATOR(pg_catalog.=) $1"
-		" AND m.partner_id OPERATOR(pg_catalog.=) $2",
-		Q_OWNER, 2, {REGROLEOID, UUIDOID}
-	},
 	[MPQ_MEMBERSHIP_LOCK] = {
 		"SELECT m.role FROM " MP_SCHEMA ".partner_member m"
 		" WHERE m.member OPERATOR(pg_catalog.=) $1"
