@@ -81,7 +81,7 @@ typedef enum AuditColKind
 	ACK_DATETIME,				/* date, timestamp, timestamptz: ISO 8601 */
 	ACK_UUID,					/* uuid */
 	ACK_ENUM,					/* an enum: its label */
-	ACK_OUTPUT					/* regrole: the output function */
+	ACK_OUTPUT					/* regrole, and types it does not know: the output function */
 } AuditColKind;
 
 /* The labels of an enum column seen so far (an enum has a handful). */
@@ -94,7 +94,7 @@ typedef struct AuditCol
 	int			keylen;
 	Oid			typid;
 	AuditColKind kind;
-	FmgrInfo	out;			/* ACK_OUTPUT, ACK_ENUM */
+	FmgrInfo	out;			/* the type's output function */
 	int			nlabels;		/* ACK_ENUM: labels kept so far */
 	Oid			label_oid[AUDIT_ENUM_LABELS];
 	char	   *label[AUDIT_ENUM_LABELS];
@@ -108,9 +108,9 @@ typedef struct AuditDesc
 	bool		direct;			/* every column has a kind */
 	int			ncols;
 	AuditCol   *cols;			/* in jsonb key order */
+	NameData	table_name;
 	int			npk;
-	AttrNumber	pk[INDEX_MAX_KEYS];
-	FmgrInfo	pkout[INDEX_MAX_KEYS];
+	AuditCol   *pk[INDEX_MAX_KEYS];	/* primary key columns, in key order */
 	AttrNumber	partner_att;	/* 0: the table has none */
 	AttrNumber	customer_att;
 	FmgrInfo	to_jsonb;		/* to_jsonb(reltype), for !direct */
@@ -192,6 +192,8 @@ audit_desc_fill(AuditDesc *d, Relation rel)
 	MemoryContext oldcxt;
 	Relation	idxrel;
 	FuncExpr   *expr;
+	Oid			typoutput;
+	bool		typisvarlena;
 
 	if (!OidIsValid(pkoid))
 		elog(ERROR, "audited table \"%s\" has no primary key",
@@ -220,30 +222,28 @@ audit_desc_fill(AuditDesc *d, Relation rel)
 		c->keylen = strlen(c->key);
 		c->typid = att->atttypid;
 		if (!audit_col_kind(att->atttypid, &c->kind))
-			d->direct = false;
-		else if (c->kind == ACK_OUTPUT || c->kind == ACK_ENUM)
 		{
-			Oid			typoutput;
-			bool		typisvarlena;
-
-			getTypeOutputInfo(att->atttypid, &typoutput, &typisvarlena);
-			fmgr_info_cxt(typoutput, &c->out, d->cxt);
+			c->kind = ACK_OUTPUT;
+			d->direct = false;
 		}
+		getTypeOutputInfo(att->atttypid, &typoutput, &typisvarlena);
+		fmgr_info_cxt(typoutput, &c->out, d->cxt);
 		d->ncols++;
 	}
 	qsort(d->cols, d->ncols, sizeof(AuditCol), audit_col_cmp);
+	namestrcpy(&d->table_name, RelationGetRelationName(rel));
 
 	idxrel = index_open(pkoid, AccessShareLock);
 	d->npk = idxrel->rd_index->indnkeyatts;
 	for (int i = 0; i < d->npk; i++)
 	{
-		Oid			typoutput;
-		bool		typisvarlena;
-
-		d->pk[i] = idxrel->rd_index->indkey.values[i];
-		getTypeOutputInfo(TupleDescAttr(tupdesc, d->pk[i] - 1)->atttypid,
-						  &typoutput, &typisvarlena);
-		fmgr_info_cxt(typoutput, &d->pkout[i], d->cxt);
+		d->pk[i] = NULL;
+		for (int j = 0; j < d->ncols; j++)
+			if (d->cols[j].attnum == idxrel->rd_index->indkey.values[i])
+				d->pk[i] = &d->cols[j];
+		if (d->pk[i] == NULL)
+			elog(ERROR, "primary key column %d of \"%s\" not found",
+				 idxrel->rd_index->indkey.values[i], RelationGetRelationName(rel));
 	}
 	index_close(idxrel, AccessShareLock);
 
@@ -322,6 +322,21 @@ audit_enum_label(AuditDesc *d, AuditCol *c, Datum value)
 	return label;
 }
 
+/* A value of column c as text, as its output function writes it. */
+static char *
+audit_col_text(AuditDesc *d, AuditCol *c, Datum value)
+{
+	switch (c->kind)
+	{
+		case ACK_UUID:
+			return mp_uuid_str(DatumGetUUIDP(value));
+		case ACK_ENUM:
+			return audit_enum_label(d, c, value);
+		default:
+			return OutputFunctionCall(&c->out, value);
+	}
+}
+
 /*
  * The row's image as jsonb: equal to to_jsonb(row), built directly from the
  * tuple (heap_deform_tuple fills in columns added since it was written).
@@ -390,18 +405,10 @@ audit_image(AuditDesc *d, Relation rel, HeapTuple tuple)
 				v->val.string.len = strlen(v->val.string.val);
 				break;
 			case ACK_UUID:
-				v->type = jbvString;
-				v->val.string.val = mp_uuid_str(DatumGetUUIDP(value));
-				v->val.string.len = 2 * UUID_LEN + 4;
-				break;
 			case ACK_ENUM:
-				v->type = jbvString;
-				v->val.string.val = audit_enum_label(d, c, value);
-				v->val.string.len = strlen(v->val.string.val);
-				break;
 			case ACK_OUTPUT:
 				v->type = jbvString;
-				v->val.string.val = OutputFunctionCall(&c->out, value);
+				v->val.string.val = audit_col_text(d, c, value);
 				v->val.string.len = strlen(v->val.string.val);
 				break;
 		}
@@ -424,24 +431,20 @@ audit_row_id(AuditDesc *d, Relation rel, HeapTuple tuple)
 	if (d->npk == 1)
 	{
 		bool		isnull;
-		Datum		value = heap_getattr(tuple, d->pk[0], RelationGetDescr(rel), &isnull);
+		Datum		value = heap_getattr(tuple, d->pk[0]->attnum, RelationGetDescr(rel), &isnull);
 
-		if (isnull)
-			return pstrdup("");
-		if (TupleDescAttr(RelationGetDescr(rel), d->pk[0] - 1)->atttypid == UUIDOID)
-			return mp_uuid_str(DatumGetUUIDP(value));
-		return OutputFunctionCall(&d->pkout[0], value);
+		return isnull ? pstrdup("") : audit_col_text(d, d->pk[0], value);
 	}
 	initStringInfo(&buf);
 	for (int i = 0; i < d->npk; i++)
 	{
 		bool		isnull;
-		Datum		value = heap_getattr(tuple, d->pk[i], RelationGetDescr(rel), &isnull);
+		Datum		value = heap_getattr(tuple, d->pk[i]->attnum, RelationGetDescr(rel), &isnull);
 
 		if (i > 0)
 			appendStringInfoChar(&buf, ',');
 		if (!isnull)
-			appendStringInfoString(&buf, OutputFunctionCall(&d->pkout[i], value));
+			appendStringInfoString(&buf, audit_col_text(d, d->pk[i], value));
 	}
 	return buf.data;
 }
@@ -602,8 +605,7 @@ mp_audit(PG_FUNCTION_ARGS)
 	row.actor = audit_role_name(GetUserId());
 	row.session_actor = audit_role_name(GetSessionUserId());
 	row.acting_partner = mp_acting_partner_peek(&acting) ? &acting : NULL;
-	row.table_name = DirectFunctionCall1(namein,
-										 CStringGetDatum(RelationGetRelationName(rel)));
+	row.table_name = NameGetDatum(&desc->table_name);
 	row.row_id = audit_row_id(desc, rel, keytup);
 	row.partner_id = audit_party(rel, keytup, desc->partner_att);
 	row.customer_id = audit_party(rel, keytup, desc->customer_att);

@@ -49,7 +49,6 @@
 #include "access/xact.h"
 #include "catalog/dependency.h"
 #include "catalog/index.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
@@ -102,41 +101,29 @@ mp_fast_locking(void)
 }
 
 /*
- * The tables and indexes the probes read, found by name once and kept until
- * a relcache invalidation of either (a DROP, a RENAME, an ALTER) or a change
- * of pg_namespace arrives; then they are looked up by name again.
+ * How many leading key columns of a probe's index were found where the
+ * probe expects them, for the table and index OIDs they were checked on
+ * (mp_relation_oid keeps the OIDs; new OIDs are checked again).
  */
 typedef struct ProbeTarget
 {
-	const char *relname;
 	const char *idxname;
-	Oid			relid;			/* InvalidOid: look up again */
+	Oid			relid;
 	Oid			idxid;
-	int			nchecked;		/* leading key columns found in place */
+	int			nchecked;
 } ProbeTarget;
 
 #define MP_PROBE_TARGETS 8
 static ProbeTarget probe_targets[MP_PROBE_TARGETS];
 
-static void
-probe_targets_forget(Oid relid)
-{
-	for (int i = 0; i < MP_PROBE_TARGETS; i++)
-		if (!OidIsValid(relid) || probe_targets[i].relid == relid ||
-			probe_targets[i].idxid == relid)
-			probe_targets[i].relid = probe_targets[i].idxid = InvalidOid;
-}
-
 static ProbeTarget *
-probe_target(const char *relname, const char *idxname)
+probe_target(const char *idxname, Oid relid, Oid idxid)
 {
 	ProbeTarget *t = NULL;
 
 	for (int i = 0; i < MP_PROBE_TARGETS; i++)
 	{
-		if (probe_targets[i].relname == NULL ||
-			(strcmp(probe_targets[i].relname, relname) == 0 &&
-			 strcmp(probe_targets[i].idxname, idxname) == 0))
+		if (probe_targets[i].idxname == idxname || probe_targets[i].idxname == NULL)
 		{
 			t = &probe_targets[i];
 			break;
@@ -144,14 +131,11 @@ probe_target(const char *relname, const char *idxname)
 	}
 	if (t == NULL)
 		elog(ERROR, "too many multipartner probe targets");
-	if (t->relname == NULL || !OidIsValid(t->relid) || !OidIsValid(t->idxid))
+	if (t->idxname == NULL || t->relid != relid || t->idxid != idxid)
 	{
-		Oid			nsp = get_namespace_oid(MP_SCHEMA, false);
-
-		t->relname = relname;
 		t->idxname = idxname;
-		t->relid = get_relname_relid(relname, nsp);
-		t->idxid = get_relname_relid(idxname, nsp);
+		t->relid = relid;
+		t->idxid = idxid;
 		t->nchecked = 0;
 	}
 	return t;
@@ -170,23 +154,27 @@ open_for_probe(const char *relname, const char *idxname,
 			   LOCKMODE lockmode, Relation *rel, Relation *idx)
 {
 	ProbeTarget *t;
+	Oid			relid;
+	Oid			idxid;
 
 retry:
-	t = probe_target(relname, idxname);
-	if (!OidIsValid(t->relid) || !OidIsValid(t->idxid))
+	relid = mp_relation_oid(relname);
+	idxid = mp_relation_oid(idxname);
+	if (!OidIsValid(relid) || !OidIsValid(idxid))
 		return false;
-	*rel = table_open(t->relid, lockmode);
-	*idx = index_open(t->idxid, AccessShareLock);
-	if (t->relid != RelationGetRelid(*rel) || t->idxid != RelationGetRelid(*idx))
+	*rel = table_open(relid, lockmode);
+	*idx = index_open(idxid, AccessShareLock);
+	if (relid != mp_relation_oid(relname) || idxid != mp_relation_oid(idxname))
 	{
 		/* taking the locks brought an invalidation of them: look again */
 		index_close(*idx, NoLock);
 		table_close(*rel, NoLock);
 		goto retry;
 	}
+	t = probe_target(idxname, relid, idxid);
 	if ((*rel)->rd_rel->relkind != RELKIND_RELATION ||
 		(*rel)->rd_tableam != GetHeapamTableAmRoutine() ||
-		(*idx)->rd_index->indrelid != t->relid ||
+		(*idx)->rd_index->indrelid != relid ||
 		(*idx)->rd_index->indnkeyatts < nkeys ||
 		(*idx)->rd_rel->relam != BTREE_AM_OID)
 	{
@@ -505,7 +493,6 @@ static MemoryContext audit_cache_cxt = NULL;
 static void
 fastpath_relcache_inval(Datum arg, Oid relid)
 {
-	probe_targets_forget(relid);
 	if (!audit_cache.valid)
 		return;
 	if (!OidIsValid(relid) || relid == audit_cache.relid)
@@ -515,19 +502,10 @@ fastpath_relcache_inval(Datum arg, Oid relid)
 			audit_cache.valid = false;
 }
 
-/* a schema renamed: every name may now mean another table */
-static void
-fastpath_namespace_inval(Datum arg, int cacheid, uint32 hashvalue)
-{
-	probe_targets_forget(InvalidOid);
-	audit_cache.valid = false;
-}
-
 void
 mp_fastpath_init(void)
 {
 	CacheRegisterRelcacheCallback(fastpath_relcache_inval, (Datum) 0);
-	CacheRegisterSyscacheCallback(NAMESPACEOID, fastpath_namespace_inval, (Datum) 0);
 }
 
 /* Fill the cache for the open audit_log; false if its shape is unexpected. */
@@ -591,7 +569,6 @@ audit_cache_fill(Relation rel)
 bool
 mp_fast_audit_insert(const MpAuditRow *row)
 {
-	Oid			nsp;
 	Oid			relid;
 	Relation	rel;
 	TupleDesc	tupdesc;
@@ -602,16 +579,13 @@ mp_fast_audit_insert(const MpAuditRow *row)
 
 	if (!mp_fast_path())
 		return false;
-	if (audit_cache.valid)
-		relid = audit_cache.relid;
-	else
-	{
-		nsp = get_namespace_oid(MP_SCHEMA, false);
-		relid = get_relname_relid("audit_log", nsp);
-		if (!OidIsValid(relid))
-			return false;
-	}
+	relid = mp_relation_oid("audit_log");
+	if (!OidIsValid(relid))
+		return false;
 	rel = table_open(relid, RowExclusiveLock);
+	/* the cache is about this table (an invalidation taken by the lock resets it) */
+	if (audit_cache.valid && audit_cache.relid != relid)
+		audit_cache.valid = false;
 	if (rel->rd_rel->relkind != RELKIND_RELATION ||
 		rel->rd_tableam != GetHeapamTableAmRoutine() ||
 		rel->rd_rel->relhasrules ||

@@ -24,7 +24,6 @@
 #include "postgres.h"
 
 #include "access/xact.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
 #include "utils/array.h"
@@ -116,13 +115,10 @@ mp_current_role_name(void)
 }
 
 /*
- * OIDs found by name, kept until the catalogue they come from changes: the
- * operators' role (pg_authid), and the partner_member table (its relcache
- * entry, or pg_namespace).
+ * The operators' role, found by name and kept until pg_authid changes.
  */
 static bool operator_looked_up = false;
 static Oid	operator_roleid = InvalidOid;
-static Oid	member_relid = InvalidOid;
 
 static void
 identity_authid_inval(Datum arg, int cacheid, uint32 hashvalue)
@@ -136,8 +132,6 @@ static uint64 identity_inval_count = 0;
 static void
 identity_relcache_inval(Datum arg, Oid relid)
 {
-	if (!OidIsValid(relid) || relid == member_relid)
-		member_relid = InvalidOid;
 	/* a membership table changed (here or in a transaction that committed) */
 	if (!OidIsValid(relid) || relid == idcache.member_relids[0] ||
 		relid == idcache.member_relids[1])
@@ -147,19 +141,12 @@ identity_relcache_inval(Datum arg, Oid relid)
 	}
 }
 
-static void
-identity_namespace_inval(Datum arg, int cacheid, uint32 hashvalue)
-{
-	member_relid = InvalidOid;
-}
-
 void
 mp_identity_init(void)
 {
 	CacheRegisterSyscacheCallback(AUTHOID, identity_authid_inval, (Datum) 0);
 	CacheRegisterSyscacheCallback(AUTHNAME, identity_authid_inval, (Datum) 0);
 	CacheRegisterRelcacheCallback(identity_relcache_inval, (Datum) 0);
-	CacheRegisterSyscacheCallback(NAMESPACEOID, identity_namespace_inval, (Datum) 0);
 }
 
 /*
@@ -331,13 +318,9 @@ mp_identity_load(Oid userid)
 	idcache.acting_roles = 0;
 	idcache.membership_locked = false;
 
-	{
-		Oid			nsp = get_namespace_oid(MP_SCHEMA, false);
-
-		/* the tables whose invalidation drops what is read now */
-		idcache.member_relids[0] = get_relname_relid("partner_member", nsp);
-		idcache.member_relids[1] = get_relname_relid("customer_member", nsp);
-	}
+	/* the tables whose invalidation drops what is read now */
+	idcache.member_relids[0] = mp_relation_oid("partner_member");
+	idcache.member_relids[1] = mp_relation_oid("customer_member");
 	idcache.members = load_memberships(true, MPQ_PARTNER_MEMBERSHIPS, userid,
 									   &idcache.nmembers);
 	idcache.customers_loaded = false;
@@ -457,14 +440,12 @@ mp_acting_partner_peek(pg_uuid_t *partner_id)
 static void
 lock_member_object(Oid roleid, LOCKMODE mode)
 {
+	Oid			relid = mp_relation_oid("partner_member");
 	LOCKTAG		tag;
 
-	if (!OidIsValid(member_relid))
-		member_relid = get_relname_relid("partner_member",
-										 get_namespace_oid(MP_SCHEMA, false));
-	if (!OidIsValid(member_relid))
+	if (!OidIsValid(relid))
 		elog(ERROR, "table %s.partner_member does not exist", MP_SCHEMA);
-	SET_LOCKTAG_OBJECT(tag, MyDatabaseId, member_relid, roleid, 0);
+	SET_LOCKTAG_OBJECT(tag, MyDatabaseId, relid, roleid, 0);
 	(void) LockAcquire(&tag, mode, false, false);
 }
 

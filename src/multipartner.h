@@ -199,6 +199,7 @@ extern Datum mp_getattr(HeapTuple tuple, Relation rel, const char *colname,
 extern int	mp_enum_index(Datum value, const char *const labels[]);
 extern Datum mp_enum_datum(Oid enumtypid, const char *label);
 extern Oid	mp_type_oid(const char *typname);
+extern Oid	mp_relation_oid(const char *relname);
 extern char *mp_uuid_str(const pg_uuid_t *uuid);
 extern bool mp_uuid_eq(const pg_uuid_t *a, const pg_uuid_t *b);
 extern TimestampTz mp_request_expiry_cutoff(void);

@@ -125,12 +125,6 @@ enum_cache_inval(Datum arg, int cacheid, uint32 hashvalue)
 	memset(enum_cache, 0, sizeof(enum_cache));
 }
 
-void
-mp_util_init(void)
-{
-	CacheRegisterSyscacheCallback(ENUMOID, enum_cache_inval, (Datum) 0);
-}
-
 /*
  * Position of an enum value's label in labels[] (NULL-terminated), which
  * lists the labels in the order the install script declares them.
@@ -177,6 +171,76 @@ mp_enum_datum(Oid enumtypid, const char *label)
 	result = ((Form_pg_enum) GETSTRUCT(tup))->oid;
 	ReleaseSysCache(tup);
 	return ObjectIdGetDatum(result);
+}
+
+/*
+ * The OIDs of the extension's tables and indexes, found by name once and kept
+ * until a relcache invalidation of the relation (a DROP, a RENAME, an ALTER),
+ * of everything, or a change of pg_namespace says to look again.  Callers
+ * pass string constants, which the entries keep.
+ */
+#define MP_RELATION_OIDS 16
+
+typedef struct MpRelationOid
+{
+	const char *relname;
+	Oid			oid;			/* InvalidOid: look up again */
+} MpRelationOid;
+
+static MpRelationOid relation_oids[MP_RELATION_OIDS];
+
+static void
+relation_oids_inval(Datum arg, Oid relid)
+{
+	for (int i = 0; i < MP_RELATION_OIDS; i++)
+		if (!OidIsValid(relid) || relation_oids[i].oid == relid)
+			relation_oids[i].oid = InvalidOid;
+}
+
+static void
+relation_oids_namespace_inval(Datum arg, int cacheid, uint32 hashvalue)
+{
+	relation_oids_inval(arg, InvalidOid);
+}
+
+/* OID of relation multipartner.relname, InvalidOid if there is none. */
+Oid
+mp_relation_oid(const char *relname)
+{
+	MpRelationOid *e = NULL;
+
+	/* by the name's address first: the callers pass string constants */
+	for (int i = 0; i < MP_RELATION_OIDS && relation_oids[i].relname != NULL; i++)
+	{
+		if (relation_oids[i].relname == relname)
+		{
+			e = &relation_oids[i];
+			break;
+		}
+	}
+	for (int i = 0; e == NULL && i < MP_RELATION_OIDS; i++)
+	{
+		if (relation_oids[i].relname == NULL ||
+			strcmp(relation_oids[i].relname, relname) == 0)
+			e = &relation_oids[i];
+	}
+	if (e == NULL)
+		elog(ERROR, "too many multipartner relations to remember");
+	if (e->relname == NULL || !OidIsValid(e->oid))
+	{
+		e->relname = relname;
+		e->oid = get_relname_relid(relname, get_namespace_oid(MP_SCHEMA, false));
+	}
+	return e->oid;
+}
+
+/* the invalidation callbacks of util.c's caches */
+void
+mp_util_init(void)
+{
+	CacheRegisterSyscacheCallback(ENUMOID, enum_cache_inval, (Datum) 0);
+	CacheRegisterRelcacheCallback(relation_oids_inval, (Datum) 0);
+	CacheRegisterSyscacheCallback(NAMESPACEOID, relation_oids_namespace_inval, (Datum) 0);
 }
 
 /* Oid of type multipartner.typname. */
