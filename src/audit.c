@@ -514,9 +514,9 @@ audit_enum_inval(Datum arg, int cacheid, uint32 hashvalue)
 void
 mp_audit_init(void)
 {
-	CacheRegisterRelcacheCallback(audit_desc_inval, (Datum) 0);
-	CacheRegisterSyscacheCallback(ENUMOID, audit_enum_inval, (Datum) 0);
-	CacheRegisterSyscacheCallback(AUTHOID, audit_role_inval, (Datum) 0);
+	mp_on_relcache_inval(audit_desc_inval);
+	mp_on_syscache_inval(ENUMOID, audit_enum_inval);
+	mp_on_syscache_inval(AUTHOID, audit_role_inval);
 }
 
 /*

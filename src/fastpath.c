@@ -505,7 +505,7 @@ fastpath_relcache_inval(Datum arg, Oid relid)
 void
 mp_fastpath_init(void)
 {
-	CacheRegisterRelcacheCallback(fastpath_relcache_inval, (Datum) 0);
+	mp_on_relcache_inval(fastpath_relcache_inval);
 }
 
 /* Fill the cache for the open audit_log; false if its shape is unexpected. */

@@ -144,9 +144,9 @@ identity_relcache_inval(Datum arg, Oid relid)
 void
 mp_identity_init(void)
 {
-	CacheRegisterSyscacheCallback(AUTHOID, identity_authid_inval, (Datum) 0);
-	CacheRegisterSyscacheCallback(AUTHNAME, identity_authid_inval, (Datum) 0);
-	CacheRegisterRelcacheCallback(identity_relcache_inval, (Datum) 0);
+	mp_on_syscache_inval(AUTHOID, identity_authid_inval);
+	mp_on_syscache_inval(AUTHNAME, identity_authid_inval);
+	mp_on_relcache_inval(identity_relcache_inval);
 }
 
 /*

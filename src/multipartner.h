@@ -18,6 +18,7 @@
 #include "access/htup.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "utils/inval.h"
 #include "utils/snapshot.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
@@ -190,6 +191,11 @@ extern void mp_audit_init(void);
 
 /* guard.c */
 extern bool mp_restoring(void);
+
+/* inval.c: one relcache callback, one syscache callback per cache id */
+extern void mp_on_relcache_inval(RelcacheCallbackFunction func);
+extern void mp_on_syscache_inval(int cacheid, SyscacheCallbackFunction func);
+extern void mp_inval_slots(int *relcache, int *syscache);
 
 /* util.c */
 extern void mp_util_init(void);

@@ -238,9 +238,9 @@ mp_relation_oid(const char *relname)
 void
 mp_util_init(void)
 {
-	CacheRegisterSyscacheCallback(ENUMOID, enum_cache_inval, (Datum) 0);
-	CacheRegisterRelcacheCallback(relation_oids_inval, (Datum) 0);
-	CacheRegisterSyscacheCallback(NAMESPACEOID, relation_oids_namespace_inval, (Datum) 0);
+	mp_on_syscache_inval(ENUMOID, enum_cache_inval);
+	mp_on_relcache_inval(relation_oids_inval);
+	mp_on_syscache_inval(NAMESPACEOID, relation_oids_namespace_inval);
 }
 
 /* Oid of type multipartner.typname. */

@@ -66,6 +66,11 @@ rm -f -- "$tree/regression.diffs"
 say "== build (CI=${CI:-})"
 make -C "$tree" --no-print-directory -j"$(nproc)" CI="${CI:-}" || abort "make failed"
 make -C "$tree" --no-print-directory CI="${CI:-}" install >/dev/null || abort "make install failed"
+# test-only C modules (test/modules/*), installed next to the extension for the suites that load them
+for m in "$tree"/test/modules/*/; do
+	make -C "$m" --no-print-directory CI="${CI:-}" >/dev/null || abort "make $m failed"
+	make -C "$m" --no-print-directory install >/dev/null || abort "make install $m failed"
+done
 
 regress=$(make -C "$tree" --no-print-directory -s print-REGRESS)
 isolation=$(make -C "$tree" --no-print-directory -s print-ISOLATION)
