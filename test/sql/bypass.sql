@@ -52,10 +52,10 @@ SELECT * FROM pg_temp.refused('TRUNCATE multipartner.relationship', '42501',
     'partner app: TRUNCATE relationship');
 SELECT * FROM pg_temp.refused('TRUNCATE multipartner.audit_log', '42501',
     'partner app: TRUNCATE audit_log');
-SELECT * FROM pg_temp.refused(format('DELETE FROM multipartner.subscription WHERE subscription_id = %L', :'sub_office'), 'MP007',
-    'partner app: DELETE its own subscription: R10 MP007');
-SELECT * FROM pg_temp.refused(format('DELETE FROM multipartner.relationship WHERE relationship_id = %L', :'rel_office_contoso'), 'MP007',
-    'partner app: DELETE its own relationship: R10 MP007');
+SELECT * FROM pg_temp.refused(format('DELETE FROM multipartner.subscription WHERE subscription_id = %L', :'sub_office'), '42501',
+    'partner app: DELETE its own subscription: R10, refused by the privilege check (42501)');
+SELECT * FROM pg_temp.refused(format('DELETE FROM multipartner.relationship WHERE relationship_id = %L', :'rel_office_contoso'), '42501',
+    'partner app: DELETE its own relationship: R10, refused by the privilege check (42501)');
 SELECT * FROM pg_temp.refused('DELETE FROM multipartner.partner', '42501',
     'partner app: DELETE partner: no privilege');
 SELECT * FROM pg_temp.refused('DELETE FROM multipartner.customer', '42501',
@@ -70,8 +70,8 @@ SELECT * FROM pg_temp.refused('TRUNCATE multipartner.subscription', '42501',
     'customer app: TRUNCATE subscription');
 SELECT * FROM pg_temp.refused('TRUNCATE multipartner.relationship', '42501',
     'customer app: TRUNCATE relationship');
-SELECT * FROM pg_temp.refused(format('DELETE FROM multipartner.relationship WHERE relationship_id = %L', :'rel_office_contoso'), 'MP007',
-    'customer app: DELETE its relationship: R10 MP007');
+SELECT * FROM pg_temp.refused(format('DELETE FROM multipartner.relationship WHERE relationship_id = %L', :'rel_office_contoso'), '42501',
+    'customer app: DELETE its relationship: R10, refused by the privilege check (42501)');
 SELECT * FROM pg_temp.refused(format('DELETE FROM multipartner.subscription WHERE subscription_id = %L', :'sub_office'), '42501',
     'customer app: DELETE its subscription: no privilege');
 SELECT * FROM pg_temp.refused(format('DELETE FROM multipartner.customer WHERE customer_id = %L', :'contoso_id'), '42501',
@@ -96,16 +96,16 @@ RESET ROLE;
 SET ROLE regress_office_ga;
 SELECT * FROM pg_temp.refused(format('MERGE INTO multipartner.subscription s USING (SELECT %L::uuid AS id) v ON s.subscription_id = v.id WHEN MATCHED THEN UPDATE SET partner_of_record = %L', :'sub_office', :'azure_id'), 'MP003',
     'partner app: MERGE ... UPDATE SET partner_of_record: R6 MP003');
-SELECT * FROM pg_temp.refused(format('MERGE INTO multipartner.subscription s USING (SELECT %L::uuid AS id) v ON s.subscription_id = v.id WHEN MATCHED THEN DELETE', :'sub_office'), 'MP007',
-    'partner app: MERGE ... DELETE: R10 MP007');
+SELECT * FROM pg_temp.refused(format('MERGE INTO multipartner.subscription s USING (SELECT %L::uuid AS id) v ON s.subscription_id = v.id WHEN MATCHED THEN DELETE', :'sub_office'), '42501',
+    'partner app: MERGE ... DELETE: R10, refused by the privilege check (42501)');
 SELECT * FROM pg_temp.refused(format($$MERGE INTO multipartner.subscription s USING (SELECT %L::uuid AS id) v ON s.subscription_id = v.id WHEN NOT MATCHED THEN INSERT (customer_id, offer_id, product_family, quantity, term, billing_cycle) VALUES (%L, 'X', 'X', 1, 'P1M', 'monthly')$$, :'unknown_id', :'fabrikam_id'), 'MP001',
     'partner app: MERGE ... INSERT without a relationship: R4 MP001');
 SELECT * FROM pg_temp.refused(format($$INSERT INTO multipartner.subscription (subscription_id, customer_id, offer_id, product_family, quantity, term, billing_cycle) VALUES (%L, %L, 'X', 'X', 1, 'P1M', 'monthly') ON CONFLICT (subscription_id) DO UPDATE SET partner_of_record = %L$$, :'sub_office', :'contoso_id', :'azure_id'), 'MP003',
     'partner app: INSERT ... ON CONFLICT DO UPDATE SET partner_of_record: R6 MP003');
 SELECT * FROM pg_temp.refused(format($$INSERT INTO multipartner.subscription (subscription_id, customer_id, offer_id, product_family, quantity, term, billing_cycle) VALUES (%L, %L, 'X', 'X', 1, 'P1M', 'monthly') ON CONFLICT (subscription_id) DO UPDATE SET quantity = 1$$, :'sub_office_old', :'contoso_id'), 'MP004',
     'partner app: INSERT ... ON CONFLICT DO UPDATE lowering a quantity after 168 hours: R7 MP004');
-SELECT * FROM pg_temp.refused(format('WITH d AS (DELETE FROM multipartner.subscription WHERE subscription_id = %L RETURNING 1) SELECT count(*) FROM d', :'sub_office'), 'MP007',
-    'partner app: DELETE in a writable CTE: R10 MP007');
+SELECT * FROM pg_temp.refused(format('WITH d AS (DELETE FROM multipartner.subscription WHERE subscription_id = %L RETURNING 1) SELECT count(*) FROM d', :'sub_office'), '42501',
+    'partner app: DELETE in a writable CTE: R10, refused by the privilege check (42501)');
 SELECT * FROM pg_temp.refused(format($$MERGE INTO multipartner.relationship r USING (SELECT %L::uuid AS id) v ON r.relationship_id = v.id WHEN MATCHED THEN UPDATE SET status = 'terminated'$$, :'rel_office_contoso'), 'MP009',
     'partner app: MERGE ... terminate with live subscriptions: R13 MP009');
 RESET ROLE;
@@ -133,8 +133,8 @@ SELECT * FROM pg_temp.refused(format('UPDATE multipartner.subscription SET term 
     'replica mode, partner app: change the term: R7 MP004');
 SELECT * FROM pg_temp.refused(format('UPDATE multipartner.subscription SET quantity = 1 WHERE subscription_id = %L', :'sub_office_old'), 'MP004',
     'replica mode, partner app: lower quantity after 168 hours: R7 MP004');
-SELECT * FROM pg_temp.refused(format('DELETE FROM multipartner.subscription WHERE subscription_id = %L', :'sub_office'), 'MP007',
-    'replica mode, partner app: DELETE subscription: R10 MP007');
+SELECT * FROM pg_temp.refused(format('DELETE FROM multipartner.subscription WHERE subscription_id = %L', :'sub_office'), '42501',
+    'replica mode, partner app: DELETE subscription: R10, refused by the privilege check (42501)');
 SELECT * FROM pg_temp.refused(format('SELECT multipartner.terminate_relationship(%L)', :'rel_office_contoso'), 'MP009',
     'replica mode, partner app: terminate with live subscriptions: R13 MP009');
 SELECT * FROM pg_temp.refused(format($$SELECT multipartner.create_subscription(%L, 'O365_E5', 'Microsoft 365', 1, 'P1M', 'monthly')$$, :'fabrikam_id'), 'MP001',
@@ -174,8 +174,8 @@ SET ROLE regress_contoso_ga;
 SET session_replication_role = replica;
 SELECT * FROM pg_temp.refused(format('UPDATE multipartner.subscription SET quantity = 99 WHERE subscription_id = %L', :'sub_office'), 'MP002',
     'replica mode, customer app: update a subscription: R5 MP002');
-SELECT * FROM pg_temp.refused(format('DELETE FROM multipartner.relationship WHERE relationship_id = %L', :'rel_office_contoso'), 'MP007',
-    'replica mode, customer app: DELETE relationship: R10 MP007');
+SELECT * FROM pg_temp.refused(format('DELETE FROM multipartner.relationship WHERE relationship_id = %L', :'rel_office_contoso'), '42501',
+    'replica mode, customer app: DELETE relationship: R10, refused by the privilege check (42501)');
 RESET session_replication_role;
 
 SET ROLE regress_operator;
@@ -463,7 +463,7 @@ SELECT is(:'e1_r8'::text, 'MP005', 'hostile search_path 1: R8 CSP tenant as cust
 SELECT is(:'e1_r13'::text, 'MP009', 'hostile search_path 1: R13 terminate with live subscriptions: MP009');
 SELECT is(:'e1_r4'::text, 'MP001', 'hostile search_path 1: R4 sell without relationship: MP001');
 SELECT is(:'e1_r4b'::text, '42501', 'hostile search_path 1: R4 sell for another partner: 42501');
-SELECT is(:'e1_r10'::text, 'MP007', 'hostile search_path 1: R10 DELETE: MP007');
+SELECT is(:'e1_r10'::text, '42501', 'hostile search_path 1: R10 DELETE: refused by the privilege check (42501)');
 SELECT is(:'e1_r5'::text, 'MP002', 'hostile search_path 1: R5 the customer updates a subscription: MP002');
 SELECT is(:e1_azure_sees, 1, 'hostile search_path 1: Azure still sees only its own subscription');
 

@@ -499,11 +499,11 @@ RESET ROLE;
 -------------------------------------------------------------------------------
 SET ROLE regress_office_ga;
 SELECT throws_ok(format('DELETE FROM multipartner.relationship WHERE relationship_id = %L', :'rp3'),
-                 'MP007', NULL, 'R10: a partner cannot DELETE its relationship (MP007)');
+                 '42501', NULL, 'R10: a partner has no DELETE privilege on relationships (42501)');
 SELECT throws_ok('TRUNCATE multipartner.relationship', '42501', NULL, 'a partner has no TRUNCATE privilege (42501)');
 SET ROLE regress_contoso_ga;
 SELECT throws_ok(format('DELETE FROM multipartner.relationship WHERE relationship_id = %L', :'rp2'),
-                 'MP007', NULL, 'R10: a customer cannot DELETE its relationship (MP007)');
+                 '42501', NULL, 'R10: a customer has no DELETE privilege on relationships (42501)');
 SET ROLE regress_operator;
 SELECT throws_ok(format('DELETE FROM multipartner.relationship WHERE relationship_id = %L', :'rp3'),
                  'MP007', NULL, 'R10: an operator cannot DELETE a relationship (MP007)');
