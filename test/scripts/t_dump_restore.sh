@@ -57,7 +57,9 @@ for db in dst_custom dst_plain; do
 		"$(sqlstate_of "$db" sc_office "UPDATE multipartner.subscription SET term = 'P3Y' WHERE subscription_id = '$s1'")"
 	expect_eq "$db: R8 still refuses a CSP tenant as customer" MP005 \
 		"$(sqlstate_of "$db" sc_office "SELECT multipartner.create_customer('a2a2a2a2-0000-4000-8000-0000000000c5', 'x', 'commercial')")"
-	expect_eq "$db: R10 still refuses deleting a subscription" MP007 \
+	expect_eq "$db: R10 still refuses deleting a subscription (the superuser: MP007 from the trigger)" MP007 \
+		"$(sqlstate_of "$db" postgres "DELETE FROM multipartner.subscription WHERE subscription_id = '$s1'")"
+	expect_eq "$db: R10 still refuses deleting a subscription (a partner: no DELETE privilege)" 42501 \
 		"$(sqlstate_of "$db" sc_office "DELETE FROM multipartner.subscription WHERE subscription_id = '$s1'")"
 	expect_eq "$db: R11 still refuses selling under a declined relationship" MP001 \
 		"$(sqlstate_of "$db" sc_azure_sales "SELECT multipartner.create_subscription('$fabrikam', 'AZURE_PLAN', 'Azure', 1, 'P1M', 'monthly')")"
