@@ -25,7 +25,7 @@ DATA_built  = sql/$(EXTENSION)--$(EXTVERSION).sql
 DATA        = sql/$(EXTENSION)--$(BASE_VERSION).sql $(wildcard sql/$(EXTENSION)--*--*.sql)
 
 PG_CFLAGS   = -Wall -Wmissing-prototypes -Wpointer-arith -Werror=vla -Wimplicit-fallthrough $(if $(CI),-Werror)
-PG_CPPFLAGS = -I$(srcdir)/src
+PG_CPPFLAGS = -I$(srcdir)/src -DMP_VERSION='"$(EXTVERSION)"'
 
 TESTOUT     ?= .
 
@@ -94,6 +94,8 @@ print-%:
 
 # Every object depends on the shared headers (PGXS tracks no header dependencies by default).
 $(OBJS): $(wildcard src/*.h)
+# the library's version (MP_VERSION) comes from the control file
+src/version.o: $(EXTENSION).control
 
 # The current install script: the frozen base script, then each upgrade step, without their
 # "\echo ... \quit" guard lines (the result gets one guard of its own).

@@ -8,6 +8,23 @@
  */
 
 /*
+ * Item 9: the library writes only against objects of its own version.
+ * schema_version() is the version of the objects in this database; every
+ * upgrade script from now on replaces it first, and the library reads it
+ * (version.c) before every write.  library_version() is the version of the
+ * library this session runs.
+ */
+CREATE FUNCTION multipartner.schema_version() RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$SELECT '0.4'::pg_catalog.text$$;
+CREATE FUNCTION multipartner.library_version() RETURNS text
+    LANGUAGE c STABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'mp_library_version_sql';
+REVOKE ALL ON FUNCTION multipartner.schema_version(), multipartner.library_version() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION multipartner.schema_version(), multipartner.library_version()
+    TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
+
+/*
  * Item 1: no application role can stall other tenants with LOCK TABLE.
  * LOCK TABLE in any mode stronger than ROW EXCLUSIVE needs UPDATE, DELETE or
  * TRUNCATE on the whole table (LockTableAclCheck), and the application roles
@@ -32,3 +49,39 @@ GRANT UPDATE (subscription_id, customer_id, partner_of_record, offer_id, product
               quantity, term, billing_cycle, commitment_end, auto_renew, status,
               created_at, created_by)
    ON multipartner.subscription TO multipartner_partner_app, multipartner_customer_app;
+
+/*
+ * Item 7: a member row acts only for the role it was made for.  member is a
+ * regrole (an OID) and PostgreSQL records no dependency for it, so DROP ROLE
+ * left the row behind and a later role with that OID, or a role of a cluster
+ * restored from a dump (which writes a dropped role as a bare number), acted
+ * for the partner.  From 0.4 the member trigger grants a member row's role
+ * USAGE on multipartner.partner_role (customer_role for customer members), a
+ * privilege nobody needs but PostgreSQL tracks: DROP ROLE is refused while
+ * the role holds it, removing its last member row revokes it, pg_dump writes
+ * it by role name, pg_upgrade keeps it, and a member row counts only while
+ * its role holds it (identity.c, role_is_bound).  The roles of the rows
+ * already there are bound now; rows of roles dropped before count for
+ * nobody.  These grants are data, not the extension's initial privileges:
+ * pg_dump must write them, so they are taken out of pg_init_privs again.
+ */
+DO $$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN SELECT DISTINCT 'partner_role' AS typ, m.member::pg_catalog.text AS member
+               FROM multipartner.partner_member m
+              WHERE EXISTS (SELECT FROM pg_catalog.pg_roles a WHERE a.oid OPERATOR(pg_catalog.=) m.member)
+             UNION
+             SELECT DISTINCT 'customer_role', m.member::pg_catalog.text
+               FROM multipartner.customer_member m
+              WHERE EXISTS (SELECT FROM pg_catalog.pg_roles a WHERE a.oid OPERATOR(pg_catalog.=) m.member)
+    LOOP
+        EXECUTE pg_catalog.format('GRANT USAGE ON TYPE multipartner.%I TO %s', r.typ, r.member);
+    END LOOP;
+END
+$$;
+DELETE FROM pg_catalog.pg_init_privs
+ WHERE classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass
+   AND objoid OPERATOR(pg_catalog.=) ANY (ARRAY['multipartner.partner_role'::pg_catalog.regtype,
+                                                'multipartner.customer_role'::pg_catalog.regtype]::pg_catalog.oid[]);

@@ -26,6 +26,11 @@
 #include "access/xact.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
+#include "nodes/makefuncs.h"
+#include "nodes/parsenodes.h"
+#include "storage/lmgr.h"
+#include "utils/snapmgr.h"
+#include "catalog/pg_type.h"
 #include "utils/array.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -76,6 +81,7 @@ typedef struct MpIdentityCache
 static MpIdentityCache idcache;
 
 static void mp_identity_load(Oid userid);
+static void identity_type_inval(Datum arg, int cacheid, uint32 hashvalue);
 static void mp_customers_ensure(void);
 
 void
@@ -147,6 +153,7 @@ mp_identity_init(void)
 	mp_on_syscache_inval(AUTHOID, identity_authid_inval);
 	mp_on_syscache_inval(AUTHNAME, identity_authid_inval);
 	mp_on_relcache_inval(identity_relcache_inval);
+	mp_on_syscache_inval(TYPEOID, identity_type_inval);
 }
 
 /*
@@ -237,6 +244,145 @@ fold_init(MembershipFold *f)
 }
 
 /*
+ * A member row acts only for the role it was made for.
+ *
+ * member is a regrole, an OID, and PostgreSQL records no dependency for it:
+ * DROP ROLE would leave the row behind, and a role created later with that
+ * OID, or any role of a cluster restored from a dump (where a dropped role
+ * is written as a bare number), would act for the partner.  So the member
+ * trigger binds the row's role when a row names it: it grants the role
+ * USAGE on the type multipartner.partner_role (customer_role for the
+ * customer table), a privilege nobody needs (the types are usable by
+ * PUBLIC) that PostgreSQL does track.  DROP ROLE is refused while the role
+ * holds it ("privileges for type multipartner.partner_role"), removing the
+ * role's last member row revokes it, pg_dump writes it by role name and
+ * pg_upgrade keeps it.  A row counts only while its role is bound: a role
+ * that has the OID of a dropped one (after DROP OWNED and DROP ROLE, or in
+ * a restored cluster) holds no such grant and acts for nobody.
+ */
+static Oid	binding_typoids[2];	/* the types last looked up, for the callback */
+
+static Oid
+binding_type(bool partner)
+{
+	Oid			typoid = mp_type_oid(partner ? "partner_role" : "customer_role");
+
+	binding_typoids[partner ? 0 : 1] = typoid;
+	return typoid;
+}
+
+/* Does roleid hold USAGE on the binding type, granted to it directly? */
+static bool
+role_is_bound(bool partner, Oid roleid)
+{
+	HeapTuple	tup;
+	Datum		datum;
+	bool		isnull;
+	bool		bound = false;
+
+	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(binding_type(partner)));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for the type of %s members",
+			 partner ? "partner" : "customer");
+	datum = SysCacheGetAttr(TYPEOID, tup, Anum_pg_type_typacl, &isnull);
+	if (!isnull)
+	{
+		Acl		   *acl = DatumGetAclP(datum);
+		AclItem    *items = ACL_DAT(acl);
+
+		for (int i = 0; i < ACL_NUM(acl) && !bound; i++)
+			bound = items[i].ai_grantee == roleid &&
+				(ACLITEM_GET_PRIVS(items[i]) & ACL_USAGE) != 0;
+		if ((Pointer) acl != DatumGetPointer(datum))
+			pfree(acl);
+	}
+	ReleaseSysCache(tup);
+	return bound;
+}
+
+/* A change of a binding type's ACL (a grant, a revoke): answers may change. */
+static void
+identity_type_inval(Datum arg, int cacheid, uint32 hashvalue)
+{
+	for (int i = 0; i < 2; i++)
+		if (hashvalue == 0 || (OidIsValid(binding_typoids[i]) &&
+							   hashvalue == GetSysCacheHashValue1(TYPEOID,
+																  ObjectIdGetDatum(binding_typoids[i]))))
+		{
+			idcache.valid = false;
+			identity_inval_count++;
+		}
+}
+
+/*
+ * Bind or unbind the roles of a member row that was inserted, updated or
+ * deleted (mp_member_changed).  The grants of both member tables go through
+ * one lock per type, held to the end of the transaction, so two changes
+ * never race on the type's ACL, and "is this the role's last row" is
+ * answered after the change before it committed.
+ */
+static void
+member_binding_change(bool partner, Oid oldrole, Oid newrole)
+{
+	Oid			typoid = binding_type(partner);
+	Oid			save_userid;
+	int			save_sec_context;
+
+	if (oldrole == newrole)
+		return;
+	LockDatabaseObject(TypeRelationId, typoid, 0, ShareRowExclusiveLock);
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(mp_schema_owner(),
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+
+	if (OidIsValid(newrole) && !role_is_bound(partner, newrole))
+	{
+		GrantStmt  *stmt = makeNode(GrantStmt);
+		AccessPriv *priv = makeNode(AccessPriv);
+		RoleSpec   *grantee = makeNode(RoleSpec);
+		char	   *rolname = GetUserNameFromId(newrole, true);
+
+		if (rolname == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+					 errmsg("role with OID %u does not exist", newrole),
+					 errdetail("A row of multipartner.%s must name an existing role.",
+							   partner ? "partner_member" : "customer_member")));
+		priv->priv_name = pstrdup("usage");
+		grantee->roletype = ROLESPEC_CSTRING;
+		grantee->rolename = rolname;
+		grantee->location = -1;
+		stmt->is_grant = true;
+		stmt->targtype = ACL_TARGET_OBJECT;
+		stmt->objtype = OBJECT_TYPE;
+		/* objectNamesToOids() takes a list of qualified names */
+		stmt->objects = list_make1(list_make2(makeString(MP_SCHEMA),
+											  makeString(partner ? "partner_role" : "customer_role")));
+		stmt->privileges = list_make1(priv);
+		stmt->grantees = list_make1(grantee);
+		stmt->behavior = DROP_RESTRICT;
+		ExecuteGrantStmt(stmt);
+	}
+	if (OidIsValid(oldrole))
+	{
+		Datum		arg = ObjectIdGetDatum(oldrole);
+		int			left;
+
+		CommandCounterIncrement();
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		left = mp_query_snapshot(partner ? MPQ_PARTNER_MEMBER_LEFT : MPQ_CUSTOMER_MEMBER_LEFT,
+								 &arg, NULL, 1, GetLatestSnapshot());
+		SPI_finish();
+		if (left == 0 && role_is_bound(partner, oldrole))
+			RemoveRoleFromObjectACL(oldrole, TypeRelationId, typoid);
+	}
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+	CommandCounterIncrement();
+}
+
+/*
  * Read the (id, role) rows of the partner or customer member table for
  * userid (and only for id, when given), locked FOR KEY SHARE when lock is
  * set: through a direct index probe when fastpath.c can, else through the
@@ -253,6 +399,8 @@ read_memberships(bool partner, MpQuery q, Oid userid, const pg_uuid_t *id,
 	if (mp_fast_memberships(partner, userid, id, lock, fold_membership, f) >= 0)
 	{
 		fold_finish(f);
+		if (f->n > 0 && !role_is_bound(partner, userid))
+			f->n = 0, f->roles = 0;
 		return;
 	}
 
@@ -277,6 +425,9 @@ read_memberships(bool partner, MpQuery q, Oid userid, const pg_uuid_t *id,
 	}
 	SPI_finish();
 	fold_finish(f);
+	/* rows of a role that is not the one they were made for count for nothing */
+	if (f->n > 0 && !role_is_bound(partner, userid))
+		f->n = 0, f->roles = 0;
 }
 
 static MpMembership *
@@ -689,6 +840,31 @@ mp_member_changed(PG_FUNCTION_ARGS)
 
 		if (!isnull)
 			lock_member_object(DatumGetObjectId(member), AccessExclusiveLock);
+	}
+
+	/*
+	 * Bind a row's role to it when a row names a role, unbind a role whose
+	 * last row went (role_is_bound).  A restore loads the grants with the
+	 * rows.
+	 */
+	if (TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) && !mp_restoring())
+	{
+		Relation	rel = trigdata->tg_relation;
+		bool		partner = strcmp(RelationGetRelationName(rel), "partner_member") == 0;
+		Oid			oldrole = InvalidOid;
+		Oid			newrole = InvalidOid;
+		bool		isnull;
+
+		if (!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+			oldrole = DatumGetObjectId(mp_getattr(trigdata->tg_trigtuple, rel,
+												  "member", &isnull));
+		if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+			newrole = DatumGetObjectId(mp_getattr(trigdata->tg_trigtuple, rel,
+												  "member", &isnull));
+		else if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+			newrole = DatumGetObjectId(mp_getattr(trigdata->tg_newtuple, rel,
+												  "member", &isnull));
+		member_binding_change(partner, oldrole, newrole);
 	}
 	return PointerGetDatum(NULL);
 }

@@ -117,6 +117,8 @@ typedef enum MpQuery
 	MPQ_MEMBERSHIP_LOCK,
 	MPQ_CUSTOMER_MEMBERSHIP_LOCK,
 	MPQ_CUSTOMER_MEMBERSHIPS,
+	MPQ_PARTNER_MEMBER_LEFT,
+	MPQ_CUSTOMER_MEMBER_LEFT,
 	MPQ_PARTNER_GET,
 	MPQ_CUSTOMER_GET,
 	MPQ_PARTNER_IN_USE,
@@ -154,6 +156,7 @@ extern int	mp_execute(SPIPlanPtr *slot, const char *sql, int nargs,
 					   Oid *argtypes, bool as_owner, Datum *values,
 					   const char *nulls, long tcount, Snapshot snapshot);
 extern Datum mp_result_datum(uint64 row, int col, bool *isnull);
+extern Oid	mp_schema_owner(void);
 
 /* fastpath.c: the direct path of the hot lookups and the audit insert */
 typedef void (*MpMembershipFold) (const pg_uuid_t *id, int role, void *arg);
@@ -196,6 +199,10 @@ extern bool mp_restoring(void);
 extern void mp_on_relcache_inval(RelcacheCallbackFunction func);
 extern void mp_on_syscache_inval(int cacheid, SyscacheCallbackFunction func);
 extern void mp_inval_slots(int *relcache, int *syscache);
+
+/* version.c: the library writes only against objects of its own version */
+extern void mp_require_schema_version(void);
+extern void mp_version_init(void);
 
 /* util.c */
 extern void mp_util_init(void);

@@ -80,6 +80,17 @@ static const MpQueryDef mp_query_defs[MPQ_NUM_QUERIES] = {
 		" WHERE m.member OPERATOR(pg_catalog.=) $1",
 		Q_OWNER, 1, {REGROLEOID}
 	},
+	/* does the role still have a row in the member table? (member_changed) */
+	[MPQ_PARTNER_MEMBER_LEFT] = {
+		"SELECT 1 FROM " MP_SCHEMA ".partner_member m"
+		" WHERE m.member OPERATOR(pg_catalog.=) $1 LIMIT 1",
+		Q_OWNER, 1, {REGROLEOID}
+	},
+	[MPQ_CUSTOMER_MEMBER_LEFT] = {
+		"SELECT 1 FROM " MP_SCHEMA ".customer_member m"
+		" WHERE m.member OPERATOR(pg_catalog.=) $1 LIMIT 1",
+		Q_OWNER, 1, {REGROLEOID}
+	},
 	[MPQ_PARTNER_GET] = {
 		"SELECT p.cloud, p.status FROM " MP_SCHEMA ".partner p"
 		" WHERE p.partner_id OPERATOR(pg_catalog.=) $1",
@@ -264,7 +275,7 @@ static const MpQueryDef mp_query_defs[MPQ_NUM_QUERIES] = {
 static SPIPlanPtr mp_plans[MPQ_NUM_QUERIES];
 
 /* Oid of the owner of the multipartner schema, who owns every table. */
-static Oid
+Oid
 mp_schema_owner(void)
 {
 	Oid			nspid = get_namespace_oid(MP_SCHEMA, false);

@@ -302,8 +302,9 @@ mp_request_expiry_cutoff(void)
 
 /*
  * mp_check_trigger - check that funcname was called by the trigger manager
- * the way the install script declares it: BEFORE or AFTER ... FOR EACH ROW,
- * or any way (statement triggers).
+ * the way the install script declares it (BEFORE or AFTER ... FOR EACH ROW,
+ * or any way: statement triggers), against objects of this library's version
+ * (version.c).
  */
 void
 mp_check_trigger(FunctionCallInfo fcinfo, const char *funcname,
@@ -316,6 +317,7 @@ mp_check_trigger(FunctionCallInfo fcinfo, const char *funcname,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"%s\" was not called by trigger manager",
 						funcname)));
+	mp_require_schema_version();
 	if (kind == MP_TRIGGER_ANY)
 		return;
 	if (!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||

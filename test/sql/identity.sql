@@ -5,7 +5,7 @@
 -- when a membership table changes or a subtransaction rolls back).
 \i test/fixtures.psql
 
-SELECT plan(76);
+SELECT plan(88);
 
 -------------------------------------------------------------------------------
 -- Single-partner members act for their partner, whatever their Partner Center role
@@ -260,9 +260,12 @@ SELECT is(:'sp_inside'::uuid, :'gov_id'::uuid, 'inside the savepoint: the new me
 SELECT is(multipartner.acting_partner(), NULL::uuid, 'after ROLLBACK TO SAVEPOINT: forgotten again');
 RESET ROLE;
 
--- A dropped role must not leave its membership behind: a later role that
--- happens to get the same OID would act for the partner (regrole records no
--- dependency, so DROP ROLE neither refuses nor cleans up).
+-- A member row acts only for the role it was made for (0.4).  Writing a row
+-- binds its role (USAGE on type partner_role / customer_role, which
+-- PostgreSQL tracks), so DROP ROLE is refused while the role has member
+-- rows, and a row whose role holds no binding (a role that got a dropped
+-- role's OID, or any role of a restored cluster where a dropped role is a
+-- bare number) acts for nobody.
 CREATE FUNCTION pg_temp.error_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
     EXECUTE sql;
@@ -271,14 +274,67 @@ EXCEPTION WHEN OTHERS THEN
     RETURN SQLSTATE;
 END
 $$;
-SELECT pg_temp.error_of('DROP ROLE regress_office_uma') AS drop1,
-       pg_temp.error_of('DROP ROLE regress_contoso_reader') AS drop2 \gset
-SELECT todo('BUG partner_member.member / customer_member.member (regrole) record no dependency: DROP ROLE leaves orphan membership rows', 1);
+SELECT coalesce(pg_temp.error_of('DROP ROLE regress_office_uma'), 'dropped') AS drop1,
+       coalesce(pg_temp.error_of('DROP ROLE regress_contoso_reader'), 'dropped') AS drop2 \gset
+SELECT is(:'drop1'::text, '2BP01', 'DROP ROLE of a partner member is refused while it has member rows (2BP01)');
+SELECT is(:'drop2'::text, '2BP01', 'DROP ROLE of a customer member is refused while it has member rows (2BP01)');
 SELECT is((SELECT count(*)::int FROM multipartner.partner_member m
             WHERE NOT EXISTS (SELECT FROM pg_roles r WHERE r.oid = m.member))
           + (SELECT count(*)::int FROM multipartner.customer_member m
               WHERE NOT EXISTS (SELECT FROM pg_roles r WHERE r.oid = m.member)),
           0, 'no membership row is left pointing at a dropped role');
+
+-- removing a role's last member row unbinds it: DROP ROLE goes through
+SELECT ok(has_type_privilege('regress_office_uma', 'multipartner.partner_role', 'USAGE')
+          AND 'regress_office_uma'::regrole IN (SELECT (aclexplode(typacl)).grantee FROM pg_type
+                                                 WHERE oid = 'multipartner.partner_role'::regtype),
+          'a partner member holds USAGE on type partner_role, granted to it directly');
+DELETE FROM multipartner.partner_member WHERE member = 'regress_office_uma'::regrole;
+SELECT ok('regress_office_uma'::regrole NOT IN (SELECT (aclexplode(typacl)).grantee FROM pg_type
+                                                 WHERE oid = 'multipartner.partner_role'::regtype),
+          'its last member row removed, the role is unbound');
+SELECT is(pg_temp.error_of('DROP ROLE regress_office_uma'), NULL::text, '... and DROP ROLE goes through');
+DELETE FROM multipartner.customer_member WHERE member = 'regress_contoso_reader'::regrole;
+SELECT is(pg_temp.error_of('DROP ROLE regress_contoso_reader'), NULL::text, 'the same for a customer member');
+-- a role with two rows keeps its binding until the last one goes
+DELETE FROM multipartner.partner_member WHERE member = 'regress_multi'::regrole AND partner_id = :'azure_id';
+SELECT ok('regress_multi'::regrole IN (SELECT (aclexplode(typacl)).grantee FROM pg_type
+                                        WHERE oid = 'multipartner.partner_role'::regtype),
+          'a role that still has a member row stays bound');
+
+-- a renamed role is the same role: its membership stays
+ALTER ROLE regress_office_ba RENAME TO regress_office_ba_renamed;
+SET ROLE regress_office_ba_renamed;
+SELECT is(multipartner.acting_partner(), :'office_id'::uuid, 'a renamed member role still acts for its partner');
+RESET ROLE;
+ALTER ROLE regress_office_ba_renamed RENAME TO regress_office_ba;
+
+-- a row for a role that was not bound to it: what a restore of a dump writes
+-- for a dropped role (a bare OID that may be another role's now).  Loaded
+-- in restore mode, where the triggers step aside; the role acts for nobody.
+SET row_security = off;
+SET check_function_bodies = off;
+SELECT set_config('search_path', '', false) AS restore_mode \gset
+INSERT INTO multipartner.partner_member (member, partner_id, role)
+     VALUES ('regress_nobody'::pg_catalog.regrole::pg_catalog.oid::pg_catalog.regrole, :'office_id', 'global_admin');
+INSERT INTO multipartner.customer_member (member, customer_id, role)
+     VALUES ('regress_nobody'::pg_catalog.regrole::pg_catalog.oid::pg_catalog.regrole, :'contoso_id', 'global_admin');
+RESET row_security;
+RESET check_function_bodies;
+RESET search_path;
+GRANT multipartner_partner_app, multipartner_customer_app TO regress_nobody;
+SET ROLE regress_nobody;
+SELECT is(multipartner.acting_partner(), NULL::uuid,
+          'a member row whose role was never bound to it acts for nobody (partner)');
+SELECT is(multipartner.member_customers(), '{}'::uuid[],
+          'a member row whose role was never bound to it acts for nobody (customer)');
+SELECT is((SELECT count(*)::int FROM multipartner.subscription), 0, '... and sees nothing');
+RESET ROLE;
+
+-- a member row for an OID no role has is refused
+SELECT throws_ok(format('INSERT INTO multipartner.partner_member VALUES (%s::oid::regrole, %L, ''sales_agent'')',
+                        (SELECT max(oid::int8) + 1000 FROM pg_authid), :'office_id'),
+                 '23503', NULL, 'a member row naming no existing role is refused (23503)');
 
 SELECT * FROM finish();
 ROLLBACK;

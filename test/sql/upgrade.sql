@@ -39,6 +39,36 @@ UNION ALL
 ORDER BY 1;
 SELECT count(*) > 300 AS compared_enough_facts FROM regexp_split_to_table(:'catalog', E'\n');
 
+-- 0.3 -> 0.4 with member rows already there: their roles are bound by the
+-- upgrade (so they still act), and the bindings are data, not initial
+-- privileges of the extension, so pg_dump writes them
+CREATE DATABASE regress_mp_members;
+\c regress_mp_members
+SET client_min_messages = warning;
+CREATE ROLE regress_upgrade_member;
+CREATE EXTENSION multipartner VERSION '0.3';
+-- (this library writes nothing into 0.3 objects: loaded as a restore would)
+SET row_security = off;
+SET check_function_bodies = off;
+SELECT set_config('search_path', '', false) IS NULL AS restore_mode;
+INSERT INTO multipartner.partner (partner_id, name, cloud, csp_tenant_id)
+     VALUES ('11111111-1111-4111-8111-0000000000aa', 'P', 'commercial', '22222222-2222-4222-8222-0000000000aa');
+INSERT INTO multipartner.partner_member VALUES ('regress_upgrade_member', '11111111-1111-4111-8111-0000000000aa', 'sales_agent');
+RESET row_security;
+RESET check_function_bodies;
+RESET search_path;
+ALTER EXTENSION multipartner UPDATE TO '0.4';
+GRANT multipartner_partner_app TO regress_upgrade_member;
+SET ROLE regress_upgrade_member;
+SELECT multipartner.acting_partner() AS member_acts_after_the_upgrade;
+RESET ROLE;
+SELECT count(*) AS initial_privileges_of_the_member_types FROM pg_init_privs
+ WHERE objoid IN ('multipartner.partner_role'::regtype, 'multipartner.customer_role'::regtype);
+DELETE FROM multipartner.partner_member;
+DROP EXTENSION multipartner;
+DROP ROLE regress_upgrade_member;
+
 \c :regress_db
 DROP DATABASE regress_mp_upgraded;
 DROP DATABASE regress_mp_fresh;
+DROP DATABASE regress_mp_members;
