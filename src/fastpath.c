@@ -531,6 +531,34 @@ audit_cache_fill(Relation rel)
 	if (!OidIsValid(audit_cache.seqid))
 		return false;
 
+	/*
+	 * Only the table as the install script makes it: a trigger, a CHECK
+	 * constraint, a foreign key (its triggers) or a column a DBA adds must
+	 * fire, be checked or get its default as on the SPI path, which an insert
+	 * of our own does not do; so then every audit row takes the SPI path.
+	 */
+	if (RelationGetDescr(rel)->constr && RelationGetDescr(rel)->constr->num_check > 0)
+		return false;
+	if (rel->trigdesc)
+		for (int t = 0; t < rel->trigdesc->numtriggers; t++)
+		{
+			Trigger    *tg = &rel->trigdesc->triggers[t];
+
+			if (tg->tgisinternal ||
+				(strcmp(tg->tgname, "audit_log_guard") != 0 &&
+				 strcmp(tg->tgname, "audit_log_forbid_truncate") != 0))
+				return false;
+		}
+	for (int a = 0, live = 0; a < RelationGetDescr(rel)->natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), a);
+
+		if (!att->attisdropped && ++live > AA_NUM)
+			return false;
+		if (att->attgenerated)
+			return false;
+	}
+
 	indexes = RelationGetIndexList(rel);
 	oldcxt = MemoryContextSwitchTo(audit_cache_cxt);
 	audit_cache.nindexes = list_length(indexes);
@@ -624,6 +652,14 @@ mp_fast_audit_insert(const MpAuditRow *row)
 	if (row->customer_id)
 		SET(AA_CUSTOMER_ID, UUIDPGetDatum(row->customer_id));
 #undef SET
+
+	/* a NOT NULL the row does not meet: the SPI path raises its error */
+	for (int a = 0; a < tupdesc->natts; a++)
+		if (nulls[a] && TupleDescAttr(tupdesc, a)->attnotnull)
+		{
+			table_close(rel, RowExclusiveLock);
+			return false;
+		}
 
 	tuple = heap_form_tuple(tupdesc, values, nulls);
 	heap_insert(rel, tuple, GetCurrentCommandId(true), 0, NULL);

@@ -131,10 +131,10 @@ _PG_init(void)
 
 	DefineCustomBoolVariable("multipartner.fast_path",
 							 "Use direct index probes and the direct audit insert where possible.",
-							 "Off runs every rule look-up and audit insert through SPI (as on a Citus shard); for testing and comparison.",
+							 "Off runs every rule look-up and audit insert through SPI (as on a Citus shard); for testing and comparison. Superusers only: both paths behave the same, and the choice is the DBA's.",
 							 &mp_fast_path_guc,
 							 true,
-							 PGC_USERSET,
+							 PGC_SUSET,
 							 0,
 							 NULL,
 							 NULL,

@@ -31,7 +31,7 @@ BEGIN
 END
 $$;
 
-SELECT plan(93);
+SELECT plan(98);
 
 -------------------------------------------------------------------------------
 -- partner: written by an operator
@@ -606,6 +606,62 @@ RESET ROLE;
 SELECT results_eq(format($$SELECT new_row::text FROM multipartner.audit_log WHERE event_id > %s$$, :ev),
     format($$SELECT to_jsonb(p)::text FROM multipartner.partner p WHERE partner_id = %L$$, :'office_id'),
     'images: after ROLLBACK TO the image has the original columns again');
+
+-------------------------------------------------------------------------------
+-- a DBA's trigger, CHECK constraint, NOT NULL or column on audit_log behaves
+-- the same on both paths (the direct insert steps aside for the SPI path
+-- when the table is not as the install script made it)
+-------------------------------------------------------------------------------
+SAVEPOINT dba_audit;
+CREATE TABLE pg_temp.dba_seen (event_id bigint, operation text);
+CREATE FUNCTION pg_temp.dba_audit_seen() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO pg_temp.dba_seen VALUES (NEW.event_id, NEW.operation);
+    PERFORM pg_notify('dba_audit', NEW.event_id::text);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER dba_audit_seen AFTER INSERT ON multipartner.audit_log
+    FOR EACH ROW EXECUTE FUNCTION pg_temp.dba_audit_seen();
+GRANT INSERT ON pg_temp.dba_seen TO PUBLIC;
+SELECT max(event_id) AS ev FROM multipartner.audit_log \gset
+SET ROLE regress_office_sa;
+UPDATE multipartner.subscription SET quantity = quantity + 1 WHERE subscription_id = :'sub_office';
+SELECT multipartner.create_subscription(:'contoso_id', 'DBA_TRIGGER', 'Microsoft 365', 1, 'P1M', 'monthly') IS NOT NULL AS sold \gset
+RESET ROLE;
+SELECT is((SELECT array_agg(event_id ORDER BY event_id) FROM pg_temp.dba_seen),
+          (SELECT array_agg(event_id ORDER BY event_id) FROM multipartner.audit_log WHERE event_id > :ev),
+          'a DBA''s AFTER INSERT trigger on audit_log fires for every audit row');
+DROP TRIGGER dba_audit_seen ON multipartner.audit_log;
+
+ALTER TABLE multipartner.audit_log ADD CONSTRAINT dba_no_office_sa CHECK (actor <> 'regress_office_sa') NOT VALID;
+SET ROLE regress_office_sa;
+SELECT throws_ok(format('UPDATE multipartner.subscription SET quantity = quantity + 1 WHERE subscription_id = %L', :'sub_office'),
+                 '23514', NULL, 'a DBA''s CHECK constraint on audit_log is checked for every audit row');
+RESET ROLE;
+ALTER TABLE multipartner.audit_log DROP CONSTRAINT dba_no_office_sa;
+
+ALTER TABLE multipartner.audit_log ADD COLUMN dba_required text NOT NULL DEFAULT 'x';
+ALTER TABLE multipartner.audit_log ALTER COLUMN dba_required DROP DEFAULT;
+SET ROLE regress_operator;
+SELECT throws_ok(format($$UPDATE multipartner.partner SET name = 'Office NN' WHERE partner_id = %L$$, :'office_id'),
+                 '23502', NULL, 'a DBA''s NOT NULL column on audit_log is checked for every audit row');
+RESET ROLE;
+ALTER TABLE multipartner.audit_log DROP COLUMN dba_required;
+
+ALTER TABLE multipartner.audit_log ADD COLUMN dba_note text NOT NULL DEFAULT 'from the default';
+SELECT max(event_id) AS ev FROM multipartner.audit_log \gset
+SET ROLE regress_office_sa;
+UPDATE multipartner.subscription SET quantity = quantity + 1 WHERE subscription_id = :'sub_office';
+RESET ROLE;
+SELECT is((SELECT string_agg(dba_note, ',') FROM multipartner.audit_log WHERE event_id > :ev), 'from the default',
+          'a column a DBA adds to audit_log gets its default on every audit row');
+ROLLBACK TO SAVEPOINT dba_audit;
+
+-- which path runs is the DBA's choice, not an application's
+SET ROLE regress_office_sa;
+SELECT throws_ok('SET multipartner.fast_path = off', '42501', NULL,
+                 'an application role cannot choose the audit and lookup path (multipartner.fast_path is superuser-only)');
+RESET ROLE;
 
 -------------------------------------------------------------------------------
 -- the audit keeps working after DROP / CREATE EXTENSION in the same session
