@@ -31,6 +31,9 @@
  * pg_namespace) says to look again; their shape (relkind, access method,
  * that the index is a btree on the table) is checked on every open.  So a
  * renamed column or a re-created table is never read through a stale OID.
+ * Each caller counts the path it took (mp_count_lookup, read by
+ * multipartner.lookup_counts()), so the tests can tell that the direct path
+ * really ran.
  * The audit log's OID, sequence, columns and the IndexInfo of its indexes
  * are kept the same way.  Locks are kept until the end of the transaction,
  * as the executor keeps them.
@@ -56,6 +59,7 @@
 #include "commands/sequence.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
+#include "funcapi.h"
 #include "nodes/makefuncs.h"
 #include "storage/lmgr.h"
 #include "executor/spi.h"
@@ -91,6 +95,53 @@ mp_fast_path(void)
 	if (citus_present < 0)
 		citus_present = OidIsValid(get_extension_oid("citus", true)) ? 1 : 0;
 	return citus_present == 0;
+}
+
+/*
+ * Which path each lookup took in this backend, for the tests (and for an
+ * operator wondering whether the direct path runs).
+ */
+static const char *const mp_lookup_names[MP_NUM_LOOKUPS] = {
+	[MP_LOOKUP_PARTNER_MEMBERSHIPS] = "partner_memberships",
+	[MP_LOOKUP_CUSTOMER_MEMBERSHIPS] = "customer_memberships",
+	[MP_LOOKUP_PARTNER_MEMBERSHIP_LOCK] = "partner_membership_lock",
+	[MP_LOOKUP_CUSTOMER_MEMBERSHIP_LOCK] = "customer_membership_lock",
+	[MP_LOOKUP_ACTIVE_RELATIONSHIP_LOCK] = "active_relationship_lock",
+	[MP_LOOKUP_PARTNER_STATUS] = "partner_status",
+	[MP_LOOKUP_AUDIT_INSERT] = "audit_insert",
+};
+
+static uint64 lookup_counts[MP_NUM_LOOKUPS][2];
+
+void
+mp_count_lookup(MpLookup lookup, bool direct)
+{
+	lookup_counts[lookup][direct ? 0 : 1]++;
+}
+
+/*
+ * multipartner.lookup_counts() - one row per lookup: how many times this
+ * backend took the direct path and the SPI path for it.
+ */
+PG_FUNCTION_INFO_V1(mp_lookup_counts);
+
+Datum
+mp_lookup_counts(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (int i = 0; i < MP_NUM_LOOKUPS; i++)
+	{
+		Datum		values[3];
+		bool		nulls[3] = {false, false, false};
+
+		values[0] = CStringGetTextDatum(mp_lookup_names[i]);
+		values[1] = Int64GetDatum((int64) lookup_counts[i][0]);
+		values[2] = Int64GetDatum((int64) lookup_counts[i][1]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
 }
 
 /* ... and for a locking probe? */
