@@ -28,12 +28,14 @@
  *
  * The tables and indexes are found by name and their key columns checked
  * once, then kept until a relcache invalidation of either (or a change of
- * pg_namespace) says to look again; their shape (relkind, access method,
- * that the index is a btree on the table) is checked on every open.  So a
- * renamed column or a re-created table is never read through a stale OID.
- * Each caller counts the path it took (mp_count_lookup, read by
- * multipartner.lookup_counts()), so the tests can tell that the direct path
- * really ran.
+ * pg_namespace) says to look again (probe_targets_inval); their shape
+ * (relkind, access method, that the index is a btree on the table) is
+ * checked on every open.  So a renamed column or a re-created table is never
+ * read through a stale OID or a stale column check.  Whether Citus is
+ * installed is asked again after any relcache invalidation (see
+ * mp_fast_path).  Each caller counts the path it took (mp_count_lookup,
+ * read by multipartner.lookup_counts()), so the tests can tell that the
+ * direct path really ran.
  * The audit log's OID, sequence, columns and the IndexInfo of its indexes
  * are kept the same way.  Locks are kept until the end of the transaction,
  * as the executor keeps them.
@@ -77,7 +79,20 @@
 
 bool		mp_fast_path_guc = true;
 
-/* -1 unknown, 0 no, 1 yes: is Citus installed in this database? */
+/*
+ * -1 unknown, 0 no, 1 yes: is Citus installed in this database?
+ *
+ * pg_extension has no syscache, so CREATE or DROP EXTENSION sends no
+ * invalidation of its own.  But CREATE EXTENSION citus creates Citus's
+ * catalog tables and DROP EXTENSION drops them, and every pg_class row
+ * created or dropped sends a relcache invalidation of that relation, here at
+ * the next command and to every other backend of the database at commit
+ * (taken at latest when its next transaction starts).  So any relcache
+ * invalidation, of one relation or of everything, forgets the answer
+ * (mp_fastpath_reset from probe_targets_inval), and the next lookup asks
+ * pg_extension again: one index probe of pg_extension after each
+ * invalidation, nothing on the hot path otherwise.
+ */
 static int	citus_present = -1;
 
 void
@@ -167,6 +182,25 @@ typedef struct ProbeTarget
 #define MP_PROBE_TARGETS 8
 static ProbeTarget probe_targets[MP_PROBE_TARGETS];
 
+/*
+ * A relcache invalidation of a probe's table or index (a renamed or dropped
+ * column sends one) makes its key columns be checked again at its next
+ * open; one of everything checks them all again.  Any invalidation also
+ * forgets whether Citus is installed (see citus_present).
+ */
+static void
+probe_targets_inval(Datum arg, Oid relid)
+{
+	mp_fastpath_reset();
+	for (int i = 0; i < MP_PROBE_TARGETS; i++)
+	{
+		ProbeTarget *t = &probe_targets[i];
+
+		if (!OidIsValid(relid) || relid == t->relid || relid == t->idxid)
+			t->nchecked = 0;
+	}
+}
+
 static ProbeTarget *
 probe_target(const char *idxname, Oid relid, Oid idxid)
 {
@@ -233,7 +267,10 @@ retry:
 		table_close(*rel, NoLock);
 		return false;
 	}
-	/* the opens above took the invalidations a renamed column sends */
+	/*
+	 * The opens above took the invalidations a renamed column sends, and
+	 * probe_targets_inval made the columns be checked again.
+	 */
 	for (; t->nchecked < nkeys; t->nchecked++)
 	{
 		if ((*idx)->rd_index->indkey.values[t->nchecked] !=
@@ -557,6 +594,7 @@ void
 mp_fastpath_init(void)
 {
 	mp_on_relcache_inval(fastpath_relcache_inval);
+	mp_on_relcache_inval(probe_targets_inval);
 }
 
 /* Fill the cache for the open audit_log; false if its shape is unexpected. */

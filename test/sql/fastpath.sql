@@ -6,7 +6,9 @@
 -- took; this file runs a known workload under READ COMMITTED on the plain
 -- heap tables and asserts, for each lookup, that the path current_setting(
 -- 'multipartner.fast_path') says moved and the other did not (the same
--- expected output for both runs of the suite).
+-- expected output for both runs of the suite).  Then the two caches that
+-- decide the path: a renamed key column of a probe's index, and whether
+-- Citus is installed, must be noticed.
 \i test/setup.psql
 \i test/fixtures.psql
 \i test/fixtures_subscription.psql
@@ -34,7 +36,7 @@ CREATE FUNCTION pg_temp.sale() RETURNS text LANGUAGE sql AS $$
     SELECT pg_temp.sqlstate_of($q$SELECT multipartner.create_subscription('33333333-3333-4333-8333-000000000001', 'O365_E3', 'Microsoft 365', 2, 'P1M', 'monthly')$q$)
 $$;
 
-SELECT plan(13);
+SELECT plan(24);
 
 -------------------------------------------------------------------------------
 -- 1. The function
@@ -75,6 +77,71 @@ SELECT is(pg_temp.moved('partner_status'), :'expect', 'workload: partner_status 
 SELECT is(pg_temp.moved('audit_insert'), :'expect', 'workload: audit_insert took the path multipartner.fast_path chose, and only that one');
 SELECT is(pg_temp.moved('partner_membership_lock'), 'none',
     'workload: no partner_membership_lock lookup under READ COMMITTED (a partner member holds its member object lock instead)');
+
+-------------------------------------------------------------------------------
+-- 3. A key column of a probe's index renamed: the probe checks its columns
+--    again.  Swapping the names of relationship.customer_id and partner_id
+--    leaves the index on the same physical columns; by the names, Office no
+--    longer has a relationship with Contoso, so its sale must be refused
+--    (MP001), as SPI, which queries by name, refuses it.  The probe must not
+--    answer from the columns it checked before the rename.
+-------------------------------------------------------------------------------
+SELECT pg_temp.mark() \gset
+SET ROLE regress_office_sa;
+SELECT pg_temp.sale() AS rn_before \gset
+RESET ROLE;
+SELECT is(:'rn_before' || '/' || pg_temp.moved('active_relationship_lock'), 'ok/' || :'expect',
+    'before the rename: a sale, its relationship lock on the path multipartner.fast_path chose');
+SAVEPOINT regress_rename;
+ALTER TABLE multipartner.relationship RENAME COLUMN customer_id TO regress_swap;
+ALTER TABLE multipartner.relationship RENAME COLUMN partner_id TO customer_id;
+ALTER TABLE multipartner.relationship RENAME COLUMN regress_swap TO partner_id;
+SELECT pg_temp.mark() \gset
+SET ROLE regress_office_sa;
+SELECT pg_temp.sale() AS rn_swapped \gset
+RESET ROLE;
+SELECT is(:'rn_swapped'::text, 'MP001', 'key columns swapped by name: the sale is refused, as the table now says (MP001)');
+SELECT is(pg_temp.moved('active_relationship_lock'), 'spi', 'key columns swapped by name: the probe noticed and stepped aside for SPI');
+ALTER TABLE multipartner.relationship RENAME COLUMN partner_id TO regress_swap;
+ALTER TABLE multipartner.relationship RENAME COLUMN customer_id TO partner_id;
+ALTER TABLE multipartner.relationship RENAME COLUMN regress_swap TO customer_id;
+SELECT pg_temp.mark() \gset
+SET ROLE regress_office_sa;
+SELECT pg_temp.sale() AS rn_back \gset
+RESET ROLE;
+SELECT is(:'rn_back' || '/' || pg_temp.moved('active_relationship_lock'), 'ok/' || :'expect',
+    'names swapped back: the probe checks again, and is taken again');
+ROLLBACK TO SAVEPOINT regress_rename;
+
+-------------------------------------------------------------------------------
+-- 4. Whether Citus is installed is asked again after a relcache
+--    invalidation.  CREATE EXTENSION citus adds its pg_extension row and
+--    creates its tables (each sends a relcache invalidation); here the row
+--    is inserted by hand and one table created, in a savepoint rolled back.
+--    With "Citus" installed every lookup goes through SPI; once it is gone,
+--    the direct path comes back.
+-------------------------------------------------------------------------------
+SAVEPOINT regress_citus;
+INSERT INTO pg_catalog.pg_extension (oid, extname, extowner, extnamespace, extrelocatable, extversion)
+SELECT (max(oid::int8) + 1)::oid, 'citus', current_user::regrole, 'pg_catalog'::regnamespace, false, '11.3-1'
+  FROM pg_catalog.pg_extension;
+CREATE TABLE public.regress_pg_dist_partition (logicalrelid regclass);
+SELECT pg_temp.mark() \gset
+SET ROLE regress_office_sa;
+SELECT pg_temp.sale() AS ct_sale \gset
+RESET ROLE;
+SELECT is(:'ct_sale'::text, 'ok', 'with Citus installed: the sale succeeds');
+SELECT is(pg_temp.moved('active_relationship_lock'), 'spi', 'with Citus installed: active_relationship_lock through SPI');
+SELECT is(pg_temp.moved('partner_status'), 'spi', 'with Citus installed: partner_status through SPI');
+SELECT is(pg_temp.moved('audit_insert'), 'spi', 'with Citus installed: audit_insert through SPI');
+ROLLBACK TO SAVEPOINT regress_citus;
+SELECT pg_temp.mark() \gset
+SET ROLE regress_office_sa;
+SELECT pg_temp.sale() AS ct_gone \gset
+RESET ROLE;
+SELECT is(:'ct_gone'::text, 'ok', 'Citus gone again: the sale succeeds');
+SELECT is(pg_temp.moved('active_relationship_lock'), :'expect', 'Citus gone again: active_relationship_lock on the path multipartner.fast_path chose');
+SELECT is(pg_temp.moved('audit_insert'), :'expect', 'Citus gone again: audit_insert on the path multipartner.fast_path chose');
 
 SELECT * FROM finish();
 ROLLBACK;
