@@ -616,8 +616,12 @@ mp_audit(PG_FUNCTION_ARGS)
 		row.old_row = oldtup ? audit_image(desc, rel, oldtup) : (Datum) 0;
 		row.new_row = newtup ? audit_image(desc, rel, newtup) : (Datum) 0;
 		if (mp_fast_audit_insert(&row))
+		{
+			mp_count_lookup(MP_LOOKUP_AUDIT_INSERT, true);
 			return PointerGetDatum(NULL);
+		}
 	}
+	mp_count_lookup(MP_LOOKUP_AUDIT_INSERT, false);
 
 	/* or the same row through SPI, as the schema owner, to_jsonb in SQL */
 	memset(nulls, ' ', sizeof(nulls));

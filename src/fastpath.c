@@ -28,9 +28,14 @@
  *
  * The tables and indexes are found by name and their key columns checked
  * once, then kept until a relcache invalidation of either (or a change of
- * pg_namespace) says to look again; their shape (relkind, access method,
- * that the index is a btree on the table) is checked on every open.  So a
- * renamed column or a re-created table is never read through a stale OID.
+ * pg_namespace) says to look again (probe_targets_inval); their shape
+ * (relkind, access method, that the index is a btree on the table) is
+ * checked on every open.  So a renamed column or a re-created table is never
+ * read through a stale OID or a stale column check.  Whether Citus is
+ * installed is asked again after any relcache invalidation (see
+ * mp_fast_path).  Each caller counts the path it took (mp_count_lookup,
+ * read by multipartner.lookup_counts()), so the tests can tell that the
+ * direct path really ran.
  * The audit log's OID, sequence, columns and the IndexInfo of its indexes
  * are kept the same way.  Locks are kept until the end of the transaction,
  * as the executor keeps them.
@@ -56,6 +61,7 @@
 #include "commands/sequence.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
+#include "funcapi.h"
 #include "nodes/makefuncs.h"
 #include "storage/lmgr.h"
 #include "executor/spi.h"
@@ -73,7 +79,20 @@
 
 bool		mp_fast_path_guc = true;
 
-/* -1 unknown, 0 no, 1 yes: is Citus installed in this database? */
+/*
+ * -1 unknown, 0 no, 1 yes: is Citus installed in this database?
+ *
+ * pg_extension has no syscache, so CREATE or DROP EXTENSION sends no
+ * invalidation of its own.  But CREATE EXTENSION citus creates Citus's
+ * catalog tables and DROP EXTENSION drops them, and every pg_class row
+ * created or dropped sends a relcache invalidation of that relation, here at
+ * the next command and to every other backend of the database at commit
+ * (taken at latest when its next transaction starts).  So any relcache
+ * invalidation, of one relation or of everything, forgets the answer
+ * (mp_fastpath_reset from probe_targets_inval), and the next lookup asks
+ * pg_extension again: one index probe of pg_extension after each
+ * invalidation, nothing on the hot path otherwise.
+ */
 static int	citus_present = -1;
 
 void
@@ -91,6 +110,53 @@ mp_fast_path(void)
 	if (citus_present < 0)
 		citus_present = OidIsValid(get_extension_oid("citus", true)) ? 1 : 0;
 	return citus_present == 0;
+}
+
+/*
+ * Which path each lookup took in this backend, for the tests (and for an
+ * operator wondering whether the direct path runs).
+ */
+static const char *const mp_lookup_names[MP_NUM_LOOKUPS] = {
+	[MP_LOOKUP_PARTNER_MEMBERSHIPS] = "partner_memberships",
+	[MP_LOOKUP_CUSTOMER_MEMBERSHIPS] = "customer_memberships",
+	[MP_LOOKUP_PARTNER_MEMBERSHIP_LOCK] = "partner_membership_lock",
+	[MP_LOOKUP_CUSTOMER_MEMBERSHIP_LOCK] = "customer_membership_lock",
+	[MP_LOOKUP_ACTIVE_RELATIONSHIP_LOCK] = "active_relationship_lock",
+	[MP_LOOKUP_PARTNER_STATUS] = "partner_status",
+	[MP_LOOKUP_AUDIT_INSERT] = "audit_insert",
+};
+
+static uint64 lookup_counts[MP_NUM_LOOKUPS][2];
+
+void
+mp_count_lookup(MpLookup lookup, bool direct)
+{
+	lookup_counts[lookup][direct ? 0 : 1]++;
+}
+
+/*
+ * multipartner.lookup_counts() - one row per lookup: how many times this
+ * backend took the direct path and the SPI path for it.
+ */
+PG_FUNCTION_INFO_V1(mp_lookup_counts);
+
+Datum
+mp_lookup_counts(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (int i = 0; i < MP_NUM_LOOKUPS; i++)
+	{
+		Datum		values[3];
+		bool		nulls[3] = {false, false, false};
+
+		values[0] = CStringGetTextDatum(mp_lookup_names[i]);
+		values[1] = Int64GetDatum((int64) lookup_counts[i][0]);
+		values[2] = Int64GetDatum((int64) lookup_counts[i][1]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
 }
 
 /* ... and for a locking probe? */
@@ -115,6 +181,25 @@ typedef struct ProbeTarget
 
 #define MP_PROBE_TARGETS 8
 static ProbeTarget probe_targets[MP_PROBE_TARGETS];
+
+/*
+ * A relcache invalidation of a probe's table or index (a renamed or dropped
+ * column sends one) makes its key columns be checked again at its next
+ * open; one of everything checks them all again.  Any invalidation also
+ * forgets whether Citus is installed (see citus_present).
+ */
+static void
+probe_targets_inval(Datum arg, Oid relid)
+{
+	mp_fastpath_reset();
+	for (int i = 0; i < MP_PROBE_TARGETS; i++)
+	{
+		ProbeTarget *t = &probe_targets[i];
+
+		if (!OidIsValid(relid) || relid == t->relid || relid == t->idxid)
+			t->nchecked = 0;
+	}
+}
 
 static ProbeTarget *
 probe_target(const char *idxname, Oid relid, Oid idxid)
@@ -182,7 +267,10 @@ retry:
 		table_close(*rel, NoLock);
 		return false;
 	}
-	/* the opens above took the invalidations a renamed column sends */
+	/*
+	 * The opens above took the invalidations a renamed column sends, and
+	 * probe_targets_inval made the columns be checked again.
+	 */
 	for (; t->nchecked < nkeys; t->nchecked++)
 	{
 		if ((*idx)->rd_index->indkey.values[t->nchecked] !=
@@ -506,6 +594,7 @@ void
 mp_fastpath_init(void)
 {
 	mp_on_relcache_inval(fastpath_relcache_inval);
+	mp_on_relcache_inval(probe_targets_inval);
 }
 
 /* Fill the cache for the open audit_log; false if its shape is unexpected. */
@@ -537,8 +626,15 @@ audit_cache_fill(Relation rel)
 	 * fire, be checked or get its default as on the SPI path, which an insert
 	 * of our own does not do; so then every audit row takes the SPI path.
 	 */
-	if (RelationGetDescr(rel)->constr && RelationGetDescr(rel)->constr->num_check > 0)
-		return false;
+	if (RelationGetDescr(rel)->constr)
+	{
+		TupleConstr *constr = RelationGetDescr(rel)->constr;
+
+		/* our own CHECK holds by construction: operation is one of three */
+		for (int c = 0; c < constr->num_check; c++)
+			if (strcmp(constr->check[c].ccname, "audit_log_operation_check") != 0)
+				return false;
+	}
 	if (rel->trigdesc)
 		for (int t = 0; t < rel->trigdesc->numtriggers; t++)
 		{

@@ -394,15 +394,20 @@ read_memberships(bool partner, MpQuery q, Oid userid, const pg_uuid_t *id,
 {
 	Datum		args[2];
 	int			n;
+	MpLookup	lookup = partner ?
+		(lock ? MP_LOOKUP_PARTNER_MEMBERSHIP_LOCK : MP_LOOKUP_PARTNER_MEMBERSHIPS) :
+		(lock ? MP_LOOKUP_CUSTOMER_MEMBERSHIP_LOCK : MP_LOOKUP_CUSTOMER_MEMBERSHIPS);
 
 	fold_init(f);
 	if (mp_fast_memberships(partner, userid, id, lock, fold_membership, f) >= 0)
 	{
+		mp_count_lookup(lookup, true);
 		fold_finish(f);
 		if (f->n > 0 && !role_is_bound(partner, userid))
 			f->n = 0, f->roles = 0;
 		return;
 	}
+	mp_count_lookup(lookup, false);
 
 	args[0] = ObjectIdGetDatum(userid);
 	if (id)

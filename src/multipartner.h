@@ -186,6 +186,25 @@ extern bool mp_fast_audit_insert(const MpAuditRow *row);
 extern int	mp_fast_partner_status(const pg_uuid_t *partner_id);
 extern void mp_fastpath_init(void);
 
+/*
+ * The lookups that have a direct implementation (fastpath.c) and an SPI one
+ * (spi.c): each caller counts the path it took, per backend, for
+ * multipartner.lookup_counts().  Keep mp_lookup_names in fastpath.c in step.
+ */
+typedef enum MpLookup
+{
+	MP_LOOKUP_PARTNER_MEMBERSHIPS,
+	MP_LOOKUP_CUSTOMER_MEMBERSHIPS,
+	MP_LOOKUP_PARTNER_MEMBERSHIP_LOCK,
+	MP_LOOKUP_CUSTOMER_MEMBERSHIP_LOCK,
+	MP_LOOKUP_ACTIVE_RELATIONSHIP_LOCK,
+	MP_LOOKUP_PARTNER_STATUS,
+	MP_LOOKUP_AUDIT_INSERT,
+	MP_NUM_LOOKUPS
+} MpLookup;
+
+extern void mp_count_lookup(MpLookup lookup, bool direct);
+
 /* subscription.c */
 extern void mp_partner_status_forget(void);
 

@@ -103,10 +103,13 @@ lock_selling_relationship(const pg_uuid_t *customer_id,
 	switch (mp_fast_lock_active_relationship(customer_id, partner_id))
 	{
 		case 1:
+			mp_count_lookup(MP_LOOKUP_ACTIVE_RELATIONSHIP_LOCK, true);
 			return;
 		case 0:
+			mp_count_lookup(MP_LOOKUP_ACTIVE_RELATIONSHIP_LOCK, true);
 			break;
 		default:
+			mp_count_lookup(MP_LOOKUP_ACTIVE_RELATIONSHIP_LOCK, false);
 			if (mp_query(MPQ_REL_ACTIVE_LOCK, args, NULL, 1) == 1)
 				return;
 	}
@@ -189,6 +192,7 @@ partner_status(const pg_uuid_t *partner_id)
 		return pstatus_cache.status;
 
 	status = mp_fast_partner_status(partner_id);
+	mp_count_lookup(MP_LOOKUP_PARTNER_STATUS, status != -1);
 	if (status == -1)
 	{
 		Datum		arg = UUIDPGetDatum(partner_id);

@@ -1,10 +1,12 @@
 -- bad_input: NULLs, malformed uuids, unknown enum labels, oversized names,
 -- out-of-range quantities, unknown terms and billing cycles, garbage in
 -- multipartner.acting_partner, and check() with nonsense (DESIGN_NOTES §2.3).
--- Every refused call gets two assertions from pg_temp.refused(): the
--- SQLSTATE, and that nothing was half written: pg_temp.regress_counts()
--- (the row count and a digest of the rows of every multipartner table, and
--- the audit log's row count) is the same before and after.
+-- Every refused call is asserted by its SQLSTATE (pg_temp.refused()); a
+-- statement that fails has left nothing half written, so there is no
+-- "nothing changed" after it (test/state.psql says why).  The dry runs of
+-- check(), which raise nothing, are followed by a comparison of
+-- pg_temp.regress_counts() (the row count and a digest of the rows of every
+-- multipartner table, and the audit log's row count) before and after.
 \i test/setup.psql
 \i test/fixtures.psql
 \i test/fixtures_subscription.psql
@@ -25,7 +27,7 @@ SET ROLE regress_office_ga;
 SELECT multipartner.request_relationship(:'fabrikam_id') AS rel_pending \gset
 RESET ROLE;
 
-SELECT plan(294);
+SELECT plan(160);
 
 -------------------------------------------------------------------------------
 -- 1. NULL in every argument of every API function: 22004
@@ -110,10 +112,8 @@ SELECT * FROM pg_temp.refused(format($$INSERT INTO multipartner.subscription (cu
     'INSERT subscription, status NULL');
 SELECT * FROM pg_temp.refused(format($$INSERT INTO multipartner.subscription (customer_id, offer_id, product_family, quantity, term, billing_cycle, auto_renew) VALUES (%L, 'O365_E5', 'Microsoft 365', 1, 'P1M', 'monthly', NULL)$$, :'contoso_id'), '23502',
     'INSERT subscription, auto_renew NULL');
-SELECT pg_temp.regress_counts() AS before \gset
 SELECT pg_temp.sqlstate_of($$INSERT INTO multipartner.subscription (customer_id, offer_id, product_family, quantity, term, billing_cycle) VALUES (NULL, 'O365_E5', 'Microsoft 365', 1, 'P1M', 'monthly')$$) AS sub_null_customer \gset
 SELECT is(:'sub_null_customer'::text, '23502', 'INSERT subscription, customer_id NULL, partner_of_record left out: 23502');
-SELECT is(pg_temp.regress_counts(), :'before', 'INSERT subscription, customer_id NULL: nothing half written');
 SELECT * FROM pg_temp.refused(format('UPDATE multipartner.subscription SET quantity = NULL WHERE subscription_id = %L', :'sub_office'), '23502',
     'UPDATE subscription SET quantity = NULL');
 SELECT * FROM pg_temp.refused(format('UPDATE multipartner.subscription SET status = NULL WHERE subscription_id = %L', :'sub_office'), '23502',

@@ -1,14 +1,17 @@
 -- bypass: the ways around the rules that PostgreSQL offers an application
 -- role, an operator, a role granted SET on session_replication_role, or a
 -- non-superuser that came to own one of the extension's tables
--- (DESIGN_NOTES §2.4).  Each attempt must fail with the SQLSTATE named, AND
--- change nothing: pg_temp.refused() runs the statement, then compares
--- pg_temp.regress_counts() (row counts and a digest of every multipartner
--- table, the audit log's row count, and a digest of the triggers, policies,
--- row security flags, rules and child tables of the schema) before and
--- after.  Attempts that must be made as a sequence (an attack in several
--- steps) run between SAVEPOINT and ROLLBACK TO with their SQLSTATEs kept in
--- psql variables, and are asserted afterwards.
+-- (DESIGN_NOTES §2.4).  Each attempt must fail with the SQLSTATE named
+-- (pg_temp.refused()); a statement that fails has left nothing, so there is
+-- no "nothing changed" after it (test/state.psql says why).  The attempts
+-- that raise nothing (an UPDATE or DELETE of rows row security hides) are
+-- the ones that could write something unseen: pg_temp.changes_nothing()
+-- runs each and compares pg_temp.regress_counts() (row counts and a digest
+-- of every multipartner table, the audit log's row count, and a digest of
+-- the triggers, policies, row security flags, rules and child tables of the
+-- schema) before and after.  Attempts that must be made as a sequence (an
+-- attack in several steps) run between SAVEPOINT and ROLLBACK TO with their
+-- SQLSTATEs kept in psql variables, and are asserted afterwards.
 --
 -- Open bugs are kept as TODO assertions (not ok ... # TODO BUG ...).
 \i test/setup.psql
@@ -34,7 +37,7 @@ $$;
 
 SELECT 'multipartner.subscription'::regclass::oid AS sub_oid \gset
 
-SELECT plan(300);
+SELECT plan(196);
 
 -------------------------------------------------------------------------------
 -- 1. Application roles: no DDL, no TRUNCATE, no DELETE of what is never deleted
@@ -110,6 +113,23 @@ SELECT * FROM pg_temp.refused(format($$MERGE INTO multipartner.relationship r US
     'partner app: MERGE ... terminate with live subscriptions: R13 MP009');
 RESET ROLE;
 
+-- attempts that raise nothing: the rows row security hides are not there
+-- to be written, and the state shows that nothing was (these are the
+-- attempts after which a "nothing changed" can fail)
+SET ROLE regress_office_ga;
+SELECT pg_temp.changes_nothing(format('UPDATE multipartner.subscription SET partner_of_record = %L, quantity = 99 WHERE subscription_id = %L', :'office_id', :'sub_azure'),
+    'partner app: UPDATE of another partner''s subscription (hidden by row security): raises nothing, changes nothing');
+SELECT * FROM pg_temp.refused(format('DELETE FROM multipartner.subscription WHERE subscription_id = %L', :'sub_azure'), '42501',
+    'partner app: DELETE of another partner''s subscription: no DELETE privilege (42501)');
+SELECT pg_temp.changes_nothing(format('MERGE INTO multipartner.subscription s USING (SELECT %L::uuid AS id) v ON s.subscription_id = v.id WHEN MATCHED THEN UPDATE SET quantity = 99', :'sub_azure'),
+    'partner app: MERGE ... UPDATE of another partner''s subscription (hidden by row security): raises nothing, changes nothing');
+SELECT pg_temp.changes_nothing(format($$UPDATE multipartner.relationship SET status = 'terminated', delegated_admin = false WHERE relationship_id = %L$$, :'rel_azure_contoso'),
+    'partner app: UPDATE of another partner''s relationship (hidden by row security): raises nothing, changes nothing');
+SET ROLE regress_contoso_ga;
+SELECT pg_temp.changes_nothing(format('UPDATE multipartner.relationship SET delegated_admin = false WHERE relationship_id = %L', :'rel_gov_govcust'),
+    'customer app: UPDATE of another customer''s relationship (hidden by row security): raises nothing, changes nothing');
+RESET ROLE;
+
 -------------------------------------------------------------------------------
 -- 2. SET session_replication_role = replica (GRANT SET ON PARAMETER, PG 15):
 --    every trigger is ENABLE ALWAYS, so every rule still runs
@@ -145,6 +165,8 @@ SELECT * FROM pg_temp.refused(format($$SELECT multipartner.create_customer(%L, '
     'replica mode, partner app: a CSP tenant as customer: R8 MP005');
 SELECT * FROM pg_temp.refused(format($$UPDATE multipartner.relationship SET partner_id = %L WHERE relationship_id = %L$$, :'azure_id', :'rel_office_contoso'), 'MP008',
     'replica mode, partner app: hand its relationship to another partner: MP008');
+SELECT pg_temp.changes_nothing(format('UPDATE multipartner.subscription SET partner_of_record = %L, quantity = 99 WHERE subscription_id = %L', :'office_id', :'sub_azure'),
+    'replica mode, partner app: UPDATE of another partner''s subscription (hidden by row security): raises nothing, changes nothing');
 -- a write the rules allow is still audited
 SELECT (regexp_match(pg_temp.regress_counts(), 'audit_log=(\d+)'))[1] AS audit_before,
        pg_temp.regress_counts() AS state_before \gset
@@ -438,7 +460,6 @@ SELECT is(:'evil_texteq' || '/' || :'evil_uuideq', 'true/true', 'hostile search_
 -- every rule, with pg_catalog after the look-alikes, then last of all
 SELECT 'regress_evil, pg_catalog, multipartner' AS evil_path1,
        'pg_temp, regress_evil, multipartner, pg_catalog' AS evil_path2 \gset
-SELECT pg_temp.regress_counts() AS evil_before \gset
 
 SET ROLE regress_office_ga;
 SET search_path = :evil_path1;
@@ -487,7 +508,6 @@ SELECT is(:'e2_r13'::text, 'MP009', 'hostile search_path 2: R13: MP009');
 SELECT is(:'e2_r4'::text, 'MP001', 'hostile search_path 2: R4 sell to another partner''s customer: MP001');
 SELECT is(:'e2_r9'::text, 'MP006', 'hostile search_path 2: R9 a customer in another cloud: MP006');
 SELECT is(:'e2_r5'::text, 'MP002', 'hostile search_path 2: R5 the customer updates a subscription: MP002');
-SELECT is(pg_temp.regress_counts(), :'evil_before', 'hostile search_path: the refused attempts changed nothing');
 
 -- the API works normally under both paths
 SET ROLE regress_office_sa;
@@ -578,7 +598,6 @@ SELECT * FROM pg_temp.refused('UPDATE multipartner.audit_log SET actor = ''x''',
 SELECT * FROM pg_temp.refused('DELETE FROM multipartner.audit_log', 'MP007', 'operator: DELETE audit_log: MP007');
 SELECT * FROM pg_temp.refused('TRUNCATE multipartner.audit_log', 'MP007', 'operator: TRUNCATE audit_log: MP007');
 -- an operator dressed as a restore session (pg_dump's settings) is no restore
-SELECT pg_temp.regress_counts() AS rs_before \gset
 SET row_security = off;
 SET check_function_bodies = off;
 SET search_path = '';
@@ -589,7 +608,6 @@ RESET check_function_bodies;
 RESET row_security;
 SELECT is(:'rs_audit'::text, '42501', 'operator in pg_dump''s settings (no restore mode): INSERT into audit_log still refused');
 SELECT is(:'rs_r6'::text, '42501', 'operator in pg_dump''s settings (no restore mode): moving a partner of record is refused (row_security = off for a role under row security: 42501)');
-SELECT is(pg_temp.regress_counts(), :'rs_before', 'operator in pg_dump''s settings: nothing changed');
 SET ROLE regress_office_ga;
 SELECT * FROM pg_temp.refused(:'audit_insert', '42501', 'partner app: INSERT into audit_log: 42501');
 SELECT * FROM pg_temp.refused('UPDATE multipartner.audit_log SET actor = ''x''', '42501', 'partner app: UPDATE audit_log: 42501');

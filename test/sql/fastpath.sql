@@ -1,0 +1,147 @@
+-- fastpath: the direct path (src/fastpath.c) really runs when
+-- multipartner.fast_path is on, and SPI really runs when it is off.  Both
+-- paths give the same answers, so without this every suite would pass twice
+-- even if the direct path's shape check sent every lookup to SPI.
+-- multipartner.lookup_counts() counts, per backend, which path each lookup
+-- took; this file runs a known workload under READ COMMITTED on the plain
+-- heap tables and asserts, for each lookup, that the path current_setting(
+-- 'multipartner.fast_path') says moved and the other did not (the same
+-- expected output for both runs of the suite).  Then the two caches that
+-- decide the path: a renamed key column of a probe's index, and whether
+-- Citus is installed, must be noticed.
+\i test/setup.psql
+\i test/fixtures.psql
+\i test/fixtures_subscription.psql
+\i test/state.psql
+
+-- 'direct' in the run with the direct path, 'spi' in the run without it
+SELECT CASE WHEN current_setting('multipartner.fast_path')::boolean THEN 'direct' ELSE 'spi' END AS expect \gset
+
+-- the counts at a mark, and which path moved since: direct, spi, both, none
+CREATE TEMP TABLE regress_mark (lookup text PRIMARY KEY, direct bigint, spi bigint);
+CREATE FUNCTION pg_temp.mark() RETURNS void LANGUAGE sql AS $$
+    DELETE FROM pg_temp.regress_mark;
+    INSERT INTO pg_temp.regress_mark SELECT * FROM multipartner.lookup_counts();
+$$;
+CREATE FUNCTION pg_temp.moved(l text) RETURNS text LANGUAGE sql AS $$
+    SELECT CASE WHEN c.direct > m.direct AND c.spi > m.spi THEN 'both'
+                WHEN c.direct > m.direct THEN 'direct'
+                WHEN c.spi > m.spi THEN 'spi'
+                ELSE 'none' END
+      FROM multipartner.lookup_counts() c JOIN pg_temp.regress_mark m USING (lookup)
+     WHERE c.lookup = l
+$$;
+-- one sale by Office for Contoso (a new statement, so it reads the partner's status)
+CREATE FUNCTION pg_temp.sale() RETURNS text LANGUAGE sql AS $$
+    SELECT pg_temp.sqlstate_of($q$SELECT multipartner.create_subscription('33333333-3333-4333-8333-000000000001', 'O365_E3', 'Microsoft 365', 2, 'P1M', 'monthly')$q$)
+$$;
+
+SELECT plan(24);
+
+-------------------------------------------------------------------------------
+-- 1. The function
+-------------------------------------------------------------------------------
+SELECT set_eq('SELECT lookup FROM multipartner.lookup_counts()',
+    ARRAY['partner_memberships', 'customer_memberships', 'partner_membership_lock', 'customer_membership_lock',
+          'active_relationship_lock', 'partner_status', 'audit_insert'],
+    'lookup_counts() has a row for each lookup with a direct and an SPI implementation');
+SET ROLE regress_operator;
+SELECT lives_ok('SELECT * FROM multipartner.lookup_counts()', 'an operator may read lookup_counts()');
+SET ROLE regress_office_ga;
+SELECT throws_ok('SELECT * FROM multipartner.lookup_counts()', '42501', NULL, 'a partner application role may not');
+SET ROLE regress_contoso_ga;
+SELECT throws_ok('SELECT * FROM multipartner.lookup_counts()', '42501', NULL, 'a customer application role may not');
+RESET ROLE;
+
+-------------------------------------------------------------------------------
+-- 2. A known workload, READ COMMITTED, plain heap tables: every lookup on
+--    the path the setting chose, none on the other
+-------------------------------------------------------------------------------
+SELECT is(current_setting('transaction_isolation'), 'read committed', 'the workload runs under READ COMMITTED');
+SELECT pg_temp.mark() \gset
+-- a sale (the role changes, so its memberships are read again)
+SET ROLE regress_office_sa;
+SELECT pg_temp.sale() AS w_sale \gset
+-- a request, and the customer's accept (a customer member's write)
+SET ROLE regress_office_ga;
+SELECT multipartner.request_relationship(:'fabrikam_id') AS w_rel \gset
+SET ROLE regress_fabrikam_ga;
+SELECT pg_temp.sqlstate_of(format('SELECT multipartner.accept_relationship(%L)', :'w_rel')) AS w_accept \gset
+RESET ROLE;
+SELECT is(:'w_sale' || '/' || :'w_accept', 'ok/ok', 'workload: the sale and the accept succeed');
+SELECT is(pg_temp.moved('partner_memberships'), :'expect', 'workload: partner_memberships took the path multipartner.fast_path chose, and only that one');
+SELECT is(pg_temp.moved('customer_memberships'), :'expect', 'workload: customer_memberships took the path multipartner.fast_path chose, and only that one');
+SELECT is(pg_temp.moved('customer_membership_lock'), :'expect', 'workload: customer_membership_lock took the path multipartner.fast_path chose, and only that one');
+SELECT is(pg_temp.moved('active_relationship_lock'), :'expect', 'workload: active_relationship_lock took the path multipartner.fast_path chose, and only that one');
+SELECT is(pg_temp.moved('partner_status'), :'expect', 'workload: partner_status took the path multipartner.fast_path chose, and only that one');
+SELECT is(pg_temp.moved('audit_insert'), :'expect', 'workload: audit_insert took the path multipartner.fast_path chose, and only that one');
+SELECT is(pg_temp.moved('partner_membership_lock'), 'none',
+    'workload: no partner_membership_lock lookup under READ COMMITTED (a partner member holds its member object lock instead)');
+
+-------------------------------------------------------------------------------
+-- 3. A key column of a probe's index renamed: the probe checks its columns
+--    again.  Swapping the names of relationship.customer_id and partner_id
+--    leaves the index on the same physical columns; by the names, Office no
+--    longer has a relationship with Contoso, so its sale must be refused
+--    (MP001), as SPI, which queries by name, refuses it.  The probe must not
+--    answer from the columns it checked before the rename.
+-------------------------------------------------------------------------------
+SELECT pg_temp.mark() \gset
+SET ROLE regress_office_sa;
+SELECT pg_temp.sale() AS rn_before \gset
+RESET ROLE;
+SELECT is(:'rn_before' || '/' || pg_temp.moved('active_relationship_lock'), 'ok/' || :'expect',
+    'before the rename: a sale, its relationship lock on the path multipartner.fast_path chose');
+SAVEPOINT regress_rename;
+ALTER TABLE multipartner.relationship RENAME COLUMN customer_id TO regress_swap;
+ALTER TABLE multipartner.relationship RENAME COLUMN partner_id TO customer_id;
+ALTER TABLE multipartner.relationship RENAME COLUMN regress_swap TO partner_id;
+SELECT pg_temp.mark() \gset
+SET ROLE regress_office_sa;
+SELECT pg_temp.sale() AS rn_swapped \gset
+RESET ROLE;
+SELECT is(:'rn_swapped'::text, 'MP001', 'key columns swapped by name: the sale is refused, as the table now says (MP001)');
+SELECT is(pg_temp.moved('active_relationship_lock'), 'spi', 'key columns swapped by name: the probe noticed and stepped aside for SPI');
+ALTER TABLE multipartner.relationship RENAME COLUMN partner_id TO regress_swap;
+ALTER TABLE multipartner.relationship RENAME COLUMN customer_id TO partner_id;
+ALTER TABLE multipartner.relationship RENAME COLUMN regress_swap TO customer_id;
+SELECT pg_temp.mark() \gset
+SET ROLE regress_office_sa;
+SELECT pg_temp.sale() AS rn_back \gset
+RESET ROLE;
+SELECT is(:'rn_back' || '/' || pg_temp.moved('active_relationship_lock'), 'ok/' || :'expect',
+    'names swapped back: the probe checks again, and is taken again');
+ROLLBACK TO SAVEPOINT regress_rename;
+
+-------------------------------------------------------------------------------
+-- 4. Whether Citus is installed is asked again after a relcache
+--    invalidation.  CREATE EXTENSION citus adds its pg_extension row and
+--    creates its tables (each sends a relcache invalidation); here the row
+--    is inserted by hand and one table created, in a savepoint rolled back.
+--    With "Citus" installed every lookup goes through SPI; once it is gone,
+--    the direct path comes back.
+-------------------------------------------------------------------------------
+SAVEPOINT regress_citus;
+INSERT INTO pg_catalog.pg_extension (oid, extname, extowner, extnamespace, extrelocatable, extversion)
+SELECT (max(oid::int8) + 1)::oid, 'citus', current_user::regrole, 'pg_catalog'::regnamespace, false, '11.3-1'
+  FROM pg_catalog.pg_extension;
+CREATE TABLE public.regress_pg_dist_partition (logicalrelid regclass);
+SELECT pg_temp.mark() \gset
+SET ROLE regress_office_sa;
+SELECT pg_temp.sale() AS ct_sale \gset
+RESET ROLE;
+SELECT is(:'ct_sale'::text, 'ok', 'with Citus installed: the sale succeeds');
+SELECT is(pg_temp.moved('active_relationship_lock'), 'spi', 'with Citus installed: active_relationship_lock through SPI');
+SELECT is(pg_temp.moved('partner_status'), 'spi', 'with Citus installed: partner_status through SPI');
+SELECT is(pg_temp.moved('audit_insert'), 'spi', 'with Citus installed: audit_insert through SPI');
+ROLLBACK TO SAVEPOINT regress_citus;
+SELECT pg_temp.mark() \gset
+SET ROLE regress_office_sa;
+SELECT pg_temp.sale() AS ct_gone \gset
+RESET ROLE;
+SELECT is(:'ct_gone'::text, 'ok', 'Citus gone again: the sale succeeds');
+SELECT is(pg_temp.moved('active_relationship_lock'), :'expect', 'Citus gone again: active_relationship_lock on the path multipartner.fast_path chose');
+SELECT is(pg_temp.moved('audit_insert'), :'expect', 'Citus gone again: audit_insert on the path multipartner.fast_path chose');
+
+SELECT * FROM finish();
+ROLLBACK;
