@@ -59,3 +59,56 @@ $enable_always$;
 REVOKE ALL ON FUNCTION multipartner.enable_always_triggers() FROM PUBLIC;
 COMMENT ON FUNCTION multipartner.enable_always_triggers() IS
     'superusers: make every trigger of the extension''s tables (foreign keys'' included) ENABLE ALWAYS again, as after pg_upgrade; returns how many changed';
+
+/*
+ * Item 8: pg_restore -j loads the tables' data in any order.  pg_dump records
+ * no dependency between the TABLE DATA entries of an extension's
+ * configuration tables, so a parallel restore loaded relationship or
+ * subscription before customer, and the foreign key refused the whole COPY.
+ * In restore mode a row whose partner or customer is not loaded yet waits in
+ * restore_held (its text image) and is put back by the load of its party
+ * (guard.c, "Restore order").  The table is empty outside a restore in
+ * progress; it is not a configuration table (a dump has nothing to keep
+ * there), only superusers reach it.  The member tables get a BEFORE INSERT
+ * row trigger for it (the other two tables hold their rows from their
+ * guards), partner and customer an AFTER INSERT statement trigger that puts
+ * the rows back; outside restore mode both return at once.
+ */
+CREATE TABLE multipartner.restore_held (
+    table_name text NOT NULL,
+    row_image  text NOT NULL
+);
+COMMENT ON TABLE multipartner.restore_held IS
+    'rows a restore loaded before their partner or customer, put back when it is loaded; empty after a complete restore';
+-- no grant to anyone (a new table gives PUBLIC nothing), row security forced
+-- with no policy, and TRUNCATE refused like on every table of the schema
+ALTER TABLE multipartner.restore_held ENABLE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.restore_held FORCE ROW LEVEL SECURITY;
+CREATE TRIGGER restore_held_forbid_truncate
+    BEFORE TRUNCATE ON multipartner.restore_held
+    FOR EACH STATEMENT EXECUTE FUNCTION multipartner.forbid_truncate();
+ALTER TABLE multipartner.restore_held ENABLE ALWAYS TRIGGER restore_held_forbid_truncate;
+
+CREATE FUNCTION multipartner.restore_hold()
+RETURNS trigger AS 'MODULE_PATHNAME', 'mp_restore_hold' LANGUAGE C;
+CREATE FUNCTION multipartner.restore_release()
+RETURNS trigger AS 'MODULE_PATHNAME', 'mp_restore_release' LANGUAGE C;
+REVOKE ALL ON FUNCTION multipartner.restore_hold() FROM PUBLIC;
+REVOKE ALL ON FUNCTION multipartner.restore_release() FROM PUBLIC;
+
+CREATE TRIGGER restore_hold
+    BEFORE INSERT ON multipartner.partner_member
+    FOR EACH ROW EXECUTE FUNCTION multipartner.restore_hold();
+CREATE TRIGGER restore_hold
+    BEFORE INSERT ON multipartner.customer_member
+    FOR EACH ROW EXECUTE FUNCTION multipartner.restore_hold();
+CREATE TRIGGER restore_release
+    AFTER INSERT ON multipartner.partner
+    FOR EACH STATEMENT EXECUTE FUNCTION multipartner.restore_release();
+CREATE TRIGGER restore_release
+    AFTER INSERT ON multipartner.customer
+    FOR EACH STATEMENT EXECUTE FUNCTION multipartner.restore_release();
+ALTER TABLE multipartner.partner_member ENABLE ALWAYS TRIGGER restore_hold;
+ALTER TABLE multipartner.customer_member ENABLE ALWAYS TRIGGER restore_hold;
+ALTER TABLE multipartner.partner ENABLE ALWAYS TRIGGER restore_release;
+ALTER TABLE multipartner.customer ENABLE ALWAYS TRIGGER restore_release;
