@@ -18,6 +18,26 @@
  * can be in it, and a superuser can disable the triggers anyway; the
  * foreign keys, unique keys and checks of the tables still apply.
  *
+ * Restore order.  pg_dump sorts the data of the tables in foreign-key order
+ * (partner and customer before the tables that refer to them), which a
+ * serial restore follows; but it records no dependency between the TABLE
+ * DATA entries of an extension's configuration tables (only each one's on
+ * its table, which is not in the archive), so pg_restore -j loads them in
+ * any order, largest first, and concurrently: a child's COPY met the foreign
+ * key before its partner or customer rows were there, failed, and left the
+ * table empty.  So in restore mode a row inserted into a table with a
+ * foreign key (partner_member, customer_member, relationship, subscription)
+ * whose partner or customer is not there yet is held in
+ * multipartner.restore_held instead (its text image), and each restore-mode
+ * INSERT or COPY into partner or customer puts the held rows back at its
+ * end (a row still missing its other party is held again).  Holding and
+ * putting back take the same EXCLUSIVE lock on restore_held, and a row is
+ * held only after a second look under that lock, so a row held by one
+ * connection is always seen by the load of its party in another: either the
+ * party's load puts it back after the holder committed, or the holder waited
+ * for the party's commit and then found it.  The foreign keys still check
+ * every row that goes into a table.
+ *
  * The DDL guard.  Tables, triggers and policies belong to the extension
  * owner, normally a superuser.  Should a non-superuser come to own one (an
  * ALTER ... OWNER by a superuser), the ddl_command_end and sql_drop event
@@ -45,7 +65,10 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "access/htup_details.h"
+#include "storage/lmgr.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/rls.h"
 
@@ -60,6 +83,170 @@ mp_restoring(void)
 	return !row_security && !check_function_bodies &&
 		namespace_search_path != NULL && namespace_search_path[0] == '\0' &&
 		superuser();
+}
+
+/*
+ * The tables whose rows refer to a partner or a customer, and the column
+ * that does (NULL: none).
+ */
+typedef struct HeldTable
+{
+	const char *name;
+	const char *partner_col;
+	const char *customer_col;
+	const char *release_sql;	/* put its held rows back */
+} HeldTable;
+
+#define RELEASE_SQL(t) \
+"WITH held AS (DELETE FROM " MP_SCHEMA ".restore_held h" \
+"               WHERE h.table_name OPERATOR(pg_catalog.=) '" t "'" \
+"              RETURNING h.row_image)" \
+" INSERT INTO " MP_SCHEMA "." t \
+" SELECT (r.img).* FROM (SELECT held.row_image::" MP_SCHEMA "." t " AS img" \
+"                          FROM held OFFSET 0) r"
+
+static const HeldTable held_tables[] = {
+	{"partner_member", "partner_id", NULL, RELEASE_SQL("partner_member")},
+	{"customer_member", NULL, "customer_id", RELEASE_SQL("customer_member")},
+	{"relationship", "partner_id", "customer_id", RELEASE_SQL("relationship")},
+	{"subscription", "partner_of_record", "customer_id", RELEASE_SQL("subscription")},
+};
+#define NUM_HELD_TABLES lengthof(held_tables)
+
+static const char *const partner_there_sql =
+"SELECT 1 FROM " MP_SCHEMA ".partner p WHERE p.partner_id OPERATOR(pg_catalog.=) $1";
+static const char *const customer_there_sql =
+"SELECT 1 FROM " MP_SCHEMA ".customer c WHERE c.customer_id OPERATOR(pg_catalog.=) $1";
+static const char *const hold_sql =
+"INSERT INTO " MP_SCHEMA ".restore_held (table_name, row_image) VALUES ($1, $2)";
+
+static SPIPlanPtr partner_there_plan;
+static SPIPlanPtr customer_there_plan;
+static SPIPlanPtr hold_plan;
+static SPIPlanPtr release_plans[NUM_HELD_TABLES];
+
+/* the lock under which rows are held and put back */
+static void
+lock_held(void)
+{
+	Oid			relid = mp_relation_oid("restore_held");
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "table \"%s.restore_held\" does not exist", MP_SCHEMA);
+	LockRelationOid(relid, ExclusiveLock);
+}
+
+/*
+ * Is the row's partner or customer missing?  Each look is a query of its
+ * own, with a snapshot of its own (READ COMMITTED: what has committed by
+ * now), run as the restoring superuser.
+ */
+static bool
+party_missing(const HeldTable *ht, Relation rel, HeapTuple tuple)
+{
+	bool		isnull;
+	Datum		id;
+
+	if (ht->partner_col)
+	{
+		id = mp_getattr(tuple, rel, ht->partner_col, &isnull);
+		if (!isnull &&
+			mp_execute(&partner_there_plan, partner_there_sql, 1, (Oid[]) {UUIDOID},
+					   false, &id, NULL, 1, InvalidSnapshot) == 0)
+			return true;
+	}
+	if (ht->customer_col)
+	{
+		id = mp_getattr(tuple, rel, ht->customer_col, &isnull);
+		if (!isnull &&
+			mp_execute(&customer_there_plan, customer_there_sql, 1, (Oid[]) {UUIDOID},
+					   false, &id, NULL, 1, InvalidSnapshot) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * mp_restore_row - what a BEFORE ROW trigger of a table with a foreign key
+ * returns in restore mode: the row, or NULL when it was held until its
+ * partner or customer is loaded (see Restore order above).
+ */
+Datum
+mp_restore_row(TriggerData *trigdata)
+{
+	Relation	rel = trigdata->tg_relation;
+	HeapTuple	tuple = trigdata->tg_trigtuple;
+	const HeldTable *ht = NULL;
+	bool		missing;
+
+	if (!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+		return mp_trigger_passthrough(trigdata);
+	for (int i = 0; i < NUM_HELD_TABLES; i++)
+		if (strcmp(RelationGetRelationName(rel), held_tables[i].name) == 0)
+			ht = &held_tables[i];
+	if (ht == NULL)
+		return PointerGetDatum(tuple);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	missing = party_missing(ht, rel, tuple);
+	if (missing)
+	{
+		/* look again once no party's load can be putting rows back */
+		lock_held();
+		missing = party_missing(ht, rel, tuple);
+	}
+	if (missing)
+	{
+		Datum		args[2];
+
+		args[0] = CStringGetTextDatum(ht->name);
+		args[1] = CStringGetTextDatum(OidOutputFunctionCall(F_RECORD_OUT,
+															heap_copy_tuple_as_datum(tuple, RelationGetDescr(rel))));
+		mp_execute(&hold_plan, hold_sql, 2, (Oid[]) {TEXTOID, TEXTOID},
+				   false, args, NULL, 0, InvalidSnapshot);
+	}
+	SPI_finish();
+	return missing ? PointerGetDatum(NULL) : PointerGetDatum(tuple);
+}
+
+/*
+ * restore_hold(): BEFORE INSERT ... FOR EACH ROW on the member tables, which
+ * have no BEFORE trigger of their own; outside restore mode it does nothing.
+ */
+PG_FUNCTION_INFO_V1(mp_restore_hold);
+Datum
+mp_restore_hold(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	mp_check_trigger(fcinfo, "restore_hold", MP_TRIGGER_BEFORE_ROW);
+	if (!mp_restoring())
+		return mp_trigger_passthrough(trigdata);
+	return mp_restore_row(trigdata);
+}
+
+/*
+ * restore_release(): AFTER INSERT ... FOR EACH STATEMENT on partner and
+ * customer; in restore mode it puts back the rows held for want of the
+ * partners or customers this statement loaded.
+ */
+PG_FUNCTION_INFO_V1(mp_restore_release);
+Datum
+mp_restore_release(PG_FUNCTION_ARGS)
+{
+	mp_check_trigger(fcinfo, "restore_release", MP_TRIGGER_ANY);
+	if (!mp_restoring())
+		return PointerGetDatum(NULL);
+
+	lock_held();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	for (int i = 0; i < NUM_HELD_TABLES; i++)
+		mp_execute(&release_plans[i], held_tables[i].release_sql, 0, NULL,
+				   false, NULL, NULL, 0, InvalidSnapshot);
+	SPI_finish();
+	return PointerGetDatum(NULL);
 }
 
 /*

@@ -213,6 +213,7 @@ extern void mp_audit_init(void);
 
 /* guard.c */
 extern bool mp_restoring(void);
+extern Datum mp_restore_row(TriggerData *trigdata);
 
 /* inval.c: one relcache callback, one syscache callback per cache id */
 extern void mp_on_relcache_inval(RelcacheCallbackFunction func);

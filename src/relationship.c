@@ -609,7 +609,7 @@ mp_relationship_guard(PG_FUNCTION_ARGS)
 
 	mp_check_trigger(fcinfo, "relationship_guard", MP_TRIGGER_BEFORE_ROW);
 	if (mp_restoring())
-		return mp_trigger_passthrough(trigdata);
+		return mp_restore_row(trigdata);
 	rel = trigdata->tg_relation;
 
 	/* R10 */

@@ -489,7 +489,7 @@ mp_subscription_guard(PG_FUNCTION_ARGS)
 
 	mp_check_trigger(fcinfo, "subscription_guard", MP_TRIGGER_BEFORE_ROW);
 	if (mp_restoring())
-		return mp_trigger_passthrough(trigdata);
+		return mp_restore_row(trigdata);
 	rel = trigdata->tg_relation;
 
 	/* R10 */

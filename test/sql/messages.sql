@@ -146,4 +146,15 @@ RESET ROLE;
 DELETE FROM multipartner.relationship WHERE relationship_id = :'r2'; \echo SQLSTATE :LAST_ERROR_SQLSTATE
 TRUNCATE multipartner.relationship; \echo SQLSTATE :LAST_ERROR_SQLSTATE
 
+-- replica mode while a trigger of ours or of a foreign key is ENABLE ORIGIN
+-- (pg_upgrade leaves the foreign keys' so), and the repair, superusers only
+ALTER TABLE multipartner.partner_member ENABLE TRIGGER audit;
+GRANT SET ON PARAMETER session_replication_role TO regress_operator;
+SET ROLE regress_operator;
+SET session_replication_role = replica;
+DELETE FROM multipartner.partner_member WHERE member = 'regress_office_hd'::regrole; \echo SQLSTATE :LAST_ERROR_SQLSTATE
+RESET session_replication_role;
+SELECT multipartner.enable_always_triggers(); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+RESET ROLE;
+
 ROLLBACK;
