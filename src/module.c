@@ -146,6 +146,7 @@ _PG_init(void)
 	mp_audit_init();
 	mp_util_init();
 	mp_identity_init();
+	mp_executor_init();
 	RegisterXactCallback(mp_xact_callback, NULL);
 	RegisterSubXactCallback(mp_subxact_callback, NULL);
 }

@@ -189,6 +189,9 @@ extern void mp_partner_status_forget(void);
 /* audit.c */
 extern void mp_audit_init(void);
 
+/* executor.c: EXPLAIN ANALYZE counts nothing a role cannot see */
+extern void mp_executor_init(void);
+
 /* guard.c */
 extern bool mp_restoring(void);
 
