@@ -8,6 +8,9 @@
  * mp_audit is an AFTER ... FOR EACH ROW trigger, so it records rows as the
  * BEFORE triggers let them be written, in the same transaction: a write
  * that rolls back leaves no audit row, and no committed write lacks one.
+ * Its actor and acting partner are those the statement's rules judged,
+ * taken by the BEFORE ROW trigger audit_identity (audit_identity.c), not
+ * as they are when the row is audited at the end of the statement.
  * The row is inserted directly into the table and its indexes (fastpath.c),
  * with its old_row/new_row images built here straight from the tuple (the
  * same jsonb as to_jsonb(row), see audit_image); or, where the direct path
@@ -572,6 +575,7 @@ mp_audit(PG_FUNCTION_ARGS)
 	HeapTuple	keytup;
 	MpAuditRow	row;
 	pg_uuid_t	acting;
+	MpIdentity	ident;
 	Oid			argtypes[AUDIT_NARGS];
 	Datum		values[AUDIT_NARGS];
 	char		nulls[AUDIT_NARGS];
@@ -602,9 +606,12 @@ mp_audit(PG_FUNCTION_ARGS)
 	}
 	keytup = newtup ? newtup : oldtup;
 
-	row.actor = audit_role_name(GetUserId());
-	row.session_actor = audit_role_name(GetSessionUserId());
-	row.acting_partner = mp_acting_partner_peek(&acting) ? &acting : NULL;
+	/* the identity the rules judged the statement by (audit_identity.c) */
+	mp_statement_identity(rel, oldtup, newtup, &ident);
+	row.actor = audit_role_name(ident.userid);
+	row.session_actor = audit_role_name(ident.session_userid);
+	acting = ident.partner;
+	row.acting_partner = ident.has_partner ? &acting : NULL;
 	row.table_name = NameGetDatum(&desc->table_name);
 	row.row_id = audit_row_id(desc, rel, keytup);
 	row.partner_id = audit_party(rel, keytup, desc->partner_att);

@@ -147,6 +147,8 @@ _PG_init(void)
 	mp_util_init();
 	mp_identity_init();
 	mp_version_init();
+	mp_executor_init();
+	mp_audit_identity_init();
 	RegisterXactCallback(mp_xact_callback, NULL);
 	RegisterSubXactCallback(mp_subxact_callback, NULL);
 }

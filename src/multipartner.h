@@ -211,6 +211,22 @@ extern void mp_partner_status_forget(void);
 /* audit.c */
 extern void mp_audit_init(void);
 
+/* audit_identity.c: one identity per statement, for its audit rows */
+typedef struct MpIdentity
+{
+	Oid			userid;			/* the actor */
+	Oid			session_userid;
+	bool		has_partner;
+	pg_uuid_t	partner;		/* the acting partner, if has_partner */
+} MpIdentity;
+
+extern void mp_statement_identity(Relation rel, HeapTuple oldtup,
+								  HeapTuple newtup, MpIdentity *id);
+extern void mp_audit_identity_init(void);
+
+/* executor.c: EXPLAIN ANALYZE counts nothing a role cannot see */
+extern void mp_executor_init(void);
+
 /* guard.c */
 extern bool mp_restoring(void);
 extern Datum mp_restore_row(TriggerData *trigdata);

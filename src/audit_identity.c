@@ -1,0 +1,271 @@
+/*-------------------------------------------------------------------------
+ *
+ * audit_identity.c
+ *	  One statement, one identity: the audit row records the role and the
+ *	  acting partner the rules judged.
+ *
+ * The rules run in BEFORE ROW triggers and read the identity then
+ * (GetUserId(), multipartner.acting_partner); the audit row is written by
+ * the AFTER ROW trigger at the end of the statement.  In between, the
+ * statement itself can change the identity: UPDATE ... RETURNING
+ * set_config('multipartner.acting_partner', '<other partner>', true), or
+ * set_config('role', ...).  So the identity is taken once per statement,
+ * by the BEFORE ROW trigger audit_identity, which every audited table has
+ * and which fires before the rule triggers of a row (triggers fire in name
+ * order, and nothing but our triggers runs between them):
+ *
+ *  - at a statement's first row it records the identity (current user,
+ *    session user, acting partner as mp_acting_partner_peek resolves it)
+ *    under the statement's output command id;
+ *  - at every later row it refuses (42501) a row whose identity differs:
+ *    the rules would judge that row as someone else than the first ones,
+ *    and one audit identity per statement could not be true of both.  A
+ *    change of role or acting partner inside a statement thus takes effect
+ *    at the next statement, as the policies' initplans already behave;
+ *  - the AFTER ROW audit trigger finds the identity by the command id the
+ *    row was written with, and records that.
+ *
+ * The command id: a BEFORE ROW trigger runs under the statement's snapshot,
+ * whose curcid is the command id the executor writes the row with
+ * (es_output_cid is GetCurrentCommandId(true) taken right after the
+ * snapshot's command id was set: top level, SPI, SQL functions, EXPLAIN
+ * ANALYZE, COPY; the fast path's CommandCounterIncrement inside a trigger
+ * changes neither).  In the AFTER ROW trigger it is the new tuple's cmin
+ * (INSERT, UPDATE) or the old tuple's cmax (DELETE), combo command ids
+ * resolved.  Nested statements (a function called by a statement) have
+ * their own command ids and their own entries.
+ *
+ * The entries live until the transaction ends, at most MP_STMT_IDENTITIES
+ * of them (the least recently used goes; an entry is used by each row of
+ * its statement).  An audit row whose entry was evicted is an error, never
+ * a guess.  A table without the audit_identity trigger (the schema before
+ * 0.4, while ALTER EXTENSION UPDATE has not run) has no entries: its audit
+ * rows read the identity when they are written, as 0.3 did.  Command ids
+ * are never reused within a transaction, and the rows of an aborted
+ * subtransaction fire no AFTER trigger, so a subtransaction abort leaves
+ * only entries nobody asks for.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "commands/trigger.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+
+#include "multipartner.h"
+
+#define MP_STMT_IDENTITIES 256
+
+typedef struct MpStmtIdentity
+{
+	CommandId	cid;
+	uint64		used;			/* last use, for eviction */
+	MpIdentity	id;
+} MpStmtIdentity;
+
+static MpStmtIdentity stmt_ids[MP_STMT_IDENTITIES];
+static int	n_stmt_ids = 0;
+static int	last_hit = -1;
+static uint64 use_clock = 0;
+
+static MpStmtIdentity *
+stmt_identity_find(CommandId cid)
+{
+	if (last_hit >= 0 && last_hit < n_stmt_ids && stmt_ids[last_hit].cid == cid)
+		return &stmt_ids[last_hit];
+	for (int i = n_stmt_ids - 1; i >= 0; i--)
+	{
+		if (stmt_ids[i].cid == cid)
+		{
+			last_hit = i;
+			return &stmt_ids[i];
+		}
+	}
+	return NULL;
+}
+
+static MpStmtIdentity *
+stmt_identity_add(CommandId cid)
+{
+	int			slot;
+
+	/*
+	 * Entries of higher command ids belong to statements that ran inside
+	 * this one before its first row (INSERT ... SELECT f()) and are done.
+	 */
+	for (int i = 0; i < n_stmt_ids;)
+	{
+		if (stmt_ids[i].cid > cid)
+			stmt_ids[i] = stmt_ids[--n_stmt_ids];
+		else
+			i++;
+	}
+	if (n_stmt_ids < MP_STMT_IDENTITIES)
+		slot = n_stmt_ids++;
+	else
+	{
+		slot = 0;
+		for (int i = 1; i < n_stmt_ids; i++)
+			if (stmt_ids[i].used < stmt_ids[slot].used)
+				slot = i;
+	}
+	stmt_ids[slot].cid = cid;
+	last_hit = slot;
+	return &stmt_ids[slot];
+}
+
+static void
+identity_now(MpIdentity *id)
+{
+	id->userid = GetUserId();
+	id->session_userid = GetSessionUserId();
+	id->has_partner = mp_acting_partner_peek(&id->partner);
+}
+
+static const char *
+partner_text(const MpIdentity *id)
+{
+	return id->has_partner ? psprintf("partner %s", mp_uuid_str(&id->partner)) :
+		"no partner";
+}
+
+/*
+ * BEFORE INSERT OR UPDATE OR DELETE ... FOR EACH ROW on every audited
+ * table, named to fire before the rule triggers.
+ */
+PG_FUNCTION_INFO_V1(mp_audit_identity);
+Datum
+mp_audit_identity(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	CommandId	cid;
+	MpStmtIdentity *e;
+	MpIdentity	now;
+
+	mp_check_trigger(fcinfo, "audit_identity", MP_TRIGGER_BEFORE_ROW);
+	/* a restore writes no audit row */
+	if (mp_restoring())
+		return mp_trigger_passthrough(trigdata);
+	if (!ActiveSnapshotSet())
+		elog(ERROR, "audit_identity fired without an active snapshot");
+	cid = GetActiveSnapshot()->curcid;
+
+	identity_now(&now);
+	e = stmt_identity_find(cid);
+	if (e == NULL)
+	{
+		e = stmt_identity_add(cid);
+		e->id = now;
+	}
+	else if (e->id.userid != now.userid ||
+			 e->id.session_userid != now.session_userid ||
+			 e->id.has_partner != now.has_partner ||
+			 (now.has_partner && !mp_uuid_eq(&e->id.partner, &now.partner)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("acting identity changed during the statement"),
+				 errdetail("The statement began writing as role \"%s\" acting for %s; a row of table \"%s\" was then to be written as role \"%s\" acting for %s.",
+						   GetUserNameFromId(e->id.userid, false),
+						   partner_text(&e->id),
+						   RelationGetRelationName(trigdata->tg_relation),
+						   GetUserNameFromId(now.userid, false),
+						   partner_text(&now)),
+				 errhint("Change the role or multipartner.acting_partner between statements, not inside one.")));
+	e->used = ++use_clock;
+	return mp_trigger_passthrough(trigdata);
+}
+
+/* Does rel take its statements' identities (the 0.4 schema)? */
+static bool
+rel_has_identity_trigger(Relation rel)
+{
+	TriggerDesc *td = rel->trigdesc;
+
+	if (td == NULL)
+		return false;
+	for (int i = 0; i < td->numtriggers; i++)
+		if (strcmp(td->triggers[i].tgname, "audit_identity") == 0 &&
+			td->triggers[i].tgenabled != TRIGGER_DISABLED)
+			return true;
+	return false;
+}
+
+/*
+ * mp_statement_identity - the identity of the statement that wrote the row
+ * an AFTER ROW trigger fired for: newtup for INSERT and UPDATE, oldtup for
+ * DELETE (newtup NULL).
+ */
+void
+mp_statement_identity(Relation rel, HeapTuple oldtup, HeapTuple newtup,
+					  MpIdentity *id)
+{
+	HeapTupleHeader hdr;
+	CommandId	cid;
+	MpStmtIdentity *e;
+
+	if (newtup)
+	{
+		hdr = newtup->t_data;
+		if (!TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(hdr)))
+			elog(ERROR, "audited row was not written by this transaction");
+		cid = HeapTupleHeaderGetCmin(hdr);
+	}
+	else
+	{
+		hdr = oldtup->t_data;
+		if (!TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetUpdateXid(hdr)))
+			elog(ERROR, "audited row was not deleted by this transaction");
+		cid = HeapTupleHeaderGetCmax(hdr);
+	}
+
+	e = stmt_identity_find(cid);
+	if (e != NULL)
+	{
+		e->used = ++use_clock;
+		*id = e->id;
+		return;
+	}
+	if (!rel_has_identity_trigger(rel))
+	{
+		/* the schema before 0.4: the identity as it is now */
+		identity_now(id);
+		return;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("identity of the statement that wrote a row of table \"%s\" is no longer known",
+					RelationGetRelationName(rel)),
+			 errdetail("The audit keeps the identities of the last %d statements that wrote the extension's tables in a transaction.",
+					   MP_STMT_IDENTITIES),
+			 errhint("Write the extension's tables from fewer statements inside one statement.")));
+}
+
+static void
+audit_identity_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+		case XACT_EVENT_PREPARE:
+			n_stmt_ids = 0;
+			last_hit = -1;
+			break;
+		default:
+			break;
+	}
+}
+
+void
+mp_audit_identity_init(void)
+{
+	RegisterXactCallback(audit_identity_xact_callback, NULL);
+}
