@@ -208,6 +208,7 @@ extern Oid	mp_type_oid(const char *typname);
 extern Oid	mp_relation_oid(const char *relname);
 extern char *mp_uuid_str(const pg_uuid_t *uuid);
 extern bool mp_uuid_eq(const pg_uuid_t *a, const pg_uuid_t *b);
+extern TimestampTz mp_statement_time(void);
 extern TimestampTz mp_request_expiry_cutoff(void);
 extern void mp_check_immutable(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 							   const char *kind, const char *idcol,

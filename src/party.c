@@ -21,6 +21,7 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
@@ -129,6 +130,39 @@ mp_check_delete(const pg_uuid_t *id, const char *kind, MpQuery in_use,
 				 errhint("%s", hint)));
 }
 
+/*
+ * The record of when a partner created a customer: the time of the
+ * statement (mp_statement_time), which the column's default gives.  A
+ * different value is refused rather than silently replaced, as for
+ * subscription.created_at and relationship.requested_at; an operator (who
+ * may load history) is not asked.
+ */
+static HeapTuple
+stamp_created_at(Relation rel, HeapTuple tuple, MemoryContext cxt)
+{
+	bool		isnull;
+	Datum		d = mp_getattr(tuple, rel, "created_at", &isnull);
+	TimestampTz now = mp_statement_time();
+	int			col = mp_attnum(rel, "created_at");
+	Datum		value = TimestampTzGetDatum(now);
+	bool		null = false;
+	MemoryContext oldcxt;
+	HeapTuple	result;
+
+	if (!isnull && DatumGetTimestampTz(d) != now)
+		ereport(ERROR,
+				(errcode(ERRCODE_GENERATED_ALWAYS),
+				 errmsg("column \"created_at\" must be the time the customer is created"),
+				 errdetail("Leave it out: it is set to the start of the statement.")));
+	if (!isnull)
+		return tuple;
+	oldcxt = MemoryContextSwitchTo(cxt);
+	result = heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), 1,
+									   &col, &value, &null);
+	MemoryContextSwitchTo(oldcxt);
+	return result;
+}
+
 static const char *const partner_immutable[] = {
 	"partner_id", "csp_tenant_id", "cloud", NULL
 };
@@ -181,6 +215,7 @@ Datum
 mp_customer_guard(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	MemoryContext cxt = CurrentMemoryContext;
 	Relation	rel;
 	HeapTuple	tuple;
 	bool		isnull;
@@ -232,6 +267,7 @@ mp_customer_guard(PG_FUNCTION_ARGS)
 							 errdetail("The partner works in cloud \"%s\"; partners and customers never cross clouds.",
 									   mp_cloud_labels[mp_enum_index(pcloud, mp_cloud_labels)])));
 			}
+			tuple = stamp_created_at(rel, tuple, cxt);
 		}
 	}
 	else if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))

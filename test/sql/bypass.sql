@@ -492,10 +492,12 @@ SELECT is(pg_temp.regress_counts(), :'evil_before', 'hostile search_path: the re
 -- the API works normally under both paths
 SET ROLE regress_office_sa;
 SET search_path = :evil_path1;
-SELECT multipartner.create_subscription(:'contoso_id', 'REGRESS_EVIL_1', 'Evil', 2, 'P1Y', 'monthly') AS evil_sub1 \gset
+SELECT multipartner.create_subscription(:'contoso_id', 'REGRESS_EVIL_1', 'Evil', 2, 'P1Y', 'monthly') AS evil_sub1,
+       pg_catalog.statement_timestamp() AS evil_sub1_at \gset
 SET search_path = :evil_path2;
-SELECT multipartner.create_subscription(:'contoso_id', 'REGRESS_EVIL_2', 'Evil', 3, 'P3Y', 'triennial') AS evil_sub2 \gset
-SELECT multipartner.request_relationship(:'fabrikam_id') AS evil_rel \gset
+SELECT multipartner.create_subscription(:'contoso_id', 'REGRESS_EVIL_2', 'Evil', 3, 'P3Y', 'triennial') AS evil_sub2,
+       pg_catalog.statement_timestamp() AS evil_sub2_at \gset
+SELECT multipartner.request_relationship(:'fabrikam_id') AS evil_rel, pg_catalog.statement_timestamp() AS evil_rel_at \gset
 SELECT multipartner.create_customer(:'new_tenant2', 'Evil Path Customer', 'commercial') AS evil_cust \gset
 -- (the role's own WHERE clause names pg_catalog's = explicitly: its look-alike would match every row)
 SELECT pg_temp.sqlstate_of(format('UPDATE multipartner.subscription SET quantity = 5 WHERE subscription_id OPERATOR(pg_catalog.=) %L', :'evil_sub1')) AS evil_raise \gset
@@ -507,16 +509,16 @@ RESET ROLE;
 SELECT results_eq(
     format($$SELECT partner_of_record, customer_id, quantity, term, created_at, commitment_end, created_by::text COLLATE "default", status::text
                FROM multipartner.subscription WHERE subscription_id IN (%L, %L) ORDER BY offer_id$$, :'evil_sub1', :'evil_sub2'),
-    format($$VALUES (%L::uuid, %L::uuid, 5, 'P1Y', now(), (now() AT TIME ZONE 'UTC' + interval '1 year') AT TIME ZONE 'UTC', 'regress_office_sa', 'active'),
-                    (%L::uuid, %L::uuid, 3, 'P3Y', now(), (now() AT TIME ZONE 'UTC' + interval '3 years') AT TIME ZONE 'UTC', 'regress_office_sa', 'active')$$,
-           :'office_id', :'contoso_id', :'office_id', :'contoso_id'),
-    'hostile search_path: the subscriptions sold are Office''s, for Contoso, at the real now(), with the real commitment end');
+    format($$VALUES (%L::uuid, %L::uuid, 5, 'P1Y', %L::timestamptz, (%L::timestamptz AT TIME ZONE 'UTC' + interval '1 year') AT TIME ZONE 'UTC', 'regress_office_sa', 'active'),
+                    (%L::uuid, %L::uuid, 3, 'P3Y', %L::timestamptz, (%L::timestamptz AT TIME ZONE 'UTC' + interval '3 years') AT TIME ZONE 'UTC', 'regress_office_sa', 'active')$$,
+           :'office_id', :'contoso_id', :'evil_sub1_at', :'evil_sub1_at', :'office_id', :'contoso_id', :'evil_sub2_at', :'evil_sub2_at'),
+    'hostile search_path: the subscriptions sold are Office''s, for Contoso, at the real time of their statements, with the real commitment end');
 SELECT isnt(:'evil_sub1'::text, :'contoso_id', 'hostile search_path: the new subscription id is not the look-alike gen_random_uuid()');
 SELECT is(:'evil_raise'::text, 'ok', 'hostile search_path: the partner of record raises a quantity');
 SELECT results_eq(
     format($$SELECT partner_id, customer_id, status::text, requested_at, decided_by::text COLLATE "default" FROM multipartner.relationship WHERE relationship_id = %L$$, :'evil_rel'),
-    format($$VALUES (%L::uuid, %L::uuid, 'active', now(), 'regress_fabrikam_ga')$$, :'office_id', :'fabrikam_id'),
-    'hostile search_path: request then accept give an active Office - Fabrikam relationship at the real now()');
+    format($$VALUES (%L::uuid, %L::uuid, 'active', %L::timestamptz, 'regress_fabrikam_ga')$$, :'office_id', :'fabrikam_id', :'evil_rel_at'),
+    'hostile search_path: request then accept give an active Office - Fabrikam relationship at the real time of the request');
 SELECT is(:'evil_accept'::text, 'ok', 'hostile search_path: the customer accepts');
 SELECT results_eq(
     format($$SELECT c.tenant_id, r.partner_id, r.status::text FROM multipartner.customer c JOIN multipartner.relationship r USING (customer_id) WHERE c.customer_id = %L$$, :'evil_cust'),
