@@ -45,3 +45,26 @@ AS $$
            ELSE $1.status
            END
 $$;
+
+/*
+ * Item 5, tenant squatting.  A partner's direct INSERT into customer with no
+ * relationship claimed the tenant for good and left a customer only
+ * operators see.  A customer a partner inserts must end its transaction with
+ * a relationship with that partner (of any status), as create_customer()
+ * leaves it; the check runs at commit (or at SET CONSTRAINTS ... IMMEDIATE),
+ * so the relationship may follow the customer in the same transaction.  The
+ * WHEN clause, evaluated when the row is inserted, queues nothing for an
+ * operator's rows (imports, restores).  Refused with 23503, as a deferred
+ * foreign key is.
+ */
+CREATE FUNCTION multipartner.creator_relationship_check()
+RETURNS trigger AS 'MODULE_PATHNAME', 'mp_creator_relationship_check' LANGUAGE C;
+REVOKE ALL ON FUNCTION multipartner.creator_relationship_check() FROM PUBLIC;
+-- named to fire after tenant_registry (name order), whose claim it reads
+CREATE CONSTRAINT TRIGGER tenant_registry_relationship
+    AFTER INSERT ON multipartner.customer
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW
+    WHEN (NOT multipartner.is_operator())
+    EXECUTE FUNCTION multipartner.creator_relationship_check();
+ALTER TABLE multipartner.customer ENABLE ALWAYS TRIGGER tenant_registry_relationship;

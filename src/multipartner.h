@@ -119,6 +119,7 @@ typedef enum MpQuery
 	MPQ_CUSTOMER_MEMBERSHIPS,
 	MPQ_PARTNER_GET,
 	MPQ_CUSTOMER_GET,
+	MPQ_CUSTOMER_CREATOR,
 	MPQ_PARTNER_IN_USE,
 	MPQ_CUSTOMER_IN_USE,
 	MPQ_TENANT_CLAIM,
@@ -182,6 +183,9 @@ extern int	mp_fast_lock_active_relationship(const pg_uuid_t *customer_id,
 extern bool mp_fast_audit_insert(const MpAuditRow *row);
 extern int	mp_fast_partner_status(const pg_uuid_t *partner_id);
 extern void mp_fastpath_init(void);
+
+/* party.c */
+extern void mp_creating_customer(const pg_uuid_t *customer_id);
 
 /* subscription.c */
 extern void mp_partner_status_forget(void);

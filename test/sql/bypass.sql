@@ -34,7 +34,7 @@ $$;
 
 SELECT 'multipartner.subscription'::regclass::oid AS sub_oid \gset
 
-SELECT plan(300);
+SELECT plan(302);
 
 -------------------------------------------------------------------------------
 -- 1. Application roles: no DDL, no TRUNCATE, no DELETE of what is never deleted
@@ -544,19 +544,22 @@ SELECT is((SELECT count(*) FROM pg_temp.subscription) + (SELECT count(*) FROM pg
 SELECT set_eq($$SELECT proname::text FROM pg_proc WHERE pronamespace = 'multipartner'::regnamespace
                   AND prorettype IN ('trigger'::regtype, 'event_trigger'::regtype)$$,
     ARRAY['partner_guard', 'customer_guard', 'relationship_guard', 'member_changed', 'subscription_guard',
-          'audit', 'audit_log_guard', 'tenant_registry', 'forbid_truncate', 'ddl_guard'],
-    'the trigger functions of the schema are the ten tested below');
+          'audit', 'audit_log_guard', 'tenant_registry', 'forbid_truncate', 'ddl_guard',
+          'creator_relationship_check'],
+    'the trigger functions of the schema are the eleven tested below');
 -- The superuser may execute them: the C code refuses with 39P01 (trigger
 -- protocol violated), as PostgreSQL's own C trigger functions do (0A000
 -- "trigger functions can only be called as triggers" is the PL handlers').
 SELECT throws_ok(format('SELECT multipartner.%I()', f), '39P01', NULL,
                  format('superuser calls multipartner.%s() directly: 39P01', f))
   FROM unnest(ARRAY['partner_guard', 'customer_guard', 'relationship_guard', 'member_changed', 'subscription_guard',
-                    'audit', 'audit_log_guard', 'tenant_registry', 'forbid_truncate', 'ddl_guard']) f;
+                    'audit', 'audit_log_guard', 'tenant_registry', 'forbid_truncate', 'ddl_guard',
+                    'creator_relationship_check']) f;
 SET ROLE regress_office_ga;
 SELECT throws_ok(format('SELECT multipartner.%I()', f), '42501', NULL,
                  format('partner app calls multipartner.%s() directly: no EXECUTE', f))
-  FROM unnest(ARRAY['subscription_guard', 'audit', 'audit_log_guard', 'tenant_registry', 'ddl_guard']) f;
+  FROM unnest(ARRAY['subscription_guard', 'audit', 'audit_log_guard', 'tenant_registry', 'ddl_guard',
+                    'creator_relationship_check']) f;
 SET ROLE regress_operator;
 SELECT throws_ok(format('SELECT multipartner.%I()', f), '42501', NULL,
                  format('operator calls multipartner.%s() directly: no EXECUTE', f))

@@ -156,4 +156,13 @@ RESET ROLE;
 DELETE FROM multipartner.relationship WHERE relationship_id = :'r2'; \echo SQLSTATE :LAST_ERROR_SQLSTATE
 TRUNCATE multipartner.relationship; \echo SQLSTATE :LAST_ERROR_SQLSTATE
 
+-- a customer a partner inserts needs that partner's relationship by the end
+-- of the transaction (here checked at once; last, since the pending check
+-- would make a later TRUNCATE of customer fail with 55006 instead of MP007)
+SET ROLE regress_office_ga;
+INSERT INTO multipartner.customer (customer_id, tenant_id, name, cloud)
+VALUES ('33333333-3333-4333-8333-0000000000a4', '55555555-5555-4555-8555-0000000000a4', 'Squatter', 'commercial');
+SET CONSTRAINTS multipartner.tenant_registry_relationship IMMEDIATE; \echo SQLSTATE :LAST_ERROR_SQLSTATE
+RESET ROLE;
+
 ROLLBACK;
