@@ -77,13 +77,30 @@ mp_create_customer(PG_FUNCTION_ARGS)
 	args[1] = PG_GETARG_DATUM(0);
 	args[2] = PG_GETARG_DATUM(1);
 	args[3] = PG_GETARG_DATUM(2);
-	mp_query(MPQ_API_INSERT_CUSTOMER, args, NULL, 0);
 
-	args[0] = UUIDPGetDatum(customer_id);
-	args[1] = UUIDPGetDatum(&partner_id);
-	args[2] = CStringGetTextDatum("active");
-	args[3] = BoolGetDatum(true);
-	insert_returning_uuid(MPQ_API_INSERT_RELATIONSHIP, args, &rid);
+	/*
+	 * Under SET CONSTRAINTS ... IMMEDIATE the check that a partner's
+	 * customer has its creator's relationship (party.c) fires at the end of
+	 * the customer's INSERT, before the relationship below exists: this
+	 * call vouches for it, since an error before the relationship is in
+	 * place takes the customer with it.
+	 */
+	PG_TRY();
+	{
+		mp_creating_customer(customer_id);
+		mp_query(MPQ_API_INSERT_CUSTOMER, args, NULL, 0);
+
+		args[0] = UUIDPGetDatum(customer_id);
+		args[1] = UUIDPGetDatum(&partner_id);
+		args[2] = CStringGetTextDatum("active");
+		args[3] = BoolGetDatum(true);
+		insert_returning_uuid(MPQ_API_INSERT_RELATIONSHIP, args, &rid);
+	}
+	PG_FINALLY();
+	{
+		mp_creating_customer(NULL);
+	}
+	PG_END_TRY();
 	SPI_finish();
 
 	PG_RETURN_UUID_P(customer_id);

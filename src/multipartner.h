@@ -121,6 +121,7 @@ typedef enum MpQuery
 	MPQ_CUSTOMER_MEMBER_LEFT,
 	MPQ_PARTNER_GET,
 	MPQ_CUSTOMER_GET,
+	MPQ_CUSTOMER_CREATOR,
 	MPQ_PARTNER_IN_USE,
 	MPQ_CUSTOMER_IN_USE,
 	MPQ_TENANT_CLAIM,
@@ -204,6 +205,8 @@ typedef enum MpLookup
 } MpLookup;
 
 extern void mp_count_lookup(MpLookup lookup, bool direct);
+/* party.c */
+extern void mp_creating_customer(const pg_uuid_t *customer_id);
 
 /* subscription.c */
 extern void mp_partner_status_forget(void);
@@ -251,6 +254,7 @@ extern Oid	mp_type_oid(const char *typname);
 extern Oid	mp_relation_oid(const char *relname);
 extern char *mp_uuid_str(const pg_uuid_t *uuid);
 extern bool mp_uuid_eq(const pg_uuid_t *a, const pg_uuid_t *b);
+extern TimestampTz mp_statement_time(void);
 extern TimestampTz mp_request_expiry_cutoff(void);
 extern void mp_check_immutable(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 							   const char *kind, const char *idcol,

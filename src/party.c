@@ -6,7 +6,9 @@
  *	    R9  a partner creates customers only in its own cloud,
  *	    R10 only an operator deletes a partner or customer, and only while
  *	        nothing refers to it; TRUNCATE is refused,
- *	    R12 ids, tenant ids and clouds never change.
+ *	    R12 ids, tenant ids and clouds never change,
+ *	  and that a customer a partner inserts ends its transaction with that
+ *	  partner's relationship (mp_creator_relationship_check).
  *
  * R8 goes through the tenant registry (multipartner.tenant, keyed by tenant
  * id): inserting a partner claims its CSP tenant, inserting a customer
@@ -21,6 +23,7 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
@@ -129,6 +132,39 @@ mp_check_delete(const pg_uuid_t *id, const char *kind, MpQuery in_use,
 				 errhint("%s", hint)));
 }
 
+/*
+ * The record of when a partner created a customer: the time of the
+ * statement (mp_statement_time), which the column's default gives.  A
+ * different value is refused rather than silently replaced, as for
+ * subscription.created_at and relationship.requested_at; an operator (who
+ * may load history) is not asked.
+ */
+static HeapTuple
+stamp_created_at(Relation rel, HeapTuple tuple, MemoryContext cxt)
+{
+	bool		isnull;
+	Datum		d = mp_getattr(tuple, rel, "created_at", &isnull);
+	TimestampTz now = mp_statement_time();
+	int			col = mp_attnum(rel, "created_at");
+	Datum		value = TimestampTzGetDatum(now);
+	bool		null = false;
+	MemoryContext oldcxt;
+	HeapTuple	result;
+
+	if (!isnull && DatumGetTimestampTz(d) != now)
+		ereport(ERROR,
+				(errcode(ERRCODE_GENERATED_ALWAYS),
+				 errmsg("column \"created_at\" must be the time the customer is created"),
+				 errdetail("Leave it out: it is set to the start of the statement.")));
+	if (!isnull)
+		return tuple;
+	oldcxt = MemoryContextSwitchTo(cxt);
+	result = heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), 1,
+									   &col, &value, &null);
+	MemoryContextSwitchTo(oldcxt);
+	return result;
+}
+
 static const char *const partner_immutable[] = {
 	"partner_id", "csp_tenant_id", "cloud", NULL
 };
@@ -181,6 +217,7 @@ Datum
 mp_customer_guard(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	MemoryContext cxt = CurrentMemoryContext;
 	Relation	rel;
 	HeapTuple	tuple;
 	bool		isnull;
@@ -232,6 +269,7 @@ mp_customer_guard(PG_FUNCTION_ARGS)
 							 errdetail("The partner works in cloud \"%s\"; partners and customers never cross clouds.",
 									   mp_cloud_labels[mp_enum_index(pcloud, mp_cloud_labels)])));
 			}
+			tuple = stamp_created_at(rel, tuple, cxt);
 		}
 	}
 	else if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
@@ -298,6 +336,97 @@ mp_tenant_registry(PG_FUNCTION_ARGS)
 		mp_release_tenant(DatumGetUUIDP(tenant), DatumGetUUIDP(id));
 	SPI_finish();
 
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * The customer create_customer() is inserting in this backend, between its
+ * two INSERTs (api.c), or none.
+ */
+static bool creating_valid = false;
+static pg_uuid_t creating_id;
+
+void
+mp_creating_customer(const pg_uuid_t *customer_id)
+{
+	creating_valid = customer_id != NULL;
+	if (customer_id)
+		creating_id = *customer_id;
+}
+
+/*
+ * AFTER INSERT ON customer, a constraint trigger DEFERRABLE INITIALLY
+ * DEFERRED, queued only for a row a non-operator inserted (its WHEN
+ * clause): at the end of the transaction (or at SET CONSTRAINTS ...
+ * IMMEDIATE) a customer a partner created must have a relationship with
+ * that partner, of any status; otherwise its tenant would be claimed for
+ * good by a customer only operators can see (issue 10, item 5).  Which
+ * partner created it is read from the tenant registry, written when the
+ * row was inserted, not from the role at commit, which may have changed
+ * since.  A customer deleted since (by an operator) claims nothing.  The
+ * trigger is named tenant_registry_relationship so that, fired IMMEDIATE at
+ * the end of the INSERT, it runs after tenant_registry has written the
+ * claim (AFTER triggers fire in name order); should it ever run first, it
+ * fails rather than let the row through.
+ *
+ * 23503, as a deferred foreign key reports a missing row at commit: the
+ * customer lacks the row that must refer to it.
+ */
+PG_FUNCTION_INFO_V1(mp_creator_relationship_check);
+Datum
+mp_creator_relationship_check(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	HeapTuple	tuple;
+	bool		isnull;
+	Datum		arg;
+	pg_uuid_t	customer_id;
+	pg_uuid_t	creator;
+	bool		has_relationship;
+
+	mp_check_trigger(fcinfo, "creator_relationship_check", MP_TRIGGER_AFTER_ROW);
+	if (mp_restoring())
+		return PointerGetDatum(NULL);
+	rel = trigdata->tg_relation;
+	tuple = trigdata->tg_trigtuple;
+	arg = mp_getattr(tuple, rel, "customer_id", &isnull);
+	if (isnull)
+		return PointerGetDatum(NULL);
+	customer_id = *DatumGetUUIDP(arg);
+	if (creating_valid && mp_uuid_eq(&creating_id, &customer_id))
+		return PointerGetDatum(NULL);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (mp_query(MPQ_CUSTOMER_CREATOR, &arg, NULL, 1) != 1)
+	{
+		/* deleted since: it claims nothing */
+		SPI_finish();
+		return PointerGetDatum(NULL);
+	}
+	if (!DatumGetBool(mp_result_datum(0, 1, &isnull)))
+		elog(ERROR, "the tenant claim of customer %s is not written yet",
+			 mp_uuid_str(&customer_id));
+	(void) mp_result_datum(0, 2, &isnull);
+	if (isnull)
+	{
+		/* an operator's */
+		SPI_finish();
+		return PointerGetDatum(NULL);
+	}
+	creator = *DatumGetUUIDP(mp_result_datum(0, 2, &isnull));
+	has_relationship = DatumGetBool(mp_result_datum(0, 3, &isnull));
+	SPI_finish();
+
+	if (!has_relationship)
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("customer %s has no relationship with partner %s, which created it",
+						mp_uuid_str(&customer_id), mp_uuid_str(&creator)),
+				 errdetail("A customer a partner creates must have a relationship with that partner when the transaction ends; otherwise nobody but an operator could see it, and it would hold its tenant for good."),
+				 errhint("Create customers with multipartner.create_customer(), or insert the partner's relationship with the customer in the same transaction."),
+				 errtableconstraint(rel, "tenant_registry_relationship")));
 	return PointerGetDatum(NULL);
 }
 

@@ -363,8 +363,9 @@ relationship_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 
 	/*
 	 * The record of who asked and when.  For everyone but an operator these
-	 * are the acting role and now; their defaults say exactly that, and a
-	 * different value is refused rather than silently replaced.
+	 * are the acting role and the time of the statement (mp_statement_time);
+	 * their defaults say exactly that, and a different value is refused
+	 * rather than silently replaced.
 	 */
 	if (!op)
 	{
@@ -376,14 +377,14 @@ relationship_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 					 errmsg("column \"requested_by\" must be the requesting role"),
 					 errdetail("Leave it out: it is set to the current role.")));
 		d = mp_getattr(tuple, rel, "requested_at", &isnull);
-		if (!isnull && DatumGetTimestampTz(d) != GetCurrentTransactionStartTimestamp())
+		if (!isnull && DatumGetTimestampTz(d) != mp_statement_time())
 			ereport(ERROR,
 					(errcode(ERRCODE_GENERATED_ALWAYS),
 					 errmsg("column \"requested_at\" must be the time of the request"),
-					 errdetail("Leave it out: it is set to the start of the transaction.")));
+					 errdetail("Leave it out: it is set to the start of the statement.")));
 		patch_role(&patch, rel, "requested_by");
 		patch_datum(&patch, rel, "requested_at",
-					TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()));
+					TimestampTzGetDatum(mp_statement_time()));
 	}
 	if (status == MP_REL_ACTIVE)
 	{
@@ -392,7 +393,7 @@ relationship_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 		{
 			patch_role(&patch, rel, "decided_by");
 			patch_datum(&patch, rel, "decided_at",
-						TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()));
+						TimestampTzGetDatum(mp_statement_time()));
 		}
 	}
 	return patch_apply(&patch, rel, tuple, cxt);
@@ -479,7 +480,7 @@ relationship_update(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 	bool		old_admin;
 	bool		new_admin;
 	TimestampTz requested_at;
-	Datum		now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	Datum		now = TimestampTzGetDatum(mp_statement_time());
 
 	mp_check_immutable(rel, oldtup, newtup, "relationship", "relationship_id",
 					   relationship_immutable,

@@ -110,6 +110,25 @@ static const MpQueryDef mp_query_defs[MPQ_NUM_QUERIES] = {
 		" WHERE c.customer_id OPERATOR(pg_catalog.=) $1",
 		Q_OWNER, 1, {UUIDOID}
 	},
+	/*
+	 * Item 5 of issue 10: whether the customer still exists, the partner
+	 * that created it (its tenant claim says which; NULL for an operator)
+	 * and whether that partner has a relationship with it, of any status.
+	 * claimed is false only if the claim is not written yet.
+	 */
+	[MPQ_CUSTOMER_CREATOR] = {
+		"SELECT t.tenant_id IS NOT NULL AS claimed, t.created_by_partner,"
+		" EXISTS (SELECT FROM " MP_SCHEMA ".relationship r"
+		"  WHERE r.customer_id OPERATOR(pg_catalog.=) c.customer_id"
+		"  AND r.partner_id OPERATOR(pg_catalog.=) t.created_by_partner)"
+		" FROM " MP_SCHEMA ".customer c"
+		" LEFT JOIN " MP_SCHEMA ".tenant t"
+		"  ON t.tenant_id OPERATOR(pg_catalog.=) c.tenant_id"
+		"  AND t.owner_id OPERATOR(pg_catalog.=) c.customer_id"
+		"  AND t.kind OPERATOR(pg_catalog.=) 'customer'"
+		" WHERE c.customer_id OPERATOR(pg_catalog.=) $1",
+		Q_OWNER, 1, {UUIDOID}
+	},
 	[MPQ_PARTNER_IN_USE] = {
 		"SELECT 1 WHERE EXISTS (SELECT FROM " MP_SCHEMA ".relationship r"
 		"  WHERE r.partner_id OPERATOR(pg_catalog.=) $1)"

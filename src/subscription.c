@@ -61,11 +61,14 @@ commitment_end_for(TimestampTz created_at, const char *term)
 												 IntervalPGetDatum(&span)));
 }
 
-/* Is now still within the 168-hour window that follows created_at? */
+/*
+ * Is the statement (mp_statement_time, not the start of its transaction)
+ * still within the 168-hour window that follows created_at?
+ */
 static bool
 within_cancel_window(TimestampTz created_at)
 {
-	return GetCurrentTransactionStartTimestamp() <
+	return mp_statement_time() <
 		created_at + (int64) MP_CANCEL_WINDOW_HOURS * USECS_PER_HOUR;
 }
 
@@ -307,17 +310,18 @@ subscription_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 	/*
 	 * The record: who sold, when, and until when it commits the customer.
 	 * For everyone but an operator (who may load history) created_by and
-	 * created_at are the acting role and now: their defaults say so, and a
-	 * different value is refused rather than silently replaced.
+	 * created_at are the acting role and the time of the statement
+	 * (mp_statement_time): their defaults say so, and a different value is
+	 * refused rather than silently replaced.
 	 */
 	created_at = DatumGetTimestampTz(mp_getattr(tuple, rel, "created_at", &isnull));
 	if (!op)
 	{
-		if (!isnull && created_at != GetCurrentTransactionStartTimestamp())
+		if (!isnull && created_at != mp_statement_time())
 			ereport(ERROR,
 					(errcode(ERRCODE_GENERATED_ALWAYS),
 					 errmsg("column \"created_at\" must be the time of the sale"),
-					 errdetail("Leave it out: it is set to the start of the transaction.")));
+					 errdetail("Leave it out: it is set to the start of the statement.")));
 		d = mp_getattr(tuple, rel, "created_by", &isnull);
 		if (!isnull && strcmp(NameStr(*DatumGetName(d)), mp_current_role_name()) != 0)
 			ereport(ERROR,
@@ -328,7 +332,7 @@ subscription_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 	}
 	if (isnull)
 	{
-		created_at = GetCurrentTransactionStartTimestamp();
+		created_at = mp_statement_time();
 		cols[ncols] = mp_attnum(rel, "created_at");
 		values[ncols++] = TimestampTzGetDatum(created_at);
 	}
@@ -467,7 +471,7 @@ subscription_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 							   MP_CANCEL_WINDOW_HOURS, timestamptz_to_str(created_at)),
 					 errhint("Turn auto_renew off to end it at the end of its commitment.")));
 		if (new_status == MP_SUB_EXPIRED &&
-			GetCurrentTransactionStartTimestamp() < commitment_end)
+			mp_statement_time() < commitment_end)
 			ereport(ERROR,
 					(errcode(ERRCODE_MP_TERMS_IMMUTABLE),
 					 errmsg("cannot expire subscription %s before the end of its commitment",

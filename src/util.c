@@ -283,9 +283,30 @@ mp_uuid_eq(const pg_uuid_t *a, const pg_uuid_t *b)
 }
 
 /*
- * now() - interval '90 days': a pending request made at or before this
- * moment has expired.  Computed with the same interval arithmetic as the
- * SQL function multipartner.effective_status(), so both always agree.
+ * mp_statement_time - the moment every time rule judges a statement at, and
+ * the stamp of what it records (created_at, requested_at, decided_at,
+ * ended_at): the start of the statement, not of its transaction, so that a
+ * transaction held open for days neither stretches a window nor backdates a
+ * sale.  Inside a procedure that has committed, the statement (the CALL)
+ * started before the transaction that runs now; then it is the start of
+ * that transaction, the later of the two.  In SQL this is
+ * GREATEST(statement_timestamp(), now()), the columns' defaults and
+ * multipartner.effective_status() say the same.
+ */
+TimestampTz
+mp_statement_time(void)
+{
+	TimestampTz stmt = GetCurrentStatementStartTimestamp();
+	TimestampTz xact = GetCurrentTransactionStartTimestamp();
+
+	return Max(stmt, xact);
+}
+
+/*
+ * The statement's time - interval '90 days': a pending request made at or
+ * before this moment has expired.  Computed with the same interval
+ * arithmetic as the SQL function multipartner.effective_status(), so both
+ * always agree.
  */
 TimestampTz
 mp_request_expiry_cutoff(void)
@@ -296,7 +317,7 @@ mp_request_expiry_cutoff(void)
 	lifetime.day = MP_REQUEST_LIFETIME_DAYS;
 	lifetime.month = 0;
 	return DatumGetTimestampTz(DirectFunctionCall2(timestamptz_mi_interval,
-												   TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()),
+												   TimestampTzGetDatum(mp_statement_time()),
 												   IntervalPGetDatum(&lifetime)));
 }
 

@@ -37,7 +37,7 @@ $$;
 
 SELECT 'multipartner.subscription'::regclass::oid AS sub_oid \gset
 
-SELECT plan(202);
+SELECT plan(204);
 
 -------------------------------------------------------------------------------
 -- 1. Application roles: no DDL, no TRUNCATE, no DELETE of what is never deleted
@@ -512,10 +512,12 @@ SELECT is(:'e2_r5'::text, 'MP002', 'hostile search_path 2: R5 the customer updat
 -- the API works normally under both paths
 SET ROLE regress_office_sa;
 SET search_path = :evil_path1;
-SELECT multipartner.create_subscription(:'contoso_id', 'REGRESS_EVIL_1', 'Evil', 2, 'P1Y', 'monthly') AS evil_sub1 \gset
+SELECT multipartner.create_subscription(:'contoso_id', 'REGRESS_EVIL_1', 'Evil', 2, 'P1Y', 'monthly') AS evil_sub1,
+       pg_catalog.statement_timestamp() AS evil_sub1_at \gset
 SET search_path = :evil_path2;
-SELECT multipartner.create_subscription(:'contoso_id', 'REGRESS_EVIL_2', 'Evil', 3, 'P3Y', 'triennial') AS evil_sub2 \gset
-SELECT multipartner.request_relationship(:'fabrikam_id') AS evil_rel \gset
+SELECT multipartner.create_subscription(:'contoso_id', 'REGRESS_EVIL_2', 'Evil', 3, 'P3Y', 'triennial') AS evil_sub2,
+       pg_catalog.statement_timestamp() AS evil_sub2_at \gset
+SELECT multipartner.request_relationship(:'fabrikam_id') AS evil_rel, pg_catalog.statement_timestamp() AS evil_rel_at \gset
 SELECT multipartner.create_customer(:'new_tenant2', 'Evil Path Customer', 'commercial') AS evil_cust \gset
 -- (the role's own WHERE clause names pg_catalog's = explicitly: its look-alike would match every row)
 SELECT pg_temp.sqlstate_of(format('UPDATE multipartner.subscription SET quantity = 5 WHERE subscription_id OPERATOR(pg_catalog.=) %L', :'evil_sub1')) AS evil_raise \gset
@@ -527,16 +529,16 @@ RESET ROLE;
 SELECT results_eq(
     format($$SELECT partner_of_record, customer_id, quantity, term, created_at, commitment_end, created_by::text COLLATE "default", status::text
                FROM multipartner.subscription WHERE subscription_id IN (%L, %L) ORDER BY offer_id$$, :'evil_sub1', :'evil_sub2'),
-    format($$VALUES (%L::uuid, %L::uuid, 5, 'P1Y', now(), (now() AT TIME ZONE 'UTC' + interval '1 year') AT TIME ZONE 'UTC', 'regress_office_sa', 'active'),
-                    (%L::uuid, %L::uuid, 3, 'P3Y', now(), (now() AT TIME ZONE 'UTC' + interval '3 years') AT TIME ZONE 'UTC', 'regress_office_sa', 'active')$$,
-           :'office_id', :'contoso_id', :'office_id', :'contoso_id'),
-    'hostile search_path: the subscriptions sold are Office''s, for Contoso, at the real now(), with the real commitment end');
+    format($$VALUES (%L::uuid, %L::uuid, 5, 'P1Y', %L::timestamptz, (%L::timestamptz AT TIME ZONE 'UTC' + interval '1 year') AT TIME ZONE 'UTC', 'regress_office_sa', 'active'),
+                    (%L::uuid, %L::uuid, 3, 'P3Y', %L::timestamptz, (%L::timestamptz AT TIME ZONE 'UTC' + interval '3 years') AT TIME ZONE 'UTC', 'regress_office_sa', 'active')$$,
+           :'office_id', :'contoso_id', :'evil_sub1_at', :'evil_sub1_at', :'office_id', :'contoso_id', :'evil_sub2_at', :'evil_sub2_at'),
+    'hostile search_path: the subscriptions sold are Office''s, for Contoso, at the real time of their statements, with the real commitment end');
 SELECT isnt(:'evil_sub1'::text, :'contoso_id', 'hostile search_path: the new subscription id is not the look-alike gen_random_uuid()');
 SELECT is(:'evil_raise'::text, 'ok', 'hostile search_path: the partner of record raises a quantity');
 SELECT results_eq(
     format($$SELECT partner_id, customer_id, status::text, requested_at, decided_by::text COLLATE "default" FROM multipartner.relationship WHERE relationship_id = %L$$, :'evil_rel'),
-    format($$VALUES (%L::uuid, %L::uuid, 'active', now(), 'regress_fabrikam_ga')$$, :'office_id', :'fabrikam_id'),
-    'hostile search_path: request then accept give an active Office - Fabrikam relationship at the real now()');
+    format($$VALUES (%L::uuid, %L::uuid, 'active', %L::timestamptz, 'regress_fabrikam_ga')$$, :'office_id', :'fabrikam_id', :'evil_rel_at'),
+    'hostile search_path: request then accept give an active Office - Fabrikam relationship at the real time of the request');
 SELECT is(:'evil_accept'::text, 'ok', 'hostile search_path: the customer accepts');
 SELECT results_eq(
     format($$SELECT c.tenant_id, r.partner_id, r.status::text FROM multipartner.customer c JOIN multipartner.relationship r USING (customer_id) WHERE c.customer_id = %L$$, :'evil_cust'),
@@ -563,8 +565,8 @@ SELECT set_eq($$SELECT proname::text FROM pg_proc WHERE pronamespace = 'multipar
                   AND prorettype IN ('trigger'::regtype, 'event_trigger'::regtype)$$,
     ARRAY['partner_guard', 'customer_guard', 'relationship_guard', 'member_changed', 'subscription_guard',
           'audit', 'audit_log_guard', 'tenant_registry', 'forbid_truncate', 'ddl_guard',
-          'restore_hold', 'restore_release', 'audit_identity'],
-    'the trigger functions of the schema are the thirteen tested below');
+          'restore_hold', 'restore_release', 'audit_identity', 'creator_relationship_check'],
+    'the trigger functions of the schema are the fourteen tested below');
 -- The superuser may execute them: the C code refuses with 39P01 (trigger
 -- protocol violated), as PostgreSQL's own C trigger functions do (0A000
 -- "trigger functions can only be called as triggers" is the PL handlers').
@@ -572,12 +574,12 @@ SELECT throws_ok(format('SELECT multipartner.%I()', f), '39P01', NULL,
                  format('superuser calls multipartner.%s() directly: 39P01', f))
   FROM unnest(ARRAY['partner_guard', 'customer_guard', 'relationship_guard', 'member_changed', 'subscription_guard',
                     'audit', 'audit_log_guard', 'tenant_registry', 'forbid_truncate', 'ddl_guard',
-                    'restore_hold', 'restore_release', 'audit_identity']) f;
+                    'restore_hold', 'restore_release', 'audit_identity', 'creator_relationship_check']) f;
 SET ROLE regress_office_ga;
 SELECT throws_ok(format('SELECT multipartner.%I()', f), '42501', NULL,
                  format('partner app calls multipartner.%s() directly: no EXECUTE', f))
   FROM unnest(ARRAY['subscription_guard', 'audit', 'audit_log_guard', 'tenant_registry', 'ddl_guard',
-                    'restore_hold', 'restore_release', 'audit_identity']) f;
+                    'restore_hold', 'restore_release', 'audit_identity', 'creator_relationship_check']) f;
 SET ROLE regress_operator;
 SELECT throws_ok(format('SELECT multipartner.%I()', f), '42501', NULL,
                  format('operator calls multipartner.%s() directly: no EXECUTE', f))

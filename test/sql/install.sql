@@ -5,7 +5,7 @@
 -- rules off.  (A second database of the same cluster: install_second_db.)
 \i test/fixtures.psql
 
-SELECT plan(148);
+SELECT plan(150);
 
 -------------------------------------------------------------------------------
 -- The extension and its schema
@@ -321,6 +321,11 @@ SELECT has_trigger('multipartner', 'partner_member', 'partner_member_changed',
                    'partner_member has trigger partner_member_changed');
 SELECT has_trigger('multipartner', 'customer_member', 'customer_member_changed',
                    'customer_member has trigger customer_member_changed');
+SELECT has_trigger('multipartner', 'customer', 'tenant_registry_relationship',
+                   'customer has trigger tenant_registry_relationship');
+SELECT is((SELECT (tgconstraint <> 0, tgdeferrable, tginitdeferred, tgenabled)::text FROM pg_trigger
+            WHERE tgrelid = 'multipartner.customer'::regclass AND tgname = 'tenant_registry_relationship'),
+          '(t,t,t,A)', 'tenant_registry_relationship is a constraint trigger, DEFERRABLE INITIALLY DEFERRED, ENABLE ALWAYS');
 SELECT trigger_is('multipartner', 'relationship', 'relationship_guard', 'multipartner', 'relationship_guard',
                   'relationship_guard calls multipartner.relationship_guard()');
 SELECT is((SELECT array_agg(c.relname || '.' || t.tgname ORDER BY c.relname, t.tgname)

@@ -62,6 +62,10 @@ SELECT multipartner.create_customer('55555555-5555-4555-8555-0000000000a1', 'HD 
 -- R9
 SET ROLE regress_office_ga;
 SELECT multipartner.create_customer('55555555-5555-4555-8555-0000000000a1', 'Gov Customer', 'us_government'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- the record of when a partner created a customer is the statement's time
+SET ROLE regress_office_ga;
+INSERT INTO multipartner.customer (tenant_id, name, cloud, created_at)
+VALUES ('55555555-5555-4555-8555-0000000000a2', 'Backdated', 'commercial', '2020-01-01 00:00:00+00'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
 -- R12
 SET ROLE regress_operator;
 UPDATE multipartner.customer SET tenant_id = '55555555-5555-4555-8555-0000000000a1'
@@ -97,6 +101,12 @@ VALUES (:'contoso_id', 'active'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
 INSERT INTO multipartner.relationship (customer_id, status)
 VALUES (:'fabrikam_id', 'terminated'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT multipartner.request_relationship(:'fabrikam_id'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+RESET ROLE;
+INSERT INTO multipartner.customer (customer_id, tenant_id, name, cloud)
+VALUES ('33333333-3333-4333-8333-0000000000a3', '55555555-5555-4555-8555-0000000000a3', 'Adatum', 'commercial');
+SET ROLE regress_office_sa;
+INSERT INTO multipartner.relationship (customer_id, requested_at)
+VALUES ('33333333-3333-4333-8333-0000000000a3', '2020-01-01 00:00:00+00'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SET ROLE regress_azure_sa;
 SELECT multipartner.request_relationship(:'fabrikam_id'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SET ROLE regress_operator;
@@ -155,6 +165,13 @@ SET session_replication_role = replica;
 DELETE FROM multipartner.partner_member WHERE member = 'regress_office_hd'::regrole; \echo SQLSTATE :LAST_ERROR_SQLSTATE
 RESET session_replication_role;
 SELECT multipartner.enable_always_triggers(); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- a customer a partner inserts needs that partner's relationship by the end
+-- of the transaction (here checked at once; last, since the pending check
+-- would make a later TRUNCATE of customer fail with 55006 instead of MP007)
+SET ROLE regress_office_ga;
+INSERT INTO multipartner.customer (customer_id, tenant_id, name, cloud)
+VALUES ('33333333-3333-4333-8333-0000000000a4', '55555555-5555-4555-8555-0000000000a4', 'Squatter', 'commercial');
+SET CONSTRAINTS multipartner.tenant_registry_relationship IMMEDIATE; \echo SQLSTATE :LAST_ERROR_SQLSTATE
 RESET ROLE;
 
 ROLLBACK;

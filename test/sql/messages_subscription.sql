@@ -80,6 +80,8 @@ INSERT INTO multipartner.subscription (customer_id, offer_id, product_family, qu
 VALUES (:'contoso_id', 'O365_E3', 'Microsoft 365', 1, 'P1M', 'monthly', 'suspended');
 INSERT INTO multipartner.subscription (customer_id, offer_id, product_family, quantity, term, billing_cycle, commitment_end)
 VALUES (:'contoso_id', 'O365_E3', 'Microsoft 365', 1, 'P1M', 'monthly', '2030-01-01 00:00:00+00');
+INSERT INTO multipartner.subscription (customer_id, offer_id, product_family, quantity, term, billing_cycle, created_at)
+VALUES (:'contoso_id', 'O365_E3', 'Microsoft 365', 1, 'P1M', 'monthly', '2020-01-01 00:00:00+00');
 SELECT multipartner.create_subscription(:'contoso_id', NULL, 'Microsoft 365', 1, 'P1M', 'monthly');
 SELECT multipartner.create_subscription(:'contoso_id', 'O365_E3', 'Microsoft 365', '3000000000', 'P1M', 'monthly');
 RESET ROLE;

@@ -302,6 +302,9 @@ RESET ROLE;
 SELECT is((SELECT array_agg(kind ORDER BY tenant_id) FROM multipartner.tenant WHERE tenant_id IN (:'t4', :'t7')),
           ARRAY['customer', 'customer'], 'both tenants are registered to the new customers');
 
+-- (the creator checks of the customers partners created run first: a table
+-- with pending trigger events cannot be truncated, 55006)
+SET CONSTRAINTS ALL IMMEDIATE;
 SELECT throws_ok('TRUNCATE multipartner.partner CASCADE', 'MP007', 'cannot truncate table "partner"',
                  'R10: TRUNCATE partner (CASCADE) is refused for the superuser (MP007)');
 SELECT throws_ok('TRUNCATE multipartner.customer CASCADE', 'MP007', 'cannot truncate table "customer"',

@@ -79,7 +79,7 @@ $$;
 -- create_customer: the creating partner gets an active relationship at once
 -------------------------------------------------------------------------------
 SET ROLE regress_office_ga;
-SELECT multipartner.create_customer(:'t_nw', 'Northwind', 'commercial') AS nw_id \gset
+SELECT multipartner.create_customer(:'t_nw', 'Northwind', 'commercial') AS nw_id, statement_timestamp() AS t_nw_at \gset
 RESET ROLE;
 SELECT is((SELECT (tenant_id, name, cloud)::text FROM multipartner.customer WHERE customer_id = :'nw_id'),
           format('(%s,Northwind,commercial)', :'t_nw'),
@@ -93,9 +93,9 @@ SELECT is((SELECT (partner_id, status, delegated_admin)::text FROM multipartner.
 SELECT is((SELECT (requested_by, decided_by)::text FROM multipartner.relationship WHERE customer_id = :'nw_id'),
           '(regress_office_ga,regress_office_ga)',
           'requested_by and decided_by are the creating role');
-SELECT ok((SELECT requested_at = now() AND decided_at = now() AND ended_by IS NULL AND ended_at IS NULL
+SELECT ok((SELECT requested_at = :'t_nw_at' AND decided_at = :'t_nw_at' AND ended_by IS NULL AND ended_at IS NULL
              FROM multipartner.relationship WHERE customer_id = :'nw_id'),
-          'requested_at = decided_at = the transaction''s start; nothing ended');
+          'requested_at = decided_at = the start of the create_customer() statement; nothing ended');
 SELECT is((SELECT kind FROM multipartner.tenant WHERE tenant_id = :'t_nw' AND owner_id = :'nw_id'),
           'customer', 'the tenant registry records the new customer''s tenant');
 SELECT relationship_id AS r_nw FROM multipartner.relationship WHERE customer_id = :'nw_id' \gset
@@ -177,16 +177,16 @@ RESET ROLE;
 -- admin_agent and sales_agent may ask; a request starts pending
 -------------------------------------------------------------------------------
 SET ROLE regress_office_ga;
-SELECT multipartner.request_relationship(:'contoso_id') AS r_co_office \gset
+SELECT multipartner.request_relationship(:'contoso_id') AS r_co_office, statement_timestamp() AS t_co_office_at \gset
 RESET ROLE;
 SELECT is((SELECT (customer_id, partner_id, status, delegated_admin, requested_by)::text
              FROM multipartner.relationship WHERE relationship_id = :'r_co_office'),
           format('(%s,%s,pending,t,regress_office_ga)', :'contoso_id', :'office_id'),
           'request_relationship() returns the id of a pending request by the acting partner, delegated admin by default');
-SELECT ok((SELECT requested_at = now() AND decided_by IS NULL AND decided_at IS NULL
+SELECT ok((SELECT requested_at = :'t_co_office_at' AND decided_by IS NULL AND decided_at IS NULL
                   AND ended_by IS NULL AND ended_at IS NULL
              FROM multipartner.relationship WHERE relationship_id = :'r_co_office'),
-          'requested now, nothing decided or ended yet');
+          'requested at the start of the request''s statement, nothing decided or ended yet');
 SELECT is(pg_temp.error_of('SELECT multipartner.effective_status(r) FROM multipartner.relationship r'),
           NULL, 'effective_status() can be called');
 SELECT is(pg_temp.eff(:'r_co_office'), 'pending', 'a fresh request reads as pending');
@@ -343,8 +343,9 @@ SELECT is((SELECT (status, delegated_admin, requested_by, decided_by)::text
              FROM multipartner.relationship WHERE relationship_id = :'r_co_office'),
           '(active,t,regress_office_ga,regress_contoso_ga)',
           'accepted: active, delegated admin kept, decided_by the customer''s global_admin');
-SELECT ok((SELECT decided_at = now() AND ended_at IS NULL FROM multipartner.relationship
-            WHERE relationship_id = :'r_co_office'), 'decided_at is the transaction''s start');
+SELECT ok((SELECT decided_at > now() AND decided_at < statement_timestamp() AND ended_at IS NULL
+             FROM multipartner.relationship WHERE relationship_id = :'r_co_office'),
+          'decided_at is the time of the accepting statement, not the transaction''s start');
 SELECT row_to_json(r)::text AS snap FROM multipartner.relationship r WHERE relationship_id = :'r_co_office' \gset
 SET ROLE regress_contoso_ga;
 SELECT lives_ok(format('SELECT multipartner.accept_relationship(%L)', :'r_co_office'),
@@ -401,7 +402,7 @@ SELECT is((SELECT array_agg(partner_id ORDER BY partner_id) FROM multipartner.re
           'R1: Contoso now has two active partners, Office and Azure');
 SELECT is((SELECT array_agg(status::text ORDER BY requested_at, status) FROM multipartner.relationship
             WHERE customer_id = :'contoso_id' AND partner_id = :'azure_id'),
-          ARRAY['active', 'declined'], 'the declined request stays on record next to the active one');
+          ARRAY['declined', 'active'], 'the declined request stays on record before the active one');
 
 -- Operators decide for customers that have no members.
 SET ROLE regress_operator;
@@ -574,8 +575,9 @@ SELECT is((SELECT (status, decided_by, ended_by)::text FROM multipartner.relatio
             WHERE relationship_id = :'r_co_office'),
           '(terminated,regress_contoso_ga,regress_office_ga)',
           'terminated: ended_by the partner''s global_admin, the decision kept');
-SELECT ok((SELECT ended_at = now() FROM multipartner.relationship WHERE relationship_id = :'r_co_office'),
-          'ended_at is the transaction''s start');
+SELECT ok((SELECT ended_at > decided_at AND ended_at < statement_timestamp()
+             FROM multipartner.relationship WHERE relationship_id = :'r_co_office'),
+          'ended_at is the time of the terminating statement, after the decision');
 SELECT row_to_json(r)::text AS snap FROM multipartner.relationship r WHERE relationship_id = :'r_co_office' \gset
 SET ROLE regress_office_ga;
 SELECT lives_ok(format('SELECT multipartner.terminate_relationship(%L)', :'r_co_office'),
@@ -676,9 +678,12 @@ SELECT lives_ok(format('SELECT multipartner.request_relationship(%L)', :'c6_id')
 RESET ROLE;
 SELECT is((SELECT status FROM multipartner.relationship WHERE relationship_id = :'e4_id'),
           'expired'::multipartner.relationship_status, 'the stale request is now expired');
-SELECT is((SELECT (ended_by, ended_at = now())::text FROM multipartner.relationship WHERE relationship_id = :'e4_id'),
+SELECT is((SELECT (e.ended_by, e.ended_at = r.requested_at)::text
+             FROM multipartner.relationship e, multipartner.relationship r
+            WHERE e.relationship_id = :'e4_id' AND r.customer_id = :'c6_id'
+              AND r.partner_id = :'office_id' AND r.status = 'pending'),
           '(regress_office_sa,t)',
-          'ended_by is the role whose new request expired it, ended_at now');
+          'ended_by is the role whose new request expired it, ended_at the time of that request');
 SELECT is((SELECT (status, requested_by)::text FROM multipartner.relationship
             WHERE customer_id = :'c6_id' AND partner_id = :'office_id' AND relationship_id <> :'e4_id'),
           '(pending,regress_office_sa)', 'and the new request is pending');

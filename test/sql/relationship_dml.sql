@@ -46,7 +46,7 @@ EXCEPTION WHEN OTHERS THEN
 END
 $$;
 
-SELECT plan(132);
+SELECT plan(133);
 
 -- Relationships with fixed ids, created below.
 \set rp1 '77777777-7777-4777-8777-000000000001'
@@ -75,9 +75,10 @@ RESET ROLE;
 SELECT is((SELECT (status, delegated_admin, requested_by)::text FROM multipartner.relationship
             WHERE relationship_id = :'rp1'),
           '(pending,t,regress_office_sa)', 'pending, delegated admin by default, requested_by the inserting role');
-SELECT ok((SELECT requested_at = now() AND decided_by IS NULL AND decided_at IS NULL
+SELECT ok((SELECT requested_at > now() AND requested_at < statement_timestamp()
+                  AND decided_by IS NULL AND decided_at IS NULL
              FROM multipartner.relationship WHERE relationship_id = :'rp1'),
-          'requested now, nothing decided');
+          'requested at the time of the inserting statement (not the transaction''s start), nothing decided');
 
 SET ROLE regress_azure_sa;
 SELECT throws_ok(format('INSERT INTO multipartner.relationship (relationship_id, customer_id, requested_by) VALUES (%L, %L, %L)',
@@ -86,15 +87,20 @@ SELECT throws_ok(format('INSERT INTO multipartner.relationship (relationship_id,
 SELECT throws_ok(format('INSERT INTO multipartner.relationship (relationship_id, customer_id, requested_at) VALUES (%L, %L, %L)',
                         :'rp2', :'contoso_id', '2000-01-01 00:00:00+00'),
                  '428C9', NULL, 'a partner cannot backdate requested_at (428C9)');
-SELECT lives_ok(format('INSERT INTO multipartner.relationship (relationship_id, customer_id, requested_by, requested_at) VALUES (%L, %L, current_user, now())',
+SELECT lives_ok(format('INSERT INTO multipartner.relationship (relationship_id, customer_id, requested_by, requested_at) VALUES (%L, %L, current_user, statement_timestamp())',
                        :'rp2', :'contoso_id'),
                 'partner_id omitted, requested_by and requested_at given their true values');
 RESET ROLE;
 SELECT is((SELECT partner_id FROM multipartner.relationship WHERE relationship_id = :'rp2'), :'azure_id'::uuid,
           'an omitted partner_id defaults to the acting partner');
-SELECT is((SELECT (requested_by, requested_at = now())::text FROM multipartner.relationship
-            WHERE relationship_id = :'rp2'),
-          '(regress_azure_sa,t)', 'requested_by and requested_at are the requesting role and now');
+SELECT is((SELECT (requested_by, requested_at > now() AND requested_at < statement_timestamp())::text
+             FROM multipartner.relationship WHERE relationship_id = :'rp2'),
+          '(regress_azure_sa,t)', 'requested_by and requested_at are the requesting role and its statement''s time');
+SET ROLE regress_azure_sa;
+SELECT throws_ok(format('INSERT INTO multipartner.relationship (customer_id, requested_at) VALUES (%L, now())', :'fabrikam_id'),
+                 '428C9', 'column "requested_at" must be the time of the request',
+                 'a partner cannot pin requested_at to the transaction''s start (428C9)');
+RESET ROLE;
 
 SET ROLE regress_office_sa;
 SELECT throws_ok(format('INSERT INTO multipartner.relationship (customer_id, partner_id) VALUES (%L, %L)',
@@ -177,7 +183,7 @@ SELECT lives_ok(format('INSERT INTO multipartner.relationship (customer_id, stat
                        '33333333-3333-4333-8333-0000000000c1', 'active'),
                 '... and an active relationship with it in the same transaction');
 RESET ROLE;
-SELECT is((SELECT (status, requested_by, decided_by, decided_at = now())::text FROM multipartner.relationship
+SELECT is((SELECT (status, requested_by, decided_by, decided_at = requested_at AND decided_at > now())::text FROM multipartner.relationship
             WHERE customer_id = '33333333-3333-4333-8333-0000000000c1'),
           '(active,regress_office_sa,regress_office_sa,t)', 'active, requested and decided by the creating role');
 SET ROLE regress_azure_sa;
@@ -294,7 +300,7 @@ SELECT lives_ok(format('UPDATE multipartner.relationship SET status = %L WHERE r
 SELECT lives_ok(format('UPDATE multipartner.relationship SET status = %L WHERE relationship_id = %L', 'declined', :'rp2'),
                 'R3: the customer''s global_admin declines by UPDATE');
 RESET ROLE;
-SELECT is((SELECT array_agg((status, decided_by, decided_at = now())::text ORDER BY relationship_id)
+SELECT is((SELECT array_agg((status, decided_by, decided_at > requested_at AND decided_at < statement_timestamp())::text ORDER BY relationship_id)
              FROM multipartner.relationship WHERE relationship_id IN (:'rp1', :'rp2')),
           ARRAY['(active,regress_contoso_ga,t)', '(declined,regress_contoso_ga,t)'],
           'the trigger records decided_by and decided_at');
@@ -357,7 +363,7 @@ SET ROLE regress_office_sa;
 SELECT lives_ok(format('UPDATE multipartner.relationship SET status = %L WHERE relationship_id = %L', 'expired', :'rold'),
                 'a stale request is marked expired by UPDATE');
 RESET ROLE;
-SELECT is((SELECT (status, ended_by, ended_at = now())::text FROM multipartner.relationship WHERE relationship_id = :'rold'),
+SELECT is((SELECT (status, ended_by, ended_at > now() AND ended_at < statement_timestamp())::text FROM multipartner.relationship WHERE relationship_id = :'rold'),
           '(expired,regress_office_sa,t)', 'expired, with ended_by and ended_at recorded');
 
 -------------------------------------------------------------------------------
@@ -434,7 +440,7 @@ SELECT throws_ok(format('UPDATE multipartner.relationship SET status = %L WHERE 
 SELECT throws_ok(format('UPDATE multipartner.relationship SET status = %L WHERE relationship_id = %L', 'pending', :'ra2'),
                  '55000', NULL, 'terminated -> pending is refused (55000)');
 RESET ROLE;
-SELECT is((SELECT array_agg((status, ended_by, ended_at = now())::text ORDER BY relationship_id)
+SELECT is((SELECT array_agg((status, ended_by, ended_at > decided_at AND ended_at < statement_timestamp())::text ORDER BY relationship_id)
              FROM multipartner.relationship WHERE relationship_id IN (:'rp1', :'ra2')),
           ARRAY['(terminated,regress_office_ga,t)', '(terminated,regress_operator,t)'],
           'the trigger records ended_by and ended_at');

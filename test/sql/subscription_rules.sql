@@ -40,7 +40,7 @@ $$;
 \set rel_azure_fabrikam   '55555555-5555-4555-8555-000000000011'
 \set rel_azure_northwind  '55555555-5555-4555-8555-000000000012'
 
-SELECT plan(251);
+SELECT plan(252);
 
 -------------------------------------------------------------------------------
 -- R4 through the API: who may sell
@@ -171,13 +171,19 @@ SELECT throws_ok(format($$INSERT INTO multipartner.subscription (subscription_id
 SELECT throws_ok(format($$INSERT INTO multipartner.subscription (subscription_id, customer_id, offer_id, product_family, quantity, term, billing_cycle, created_by)
                           VALUES (%L, %L, 'O365_E3', 'Microsoft 365', 2, 'P1M', 'monthly', 'regress_office_ga')$$, :'sub_forged', :'contoso_id'),
     '428C9', NULL, 'R4 INSERT: a partner cannot write another role into created_by (428C9)');
+SELECT throws_ok(format($$INSERT INTO multipartner.subscription (subscription_id, customer_id, offer_id, product_family, quantity, term, billing_cycle, created_at)
+                          VALUES (%L, %L, 'O365_E3', 'Microsoft 365', 2, 'P1M', 'monthly', now())$$, :'sub_forged', :'contoso_id'),
+    '428C9', 'column "created_at" must be the time of the sale',
+    'R4 INSERT: a partner cannot pin created_at to the transaction''s start (428C9)');
 SELECT lives_ok(format($$INSERT INTO multipartner.subscription (subscription_id, customer_id, offer_id, product_family, quantity, term, billing_cycle, created_at, created_by)
-                         VALUES (%L, %L, 'O365_E3', 'Microsoft 365', 2, 'P1M', 'monthly', now(), current_user)$$, :'sub_forged', :'contoso_id'),
+                         VALUES (%L, %L, 'O365_E3', 'Microsoft 365', 2, 'P1M', 'monthly', statement_timestamp(), current_user)$$, :'sub_forged', :'contoso_id'),
     'R4 INSERT: a partner may name created_at and created_by with their true values ...');
 RESET ROLE;
-SELECT results_eq(format($$SELECT created_at, created_by, commitment_end FROM multipartner.subscription WHERE subscription_id = %L$$, :'sub_forged'),
-    $$VALUES (now(), 'regress_office_sa'::name, ((now() AT TIME ZONE 'UTC') + interval '1 month') AT TIME ZONE 'UTC')$$,
-    '... created_at = now(), created_by = current_user, commitment_end derived from them');
+SELECT results_eq(format($$SELECT created_at > now() AND created_at < statement_timestamp(), created_by,
+                                  commitment_end = ((created_at AT TIME ZONE 'UTC') + interval '1 month') AT TIME ZONE 'UTC'
+                             FROM multipartner.subscription WHERE subscription_id = %L$$, :'sub_forged'),
+    $$VALUES (true, 'regress_office_sa'::name, true)$$,
+    '... created_at = the statement''s time, created_by = current_user, commitment_end derived from them');
 
 -- the operator writes directly, naming the partner of record
 SET ROLE regress_operator;
@@ -194,9 +200,10 @@ SELECT throws_ok(format($$INSERT INTO multipartner.subscription (customer_id, of
                           VALUES (%L, 'O365_E3', 'Microsoft 365', 1, 'P1Y', 'annual')$$, :'contoso_id'),
     '23502', NULL, 'R4 INSERT: an operator must name the partner of record');
 RESET ROLE;
-SELECT results_eq(format($$SELECT partner_of_record, created_by, created_at FROM multipartner.subscription WHERE subscription_id = %L$$, :'sub_direct_op'),
-    format($$VALUES (%L::uuid, 'regress_operator'::name, now())$$, :'azure_id'),
-    'R4 INSERT: the operator''s row keeps the named partner; created_by/created_at default to the operator and now()');
+SELECT results_eq(format($$SELECT partner_of_record, created_by, created_at > now() AND created_at < statement_timestamp()
+                             FROM multipartner.subscription WHERE subscription_id = %L$$, :'sub_direct_op'),
+    format($$VALUES (%L::uuid, 'regress_operator'::name, true)$$, :'azure_id'),
+    'R4 INSERT: the operator''s row keeps the named partner; created_by/created_at default to the operator and the statement''s time');
 SELECT throws_ok(format($$INSERT INTO multipartner.subscription (customer_id, partner_of_record, offer_id, product_family, quantity, term, billing_cycle)
                           VALUES (%L, %L, 'O365_E3', 'Microsoft 365', 1, 'P1Y', 'annual')$$, :'fabrikam_id', :'azure_id'),
     'MP001', NULL, 'R4 INSERT: the superuser cannot insert without an active relationship either');
@@ -205,20 +212,20 @@ SELECT throws_ok(format($$INSERT INTO multipartner.subscription (customer_id, pa
 -- R4: the derived columns
 -------------------------------------------------------------------------------
 SET ROLE regress_office_sa;
-SELECT multipartner.create_subscription(:'contoso_id', 'O365_E3', 'Microsoft 365', 7, 'P1M', 'monthly') AS s_p1m \gset
-SELECT multipartner.create_subscription(:'contoso_id', 'O365_E3', 'Microsoft 365', 7, 'P1Y', 'annual') AS s_p1y \gset
-SELECT multipartner.create_subscription(:'contoso_id', 'O365_E3', 'Microsoft 365', 7, 'P3Y', 'triennial') AS s_p3y \gset
+SELECT multipartner.create_subscription(:'contoso_id', 'O365_E3', 'Microsoft 365', 7, 'P1M', 'monthly') AS s_p1m, statement_timestamp() AS s_p1m_at \gset
+SELECT multipartner.create_subscription(:'contoso_id', 'O365_E3', 'Microsoft 365', 7, 'P1Y', 'annual') AS s_p1y, statement_timestamp() AS s_p1y_at \gset
+SELECT multipartner.create_subscription(:'contoso_id', 'O365_E3', 'Microsoft 365', 7, 'P3Y', 'triennial') AS s_p3y, statement_timestamp() AS s_p3y_at \gset
 RESET ROLE;
 SELECT results_eq(format($$SELECT customer_id, partner_of_record, offer_id, product_family, quantity, term, billing_cycle, auto_renew, status::text, created_at, created_by
                            FROM multipartner.subscription WHERE subscription_id = %L$$, :'s_p1m'),
-    format($$VALUES (%L::uuid, %L::uuid, 'O365_E3', 'Microsoft 365', 7, 'P1M', 'monthly', true, 'active', now(), 'regress_office_sa'::name)$$, :'contoso_id', :'office_id'),
-    'R4 API: the sale is active, auto-renewing, sold by the acting partner now, created_by the selling role');
+    format($$VALUES (%L::uuid, %L::uuid, 'O365_E3', 'Microsoft 365', 7, 'P1M', 'monthly', true, 'active', %L::timestamptz, 'regress_office_sa'::name)$$, :'contoso_id', :'office_id', :'s_p1m_at'),
+    'R4 API: the sale is active, auto-renewing, sold by the acting partner at its statement''s time, created_by the selling role');
 SELECT is((SELECT commitment_end FROM multipartner.subscription WHERE subscription_id = :'s_p1m'),
-    ((now() AT TIME ZONE 'UTC') + interval '1 month') AT TIME ZONE 'UTC', 'R4: P1M commits until created_at + 1 month');
+    ((:'s_p1m_at'::timestamptz AT TIME ZONE 'UTC') + interval '1 month') AT TIME ZONE 'UTC', 'R4: P1M commits until created_at + 1 month');
 SELECT is((SELECT commitment_end FROM multipartner.subscription WHERE subscription_id = :'s_p1y'),
-    ((now() AT TIME ZONE 'UTC') + interval '1 year') AT TIME ZONE 'UTC', 'R4: P1Y commits until created_at + 1 year');
+    ((:'s_p1y_at'::timestamptz AT TIME ZONE 'UTC') + interval '1 year') AT TIME ZONE 'UTC', 'R4: P1Y commits until created_at + 1 year');
 SELECT is((SELECT commitment_end FROM multipartner.subscription WHERE subscription_id = :'s_p3y'),
-    ((now() AT TIME ZONE 'UTC') + interval '3 years') AT TIME ZONE 'UTC', 'R4: P3Y commits until created_at + 3 years');
+    ((:'s_p3y_at'::timestamptz AT TIME ZONE 'UTC') + interval '3 years') AT TIME ZONE 'UTC', 'R4: P3Y commits until created_at + 3 years');
 SELECT is((SELECT commitment_end FROM multipartner.subscription WHERE subscription_id = :'sub_office_done'),
     '2020-02-01 00:00:00+00'::timestamptz, 'R4: an operator''s historical created_at anchors commitment_end');
 -- the commitment is calendar arithmetic in UTC, whatever the session's
@@ -233,7 +240,7 @@ SELECT is((SELECT commitment_end FROM multipartner.subscription WHERE subscripti
 RESET TimeZone;
 SET ROLE regress_office_sa;
 SELECT lives_ok(format($$INSERT INTO multipartner.subscription (customer_id, offer_id, product_family, quantity, term, billing_cycle, commitment_end)
-                         VALUES (%L, 'O365_E3', 'Microsoft 365', 1, 'P1Y', 'monthly', ((now() AT TIME ZONE 'UTC') + interval '1 year') AT TIME ZONE 'UTC')$$, :'contoso_id'),
+                         VALUES (%L, 'O365_E3', 'Microsoft 365', 1, 'P1Y', 'monthly', ((statement_timestamp() AT TIME ZONE 'UTC') + interval '1 year') AT TIME ZONE 'UTC')$$, :'contoso_id'),
     'R4 INSERT: supplying the commitment_end the trigger derives is accepted');
 SELECT throws_ok(format($$INSERT INTO multipartner.subscription (customer_id, offer_id, product_family, quantity, term, billing_cycle, commitment_end)
                           VALUES (%L, 'O365_E3', 'Microsoft 365', 1, 'P1Y', 'monthly', now() + interval '2 years')$$, :'contoso_id'),
