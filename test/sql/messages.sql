@@ -165,6 +165,17 @@ SET session_replication_role = replica;
 DELETE FROM multipartner.partner_member WHERE member = 'regress_office_hd'::regrole; \echo SQLSTATE :LAST_ERROR_SQLSTATE
 RESET session_replication_role;
 SELECT multipartner.enable_always_triggers(); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- one statement, one identity (audit_identity): the role switched between two
+-- rows of one statement
+RESET ROLE;
+UPDATE multipartner.partner_member SET role = role
+ WHERE member IN ('regress_office_hd'::regrole, 'regress_office_ba'::regrole)
+RETURNING set_config('role', 'regress_operator', true); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+RESET ROLE;
+-- a member row must name a role that exists
+INSERT INTO multipartner.partner_member VALUES (4000000000::oid::regrole, :'office_id', 'sales_agent'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- a member role is not dropped while it has member rows
+DROP ROLE regress_office_ba; \echo SQLSTATE :LAST_ERROR_SQLSTATE
 -- a customer a partner inserts needs that partner's relationship by the end
 -- of the transaction (here checked at once; last, since the pending check
 -- would make a later TRUNCATE of customer fail with 55006 instead of MP007)
