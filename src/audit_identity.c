@@ -246,26 +246,11 @@ mp_statement_identity(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 			 errhint("Write the extension's tables from fewer statements inside one statement.")));
 }
 
-static void
-audit_identity_xact_callback(XactEvent event, void *arg)
+/* The end of a transaction (module.c's transaction callback). */
+void
+mp_audit_identity_end_xact(void)
 {
-	switch (event)
-	{
-		case XACT_EVENT_COMMIT:
-		case XACT_EVENT_PARALLEL_COMMIT:
-		case XACT_EVENT_ABORT:
-		case XACT_EVENT_PARALLEL_ABORT:
-		case XACT_EVENT_PREPARE:
-			n_stmt_ids = 0;
-			last_hit = -1;
-			break;
-		default:
-			break;
-	}
+	n_stmt_ids = 0;
+	last_hit = -1;
 }
 
-void
-mp_audit_identity_init(void)
-{
-	RegisterXactCallback(audit_identity_xact_callback, NULL);
-}

@@ -181,21 +181,11 @@ mp_ExecutorFinish(QueryDesc *queryDesc)
 	}
 }
 
-static void
-executor_xact_callback(XactEvent event, void *arg)
+/* The end of a transaction (module.c's transaction callback). */
+void
+mp_executor_end_xact(void)
 {
-	switch (event)
-	{
-		case XACT_EVENT_COMMIT:
-		case XACT_EVENT_PARALLEL_COMMIT:
-		case XACT_EVENT_ABORT:
-		case XACT_EVENT_PARALLEL_ABORT:
-		case XACT_EVENT_PREPARE:
-			xact_read_ours = false;
-			break;
-		default:
-			break;
-	}
+	xact_read_ours = false;
 }
 
 void
@@ -212,5 +202,4 @@ mp_executor_init(void)
 	ExecutorStart_hook = mp_ExecutorStart;
 	prev_ExecutorFinish = ExecutorFinish_hook;
 	ExecutorFinish_hook = mp_ExecutorFinish;
-	RegisterXactCallback(executor_xact_callback, NULL);
 }

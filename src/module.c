@@ -81,7 +81,9 @@ check_acting_partner(char **newval, void **extra, GucSource source)
  * Identity answers outlive a commit but not an abort, nor a subtransaction
  * abort (which may have undone membership rows they were read from); what
  * was held for the transaction only is forgotten at its end (identity.c,
- * mp_identity_end_xact).  The partner status kept for a statement goes too.
+ * mp_identity_end_xact).  The partner status kept for a statement goes too,
+ * and so do the statements' audit identities (audit_identity.c) and the
+ * mark that the transaction read the extension's tables (executor.c).
  */
 static void
 mp_xact_callback(XactEvent event, void *arg)
@@ -92,12 +94,16 @@ mp_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PARALLEL_COMMIT:
 			mp_identity_end_xact(true);
 			mp_partner_status_forget();
+			mp_audit_identity_end_xact();
+			mp_executor_end_xact();
 			break;
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
 		case XACT_EVENT_PREPARE:
 			mp_identity_end_xact(false);
 			mp_partner_status_forget();
+			mp_audit_identity_end_xact();
+			mp_executor_end_xact();
 			break;
 		default:
 			break;
@@ -148,7 +154,6 @@ _PG_init(void)
 	mp_identity_init();
 	mp_version_init();
 	mp_executor_init();
-	mp_audit_identity_init();
 	RegisterXactCallback(mp_xact_callback, NULL);
 	RegisterSubXactCallback(mp_subxact_callback, NULL);
 }

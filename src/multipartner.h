@@ -225,10 +225,11 @@ typedef struct MpIdentity
 
 extern void mp_statement_identity(Relation rel, HeapTuple oldtup,
 								  HeapTuple newtup, MpIdentity *id);
-extern void mp_audit_identity_init(void);
+extern void mp_audit_identity_end_xact(void);
 
 /* executor.c: EXPLAIN ANALYZE counts nothing a role cannot see */
 extern void mp_executor_init(void);
+extern void mp_executor_end_xact(void);
 
 /* guard.c */
 extern bool mp_restoring(void);
