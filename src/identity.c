@@ -271,15 +271,43 @@ binding_type(bool partner)
 	return typoid;
 }
 
-/* Does roleid hold USAGE on the binding type, granted to it directly? */
-static bool
-role_is_bound(bool partner, Oid roleid)
+/*
+ * The last answer of role_is_bound per type, until the type's pg_type row
+ * changes (identity_type_inval): the ACL of a type that binds many roles is
+ * toasted, and detoasting it for every membership read costs more than the
+ * read itself.
+ */
+/*
+ * The roles each binding type binds, sorted, kept until the type's pg_type
+ * row changes (identity_type_inval): the ACL of a type that binds many roles
+ * is toasted, and detoasting it for every membership read would cost more
+ * than the read itself.
+ */
+typedef struct MpBoundRoles
+{
+	bool		valid;
+	int			n;
+	Oid		   *roles;			/* in bound_cxt */
+} MpBoundRoles;
+
+static MpBoundRoles bound_roles[2];
+static MemoryContext bound_cxt = NULL;
+
+static void
+bound_roles_load(bool partner, MpBoundRoles *b)
 {
 	HeapTuple	tup;
 	Datum		datum;
 	bool		isnull;
-	bool		bound = false;
 
+	if (bound_cxt == NULL)
+		bound_cxt = AllocSetContextCreate(CacheMemoryContext,
+										  "multipartner bound member roles",
+										  ALLOCSET_SMALL_SIZES);
+	if (b->roles)
+		pfree(b->roles);
+	b->roles = NULL;
+	b->n = 0;
 	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(binding_type(partner)));
 	if (!HeapTupleIsValid(tup))
 		elog(ERROR, "cache lookup failed for the type of %s members",
@@ -290,14 +318,28 @@ role_is_bound(bool partner, Oid roleid)
 		Acl		   *acl = DatumGetAclP(datum);
 		AclItem    *items = ACL_DAT(acl);
 
-		for (int i = 0; i < ACL_NUM(acl) && !bound; i++)
-			bound = items[i].ai_grantee == roleid &&
-				(ACLITEM_GET_PRIVS(items[i]) & ACL_USAGE) != 0;
+		b->roles = MemoryContextAlloc(bound_cxt, sizeof(Oid) * Max(ACL_NUM(acl), 1));
+		for (int i = 0; i < ACL_NUM(acl); i++)
+			if ((ACLITEM_GET_PRIVS(items[i]) & ACL_USAGE) != 0)
+				b->roles[b->n++] = items[i].ai_grantee;
 		if ((Pointer) acl != DatumGetPointer(datum))
 			pfree(acl);
+		qsort(b->roles, b->n, sizeof(Oid), oid_cmp);
 	}
 	ReleaseSysCache(tup);
-	return bound;
+	b->valid = true;
+}
+
+/* Does roleid hold USAGE on the binding type, granted to it directly? */
+static bool
+role_is_bound(bool partner, Oid roleid)
+{
+	MpBoundRoles *b = &bound_roles[partner ? 0 : 1];
+
+	if (!b->valid)
+		bound_roles_load(partner, b);
+	return b->n > 0 &&
+		bsearch(&roleid, b->roles, b->n, sizeof(Oid), oid_cmp) != NULL;
 }
 
 /* A change of a binding type's ACL (a grant, a revoke): answers may change. */
@@ -311,6 +353,7 @@ identity_type_inval(Datum arg, int cacheid, uint32 hashvalue)
 		{
 			idcache.valid = false;
 			identity_inval_count++;
+			bound_roles[i].valid = false;
 		}
 }
 

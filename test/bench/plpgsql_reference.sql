@@ -63,7 +63,7 @@ CREATE TABLE ref.partner (
     cloud           ref.cloud NOT NULL,
     csp_tenant_id   uuid NOT NULL,
     status          ref.partner_status NOT NULL DEFAULT 'active',
-    created_at      timestamptz NOT NULL DEFAULT now(),
+    created_at      timestamptz NOT NULL DEFAULT GREATEST(statement_timestamp(), now()),
     CONSTRAINT partner_pkey PRIMARY KEY (partner_id),
     CONSTRAINT partner_csp_tenant_id_key UNIQUE (csp_tenant_id),
     CONSTRAINT partner_name_check CHECK (char_length(name) >= 1 AND char_length(name) <= 256)
@@ -74,7 +74,7 @@ CREATE TABLE ref.customer (
     tenant_id       uuid NOT NULL,
     name            text NOT NULL,
     cloud           ref.cloud NOT NULL,
-    created_at      timestamptz NOT NULL DEFAULT now(),
+    created_at      timestamptz NOT NULL DEFAULT GREATEST(statement_timestamp(), now()),
     CONSTRAINT customer_pkey PRIMARY KEY (customer_id),
     CONSTRAINT customer_tenant_id_key UNIQUE (tenant_id),
     CONSTRAINT customer_name_check CHECK (char_length(name) >= 1 AND char_length(name) <= 256)
@@ -107,7 +107,7 @@ CREATE TABLE ref.relationship (
     status          ref.relationship_status NOT NULL DEFAULT 'pending',
     delegated_admin boolean NOT NULL DEFAULT true,
     requested_by    name NOT NULL DEFAULT CURRENT_USER,
-    requested_at    timestamptz NOT NULL DEFAULT now(),
+    requested_at    timestamptz NOT NULL DEFAULT GREATEST(statement_timestamp(), now()),
     decided_by      name,
     decided_at      timestamptz,
     ended_by        name,
@@ -135,7 +135,7 @@ CREATE TABLE ref.subscription (
     commitment_end    timestamptz NOT NULL,
     auto_renew        boolean NOT NULL DEFAULT true,
     status            ref.subscription_status NOT NULL DEFAULT 'active',
-    created_at        timestamptz NOT NULL DEFAULT now(),
+    created_at        timestamptz NOT NULL DEFAULT GREATEST(statement_timestamp(), now()),
     created_by        name NOT NULL DEFAULT CURRENT_USER,
     CONSTRAINT subscription_pkey PRIMARY KEY (subscription_id),
     CONSTRAINT subscription_customer_id_fkey FOREIGN KEY (customer_id)
@@ -357,7 +357,7 @@ BEGIN
               FROM ref.relationship r
              WHERE r.customer_id = NEW.customer_id AND r.partner_id = NEW.partner_of_record
              ORDER BY r.requested_at DESC LIMIT 1;
-            IF v_rstatus = 'pending' AND v_rat <= now() - interval '90 days' THEN
+            IF v_rstatus = 'pending' AND v_rat <= GREATEST(statement_timestamp(), now()) - interval '90 days' THEN
                 v_rstatus := 'expired';
             END IF;
             RAISE EXCEPTION 'partner % has no active relationship with customer %',
@@ -371,7 +371,7 @@ BEGIN
 
         -- the record: who sold, when, and until when it commits the customer
         IF NOT v_op OR NEW.created_at IS NULL THEN
-            NEW.created_at := now();
+            NEW.created_at := GREATEST(statement_timestamp(), now());
         END IF;
         v_end := NEW.created_at + CASE NEW.term WHEN 'P1M' THEN interval '1 month'
                                                 WHEN 'P1Y' THEN interval '1 year'
@@ -453,20 +453,20 @@ BEGIN
         RAISE EXCEPTION 'subscription % is %', OLD.subscription_id, OLD.status
             USING ERRCODE = 'MP004', DETAIL = 'Cancelled and expired subscriptions are final.';
     END IF;
-    IF NEW.quantity < OLD.quantity AND now() >= OLD.created_at + interval '168 hours' THEN
+    IF NEW.quantity < OLD.quantity AND GREATEST(statement_timestamp(), now()) >= OLD.created_at + interval '168 hours' THEN
         RAISE EXCEPTION 'cannot lower the quantity of subscription %', OLD.subscription_id
             USING ERRCODE = 'MP004',
                   DETAIL = format('The quantity may be lowered only within 168 hours of the purchase, at %s.', OLD.created_at),
                   HINT = 'Quantity can still be raised.';
     END IF;
     IF NEW.status <> OLD.status THEN
-        IF NEW.status = 'cancelled' AND now() >= OLD.created_at + interval '168 hours' THEN
+        IF NEW.status = 'cancelled' AND GREATEST(statement_timestamp(), now()) >= OLD.created_at + interval '168 hours' THEN
             RAISE EXCEPTION 'cannot cancel subscription %', OLD.subscription_id
                 USING ERRCODE = 'MP004',
                       DETAIL = format('A subscription may be cancelled only within 168 hours of the purchase, at %s.', OLD.created_at),
                       HINT = 'Turn auto_renew off to end it at the end of its commitment.';
         END IF;
-        IF NEW.status = 'expired' AND now() < OLD.commitment_end THEN
+        IF NEW.status = 'expired' AND GREATEST(statement_timestamp(), now()) < OLD.commitment_end THEN
             RAISE EXCEPTION 'cannot expire subscription % before the end of its commitment', OLD.subscription_id
                 USING ERRCODE = 'MP004', DETAIL = format('Its commitment ends at %s.', OLD.commitment_end);
         END IF;
@@ -573,7 +573,7 @@ BEGIN
          WHERE r.customer_id = NEW.customer_id AND r.partner_id = NEW.partner_id
            AND r.status = ANY (ARRAY['pending', 'active']::ref.relationship_status[]);
         IF FOUND THEN
-            IF v_ostatus = 'pending' AND v_oat <= now() - interval '90 days' THEN
+            IF v_ostatus = 'pending' AND v_oat <= GREATEST(statement_timestamp(), now()) - interval '90 days' THEN
                 UPDATE ref.relationship r SET status = 'expired'
                  WHERE r.relationship_id = v_rid AND r.status = 'pending';
             ELSE
@@ -591,11 +591,11 @@ BEGIN
                     USING ERRCODE = '428C9';
             END IF;
             NEW.requested_by := current_user;
-            NEW.requested_at := now();
+            NEW.requested_at := GREATEST(statement_timestamp(), now());
         END IF;
         IF NEW.status = 'active' AND NEW.decided_at IS NULL THEN
             NEW.decided_by := current_user;
-            NEW.decided_at := now();
+            NEW.decided_at := GREATEST(statement_timestamp(), now());
         END IF;
         RETURN NEW;
     END IF;
@@ -631,19 +631,19 @@ BEGIN
                     USING ERRCODE = '42501',
                           DETAIL = 'Only a global administrator of the customer or an operator may accept or decline a relationship request.';
             END IF;
-            IF OLD.requested_at <= now() - interval '90 days' THEN
+            IF OLD.requested_at <= GREATEST(statement_timestamp(), now()) - interval '90 days' THEN
                 RAISE EXCEPTION 'relationship request % has expired', OLD.relationship_id
                     USING ERRCODE = '55000', HINT = 'The partner must request the relationship again.';
             END IF;
             NEW.decided_by := current_user;
-            NEW.decided_at := now();
+            NEW.decided_at := GREATEST(statement_timestamp(), now());
         ELSIF OLD.status = 'pending' AND NEW.status = 'expired' THEN
-            IF OLD.requested_at > now() - interval '90 days' THEN
+            IF OLD.requested_at > GREATEST(statement_timestamp(), now()) - interval '90 days' THEN
                 RAISE EXCEPTION 'relationship request % has not expired', OLD.relationship_id
                     USING ERRCODE = '55000';
             END IF;
             NEW.ended_by := current_user;
-            NEW.ended_at := now();
+            NEW.ended_at := GREATEST(statement_timestamp(), now());
         ELSIF OLD.status = 'active' AND NEW.status = 'terminated' THEN
             -- R3: the partner's global_admin (membership held FOR KEY SHARE)
             IF NOT v_op AND NOT coalesce('global_admin' = ANY (
@@ -664,7 +664,7 @@ BEGIN
                           HINT = 'Cancel the subscriptions or let them expire first.';
             END IF;
             NEW.ended_by := current_user;
-            NEW.ended_at := now();
+            NEW.ended_at := GREATEST(statement_timestamp(), now());
         ELSE
             RAISE EXCEPTION 'cannot change relationship % from % to %', OLD.relationship_id, OLD.status, NEW.status
                 USING ERRCODE = '55000';

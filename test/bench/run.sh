@@ -300,19 +300,24 @@ cpu_busy() {
 schema_of() { case $1 in mp_noaudit) echo multipartner ;; *) echo "$1" ;; esac; }
 
 # --- bulk layer: INSERT ... SELECT of BULK_ROWS subscriptions by the partner role, COPY by the superuser
-bulk_select() { # rows tag: the SELECT of the bulk rows, one line
+bulk_select() { # rows tag [copy]: the SELECT of the bulk rows, one line
+	# A file for COPY is written by another statement than the one that loads it, and every time
+	# rule judges by the statement's start (0.4): the file carries its created_at (COPY is the
+	# superuser's, who may give it), so commitment_end is derived from the same time.
+	local at="GREATEST(statement_timestamp(), now())"
 	printf '%s' "SELECT md5('$2' || g)::uuid, md5('c' || (8 * (g % $nbig) + 3))::uuid, '$p1'::uuid," \
-		" 'CFQ7TTC0LF8Q', 'Office 365', 1 + g % 10, 'P1Y', 'annual', now() + interval '1 year'" \
-		" FROM generate_series(1, $1) g"
+		" 'CFQ7TTC0LF8Q', 'Office 365', 1 + g % 10, 'P1Y', 'annual', $at + interval '1 year'" \
+		"${3:+, $at}" " FROM generate_series(1, $1) g"
 }
 cols="subscription_id, customer_id, partner_of_record, offer_id, product_family, quantity, term, billing_cycle, commitment_end"
+copy_cols="$cols, created_at"
 
 # --- callgrind layer: postgres --single on the same data directory
 cg_script() {
 	local vi=0 v s t c n j
 	say "SET jit = off"
 	for s in bare floor multipartner ref; do
-		say "PREPARE ins_$s (text, int) AS INSERT INTO $s.subscription ($cols) VALUES (md5(\$1)::uuid, md5('c' || \$2)::uuid, '$p1', 'CFQ7TTC0LF8Q', 'Office 365', 5, 'P1Y', 'annual', now() + interval '1 year')"
+		say "PREPARE ins_$s (text, int) AS INSERT INTO $s.subscription ($cols) VALUES (md5(\$1)::uuid, md5('c' || \$2)::uuid, '$p1', 'CFQ7TTC0LF8Q', 'Office 365', 5, 'P1Y', 'annual', GREATEST(statement_timestamp(), now()) + interval '1 year')"
 		say "PREPARE upd_$s (bigint) AS UPDATE $s.subscription SET quantity = quantity + 1 WHERE subscription_id = md5('s' || \$1)::uuid"
 		say "PREPARE req_$s (int, text) AS INSERT INTO $s.relationship (relationship_id, customer_id, partner_id, status, delegated_admin) VALUES (md5(\$2)::uuid, md5('c' || (8 * (\$1 / 7) + \$1 % 7 + 1 + (\$1 % 7 >= 2)::int))::uuid, '$p1', 'pending', true)"
 		say "PREPARE acc_$s (text) AS UPDATE $s.relationship SET status = 'active' WHERE relationship_id = md5(\$1)::uuid"
@@ -347,9 +352,9 @@ cg_script() {
 		say "INSERT INTO $s.subscription ($cols) $(bulk_select "$CG_ROWS" "cg-$v-bulk")"
 		say "ROLLBACK"
 		say "BEGIN"
-		say "COPY ($(bulk_select "$CG_ROWS" "cg-$v-copy")) TO '$work/cg_copy.csv'"
+		say "COPY ($(bulk_select "$CG_ROWS" "cg-$v-copy" copy)) TO '$work/cg_copy.csv'"
 		say "RESET ROLE"
-		say "COPY $s.subscription ($cols) FROM '$work/cg_copy.csv'"
+		say "COPY $s.subscription ($copy_cols) FROM '$work/cg_copy.csv'"
 		say "ROLLBACK"
 		if [[ $v == mp_noaudit ]]; then
 			say "ALTER TABLE multipartner.subscription ENABLE ALWAYS TRIGGER audit"
@@ -580,13 +585,13 @@ run_bulk() { # workload variant round
 		[[ $v == mp_noaudit ]] && say "ALTER TABLE multipartner.subscription DISABLE TRIGGER audit;"
 		# the file is written in the same transaction, so now() + 1 year is the commitment end
 		# the extension and the reference derive
-		[[ $w == copy ]] && say "COPY ($(bulk_select "$BULK_ROWS" bulk)) TO '$work/bulk.csv';"
+		[[ $w == copy ]] && say "COPY ($(bulk_select "$BULK_ROWS" bulk copy)) TO '$work/bulk.csv';"
 		# COPY FROM is refused under row security ("COPY FROM not supported with row-level
 		# security"), which the extension's tables have: it runs as superuser (operator path)
 		[[ $w == copy ]] || say "SET LOCAL ROLE bench_sales;"
 		say "SELECT clock_timestamp() AS t0 \\gset"
 		if [[ $w == copy ]]; then
-			say "COPY $s.subscription ($cols) FROM '$work/bulk.csv';"
+			say "COPY $s.subscription ($copy_cols) FROM '$work/bulk.csv';"
 		else
 			say "INSERT INTO $s.subscription ($cols) $(bulk_select "$BULK_ROWS" bulk);"
 		fi

@@ -111,7 +111,7 @@ BEGIN
                         (customer_id, partner_of_record, offer_id, product_family, quantity,
                          term, billing_cycle, commitment_end)
                     VALUES (md5('c' || (8 * i + 3))::uuid, partner, 'MEM-PROBE', 'Memory', 1,
-                            'P1M', 'monthly', now() + interval '1 month');
+                            'P1M', 'monthly', GREATEST(statement_timestamp(), now()) + interval '1 month');
                 ELSE
                     UPDATE floor.subscription SET quantity = quantity + 1
                      WHERE subscription_id = md5('s' || n)::uuid;
@@ -122,7 +122,7 @@ BEGIN
                         (customer_id, partner_of_record, offer_id, product_family, quantity,
                          term, billing_cycle, commitment_end)
                     VALUES (md5('c' || (8 * i + 3))::uuid, partner, 'MEM-PROBE', 'Memory', 1,
-                            'P1M', 'monthly', now() + interval '1 month');
+                            'P1M', 'monthly', GREATEST(statement_timestamp(), now()) + interval '1 month');
                 ELSE
                     UPDATE multipartner.subscription SET quantity = quantity + 1
                      WHERE subscription_id = md5('s' || n)::uuid;
