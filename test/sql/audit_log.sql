@@ -20,16 +20,6 @@
 \set c_api_tenant '44444444-4444-4444-8444-0000000000a2'
 \set rel_stale    '55555555-5555-4555-8555-0000000000a1'
 
--- The number of rows a statement wrote (its effects stay).
-CREATE FUNCTION pg_temp.rows_of(sql text) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE
-    n bigint;
-BEGIN
-    EXECUTE sql;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    RETURN n;
-END
-$$;
 
 SELECT plan(98);
 

@@ -266,14 +266,6 @@ RESET ROLE;
 -- rows, and a row whose role holds no binding (a role that got a dropped
 -- role's OID, or any role of a restored cluster where a dropped role is a
 -- bare number) acts for nobody.
-CREATE FUNCTION pg_temp.error_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE sql;
-    RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE;
-END
-$$;
 SELECT coalesce(pg_temp.error_of('DROP ROLE regress_office_uma'), 'dropped') AS drop1,
        coalesce(pg_temp.error_of('DROP ROLE regress_contoso_reader'), 'dropped') AS drop2 \gset
 SELECT is(:'drop1'::text, '2BP01', 'DROP ROLE of a partner member is refused while it has member rows (2BP01)');

@@ -24,27 +24,6 @@ SELECT plan(108);
 \set p_free  '11111111-1111-4111-8111-0000000000f1'
 \set p_rel   '11111111-1111-4111-8111-0000000000f2'
 \set c_free  '33333333-3333-4333-8333-0000000000f1'
--- The SQLSTATE a statement fails with, or NULL when it succeeds (its effects
--- stay): for todo assertions, whose diagnostics must not print
--- implementation details such as the SQL text the C code runs.
-CREATE FUNCTION pg_temp.error_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE sql;
-    RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE;
-END
-$$;
--- The number of rows a statement wrote (its effects stay).
-CREATE FUNCTION pg_temp.rows_of(sql text) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE
-    n bigint;
-BEGIN
-    EXECUTE sql;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    RETURN n;
-END
-$$;
 
 -------------------------------------------------------------------------------
 -- The tenant registry

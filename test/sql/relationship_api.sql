@@ -62,17 +62,6 @@ EXCEPTION WHEN OTHERS THEN
     RETURN 'ERROR ' || SQLSTATE || ': ' || SQLERRM;
 END
 $$;
--- The SQLSTATE a statement fails with, or NULL when it succeeds (its effects
--- stay): for todo assertions, whose diagnostics must not print
--- implementation details such as the SQL text the C code runs.
-CREATE FUNCTION pg_temp.error_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE sql;
-    RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE;
-END
-$$;
 \set eff_bug 'BUG effective_status() raises 42883 on every call: in sql/multipartner--0.1.sql OPERATOR(pg_catalog.-) binds after OPERATOR(pg_catalog.<=)'
 
 -------------------------------------------------------------------------------

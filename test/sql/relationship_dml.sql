@@ -25,26 +25,6 @@ INSERT INTO multipartner.customer (customer_id, tenant_id, name, cloud) VALUES
 BEGIN;
 \i test/fixtures.psql
 \i test/fixtures_bypass.psql
--- The number of rows a statement wrote (its effects stay).
-CREATE FUNCTION pg_temp.rows_of(sql text) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE
-    n bigint;
-BEGIN
-    EXECUTE sql;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    RETURN n;
-END
-$$;
--- The SQLSTATE a statement fails with, or NULL when it succeeds (its effects
--- stay): for todo assertions.
-CREATE FUNCTION pg_temp.error_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE sql;
-    RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE;
-END
-$$;
 
 SELECT plan(133);
 

@@ -22,16 +22,6 @@ CREATE DATABASE regress_mp_rls;
 \i test/fixtures.psql
 \i test/fixtures_visibility.psql
 
--- The number of rows a statement wrote (its effects stay).
-CREATE FUNCTION pg_temp.rows_of(sql text) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE
-    n bigint;
-BEGIN
-    EXECUTE sql;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    RETURN n;
-END
-$$;
 -- Run sql and say how it failed: '<SQLSTATE> clean' when its message,
 -- detail and hint name none of the foreign tokens, '<SQLSTATE> LEAKS <token>'
 -- when they name one the statement itself does not contain; 'no error'

@@ -13,16 +13,6 @@
 \i test/fixtures.psql
 \i test/fixtures_subscription.psql
 \i test/fixtures_bypass.psql
--- The number of rows a statement wrote (its effects stay).
-CREATE FUNCTION pg_temp.rows_of(sql text) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE
-    n bigint;
-BEGIN
-    EXECUTE sql;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    RETURN n;
-END
-$$;
 
 -- more fixed ids for this file
 \set sub_direct_ga  '77777777-7777-4777-8777-000000000001'
