@@ -38,9 +38,8 @@
  * The entries live until the transaction ends, at most MP_STMT_IDENTITIES
  * of them (the least recently used goes; an entry is used by each row of
  * its statement).  An audit row whose entry was evicted is an error, never
- * a guess.  A table without the audit_identity trigger (the schema before
- * 0.4, while ALTER EXTENSION UPDATE has not run) has no entries: its audit
- * rows read the identity when they are written, as 0.3 did.  Command ids
+ * a guess.  (The schema before 0.4 has no audit_identity trigger, but the
+ * library writes nothing against it: version.c.)  Command ids
  * are never reused within a transaction, and the rows of an aborted
  * subtransaction fire no AFTER trigger, so a subtransaction abort leaves
  * only entries nobody asks for.
@@ -182,20 +181,6 @@ mp_audit_identity(PG_FUNCTION_ARGS)
 }
 
 /* Does rel take its statements' identities (the 0.4 schema)? */
-static bool
-rel_has_identity_trigger(Relation rel)
-{
-	TriggerDesc *td = rel->trigdesc;
-
-	if (td == NULL)
-		return false;
-	for (int i = 0; i < td->numtriggers; i++)
-		if (strcmp(td->triggers[i].tgname, "audit_identity") == 0 &&
-			td->triggers[i].tgenabled != TRIGGER_DISABLED)
-			return true;
-	return false;
-}
-
 /*
  * mp_statement_identity - the identity of the statement that wrote the row
  * an AFTER ROW trigger fired for: newtup for INSERT and UPDATE, oldtup for
@@ -229,12 +214,6 @@ mp_statement_identity(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 	{
 		e->used = ++use_clock;
 		*id = e->id;
-		return;
-	}
-	if (!rel_has_identity_trigger(rel))
-	{
-		/* the schema before 0.4: the identity as it is now */
-		identity_now(id);
 		return;
 	}
 	ereport(ERROR,

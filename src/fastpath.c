@@ -189,7 +189,7 @@ static ProbeTarget probe_targets[MP_PROBE_TARGETS];
  * forgets whether Citus is installed (see citus_present).
  */
 static void
-probe_targets_inval(Datum arg, Oid relid)
+probe_targets_inval(Oid relid)
 {
 	mp_fastpath_reset();
 	for (int i = 0; i < MP_PROBE_TARGETS; i++)
@@ -581,6 +581,7 @@ static MemoryContext audit_cache_cxt = NULL;
 static void
 fastpath_relcache_inval(Datum arg, Oid relid)
 {
+	probe_targets_inval(relid);
 	if (!audit_cache.valid)
 		return;
 	if (!OidIsValid(relid) || relid == audit_cache.relid)
@@ -594,7 +595,6 @@ void
 mp_fastpath_init(void)
 {
 	mp_on_relcache_inval(fastpath_relcache_inval);
-	mp_on_relcache_inval(probe_targets_inval);
 }
 
 /* Fill the cache for the open audit_log; false if its shape is unexpected. */
@@ -654,6 +654,12 @@ audit_cache_fill(Relation rel)
 		if (att->attgenerated)
 			return false;
 	}
+	/* a NOT NULL on a column an audit row may leave empty: the SPI path raises it */
+	for (int a = 0; a < AA_NUM; a++)
+		if ((a == AA_ACTING_PARTNER || a == AA_OLD_ROW || a == AA_NEW_ROW ||
+			 a == AA_PARTNER_ID || a == AA_CUSTOMER_ID) &&
+			TupleDescAttr(RelationGetDescr(rel), audit_cache.att[a] - 1)->attnotnull)
+			return false;
 
 	indexes = RelationGetIndexList(rel);
 	oldcxt = MemoryContextSwitchTo(audit_cache_cxt);
@@ -748,14 +754,6 @@ mp_fast_audit_insert(const MpAuditRow *row)
 	if (row->customer_id)
 		SET(AA_CUSTOMER_ID, UUIDPGetDatum(row->customer_id));
 #undef SET
-
-	/* a NOT NULL the row does not meet: the SPI path raises its error */
-	for (int a = 0; a < tupdesc->natts; a++)
-		if (nulls[a] && TupleDescAttr(tupdesc, a)->attnotnull)
-		{
-			table_close(rel, RowExclusiveLock);
-			return false;
-		}
 
 	tuple = heap_form_tuple(tupdesc, values, nulls);
 	heap_insert(rel, tuple, GetCurrentCommandId(true), 0, NULL);
