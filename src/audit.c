@@ -11,16 +11,15 @@
  * Its actor and acting partner are those the statement's rules judged,
  * taken by the BEFORE ROW trigger audit_identity (audit_identity.c), not
  * as they are when the row is audited at the end of the statement.
- * The row is inserted directly into the table and its indexes (fastpath.c),
- * with its old_row/new_row images built here straight from the tuple (the
- * same jsonb as to_jsonb(row), see audit_image); or, where the direct path
- * is not taken, as the schema owner (applications have no INSERT privilege
- * on the log) through one kept plan per audited table, whose parameters are
- * the table's own row type so to_jsonb() sees every column.
+ * The row is written by the lookup layer's question "write this audit row"
+ * (lookup.c): directly into the table and its indexes, with its
+ * old_row/new_row images built here straight from the tuple (the same jsonb
+ * as to_jsonb(row), see audit_image), or through SPI as the schema owner
+ * (applications have no INSERT privilege on the log), to_jsonb in SQL.
  *
  * mp_audit_log_guard refuses every other write: UPDATE and DELETE (R10) for
- * everyone, INSERT unless it comes from mp_audit in this backend, which it
- * recognises by a flag set only around its own insert.
+ * everyone, INSERT unless it comes from that SPI insert in this backend
+ * (mp_lookup_audit_writing), or from a restore.
  *
  *-------------------------------------------------------------------------
  */
@@ -48,18 +47,6 @@
 #include "utils/syscache.h"
 
 #include "multipartner.h"
-
-/* true only while mp_audit inserts its row */
-static bool audit_writing = false;
-
-static const char *const audit_sql =
-"INSERT INTO " MP_SCHEMA ".audit_log"
-" (actor, session_actor, acting_partner, operation, table_name, row_id,"
-"  old_row, new_row, txid, partner_id, customer_id)"
-" VALUES ($1, $2, $3, $4, $5, $6, pg_catalog.to_jsonb($7), pg_catalog.to_jsonb($8),"
-"  pg_catalog.txid_current(), $9, $10)";
-
-#define AUDIT_NARGS 10
 
 /*
  * What the audit trigger needs to know about an audited table, built once
@@ -422,6 +409,13 @@ audit_image(AuditDesc *d, Relation rel, HeapTuple tuple)
 	return JsonbPGetDatum(JsonbValueToJsonb(&obj));
 }
 
+/* audit_image for the lookup layer's direct audit insert */
+static Datum
+audit_row_image(void *arg, Relation rel, HeapTuple tuple)
+{
+	return audit_image((AuditDesc *) arg, rel, tuple);
+}
+
 /*
  * The primary key of the row as text, columns joined by ",": the uuid for
  * most tables, "member,partner_id,role" for the membership tables.
@@ -522,70 +516,25 @@ mp_audit_init(void)
 	mp_on_syscache_inval(AUTHOID, audit_role_inval);
 }
 
-/*
- * The plan slot of the SPI path, for a table's row type.  The plans are
- * keyed by row type because that is their parameter type; a table dropped
- * and created again (DROP/CREATE EXTENSION in one backend) has a new one,
- * and its old slot is reused once the cache is full, so the cache stays
- * bounded.
- */
-typedef struct MpAuditPlan
-{
-	Oid			reltype;		/* row type of the audited table */
-	SPIPlanPtr	plan;
-} MpAuditPlan;
-
-static MpAuditPlan audit_plans[MP_AUDIT_MAX_TABLES];
-static int	audit_next_victim = 0;
-
-static SPIPlanPtr *
-audit_plan_slot(Oid reltype)
-{
-	MpAuditPlan *victim;
-
-	for (int i = 0; i < MP_AUDIT_MAX_TABLES; i++)
-	{
-		if (audit_plans[i].reltype == reltype)
-			return &audit_plans[i].plan;
-		if (audit_plans[i].reltype == InvalidOid)
-		{
-			audit_plans[i].reltype = reltype;
-			return &audit_plans[i].plan;
-		}
-	}
-	victim = &audit_plans[audit_next_victim];
-	audit_next_victim = (audit_next_victim + 1) % MP_AUDIT_MAX_TABLES;
-	if (victim->plan)
-		SPI_freeplan(victim->plan);
-	victim->plan = NULL;
-	victim->reltype = reltype;
-	return &victim->plan;
-}
-
 PG_FUNCTION_INFO_V1(mp_audit);
 Datum
 mp_audit(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	Relation	rel;
-	TupleDesc	tupdesc;
 	AuditDesc  *desc;
 	HeapTuple	oldtup = NULL;
 	HeapTuple	newtup = NULL;
 	HeapTuple	keytup;
-	MpAuditRow	row;
+	MpAuditRow	row = {0};
 	pg_uuid_t	acting;
 	MpIdentity	ident;
-	Oid			argtypes[AUDIT_NARGS];
-	Datum		values[AUDIT_NARGS];
-	char		nulls[AUDIT_NARGS];
 
 	mp_check_trigger(fcinfo, "audit", MP_TRIGGER_AFTER_ROW);
 	/* a restore loads the audit log's own rows: write no second copy */
 	if (mp_restoring())
 		return PointerGetDatum(NULL);
 	rel = trigdata->tg_relation;
-	tupdesc = RelationGetDescr(rel);
 	desc = audit_desc(rel);
 
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
@@ -617,72 +566,12 @@ mp_audit(PG_FUNCTION_ARGS)
 	row.partner_id = audit_party(rel, keytup, desc->partner_att);
 	row.customer_id = audit_party(rel, keytup, desc->customer_att);
 
-	/* the direct insert (fastpath.c), with the images built here */
-	if (mp_fast_path())
-	{
-		row.old_row = oldtup ? audit_image(desc, rel, oldtup) : (Datum) 0;
-		row.new_row = newtup ? audit_image(desc, rel, newtup) : (Datum) 0;
-		if (mp_fast_audit_insert(&row))
-		{
-			mp_count_lookup(MP_LOOKUP_AUDIT_INSERT, true);
-			return PointerGetDatum(NULL);
-		}
-	}
-	mp_count_lookup(MP_LOOKUP_AUDIT_INSERT, false);
-
-	/* or the same row through SPI, as the schema owner, to_jsonb in SQL */
-	memset(nulls, ' ', sizeof(nulls));
-	argtypes[0] = NAMEOID;
-	argtypes[1] = NAMEOID;
-	argtypes[2] = UUIDOID;
-	argtypes[3] = TEXTOID;
-	argtypes[4] = NAMEOID;
-	argtypes[5] = TEXTOID;
-	argtypes[6] = rel->rd_rel->reltype;
-	argtypes[7] = rel->rd_rel->reltype;
-	argtypes[8] = UUIDOID;
-	argtypes[9] = UUIDOID;
-	values[0] = row.actor;
-	values[1] = row.session_actor;
-	if (row.acting_partner)
-		values[2] = UUIDPGetDatum(row.acting_partner);
-	else
-		nulls[2] = 'n';
-	values[3] = CStringGetTextDatum(row.operation);
-	values[4] = row.table_name;
-	values[5] = CStringGetTextDatum(row.row_id);
-	if (oldtup)
-		values[6] = heap_copy_tuple_as_datum(oldtup, tupdesc);
-	else
-		nulls[6] = 'n';
-	if (newtup)
-		values[7] = heap_copy_tuple_as_datum(newtup, tupdesc);
-	else
-		nulls[7] = 'n';
-	if (row.partner_id)
-		values[8] = UUIDPGetDatum(row.partner_id);
-	else
-		nulls[8] = 'n';
-	if (row.customer_id)
-		values[9] = UUIDPGetDatum(row.customer_id);
-	else
-		nulls[9] = 'n';
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	audit_writing = true;
-	PG_TRY();
-	{
-		mp_execute(audit_plan_slot(rel->rd_rel->reltype), audit_sql, AUDIT_NARGS,
-				   argtypes, true, values, nulls, 0, InvalidSnapshot);
-	}
-	PG_FINALLY();
-	{
-		audit_writing = false;
-	}
-	PG_END_TRY();
-	SPI_finish();
-
+	row.rel = rel;
+	row.oldtup = oldtup;
+	row.newtup = newtup;
+	row.image = audit_row_image;
+	row.image_arg = desc;
+	mp_lookup_audit_insert(&row);
 	return PointerGetDatum(NULL);
 }
 
@@ -699,7 +588,7 @@ mp_audit_log_guard(PG_FUNCTION_ARGS)
 
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 	{
-		if (!audit_writing && !mp_restoring())
+		if (!mp_lookup_audit_writing() && !mp_restoring())
 			ereport(ERROR,
 					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 					 errmsg("permission denied to write to table \"%s\"",

@@ -1,30 +1,29 @@
 /*-------------------------------------------------------------------------
  *
  * fastpath.c
- *	  Direct index probes and the direct audit insert: the hot path of every
- *	  row write, without the executor.
+ *	  The direct-access engine of the lookup layer: index probes and the
+ *	  audit insert, without the executor.
  *
  * Going through SPI costs an executor start-up per lookup, which is most of
  * what a rule check costs (DESIGN_NOTES §1.2: a direct index probe measured
- * 1.7 us against 5 us through SPI).  So the lookups that every write makes
- * (a role's memberships, the member rows it writes under, the relationship
- * that allows a sale) and the audit row are done here directly: an index
- * scan on the table's own index with the same snapshot SPI would have used,
- * row locks taken with table_tuple_lock() on the latest row version and the
- * condition checked again on the version locked (what SELECT ... FOR SHARE
- * does through EvalPlanQual), and the audit row inserted with heap_insert()
- * plus index_insert() into each index (what CatalogTupleInsert() does).
+ * 1.7 us against 5 us through SPI).  So the direct implementations of the
+ * questions of lookup.c use this engine: mp_probe() scans a table's own
+ * index with the same snapshot SPI would have used, takes row locks with
+ * table_tuple_lock() on the latest row version and checks the condition
+ * again on the version locked (what SELECT ... FOR SHARE does through
+ * EvalPlanQual); mp_fast_audit_insert() inserts the audit row with
+ * heap_insert() plus index_insert() into each index (what
+ * CatalogTupleInsert() does).
  *
- * The plain SPI path stays, and is taken
- *   - when multipartner.fast_path is off (the tests run both paths),
- *   - for the locking probes under REPEATABLE READ and SERIALIZABLE, where
- *     a concurrent update must become a serialization failure, which the
- *     executor's locking code already gets right,
- *   - when a table is not a plain heap table (partitioned, foreign, another
- *     table access method), or when Citus is installed: there the logical
- *     table is not where the rows are, and only a query is routed to the
- *     shard (SPEC §8).
- * Every function here returns false (or -1) to say "take the SPI path".
+ * Whether the direct path may run at all is mp_fast_path():
+ * multipartner.fast_path is on and Citus is not installed (there the logical
+ * table is not where the rows are, and only a query is routed to the shard,
+ * SPEC §8).  lookup.c adds the other conditions (locking questions under
+ * REPEATABLE READ and SERIALIZABLE take the SPI path).  The engine itself
+ * says "take the next path" (-1, false) whenever a table is not the plain
+ * heap table with the btree index the probe expects: partitioned, foreign,
+ * another access method, a renamed key column, an audit log with a trigger,
+ * CHECK or column a DBA added.
  *
  * The tables and indexes are found by name and their key columns checked
  * once, then kept until a relcache invalidation of either (or a change of
@@ -33,12 +32,9 @@
  * checked on every open.  So a renamed column or a re-created table is never
  * read through a stale OID or a stale column check.  Whether Citus is
  * installed is asked again after any relcache invalidation (see
- * mp_fast_path).  Each caller counts the path it took (mp_count_lookup,
- * read by multipartner.lookup_counts()), so the tests can tell that the
- * direct path really ran.
- * The audit log's OID, sequence, columns and the IndexInfo of its indexes
- * are kept the same way.  Locks are kept until the end of the transaction,
- * as the executor keeps them.
+ * mp_fast_path).  The audit log's OID, sequence, columns and the IndexInfo
+ * of its indexes are kept the same way.  Locks are kept until the end of the
+ * transaction, as the executor keeps them.
  *
  *-------------------------------------------------------------------------
  */
@@ -110,60 +106,6 @@ mp_fast_path(void)
 	if (citus_present < 0)
 		citus_present = OidIsValid(get_extension_oid("citus", true)) ? 1 : 0;
 	return citus_present == 0;
-}
-
-/*
- * Which path each lookup took in this backend, for the tests (and for an
- * operator wondering whether the direct path runs).
- */
-static const char *const mp_lookup_names[MP_NUM_LOOKUPS] = {
-	[MP_LOOKUP_PARTNER_MEMBERSHIPS] = "partner_memberships",
-	[MP_LOOKUP_CUSTOMER_MEMBERSHIPS] = "customer_memberships",
-	[MP_LOOKUP_PARTNER_MEMBERSHIP_LOCK] = "partner_membership_lock",
-	[MP_LOOKUP_CUSTOMER_MEMBERSHIP_LOCK] = "customer_membership_lock",
-	[MP_LOOKUP_ACTIVE_RELATIONSHIP_LOCK] = "active_relationship_lock",
-	[MP_LOOKUP_PARTNER_STATUS] = "partner_status",
-	[MP_LOOKUP_AUDIT_INSERT] = "audit_insert",
-};
-
-static uint64 lookup_counts[MP_NUM_LOOKUPS][2];
-
-void
-mp_count_lookup(MpLookup lookup, bool direct)
-{
-	lookup_counts[lookup][direct ? 0 : 1]++;
-}
-
-/*
- * multipartner.lookup_counts() - one row per lookup: how many times this
- * backend took the direct path and the SPI path for it.
- */
-PG_FUNCTION_INFO_V1(mp_lookup_counts);
-
-Datum
-mp_lookup_counts(PG_FUNCTION_ARGS)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-
-	InitMaterializedSRF(fcinfo, 0);
-	for (int i = 0; i < MP_NUM_LOOKUPS; i++)
-	{
-		Datum		values[3];
-		bool		nulls[3] = {false, false, false};
-
-		values[0] = CStringGetTextDatum(mp_lookup_names[i]);
-		values[1] = Int64GetDatum((int64) lookup_counts[i][0]);
-		values[2] = Int64GetDatum((int64) lookup_counts[i][1]);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-	return (Datum) 0;
-}
-
-/* ... and for a locking probe? */
-static bool
-mp_fast_locking(void)
-{
-	return mp_fast_path() && !IsolationUsesXactSnapshot();
 }
 
 /*
@@ -284,8 +226,6 @@ retry:
 	return true;
 }
 
-typedef bool (*ProbeCallback) (Relation rel, TupleTableSlot *slot, void *arg);
-
 /* Do the row's columns still hold the probe's keys? */
 static bool
 keys_match(Relation rel, TupleTableSlot *slot, const AttrNumber *attnums,
@@ -316,10 +256,10 @@ keys_match(Relation rel, TupleTableSlot *slot, const AttrNumber *attnums,
  * does for SELECT ... FOR SHARE); a row deleted meanwhile is skipped.
  * Returns the number of rows cb counted, or -1 to take the SPI path.
  */
-static int
-probe(const char *relname, const char *idxname, const char *const keycols[],
+int
+mp_probe(const char *relname, const char *idxname, const char *const keycols[],
 	  int nkeys, const Datum *keys, const Oid *eqprocs, int lock,
-	  ProbeCallback filter, ProbeCallback cb, void *arg)
+	  MpProbeCallback filter, MpProbeCallback cb, void *arg)
 {
 	Relation	rel;
 	Relation	idx;
@@ -396,151 +336,6 @@ probe(const char *relname, const char *idxname, const char *const keycols[],
 	index_close(idx, NoLock);
 	table_close(rel, NoLock);
 	return counted;
-}
-
-/*
- * Memberships: member -> (id, role) rows of partner_member or
- * customer_member, by their primary key (member, id, role).
- */
-typedef struct MemberProbe
-{
-	const char *const *labels;
-	MpMembershipFold fold;
-	void	   *foldarg;
-	AttrNumber	idatt;
-	AttrNumber	roleatt;
-} MemberProbe;
-
-static bool
-member_cb(Relation rel, TupleTableSlot *slot, void *arg)
-{
-	MemberProbe *mp = (MemberProbe *) arg;
-	bool		isnull;
-	Datum		id;
-	Datum		role;
-
-	if (mp->idatt == 0)
-	{
-		mp->idatt = mp_attnum(rel, strcmp(RelationGetRelationName(rel), "partner_member") == 0 ?
-							  "partner_id" : "customer_id");
-		mp->roleatt = mp_attnum(rel, "role");
-	}
-	id = slot_getattr(slot, mp->idatt, &isnull);
-	role = slot_getattr(slot, mp->roleatt, &isnull);
-	mp->fold(DatumGetUUIDP(id), mp_enum_index(role, mp->labels), mp->foldarg);
-	return true;
-}
-
-/*
- * mp_fast_memberships - fold every (id, role) row of the member table for
- * userid (and, when id is given, for that partner or customer only), locked
- * FOR KEY SHARE when lock is set.  Returns the number of rows, or -1 to take
- * the SPI path.
- */
-int
-mp_fast_memberships(bool partner, Oid userid, const pg_uuid_t *id, bool lock,
-					MpMembershipFold fold, void *foldarg)
-{
-	static const char *const partner_keys[] = {"member", "partner_id"};
-	static const char *const customer_keys[] = {"member", "customer_id"};
-	MemberProbe mp;
-	Datum		keys[2];
-	Oid			eqprocs[2] = {F_OIDEQ, F_UUID_EQ};
-
-	if (!(lock ? mp_fast_locking() : mp_fast_path()))
-		return -1;
-
-	keys[0] = ObjectIdGetDatum(userid);
-	if (id)
-		keys[1] = UUIDPGetDatum(id);
-	mp.labels = partner ? mp_partner_role_labels : mp_customer_role_labels;
-	mp.fold = fold;
-	mp.foldarg = foldarg;
-	mp.idatt = 0;
-	return probe(partner ? "partner_member" : "customer_member",
-				 partner ? "partner_member_pkey" : "customer_member_pkey",
-				 partner ? partner_keys : customer_keys, id ? 2 : 1, keys,
-				 eqprocs, lock ? LockTupleKeyShare + 1 : 0, NULL, member_cb, &mp);
-}
-
-/* The relationship that allows a sale: status active (on the row seen). */
-static bool
-rel_active(Relation rel, TupleTableSlot *slot, void *arg)
-{
-	AttrNumber *status_att = (AttrNumber *) arg;
-	bool		isnull;
-	Datum		status;
-
-	if (*status_att == 0)
-		*status_att = mp_attnum(rel, "status");
-	status = slot_getattr(slot, *status_att, &isnull);
-	return !isnull && mp_enum_index(status, mp_rel_status_labels) == MP_REL_ACTIVE;
-}
-
-static bool
-count_row(Relation rel, TupleTableSlot *slot, void *arg)
-{
-	return true;
-}
-
-/*
- * mp_fast_lock_active_relationship - 1 when an active relationship between
- * the customer and the partner was found and locked FOR SHARE (see spi.c,
- * MPQ_REL_ACTIVE_LOCK), 0 when there is none, -1 to take the SPI path.
- */
-int
-mp_fast_lock_active_relationship(const pg_uuid_t *customer_id,
-								 const pg_uuid_t *partner_id)
-{
-	static const char *const keycols[] = {"customer_id", "partner_id"};
-	Datum		keys[2];
-	Oid			eqprocs[2] = {F_UUID_EQ, F_UUID_EQ};
-	AttrNumber	status_att = 0;
-	int			n;
-
-	if (!mp_fast_locking())
-		return -1;
-	keys[0] = UUIDPGetDatum(customer_id);
-	keys[1] = UUIDPGetDatum(partner_id);
-	n = probe("relationship", "relationship_customer_partner_idx", keycols, 2,
-			  keys, eqprocs, LockTupleShare + 1, rel_active, count_row,
-			  &status_att);
-	return n < 0 ? -1 : (n > 0 ? 1 : 0);
-}
-
-/* A partner's status, by its primary key. */
-static bool
-partner_status_cb(Relation rel, TupleTableSlot *slot, void *arg)
-{
-	int		   *status = (int *) arg;
-	bool		isnull;
-	Datum		d = slot_getattr(slot, mp_attnum(rel, "status"), &isnull);
-
-	*status = isnull ? -1 : mp_enum_index(d, mp_partner_status_labels);
-	return true;
-}
-
-/*
- * mp_fast_partner_status - the index in mp_partner_status_labels of the
- * partner's status, -2 when there is no such partner, -1 to take the SPI
- * path.
- */
-int
-mp_fast_partner_status(const pg_uuid_t *partner_id)
-{
-	static const char *const keycols[] = {"partner_id"};
-	Datum		key = UUIDPGetDatum(partner_id);
-	Oid			eqproc = F_UUID_EQ;
-	int			status = -1;
-	int			n;
-
-	if (!mp_fast_path())
-		return -1;
-	n = probe("partner", "partner_pkey", keycols, 1, &key, &eqproc, 0, NULL,
-			  partner_status_cb, &status);
-	if (n < 0 || status == -1)
-		return n == 0 ? -2 : -1;
-	return status;
 }
 
 /*

@@ -94,36 +94,15 @@ typedef struct HeldTable
 	const char *name;
 	const char *partner_col;
 	const char *customer_col;
-	const char *release_sql;	/* put its held rows back */
 } HeldTable;
 
-#define RELEASE_SQL(t) \
-"WITH held AS (DELETE FROM " MP_SCHEMA ".restore_held h" \
-"               WHERE h.table_name OPERATOR(pg_catalog.=) '" t "'" \
-"              RETURNING h.row_image)" \
-" INSERT INTO " MP_SCHEMA "." t \
-" SELECT (r.img).* FROM (SELECT held.row_image::" MP_SCHEMA "." t " AS img" \
-"                          FROM held OFFSET 0) r"
-
 static const HeldTable held_tables[] = {
-	{"partner_member", "partner_id", NULL, RELEASE_SQL("partner_member")},
-	{"customer_member", NULL, "customer_id", RELEASE_SQL("customer_member")},
-	{"relationship", "partner_id", "customer_id", RELEASE_SQL("relationship")},
-	{"subscription", "partner_of_record", "customer_id", RELEASE_SQL("subscription")},
+	{"partner_member", "partner_id", NULL},
+	{"customer_member", NULL, "customer_id"},
+	{"relationship", "partner_id", "customer_id"},
+	{"subscription", "partner_of_record", "customer_id"},
 };
 #define NUM_HELD_TABLES lengthof(held_tables)
-
-static const char *const partner_there_sql =
-"SELECT 1 FROM " MP_SCHEMA ".partner p WHERE p.partner_id OPERATOR(pg_catalog.=) $1";
-static const char *const customer_there_sql =
-"SELECT 1 FROM " MP_SCHEMA ".customer c WHERE c.customer_id OPERATOR(pg_catalog.=) $1";
-static const char *const hold_sql =
-"INSERT INTO " MP_SCHEMA ".restore_held (table_name, row_image) VALUES ($1, $2)";
-
-static SPIPlanPtr partner_there_plan;
-static SPIPlanPtr customer_there_plan;
-static SPIPlanPtr hold_plan;
-static SPIPlanPtr release_plans[NUM_HELD_TABLES];
 
 /* the lock under which rows are held and put back */
 static void
@@ -150,17 +129,13 @@ party_missing(const HeldTable *ht, Relation rel, HeapTuple tuple)
 	if (ht->partner_col)
 	{
 		id = mp_getattr(tuple, rel, ht->partner_col, &isnull);
-		if (!isnull &&
-			mp_execute(&partner_there_plan, partner_there_sql, 1, (Oid[]) {UUIDOID},
-					   false, &id, NULL, 1, InvalidSnapshot) == 0)
+		if (!isnull && !mp_lookup_party_exists(true, DatumGetUUIDP(id)))
 			return true;
 	}
 	if (ht->customer_col)
 	{
 		id = mp_getattr(tuple, rel, ht->customer_col, &isnull);
-		if (!isnull &&
-			mp_execute(&customer_there_plan, customer_there_sql, 1, (Oid[]) {UUIDOID},
-					   false, &id, NULL, 1, InvalidSnapshot) == 0)
+		if (!isnull && !mp_lookup_party_exists(false, DatumGetUUIDP(id)))
 			return true;
 	}
 	return false;
@@ -187,8 +162,6 @@ mp_restore_row(TriggerData *trigdata)
 	if (ht == NULL)
 		return PointerGetDatum(tuple);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
 	missing = party_missing(ht, rel, tuple);
 	if (missing)
 	{
@@ -197,16 +170,9 @@ mp_restore_row(TriggerData *trigdata)
 		missing = party_missing(ht, rel, tuple);
 	}
 	if (missing)
-	{
-		Datum		args[2];
-
-		args[0] = CStringGetTextDatum(ht->name);
-		args[1] = CStringGetTextDatum(OidOutputFunctionCall(F_RECORD_OUT,
-															heap_copy_tuple_as_datum(tuple, RelationGetDescr(rel))));
-		mp_execute(&hold_plan, hold_sql, 2, (Oid[]) {TEXTOID, TEXTOID},
-				   false, args, NULL, 0, InvalidSnapshot);
-	}
-	SPI_finish();
+		mp_lookup_restore_hold(ht->name,
+							   OidOutputFunctionCall(F_RECORD_OUT,
+													 heap_copy_tuple_as_datum(tuple, RelationGetDescr(rel))));
 	return missing ? PointerGetDatum(NULL) : PointerGetDatum(tuple);
 }
 
@@ -240,12 +206,7 @@ mp_restore_release(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);
 
 	lock_held();
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	for (int i = 0; i < NUM_HELD_TABLES; i++)
-		mp_execute(&release_plans[i], held_tables[i].release_sql, 0, NULL,
-				   false, NULL, NULL, 0, InvalidSnapshot);
-	SPI_finish();
+	mp_lookup_restore_release();
 	return PointerGetDatum(NULL);
 }
 

@@ -80,6 +80,9 @@ typedef struct MpIdentityCache
 
 static MpIdentityCache idcache;
 
+/* what idcache points to: its memberships and setting */
+static MemoryContext identity_cxt = NULL;
+
 static void mp_identity_load(Oid userid);
 static void identity_type_inval(Datum arg, int cacheid, uint32 hashvalue);
 static void mp_customers_ensure(void);
@@ -234,13 +237,12 @@ fold_finish(MembershipFold *f)
 }
 
 static void
-fold_init(MembershipFold *f)
+fold_init(MembershipFold *f, MemoryContext cxt)
 {
 	f->size = 4;
 	f->n = 0;
 	f->roles = 0;
-	f->items = MemoryContextAllocZero(TopMemoryContext,
-									  sizeof(MpMembership) * f->size);
+	f->items = MemoryContextAllocZero(cxt, sizeof(MpMembership) * f->size);
 }
 
 /*
@@ -409,16 +411,9 @@ member_binding_change(bool partner, Oid oldrole, Oid newrole)
 	}
 	if (OidIsValid(oldrole))
 	{
-		Datum		arg = ObjectIdGetDatum(oldrole);
-		int			left;
-
 		CommandCounterIncrement();
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		left = mp_query_snapshot(partner ? MPQ_PARTNER_MEMBER_LEFT : MPQ_CUSTOMER_MEMBER_LEFT,
-								 &arg, NULL, 1, GetLatestSnapshot());
-		SPI_finish();
-		if (left == 0 && role_is_bound(partner, oldrole))
+		if (!mp_lookup_role_has_members(partner, oldrole) &&
+			role_is_bound(partner, oldrole))
 			RemoveRoleFromObjectACL(oldrole, TypeRelationId, typoid);
 	}
 	SetUserIdAndSecContext(save_userid, save_sec_context);
@@ -428,62 +423,32 @@ member_binding_change(bool partner, Oid oldrole, Oid newrole)
 /*
  * Read the (id, role) rows of the partner or customer member table for
  * userid (and only for id, when given), locked FOR KEY SHARE when lock is
- * set: through a direct index probe when fastpath.c can, else through the
- * SPI query q.
+ * set (lookup.c), and fold them into f, allocated in cxt.  Rows of a role
+ * that is not the one they were made for count for nothing.
  */
 static void
-read_memberships(bool partner, MpQuery q, Oid userid, const pg_uuid_t *id,
-				 bool lock, MembershipFold *f)
+read_memberships(bool partner, Oid userid, const pg_uuid_t *id, bool lock,
+				 MembershipFold *f, MemoryContext cxt)
 {
-	Datum		args[2];
-	int			n;
-	MpLookup	lookup = partner ?
-		(lock ? MP_LOOKUP_PARTNER_MEMBERSHIP_LOCK : MP_LOOKUP_PARTNER_MEMBERSHIPS) :
-		(lock ? MP_LOOKUP_CUSTOMER_MEMBERSHIP_LOCK : MP_LOOKUP_CUSTOMER_MEMBERSHIPS);
+	MpMemberRows rows = {CurrentMemoryContext, 0, 0, NULL};
 
-	fold_init(f);
-	if (mp_fast_memberships(partner, userid, id, lock, fold_membership, f) >= 0)
-	{
-		mp_count_lookup(lookup, true);
-		fold_finish(f);
-		if (f->n > 0 && !role_is_bound(partner, userid))
-			f->n = 0, f->roles = 0;
-		return;
-	}
-	mp_count_lookup(lookup, false);
-
-	args[0] = ObjectIdGetDatum(userid);
-	if (id)
-		args[1] = UUIDPGetDatum(id);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	n = mp_query(q, args, NULL, 0);
-	for (int i = 0; i < n; i++)
-	{
-		bool		isnull;
-		/* the member queries return (id, role), the lock queries (role) */
-		int			rolecol = SPI_tuptable->tupdesc->natts;
-		pg_uuid_t  *rid = id ? (pg_uuid_t *) id :
-			DatumGetUUIDP(mp_result_datum(i, 1, &isnull));
-
-		fold_membership(rid,
-						mp_enum_index(mp_result_datum(i, rolecol, &isnull),
-									  partner ? mp_partner_role_labels : mp_customer_role_labels),
-						f);
-	}
-	SPI_finish();
+	fold_init(f, cxt);
+	mp_lookup_memberships(partner, userid, id, lock, &rows);
+	for (int i = 0; i < rows.n; i++)
+		fold_membership(&rows.items[i].id, rows.items[i].role, f);
+	if (rows.items)
+		pfree(rows.items);
 	fold_finish(f);
-	/* rows of a role that is not the one they were made for count for nothing */
 	if (f->n > 0 && !role_is_bound(partner, userid))
 		f->n = 0, f->roles = 0;
 }
 
 static MpMembership *
-load_memberships(bool partner, MpQuery q, Oid userid, int *count)
+load_memberships(bool partner, Oid userid, int *count)
 {
 	MembershipFold f;
 
-	read_memberships(partner, q, userid, NULL, false, &f);
+	read_memberships(partner, userid, NULL, false, &f, identity_cxt);
 	*count = f.n;
 	return f.items;
 }
@@ -501,17 +466,16 @@ mp_identity_load(Oid userid)
 	uint64		inval_count = identity_inval_count;
 
 	idcache.valid = false;
-	if (idcache.members)
-		pfree(idcache.members);
+	if (identity_cxt == NULL)
+		identity_cxt = AllocSetContextCreate(CacheMemoryContext,
+											 "multipartner identity",
+											 ALLOCSET_SMALL_SIZES);
+	MemoryContextReset(identity_cxt);
 	idcache.members = NULL;
 	idcache.nmembers = 0;
-	if (idcache.customers)
-		pfree(idcache.customers);
 	idcache.customers = NULL;
 	idcache.ncustomers = 0;
-	if (idcache.guc)
-		pfree(idcache.guc);
-	idcache.guc = MemoryContextStrdup(TopMemoryContext, guc);
+	idcache.guc = MemoryContextStrdup(identity_cxt, guc);
 	idcache.userid = userid;
 	idcache.state = MP_ACTING_NONE;
 	idcache.acting_roles = 0;
@@ -520,8 +484,7 @@ mp_identity_load(Oid userid)
 	/* the tables whose invalidation drops what is read now */
 	idcache.member_relids[0] = mp_relation_oid("partner_member");
 	idcache.member_relids[1] = mp_relation_oid("customer_member");
-	idcache.members = load_memberships(true, MPQ_PARTNER_MEMBERSHIPS, userid,
-									   &idcache.nmembers);
+	idcache.members = load_memberships(true, userid, &idcache.nmembers);
 	idcache.customers_loaded = false;
 
 	if (guc[0] != '\0')
@@ -727,8 +690,8 @@ mp_lock_acting_membership(void)
 	mp_require_acting_partner(NULL, NULL);
 	if (idcache.membership_locked)
 		return idcache.acting_roles;
-	read_memberships(true, MPQ_MEMBERSHIP_LOCK, idcache.userid,
-					 &idcache.acting, true, &f);
+	read_memberships(true, idcache.userid, &idcache.acting, true, &f,
+					 CurrentMemoryContext);
 	pfree(f.items);
 	if (f.n == 0)
 		ereport(ERROR,
@@ -761,8 +724,8 @@ mp_lock_customer_membership(const pg_uuid_t *customer_id)
 	if (m && m->locked)
 		return m->roles;
 
-	read_memberships(false, MPQ_CUSTOMER_MEMBERSHIP_LOCK, idcache.userid,
-					 customer_id, true, &f);
+	read_memberships(false, idcache.userid, customer_id, true, &f,
+					 CurrentMemoryContext);
 	pfree(f.items);
 	if (m)
 	{
@@ -794,8 +757,7 @@ mp_customers_ensure(void)
 	mp_identity_ensure();
 	if (!idcache.customers_loaded)
 	{
-		idcache.customers = load_memberships(false, MPQ_CUSTOMER_MEMBERSHIPS,
-											 idcache.userid,
+		idcache.customers = load_memberships(false, idcache.userid,
 											 &idcache.ncustomers);
 		idcache.customers_loaded = true;
 	}

@@ -110,30 +110,9 @@ extern void mp_identity_reset(void);
 extern void mp_identity_end_xact(bool commit);
 extern const char *mp_current_role_name(void);
 
-/* spi.c: the queries every rule runs, prepared once and kept */
+/* spi.c: the plan engine, and the SQL API's own writes (run as the caller) */
 typedef enum MpQuery
 {
-	MPQ_PARTNER_MEMBERSHIPS,
-	MPQ_MEMBERSHIP_LOCK,
-	MPQ_CUSTOMER_MEMBERSHIP_LOCK,
-	MPQ_CUSTOMER_MEMBERSHIPS,
-	MPQ_PARTNER_MEMBER_LEFT,
-	MPQ_CUSTOMER_MEMBER_LEFT,
-	MPQ_PARTNER_GET,
-	MPQ_CUSTOMER_GET,
-	MPQ_CUSTOMER_CREATOR,
-	MPQ_PARTNER_IN_USE,
-	MPQ_CUSTOMER_IN_USE,
-	MPQ_TENANT_CLAIM,
-	MPQ_TENANT_KIND,
-	MPQ_TENANT_RELEASE,
-	MPQ_REL_OPEN,
-	MPQ_REL_ANY,
-	MPQ_REL_EXPIRE,
-	MPQ_REL_ACTIVE_LOCK,
-	MPQ_REL_LATEST_STATUS,
-	MPQ_LIVE_SUBSCRIPTIONS,
-	/* SQL API, run as the caller */
 	MPQ_API_INSERT_SUBSCRIPTION,
 	MPQ_API_INSERT_CUSTOMER,
 	MPQ_API_INSERT_RELATIONSHIP,
@@ -159,9 +138,95 @@ extern int	mp_execute(SPIPlanPtr *slot, const char *sql, int nargs,
 extern Datum mp_result_datum(uint64 row, int col, bool *isnull);
 extern Oid	mp_schema_owner(void);
 
-/* fastpath.c: the direct path of the hot lookups and the audit insert */
-typedef void (*MpMembershipFold) (const pg_uuid_t *id, int role, void *arg);
+/* fastpath.c: the direct-access engine of the lookup layer */
+typedef bool (*MpProbeCallback) (Relation rel, TupleTableSlot *slot, void *arg);
 
+extern bool mp_fast_path_guc;
+extern bool mp_fast_path(void);
+extern void mp_fastpath_reset(void);
+extern int	mp_probe(const char *relname, const char *idxname,
+					 const char *const keycols[], int nkeys, const Datum *keys,
+					 const Oid *eqprocs, int lock, MpProbeCallback filter,
+					 MpProbeCallback cb, void *arg);
+extern void mp_fastpath_init(void);
+
+/*
+ * lookup.c: every question the rules ask of the tables, each one function
+ * that picks among its implementations (direct, SPI) itself.
+ */
+typedef enum MpLookup
+{
+	MP_LOOKUP_PARTNER_MEMBERSHIPS,
+	MP_LOOKUP_CUSTOMER_MEMBERSHIPS,
+	MP_LOOKUP_PARTNER_MEMBERSHIP_LOCK,
+	MP_LOOKUP_CUSTOMER_MEMBERSHIP_LOCK,
+	MP_LOOKUP_MEMBER_ROWS_LEFT,
+	MP_LOOKUP_PARTNER,
+	MP_LOOKUP_CUSTOMER,
+	MP_LOOKUP_CUSTOMER_CREATOR,
+	MP_LOOKUP_PARTY_IN_USE,
+	MP_LOOKUP_TENANT_CLAIM,
+	MP_LOOKUP_TENANT_KIND,
+	MP_LOOKUP_TENANT_RELEASE,
+	MP_LOOKUP_OPEN_RELATIONSHIP,
+	MP_LOOKUP_LATEST_RELATIONSHIP,
+	MP_LOOKUP_ANY_RELATIONSHIP,
+	MP_LOOKUP_ACTIVE_RELATIONSHIP_LOCK,
+	MP_LOOKUP_LIVE_SUBSCRIPTIONS,
+	MP_LOOKUP_EXPIRE_REQUEST,
+	MP_LOOKUP_AUDIT_INSERT,
+	MP_LOOKUP_RESTORE_PARTY,
+	MP_LOOKUP_RESTORE_HOLD,
+	MP_LOOKUP_RESTORE_RELEASE,
+	MP_NUM_LOOKUPS
+} MpLookup;
+
+/* One (id, role) member row; role is the index of its enum label. */
+typedef struct MpMemberRow
+{
+	pg_uuid_t	id;
+	int			role;
+} MpMemberRow;
+
+/* Member rows, appended in cxt. */
+typedef struct MpMemberRows
+{
+	MemoryContext cxt;
+	int			n;
+	int			size;
+	MpMemberRow *items;
+} MpMemberRows;
+
+typedef struct MpPartnerInfo
+{
+	Oid			cloud;			/* enum value */
+	int			status;			/* index in mp_partner_status_labels */
+} MpPartnerInfo;
+
+typedef struct MpCustomerInfo
+{
+	Oid			cloud;			/* enum value */
+	TransactionId claim_xmin;	/* of its tenant claim; Invalid: none */
+	bool		has_creator;
+	pg_uuid_t	creator;		/* the partner its claim names */
+} MpCustomerInfo;
+
+typedef struct MpCreatorInfo
+{
+	bool		claimed;		/* its tenant claim is written */
+	bool		has_creator;	/* false: an operator's customer */
+	pg_uuid_t	creator;
+	bool		has_relationship;	/* the creator has one with it */
+} MpCreatorInfo;
+
+typedef struct MpRelInfo
+{
+	pg_uuid_t	relationship_id;
+	int			status;			/* index in mp_rel_status_labels */
+	TimestampTz requested_at;
+} MpRelInfo;
+
+/* An audit row: the columns, and what the images are made from. */
 typedef struct MpAuditRow
 {
 	Datum		actor;			/* name */
@@ -170,41 +235,52 @@ typedef struct MpAuditRow
 	const char *operation;
 	Datum		table_name;		/* name */
 	const char *row_id;
-	Datum		old_row;		/* jsonb, or 0 */
-	Datum		new_row;		/* jsonb, or 0 */
 	const pg_uuid_t *partner_id;	/* or NULL */
 	const pg_uuid_t *customer_id;	/* or NULL */
+	Relation	rel;			/* the audited table */
+	HeapTuple	oldtup;			/* or NULL */
+	HeapTuple	newtup;			/* or NULL */
+	Datum		(*image) (void *arg, Relation rel, HeapTuple tuple); /* jsonb */
+	void	   *image_arg;
+	Datum		old_row;		/* jsonb, or 0: filled by the direct path */
+	Datum		new_row;
 } MpAuditRow;
 
-extern bool mp_fast_path_guc;
-extern bool mp_fast_path(void);
-extern void mp_fastpath_reset(void);
-extern int	mp_fast_memberships(bool partner, Oid userid, const pg_uuid_t *id,
-								bool lock, MpMembershipFold fold, void *foldarg);
-extern int	mp_fast_lock_active_relationship(const pg_uuid_t *customer_id,
-											 const pg_uuid_t *partner_id);
+extern void mp_lookup_memberships(bool partner, Oid userid, const pg_uuid_t *id,
+								  bool lock, MpMemberRows *rows);
+extern bool mp_lookup_role_has_members(bool partner, Oid roleid);
+extern bool mp_lookup_partner(const pg_uuid_t *partner_id, MpPartnerInfo *info);
+extern bool mp_lookup_customer(const pg_uuid_t *customer_id, MpCustomerInfo *info);
+extern bool mp_lookup_customer_creator(const pg_uuid_t *customer_id,
+									   MpCreatorInfo *info);
+extern bool mp_lookup_party_in_use(bool partner, const pg_uuid_t *id);
+extern bool mp_lookup_tenant_claim(const pg_uuid_t *tenant_id, const char *kind,
+								   const pg_uuid_t *owner_id,
+								   const pg_uuid_t *creator);
+extern const char *mp_lookup_tenant_kind(const pg_uuid_t *tenant_id);
+extern void mp_lookup_tenant_release(const pg_uuid_t *tenant_id,
+									 const pg_uuid_t *owner_id);
+extern bool mp_lookup_open_relationship(const pg_uuid_t *customer_id,
+										const pg_uuid_t *partner_id,
+										MpRelInfo *info);
+extern bool mp_lookup_latest_relationship(const pg_uuid_t *customer_id,
+										  const pg_uuid_t *partner_id,
+										  MpRelInfo *info);
+extern bool mp_lookup_customer_has_relationship(const pg_uuid_t *customer_id);
+extern bool mp_lookup_lock_active_relationship(const pg_uuid_t *customer_id,
+											   const pg_uuid_t *partner_id);
+extern int64 mp_lookup_live_subscriptions(const pg_uuid_t *customer_id,
+										  const pg_uuid_t *partner_id);
+extern void mp_lookup_expire_request(const pg_uuid_t *relationship_id);
+extern void mp_lookup_audit_insert(MpAuditRow *row);
+extern bool mp_lookup_audit_writing(void);
+extern bool mp_lookup_party_exists(bool partner, const pg_uuid_t *id);
+extern void mp_lookup_restore_hold(const char *table_name, const char *row_image);
+extern void mp_lookup_restore_release(void);
+
+/* fastpath.c, for lookup.c's audit question */
 extern bool mp_fast_audit_insert(const MpAuditRow *row);
-extern int	mp_fast_partner_status(const pg_uuid_t *partner_id);
-extern void mp_fastpath_init(void);
 
-/*
- * The lookups that have a direct implementation (fastpath.c) and an SPI one
- * (spi.c): each caller counts the path it took, per backend, for
- * multipartner.lookup_counts().  Keep mp_lookup_names in fastpath.c in step.
- */
-typedef enum MpLookup
-{
-	MP_LOOKUP_PARTNER_MEMBERSHIPS,
-	MP_LOOKUP_CUSTOMER_MEMBERSHIPS,
-	MP_LOOKUP_PARTNER_MEMBERSHIP_LOCK,
-	MP_LOOKUP_CUSTOMER_MEMBERSHIP_LOCK,
-	MP_LOOKUP_ACTIVE_RELATIONSHIP_LOCK,
-	MP_LOOKUP_PARTNER_STATUS,
-	MP_LOOKUP_AUDIT_INSERT,
-	MP_NUM_LOOKUPS
-} MpLookup;
-
-extern void mp_count_lookup(MpLookup lookup, bool direct);
 /* party.c */
 extern void mp_creating_customer(const pg_uuid_t *customer_id);
 

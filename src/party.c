@@ -36,38 +36,29 @@
 /*
  * mp_claim_tenant - register tenant_id as used by owner_id
  *
- * The caller is connected to SPI.
  */
 static void
 mp_claim_tenant(const pg_uuid_t *tenant_id, const char *kind,
 				const pg_uuid_t *owner_id)
 {
-	Datum		args[4];
-	char		nulls[4] = {' ', ' ', ' ', ' '};
-	char	   *existing;
-	bool		isnull;
+	const char *existing;
 	bool		new_is_customer = (strcmp(kind, TENANT_CUSTOMER) == 0);
 	pg_uuid_t	creator;
+	bool		has_creator;
 
-	args[0] = UUIDPGetDatum(tenant_id);
-	args[1] = CStringGetTextDatum(kind);
-	args[2] = UUIDPGetDatum(owner_id);
 	/* who created a customer: relationship.c lets that partner start active */
-	if (new_is_customer && !mp_is_operator() && mp_acting_partner_peek(&creator))
-		args[3] = UUIDPGetDatum(&creator);
-	else
-		nulls[3] = 'n';
-	if (mp_query(MPQ_TENANT_CLAIM, args, nulls, 0) == 1)
+	has_creator = new_is_customer && !mp_is_operator() && mp_acting_partner_peek(&creator);
+	if (mp_lookup_tenant_claim(tenant_id, kind, owner_id, has_creator ? &creator : NULL))
 		return;
 
 	/* Someone holds it: find out who, without naming them. */
-	if (mp_query(MPQ_TENANT_KIND, args, NULL, 1) != 1)
+	existing = mp_lookup_tenant_kind(tenant_id);
+	if (existing == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 				 errmsg("could not register tenant %s due to a concurrent change",
 						mp_uuid_str(tenant_id)),
 				 errhint("The transaction might succeed if retried.")));
-	existing = TextDatumGetCString(mp_result_datum(0, 1, &isnull));
 
 	if (strcmp(existing, TENANT_PARTNER_CSP) == 0 && new_is_customer)
 		ereport(ERROR,
@@ -96,26 +87,14 @@ mp_claim_tenant(const pg_uuid_t *tenant_id, const char *kind,
 			 errdetail("Each partner has its own CSP transaction tenant.")));
 }
 
-static void
-mp_release_tenant(const pg_uuid_t *tenant_id, const pg_uuid_t *owner_id)
-{
-	Datum		args[2];
-
-	args[0] = UUIDPGetDatum(tenant_id);
-	args[1] = UUIDPGetDatum(owner_id);
-	mp_query(MPQ_TENANT_RELEASE, args, NULL, 0);
-}
-
 /*
  * R10 for partner and customer rows: an operator may delete one that
  * nothing refers to.  Relationships, members (and, through them,
  * subscriptions) keep it alive.
  */
 static void
-mp_check_delete(const pg_uuid_t *id, const char *kind, MpQuery in_use,
-				const char *hint)
+mp_check_delete(const pg_uuid_t *id, const char *kind, const char *hint)
 {
-	Datum		arg = UUIDPGetDatum(id);
 
 	if (!mp_is_operator())
 		ereport(ERROR,
@@ -123,7 +102,7 @@ mp_check_delete(const pg_uuid_t *id, const char *kind, MpQuery in_use,
 				 errmsg("permission denied to delete %s %s", kind,
 						mp_uuid_str(id)),
 				 errdetail("Only an operator may delete a %s.", kind)));
-	if (mp_query(in_use, &arg, NULL, 1) > 0)
+	if (mp_lookup_party_in_use(strcmp(kind, "partner") == 0, id))
 		ereport(ERROR,
 				(errcode(ERRCODE_MP_NO_DELETE),
 				 errmsg("cannot delete %s %s", kind, mp_uuid_str(id)),
@@ -189,9 +168,6 @@ mp_partner_guard(PG_FUNCTION_ARGS)
 	rel = trigdata->tg_relation;
 	tuple = trigdata->tg_trigtuple;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 	{
 		mp_check_immutable(rel, tuple, trigdata->tg_newtuple, "partner",
@@ -204,11 +180,10 @@ mp_partner_guard(PG_FUNCTION_ARGS)
 	{
 		pg_uuid_t  *id = DatumGetUUIDP(mp_getattr(tuple, rel, "partner_id", &isnull));
 
-		mp_check_delete(id, "partner", MPQ_PARTNER_IN_USE,
+		mp_check_delete(id, "partner",
 						"Suspend the partner instead.");
 	}
 
-	SPI_finish();
 	return PointerGetDatum(tuple);
 }
 
@@ -228,9 +203,6 @@ mp_customer_guard(PG_FUNCTION_ARGS)
 	rel = trigdata->tg_relation;
 	tuple = trigdata->tg_trigtuple;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 	{
 		bool		cloudnull;
@@ -245,7 +217,7 @@ mp_customer_guard(PG_FUNCTION_ARGS)
 		{
 			pg_uuid_t	partner_id;
 			uint32		roles;
-			Datum		arg;
+			MpPartnerInfo partner;
 
 			roles = mp_lock_acting_membership();
 			mp_require_acting_partner(&partner_id, NULL);
@@ -255,10 +227,9 @@ mp_customer_guard(PG_FUNCTION_ARGS)
 						 errmsg("role \"%s\" cannot create customers for partner %s",
 								mp_current_role_name(), mp_uuid_str(&partner_id)),
 						 errdetail("Creating a customer needs the partner role global_admin, user_management_admin, admin_agent or sales_agent.")));
-			arg = UUIDPGetDatum(&partner_id);
-			if (!cloudnull && mp_query(MPQ_PARTNER_GET, &arg, NULL, 1) == 1)
+			if (!cloudnull && mp_lookup_partner(&partner_id, &partner))
 			{
-				Datum		pcloud = mp_result_datum(0, 1, &isnull);
+				Datum		pcloud = ObjectIdGetDatum(partner.cloud);
 
 				if (DatumGetObjectId(pcloud) != DatumGetObjectId(cloud))
 					ereport(ERROR,
@@ -284,11 +255,10 @@ mp_customer_guard(PG_FUNCTION_ARGS)
 	{
 		pg_uuid_t  *id = DatumGetUUIDP(mp_getattr(tuple, rel, "customer_id", &isnull));
 
-		mp_check_delete(id, "customer", MPQ_CUSTOMER_IN_USE,
+		mp_check_delete(id, "customer",
 						"A customer that ever had a relationship is kept; remove its members to close it.");
 	}
 
-	SPI_finish();
 	return PointerGetDatum(tuple);
 }
 
@@ -326,15 +296,12 @@ mp_tenant_registry(PG_FUNCTION_ARGS)
 	if (idnull || tenantnull)
 		return PointerGetDatum(NULL);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 		mp_claim_tenant(DatumGetUUIDP(tenant),
 						is_partner ? TENANT_PARTNER_CSP : TENANT_CUSTOMER,
 						DatumGetUUIDP(id));
 	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
-		mp_release_tenant(DatumGetUUIDP(tenant), DatumGetUUIDP(id));
-	SPI_finish();
+		mp_lookup_tenant_release(DatumGetUUIDP(tenant), DatumGetUUIDP(id));
 
 	return PointerGetDatum(NULL);
 }
@@ -384,6 +351,7 @@ mp_creator_relationship_check(PG_FUNCTION_ARGS)
 	pg_uuid_t	customer_id;
 	pg_uuid_t	creator;
 	bool		has_relationship;
+	MpCreatorInfo info;
 
 	mp_check_trigger(fcinfo, "creator_relationship_check", MP_TRIGGER_AFTER_ROW);
 	if (mp_restoring())
@@ -397,27 +365,15 @@ mp_creator_relationship_check(PG_FUNCTION_ARGS)
 	if (creating_valid && mp_uuid_eq(&creating_id, &customer_id))
 		return PointerGetDatum(NULL);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (mp_query(MPQ_CUSTOMER_CREATOR, &arg, NULL, 1) != 1)
-	{
-		/* deleted since: it claims nothing */
-		SPI_finish();
-		return PointerGetDatum(NULL);
-	}
-	if (!DatumGetBool(mp_result_datum(0, 1, &isnull)))
+	if (!mp_lookup_customer_creator(&customer_id, &info))
+		return PointerGetDatum(NULL);	/* deleted since: it claims nothing */
+	if (!info.claimed)
 		elog(ERROR, "the tenant claim of customer %s is not written yet",
 			 mp_uuid_str(&customer_id));
-	(void) mp_result_datum(0, 2, &isnull);
-	if (isnull)
-	{
-		/* an operator's */
-		SPI_finish();
-		return PointerGetDatum(NULL);
-	}
-	creator = *DatumGetUUIDP(mp_result_datum(0, 2, &isnull));
-	has_relationship = DatumGetBool(mp_result_datum(0, 3, &isnull));
-	SPI_finish();
+	if (!info.has_creator)
+		return PointerGetDatum(NULL);	/* an operator's */
+	creator = info.creator;
+	has_relationship = info.has_relationship;
 
 	if (!has_relationship)
 		ereport(ERROR,

@@ -160,24 +160,14 @@ check_not_expired(const pg_uuid_t *rid, TimestampTz requested_at)
  * R13: no termination while the partner has a live subscription with the
  * customer.
  *
- * The count runs on the latest snapshot, not the transaction's: a sale
- * that committed while this termination waited for the relationship row
- * (the sale held it FOR SHARE) must be seen even under REPEATABLE READ,
- * where the transaction snapshot predates it.  This is what ri_triggers.c
- * does when it must detect rows that appeared concurrently.
+ * The count runs on the latest snapshot (lookup.c says why).
  */
 static void
 check_no_live_subscriptions(const pg_uuid_t *rid, const pg_uuid_t *customer_id,
 							const pg_uuid_t *partner_id)
 {
-	Datum		args[2];
-	bool		isnull;
-	int64		live;
+	int64		live = mp_lookup_live_subscriptions(customer_id, partner_id);
 
-	args[0] = UUIDPGetDatum(customer_id);
-	args[1] = UUIDPGetDatum(partner_id);
-	mp_query_snapshot(MPQ_LIVE_SUBSCRIPTIONS, args, NULL, 1, GetLatestSnapshot());
-	live = DatumGetInt64(mp_result_datum(0, 1, &isnull));
 	if (live > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_MP_LIVE_SUBSCRIPTIONS),
@@ -203,14 +193,12 @@ relationship_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 	pg_uuid_t	customer_id;
 	pg_uuid_t	partner_id;
 	Datum		d;
-	Datum		args[2];
 	int			status;
 	Oid			pcloud;
 	Oid			ccloud;
-	TransactionId cxmin;
-	bool		cxmin_null;
-	bool		creator_null;
-	pg_uuid_t	creator;
+	MpPartnerInfo partner;
+	MpCustomerInfo customer;
+	MpRelInfo	open;
 
 	d = mp_getattr(tuple, rel, "partner_id", &pnull);
 	if (!pnull)
@@ -264,31 +252,24 @@ relationship_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 	 * The parties must exist.  The foreign keys say so too, but they are
 	 * not the only guard: the rules below need both rows.
 	 */
-	args[0] = UUIDPGetDatum(&partner_id);
-	if (mp_query(MPQ_PARTNER_GET, args, NULL, 1) != 1)
+	if (!mp_lookup_partner(&partner_id, &partner))
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("partner %s does not exist", mp_uuid_str(&partner_id)),
 				 errtableconstraint(rel, "relationship_partner_id_fkey")));
-	pcloud = DatumGetObjectId(mp_result_datum(0, 1, &isnull));
-	if (mp_enum_index(mp_result_datum(0, 2, &isnull),
-					  mp_partner_status_labels) != 0)
+	if (partner.status != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("partner %s is suspended", mp_uuid_str(&partner_id)),
 				 errdetail("A suspended partner cannot start new relationships.")));
 
-	args[0] = UUIDPGetDatum(&customer_id);
-	if (mp_query(MPQ_CUSTOMER_GET, args, NULL, 1) != 1)
+	if (!mp_lookup_customer(&customer_id, &customer))
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("customer %s does not exist", mp_uuid_str(&customer_id)),
 				 errtableconstraint(rel, "relationship_customer_id_fkey")));
-	ccloud = DatumGetObjectId(mp_result_datum(0, 1, &isnull));
-	cxmin = DatumGetTransactionId(mp_result_datum(0, 2, &cxmin_null));
-	d = mp_result_datum(0, 3, &creator_null);
-	if (!creator_null)
-		creator = *DatumGetUUIDP(d);
+	pcloud = partner.cloud;
+	ccloud = customer.cloud;
 
 	/* R9 */
 	if (pcloud != ccloud)
@@ -309,11 +290,12 @@ relationship_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 	 */
 	if (status == MP_REL_ACTIVE && !op)
 	{
-		bool		created_here = !cxmin_null && !creator_null &&
-			TransactionIdIsCurrentTransactionId(cxmin) &&
-			mp_uuid_eq(&creator, &partner_id);
+		bool		created_here = TransactionIdIsValid(customer.claim_xmin) &&
+			customer.has_creator &&
+			TransactionIdIsCurrentTransactionId(customer.claim_xmin) &&
+			mp_uuid_eq(&customer.creator, &partner_id);
 
-		if (!created_here || mp_query(MPQ_REL_ANY, args, NULL, 1) > 0)
+		if (!created_here || mp_lookup_customer_has_relationship(&customer_id))
 			ereport(ERROR,
 					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 					 errmsg("permission denied to create an active relationship with customer %s",
@@ -328,24 +310,13 @@ relationship_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 						mp_rel_status_labels[status])));
 
 	/* One open relationship per pair; a stale request makes way. */
-	args[1] = UUIDPGetDatum(&partner_id);
-	if (mp_query(MPQ_REL_OPEN, args, NULL, 1) == 1)
+	if (mp_lookup_open_relationship(&customer_id, &partner_id, &open))
 	{
-		pg_uuid_t	rid = *DatumGetUUIDP(mp_result_datum(0, 1, &isnull));
-		int			ostatus = mp_enum_index(mp_result_datum(0, 2, &isnull),
-											mp_rel_status_labels);
-		TimestampTz at = DatumGetTimestampTz(mp_result_datum(0, 3, &isnull));
+		pg_uuid_t	rid = open.relationship_id;
+		int			ostatus = open.status;
 
-		if (ostatus == MP_REL_PENDING && at <= mp_request_expiry_cutoff())
-		{
-			/*
-			 * As the requesting role, not as the owner: the audit record
-			 * and ended_by must name who caused it.
-			 */
-			Datum		rarg = UUIDPGetDatum(&rid);
-
-			mp_query(MPQ_REL_EXPIRE, &rarg, NULL, 0);
-		}
+		if (ostatus == MP_REL_PENDING && open.requested_at <= mp_request_expiry_cutoff())
+			mp_lookup_expire_request(&rid);
 		else
 			ereport(ERROR,
 					(errcode(ERRCODE_UNIQUE_VIOLATION),
@@ -622,15 +593,12 @@ mp_relationship_guard(PG_FUNCTION_ARGS)
 				 errdetail("Relationships are never deleted."),
 				 errhint("Terminate or decline the relationship instead.")));
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 		result = relationship_insert(rel, trigdata->tg_trigtuple, cxt);
 	else
 		result = relationship_update(rel, trigdata->tg_trigtuple,
 									 trigdata->tg_newtuple,
 									 trigdata->tg_updatedcols, cxt);
-	SPI_finish();
 
 	return PointerGetDatum(result);
 }

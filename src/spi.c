@@ -1,27 +1,28 @@
 /*-------------------------------------------------------------------------
  *
  * spi.c
- *	  The one cache of prepared plans that every rule lookup and every API
- *	  write goes through.
+ *	  The plan engine: every query of the extension runs through a plan
+ *	  prepared once and kept (mp_execute), the SPI path of the questions of
+ *	  lookup.c as well as the SQL API's own writes, kept here (mp_query).
  *
  * Like ri_triggers.c, each query is written once, fully schema-qualified
  * and with OPERATOR(pg_catalog.=), so a hostile search_path changes
  * nothing; it is prepared on first use, kept with SPI_keepplan, and
  * prepared again from its text when SPI_plan_is_valid says a DDL change
  * made it stale (for instance after DROP/CREATE EXTENSION in the same
- * backend).  There is one plan per query, so the cache is bounded by
- * MPQ_NUM_QUERIES.
+ * backend).  There is one plan per query, so the cache is bounded by the
+ * number of queries.
  *
- * Rule lookups run as the owner of the multipartner schema (the extension
- * owner, who owns every table) with SECURITY_LOCAL_USERID_CHANGE |
+ * A rule's query runs as the owner of the multipartner schema (the
+ * extension owner, who owns every table) with SECURITY_LOCAL_USERID_CHANGE |
  * SECURITY_NOFORCE_RLS, the way RI checks run as the table owner: the
  * caller's privileges and row security never hide a row from a rule.  The
- * caller's identity must be taken with GetUserId() before mp_query() is
- * called, which identity.c does.  API writes run as the caller, so the
- * caller's privileges and the triggers apply to them as to any direct DML.
+ * caller's identity is taken with GetUserId() before (identity.c).  The API
+ * writes below run as the caller, so the caller's privileges and the
+ * triggers apply to them as to any direct DML.
  *
- * Callers bracket mp_query() with SPI_connect()/SPI_finish() themselves and
- * copy out what they need before SPI_finish().
+ * Callers of mp_query() bracket it with SPI_connect()/SPI_finish() and copy
+ * out what they need before SPI_finish(); lookup.c does that itself.
  *
  *-------------------------------------------------------------------------
  */
@@ -55,168 +56,6 @@ typedef struct MpQueryDef
  * are resolved once, when the plan is prepared.
  */
 static const MpQueryDef mp_query_defs[MPQ_NUM_QUERIES] = {
-	[MPQ_PARTNER_MEMBERSHIPS] = {
-		"SELECT m.partner_id, m.role FROM " MP_SCHEMA ".partner_member m"
-		" WHERE m.member OPERATOR(pg_catalog.=) $1",
-		Q_OWNER, 1, {REGROLEOID}
-	},
-	/* see mp_lock_acting_membership() */
-	[MPQ_MEMBERSHIP_LOCK] = {
-		"SELECT m.role FROM " MP_SCHEMA ".partner_member m"
-		" WHERE m.member OPERATOR(pg_catalog.=) $1"
-		" AND m.partner_id OPERATOR(pg_catalog.=) $2"
-		" FOR KEY SHARE OF m",
-		Q_OWNER, 2, {REGROLEOID, UUIDOID}
-	},
-	[MPQ_CUSTOMER_MEMBERSHIP_LOCK] = {
-		"SELECT m.role FROM " MP_SCHEMA ".customer_member m"
-		" WHERE m.member OPERATOR(pg_catalog.=) $1"
-		" AND m.customer_id OPERATOR(pg_catalog.=) $2"
-		" FOR KEY SHARE OF m",
-		Q_OWNER, 2, {REGROLEOID, UUIDOID}
-	},
-	[MPQ_CUSTOMER_MEMBERSHIPS] = {
-		"SELECT m.customer_id, m.role FROM " MP_SCHEMA ".customer_member m"
-		" WHERE m.member OPERATOR(pg_catalog.=) $1",
-		Q_OWNER, 1, {REGROLEOID}
-	},
-	/* does the role still have a row in the member table? (member_changed) */
-	[MPQ_PARTNER_MEMBER_LEFT] = {
-		"SELECT 1 FROM " MP_SCHEMA ".partner_member m"
-		" WHERE m.member OPERATOR(pg_catalog.=) $1 LIMIT 1",
-		Q_OWNER, 1, {REGROLEOID}
-	},
-	[MPQ_CUSTOMER_MEMBER_LEFT] = {
-		"SELECT 1 FROM " MP_SCHEMA ".customer_member m"
-		" WHERE m.member OPERATOR(pg_catalog.=) $1 LIMIT 1",
-		Q_OWNER, 1, {REGROLEOID}
-	},
-	[MPQ_PARTNER_GET] = {
-		"SELECT p.cloud, p.status FROM " MP_SCHEMA ".partner p"
-		" WHERE p.partner_id OPERATOR(pg_catalog.=) $1",
-		Q_OWNER, 1, {UUIDOID}
-	},
-	/*
-	 * The customer's cloud, and the xmin and creator of its tenant claim:
-	 * the claim row is only ever inserted, so its xmin is the transaction
-	 * that created the customer, whatever updated the customer row since.
-	 */
-	[MPQ_CUSTOMER_GET] = {
-		"SELECT c.cloud, t.xmin, t.created_by_partner"
-		" FROM " MP_SCHEMA ".customer c"
-		" LEFT JOIN " MP_SCHEMA ".tenant t"
-		"  ON t.tenant_id OPERATOR(pg_catalog.=) c.tenant_id"
-		"  AND t.kind OPERATOR(pg_catalog.=) 'customer'"
-		" WHERE c.customer_id OPERATOR(pg_catalog.=) $1",
-		Q_OWNER, 1, {UUIDOID}
-	},
-	/*
-	 * Item 5 of issue 10: whether the customer still exists, the partner
-	 * that created it (its tenant claim says which; NULL for an operator)
-	 * and whether that partner has a relationship with it, of any status.
-	 * claimed is false only if the claim is not written yet.
-	 */
-	[MPQ_CUSTOMER_CREATOR] = {
-		"SELECT t.tenant_id IS NOT NULL AS claimed, t.created_by_partner,"
-		" EXISTS (SELECT FROM " MP_SCHEMA ".relationship r"
-		"  WHERE r.customer_id OPERATOR(pg_catalog.=) c.customer_id"
-		"  AND r.partner_id OPERATOR(pg_catalog.=) t.created_by_partner)"
-		" FROM " MP_SCHEMA ".customer c"
-		" LEFT JOIN " MP_SCHEMA ".tenant t"
-		"  ON t.tenant_id OPERATOR(pg_catalog.=) c.tenant_id"
-		"  AND t.owner_id OPERATOR(pg_catalog.=) c.customer_id"
-		"  AND t.kind OPERATOR(pg_catalog.=) 'customer'"
-		" WHERE c.customer_id OPERATOR(pg_catalog.=) $1",
-		Q_OWNER, 1, {UUIDOID}
-	},
-	[MPQ_PARTNER_IN_USE] = {
-		"SELECT 1 WHERE EXISTS (SELECT FROM " MP_SCHEMA ".relationship r"
-		"  WHERE r.partner_id OPERATOR(pg_catalog.=) $1)"
-		" OR EXISTS (SELECT FROM " MP_SCHEMA ".partner_member m"
-		"  WHERE m.partner_id OPERATOR(pg_catalog.=) $1)"
-		" OR EXISTS (SELECT FROM " MP_SCHEMA ".subscription s"
-		"  WHERE s.partner_of_record OPERATOR(pg_catalog.=) $1)",
-		Q_OWNER, 1, {UUIDOID}
-	},
-	[MPQ_CUSTOMER_IN_USE] = {
-		"SELECT 1 WHERE EXISTS (SELECT FROM " MP_SCHEMA ".relationship r"
-		"  WHERE r.customer_id OPERATOR(pg_catalog.=) $1)"
-		" OR EXISTS (SELECT FROM " MP_SCHEMA ".customer_member m"
-		"  WHERE m.customer_id OPERATOR(pg_catalog.=) $1)"
-		" OR EXISTS (SELECT FROM " MP_SCHEMA ".subscription s"
-		"  WHERE s.customer_id OPERATOR(pg_catalog.=) $1)",
-		Q_OWNER, 1, {UUIDOID}
-	},
-	[MPQ_TENANT_CLAIM] = {
-		"INSERT INTO " MP_SCHEMA ".tenant (tenant_id, kind, owner_id, created_by_partner)"
-		" VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id) DO NOTHING",
-		Q_OWNER, 4, {UUIDOID, TEXTOID, UUIDOID, UUIDOID}
-	},
-	[MPQ_TENANT_KIND] = {
-		"SELECT t.kind FROM " MP_SCHEMA ".tenant t"
-		" WHERE t.tenant_id OPERATOR(pg_catalog.=) $1",
-		Q_OWNER, 1, {UUIDOID}
-	},
-	[MPQ_TENANT_RELEASE] = {
-		"DELETE FROM " MP_SCHEMA ".tenant t"
-		" WHERE t.tenant_id OPERATOR(pg_catalog.=) $1"
-		" AND t.owner_id OPERATOR(pg_catalog.=) $2",
-		Q_OWNER, 2, {UUIDOID, UUIDOID}
-	},
-	[MPQ_REL_OPEN] = {
-		"SELECT r.relationship_id, r.status, r.requested_at"
-		" FROM " MP_SCHEMA ".relationship r"
-		" WHERE r.customer_id OPERATOR(pg_catalog.=) $1"
-		" AND r.partner_id OPERATOR(pg_catalog.=) $2"
-		" AND r.status OPERATOR(pg_catalog.=) ANY"
-		"  (ARRAY['pending', 'active']::" MP_SCHEMA ".relationship_status[])",
-		Q_OWNER, 2, {UUIDOID, UUIDOID}
-	},
-	[MPQ_REL_ANY] = {
-		"SELECT 1 FROM " MP_SCHEMA ".relationship r"
-		" WHERE r.customer_id OPERATOR(pg_catalog.=) $1 LIMIT 1",
-		Q_OWNER, 1, {UUIDOID}
-	},
-	[MPQ_REL_EXPIRE] = {
-		"UPDATE " MP_SCHEMA ".relationship r"
-		" SET status = 'expired'"
-		" WHERE r.relationship_id OPERATOR(pg_catalog.=) $1"
-		" AND r.status OPERATOR(pg_catalog.=) 'pending'",
-		Q_CALLER, 1, {UUIDOID}
-	},
-	/*
-	 * R4/R11: the relationship that allows a sale, held FOR SHARE until the
-	 * selling transaction ends.  FOR KEY SHARE would not conflict with the
-	 * status update of a concurrent termination; FOR SHARE does, so the
-	 * termination either waits for this sale (and then sees its
-	 * subscription, R13) or commits first (and then this finds no active
-	 * row: in READ COMMITTED the lock re-checks the status on the new row
-	 * version, in REPEATABLE READ it fails with a serialization error).
-	 */
-	[MPQ_REL_ACTIVE_LOCK] = {
-		"SELECT 1 FROM " MP_SCHEMA ".relationship r"
-		" WHERE r.customer_id OPERATOR(pg_catalog.=) $1"
-		" AND r.partner_id OPERATOR(pg_catalog.=) $2"
-		" AND r.status OPERATOR(pg_catalog.=) 'active'"
-		" FOR SHARE OF r",
-		Q_OWNER, 2, {UUIDOID, UUIDOID}
-	},
-	[MPQ_REL_LATEST_STATUS] = {
-		"SELECT r.status, r.requested_at FROM " MP_SCHEMA ".relationship r"
-		" WHERE r.customer_id OPERATOR(pg_catalog.=) $1"
-		" AND r.partner_id OPERATOR(pg_catalog.=) $2"
-		" ORDER BY r.requested_at DESC LIMIT 1",
-		Q_OWNER, 2, {UUIDOID, UUIDOID}
-	},
-	/* R13; run on the latest snapshot (see relationship.c) */
-	[MPQ_LIVE_SUBSCRIPTIONS] = {
-		"SELECT pg_catalog.count(*) FROM " MP_SCHEMA ".subscription s"
-		" WHERE s.customer_id OPERATOR(pg_catalog.=) $1"
-		" AND s.partner_of_record OPERATOR(pg_catalog.=) $2"
-		" AND s.status OPERATOR(pg_catalog.=) ANY"
-		"  (ARRAY['active', 'suspended']::" MP_SCHEMA ".subscription_status[])",
-		Q_OWNER, 2, {UUIDOID, UUIDOID}
-	},
 	[MPQ_API_INSERT_SUBSCRIPTION] = {
 		"INSERT INTO " MP_SCHEMA ".subscription"
 		" (customer_id, partner_of_record, offer_id, product_family, quantity,"

@@ -16,7 +16,7 @@
  *	    R11 a terminated, declined or expired relationship allows no sale.
  *
  * Concurrency: the relationship row that allows a sale is locked FOR SHARE
- * (spi.c, MPQ_REL_ACTIVE_LOCK) and the termination of R13 counts live
+ * (lookup.c, mp_lookup_lock_active_relationship) and the termination of R13 counts live
  * subscriptions on the latest snapshot (relationship.c), so a sale and a
  * termination of the same relationship never both succeed.
  *
@@ -97,34 +97,18 @@ static void
 lock_selling_relationship(const pg_uuid_t *customer_id,
 						  const pg_uuid_t *partner_id)
 {
-	Datum		args[2];
-	bool		isnull;
+	MpRelInfo	latest;
 	const char *why = "There is no relationship between them.";
 
-	args[0] = UUIDPGetDatum(customer_id);
-	args[1] = UUIDPGetDatum(partner_id);
-	switch (mp_fast_lock_active_relationship(customer_id, partner_id))
-	{
-		case 1:
-			mp_count_lookup(MP_LOOKUP_ACTIVE_RELATIONSHIP_LOCK, true);
-			return;
-		case 0:
-			mp_count_lookup(MP_LOOKUP_ACTIVE_RELATIONSHIP_LOCK, true);
-			break;
-		default:
-			mp_count_lookup(MP_LOOKUP_ACTIVE_RELATIONSHIP_LOCK, false);
-			if (mp_query(MPQ_REL_ACTIVE_LOCK, args, NULL, 1) == 1)
-				return;
-	}
+	if (mp_lookup_lock_active_relationship(customer_id, partner_id))
+		return;
 
-	if (mp_query(MPQ_REL_LATEST_STATUS, args, NULL, 1) == 1)
+	if (mp_lookup_latest_relationship(customer_id, partner_id, &latest))
 	{
-		int			status = mp_enum_index(mp_result_datum(0, 1, &isnull),
-										   mp_rel_status_labels);
-		TimestampTz at = DatumGetTimestampTz(mp_result_datum(0, 2, &isnull));
+		int			status = latest.status;
 
 		/* a pending request past its lifetime reads as expired */
-		if (status == MP_REL_PENDING && at <= mp_request_expiry_cutoff())
+		if (status == MP_REL_PENDING && latest.requested_at <= mp_request_expiry_cutoff())
 			status = MP_REL_EXPIRED;
 		why = psprintf(status == MP_REL_PENDING ?
 					   "Their latest relationship is pending: the customer has not accepted it yet." :
@@ -194,15 +178,10 @@ partner_status(const pg_uuid_t *partner_id)
 		pstatus_cache.completions == snap->snapXactCompletionCount)
 		return pstatus_cache.status;
 
-	status = mp_fast_partner_status(partner_id);
-	mp_count_lookup(MP_LOOKUP_PARTNER_STATUS, status != -1);
-	if (status == -1)
 	{
-		Datum		arg = UUIDPGetDatum(partner_id);
-		bool		isnull;
+		MpPartnerInfo info;
 
-		status = mp_query(MPQ_PARTNER_GET, &arg, NULL, 1) == 1 ?
-			mp_enum_index(mp_result_datum(0, 2, &isnull), mp_partner_status_labels) : -2;
+		status = mp_lookup_partner(partner_id, &info) ? info.status : -2;
 	}
 	if (snap)
 	{
@@ -505,14 +484,11 @@ mp_subscription_guard(PG_FUNCTION_ARGS)
 				 errdetail("Subscriptions are never deleted."),
 				 errhint("Cancel the subscription within its cancellation window, or turn auto_renew off.")));
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 		result = subscription_insert(rel, trigdata->tg_trigtuple, cxt);
 	else
 		result = subscription_update(rel, trigdata->tg_trigtuple,
 									 trigdata->tg_newtuple);
-	SPI_finish();
 
 	return PointerGetDatum(result);
 }

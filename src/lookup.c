@@ -1,0 +1,1226 @@
+/*-------------------------------------------------------------------------
+ *
+ * lookup.c
+ *	  The questions the rules ask of the tables, each answered in one place.
+ *
+ * Every read or write a rule makes beyond the row it judges ("the
+ * memberships of this role", "lock the active relationship of this pair",
+ * "cloud and status of this partner", "write this audit row", ...) is one
+ * function here.  It returns a plain value (found or not, a count, the
+ * columns asked for) and holds its implementations side by side:
+ *
+ *   direct  an index probe or a heap insert with the probe engine of
+ *           fastpath.c: no executor start-up, the cheapest way (DESIGN_NOTES
+ *           §1.2);
+ *   spi     a query with the plan engine of spi.c: schema-qualified SQL,
+ *           prepared once, run as the schema owner without row security (or
+ *           as the caller where the question says so).
+ *
+ * A question lists its implementations in a table (questions[] below) and
+ * ask() runs them: it starts at the path lookup_path() chooses for it (the
+ * direct path unless multipartner.fast_path is off, Citus is installed, or a
+ * locking question runs under REPEATABLE READ or SERIALIZABLE, where a
+ * concurrent update must become a serialization failure, which the
+ * executor's locking code gets right) and falls through to the next path
+ * when an implementation defers (returns false: a table that is not a plain
+ * heap table, an index of another shape, anything unusual).  An
+ * implementation that defers leaves the answer as it found it, so the next
+ * one starts clean.  A further path, such as the shard-local one of SPEC
+ * §11, is one more column of the table and one more case in lookup_path():
+ * no rule file changes.  Each answer is counted by the path that gave it
+ * (multipartner.lookup_counts()).
+ *
+ * Callers need no SPI connection: the SPI implementations connect and
+ * disconnect themselves, copy their answer out first, and the direct ones
+ * never connect.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+
+#include "multipartner.h"
+
+typedef enum MpPath
+{
+	MP_PATH_DIRECT,
+	MP_PATH_SPI,
+	MP_NUM_PATHS
+} MpPath;
+
+/* An implementation: true when it answered, false to defer to the next path. */
+typedef bool (*MpImpl) (void *question);
+
+typedef struct MpQuestion
+{
+	const char *name;			/* in multipartner.lookup_counts() */
+	bool		locking;		/* takes row locks */
+	MpImpl		impl[MP_NUM_PATHS]; /* NULL: none on that path */
+} MpQuestion;
+
+static const MpQuestion questions[MP_NUM_LOOKUPS];
+
+static uint64 lookup_counts[MP_NUM_LOOKUPS][MP_NUM_PATHS];
+
+/* Where a question starts. */
+static MpPath
+lookup_path(const MpQuestion *q)
+{
+	if (!mp_fast_path())
+		return MP_PATH_SPI;
+	if (q->locking && IsolationUsesXactSnapshot())
+		return MP_PATH_SPI;
+	return MP_PATH_DIRECT;
+}
+
+/* Answer question l, arguments and answer in *question. */
+static void
+ask(MpLookup l, void *question)
+{
+	const MpQuestion *q = &questions[l];
+
+	for (int p = lookup_path(q); p < MP_NUM_PATHS; p++)
+	{
+		if (q->impl[p] != NULL && q->impl[p] (question))
+		{
+			lookup_counts[l][p]++;
+			return;
+		}
+	}
+	elog(ERROR, "no implementation of multipartner lookup \"%s\" answered", q->name);
+}
+
+/*
+ * multipartner.lookup_counts() - one row per question that has a direct
+ * implementation: how many times this backend answered it on each path.
+ */
+PG_FUNCTION_INFO_V1(mp_lookup_counts);
+
+Datum
+mp_lookup_counts(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (int i = 0; i < MP_NUM_LOOKUPS; i++)
+	{
+		Datum		values[3];
+		bool		nulls[3] = {false, false, false};
+
+		if (questions[i].impl[MP_PATH_DIRECT] == NULL)
+			continue;
+		values[0] = CStringGetTextDatum(questions[i].name);
+		values[1] = Int64GetDatum((int64) lookup_counts[i][MP_PATH_DIRECT]);
+		values[2] = Int64GetDatum((int64) lookup_counts[i][MP_PATH_SPI]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/*
+ * The SPI implementations' common steps: connect, run the question's kept
+ * plan (preparing it on first use), and disconnect once the answer is
+ * copied out.
+ */
+typedef struct MpSql
+{
+	const char *sql;
+	bool		as_owner;		/* run as the schema owner, ignoring RLS */
+	int			nargs;
+	Oid			argtypes[4];
+	SPIPlanPtr	plan;
+} MpSql;
+
+static int
+spi_run(MpSql *q, Datum *values, const char *nulls, long tcount,
+		Snapshot snapshot)
+{
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	return mp_execute(&q->plan, q->sql, q->nargs, q->argtypes, q->as_owner,
+					  values, nulls, tcount, snapshot);
+}
+
+static void
+spi_done(void)
+{
+	SPI_finish();
+}
+
+/* Column col (1-based) of result row row of the last spi_run(). */
+static Datum
+spi_col(uint64 row, int col, bool *isnull)
+{
+	return SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col,
+						 isnull);
+}
+
+static pg_uuid_t
+spi_uuid(uint64 row, int col, bool *isnull)
+{
+	Datum		d = spi_col(row, col, isnull);
+	pg_uuid_t	u = {{0}};
+
+	if (!*isnull)
+		u = *DatumGetUUIDP(d);
+	return u;
+}
+
+#define Q(sqltext, owner, n, ...) {sqltext, owner, n, {__VA_ARGS__}, NULL}
+#define AS_OWNER true
+#define AS_CALLER false
+#define FROM(t) " FROM " MP_SCHEMA "." t
+#define EQ " OPERATOR(pg_catalog.=) "
+
+/* ------------------------------------------------------------------------
+ * Memberships: the (id, role) rows of partner_member or customer_member for
+ * a role (and one partner or customer only, when id is given), locked FOR
+ * KEY SHARE when lock is set (see identity.c, mp_lock_acting_membership).
+ * ------------------------------------------------------------------------
+ */
+typedef struct QMembers
+{
+	bool		partner;
+	Oid			userid;
+	const pg_uuid_t *id;		/* or NULL: all */
+	bool		lock;
+	MpMemberRows *rows;
+} QMembers;
+
+static void
+member_rows_add(MpMemberRows *rows, const pg_uuid_t *id, int role)
+{
+	if (rows->n == rows->size)
+	{
+		rows->size = Max(rows->size * 2, 8);
+		rows->items = rows->items ?
+			repalloc(rows->items, sizeof(MpMemberRow) * rows->size) :
+			MemoryContextAlloc(rows->cxt, sizeof(MpMemberRow) * rows->size);
+	}
+	rows->items[rows->n].id = *id;
+	rows->items[rows->n].role = role;
+	rows->n++;
+}
+
+typedef struct MemberProbe
+{
+	QMembers   *q;
+	AttrNumber	idatt;
+	AttrNumber	roleatt;
+} MemberProbe;
+
+static bool
+member_probe_row(Relation rel, TupleTableSlot *slot, void *arg)
+{
+	MemberProbe *mp = (MemberProbe *) arg;
+	bool		isnull;
+	Datum		id;
+	Datum		role;
+
+	if (mp->idatt == 0)
+	{
+		mp->idatt = mp_attnum(rel, mp->q->partner ? "partner_id" : "customer_id");
+		mp->roleatt = mp_attnum(rel, "role");
+	}
+	id = slot_getattr(slot, mp->idatt, &isnull);
+	role = slot_getattr(slot, mp->roleatt, &isnull);
+	member_rows_add(mp->q->rows, DatumGetUUIDP(id),
+					mp_enum_index(role, mp->q->partner ? mp_partner_role_labels :
+								  mp_customer_role_labels));
+	return true;
+}
+
+static bool
+members_direct(void *question)
+{
+	QMembers   *q = (QMembers *) question;
+	static const char *const partner_keys[] = {"member", "partner_id"};
+	static const char *const customer_keys[] = {"member", "customer_id"};
+	MemberProbe mp = {q, 0, 0};
+	Datum		keys[2];
+	Oid			eqprocs[2] = {F_OIDEQ, F_UUID_EQ};
+	int			start = q->rows->n;
+
+	keys[0] = ObjectIdGetDatum(q->userid);
+	if (q->id)
+		keys[1] = UUIDPGetDatum(q->id);
+	if (mp_probe(q->partner ? "partner_member" : "customer_member",
+				 q->partner ? "partner_member_pkey" : "customer_member_pkey",
+				 q->partner ? partner_keys : customer_keys, q->id ? 2 : 1, keys,
+				 eqprocs, q->lock ? LockTupleKeyShare + 1 : 0, NULL,
+				 member_probe_row, &mp) < 0)
+	{
+		q->rows->n = start;		/* deferred: leave no partial answer */
+		return false;
+	}
+	return true;
+}
+
+/* [partner][lock] */
+static MpSql members_sql[2][2] = {
+	{
+		Q("SELECT m.customer_id, m.role" FROM("customer_member m")
+		  " WHERE m.member" EQ "$1", AS_OWNER, 1, REGROLEOID),
+		Q("SELECT m.customer_id, m.role" FROM("customer_member m")
+		  " WHERE m.member" EQ "$1 AND m.customer_id" EQ "$2"
+		  " FOR KEY SHARE OF m", AS_OWNER, 2, REGROLEOID, UUIDOID),
+	},
+	{
+		Q("SELECT m.partner_id, m.role" FROM("partner_member m")
+		  " WHERE m.member" EQ "$1", AS_OWNER, 1, REGROLEOID),
+		Q("SELECT m.partner_id, m.role" FROM("partner_member m")
+		  " WHERE m.member" EQ "$1 AND m.partner_id" EQ "$2"
+		  " FOR KEY SHARE OF m", AS_OWNER, 2, REGROLEOID, UUIDOID),
+	},
+};
+
+static bool
+members_spi(void *question)
+{
+	QMembers   *q = (QMembers *) question;
+	Datum		args[2];
+	int			n;
+
+	/* the unlocked queries read all of a role's rows (id is then NULL) */
+	Assert(q->lock == (q->id != NULL));
+	args[0] = ObjectIdGetDatum(q->userid);
+	if (q->id)
+		args[1] = UUIDPGetDatum(q->id);
+	n = spi_run(&members_sql[q->partner][q->lock], args, NULL, 0, InvalidSnapshot);
+	for (int i = 0; i < n; i++)
+	{
+		bool		isnull;
+		pg_uuid_t	id = spi_uuid(i, 1, &isnull);
+
+		member_rows_add(q->rows, &id,
+						mp_enum_index(spi_col(i, 2, &isnull),
+									  q->partner ? mp_partner_role_labels :
+									  mp_customer_role_labels));
+	}
+	spi_done();
+	return true;
+}
+
+void
+mp_lookup_memberships(bool partner, Oid userid, const pg_uuid_t *id, bool lock,
+					  MpMemberRows *rows)
+{
+	QMembers	q = {partner, userid, id, lock, rows};
+
+	ask(partner ?
+		(lock ? MP_LOOKUP_PARTNER_MEMBERSHIP_LOCK : MP_LOOKUP_PARTNER_MEMBERSHIPS) :
+		(lock ? MP_LOOKUP_CUSTOMER_MEMBERSHIP_LOCK : MP_LOOKUP_CUSTOMER_MEMBERSHIPS),
+		&q);
+}
+
+/* ------------------------------------------------------------------------
+ * Does a role still have a row in a member table, as of now (the latest
+ * snapshot, after the caller's own change)?  member_changed asks it to
+ * unbind a role whose last row went.
+ * ------------------------------------------------------------------------
+ */
+typedef struct QMemberLeft
+{
+	bool		partner;
+	Oid			roleid;
+	bool		found;
+} QMemberLeft;
+
+static MpSql member_left_sql[2] = {
+	Q("SELECT 1" FROM("customer_member m") " WHERE m.member" EQ "$1 LIMIT 1",
+	  AS_OWNER, 1, REGROLEOID),
+	Q("SELECT 1" FROM("partner_member m") " WHERE m.member" EQ "$1 LIMIT 1",
+	  AS_OWNER, 1, REGROLEOID),
+};
+
+static bool
+member_left_spi(void *question)
+{
+	QMemberLeft *q = (QMemberLeft *) question;
+	Datum		arg = ObjectIdGetDatum(q->roleid);
+
+	q->found = spi_run(&member_left_sql[q->partner], &arg, NULL, 1,
+					   GetLatestSnapshot()) > 0;
+	spi_done();
+	return true;
+}
+
+bool
+mp_lookup_role_has_members(bool partner, Oid roleid)
+{
+	QMemberLeft q = {partner, roleid, false};
+
+	ask(MP_LOOKUP_MEMBER_ROWS_LEFT, &q);
+	return q.found;
+}
+
+/* ------------------------------------------------------------------------
+ * A partner: its cloud and status (an index in mp_partner_status_labels),
+ * read without a lock like any plain read.
+ * ------------------------------------------------------------------------
+ */
+typedef struct QPartner
+{
+	const pg_uuid_t *partner_id;
+	MpPartnerInfo *info;
+	bool		found;
+} QPartner;
+
+static bool
+partner_probe_row(Relation rel, TupleTableSlot *slot, void *arg)
+{
+	QPartner   *q = (QPartner *) arg;
+	bool		cnull;
+	bool		snull;
+	Datum		cloud = slot_getattr(slot, mp_attnum(rel, "cloud"), &cnull);
+	Datum		status = slot_getattr(slot, mp_attnum(rel, "status"), &snull);
+
+	if (!cnull && !snull)
+	{
+		q->info->cloud = DatumGetObjectId(cloud);
+		q->info->status = mp_enum_index(status, mp_partner_status_labels);
+		q->found = true;
+	}
+	return true;
+}
+
+static bool
+partner_direct(void *question)
+{
+	QPartner   *q = (QPartner *) question;
+	static const char *const keycols[] = {"partner_id"};
+	Datum		key = UUIDPGetDatum(q->partner_id);
+	Oid			eqproc = F_UUID_EQ;
+	int			n;
+
+	q->found = false;
+	n = mp_probe("partner", "partner_pkey", keycols, 1, &key, &eqproc, 0, NULL,
+				 partner_probe_row, q);
+	/* a NULL in a NOT NULL column: not the table the probe knows */
+	if (n < 0 || (n > 0 && !q->found))
+	{
+		q->found = false;
+		return false;
+	}
+	return true;
+}
+
+static MpSql partner_sql =
+Q("SELECT p.cloud, p.status" FROM("partner p") " WHERE p.partner_id" EQ "$1",
+  AS_OWNER, 1, UUIDOID);
+
+static bool
+partner_spi(void *question)
+{
+	QPartner   *q = (QPartner *) question;
+	Datum		arg = UUIDPGetDatum(q->partner_id);
+	bool		isnull;
+
+	q->found = spi_run(&partner_sql, &arg, NULL, 1, InvalidSnapshot) == 1;
+	if (q->found)
+	{
+		q->info->cloud = DatumGetObjectId(spi_col(0, 1, &isnull));
+		q->info->status = mp_enum_index(spi_col(0, 2, &isnull),
+										mp_partner_status_labels);
+	}
+	spi_done();
+	return true;
+}
+
+bool
+mp_lookup_partner(const pg_uuid_t *partner_id, MpPartnerInfo *info)
+{
+	QPartner	q = {partner_id, info, false};
+
+	ask(MP_LOOKUP_PARTNER, &q);
+	return q.found;
+}
+
+/* ------------------------------------------------------------------------
+ * A customer: its cloud, and the xmin and creator of its tenant claim.  The
+ * claim row is only ever inserted, so its xmin is the transaction that
+ * created the customer, whatever updated the customer row since.
+ * ------------------------------------------------------------------------
+ */
+typedef struct QCustomer
+{
+	const pg_uuid_t *customer_id;
+	MpCustomerInfo *info;
+	bool		found;
+} QCustomer;
+
+static MpSql customer_sql =
+Q("SELECT c.cloud, t.xmin, t.created_by_partner" FROM("customer c")
+  " LEFT JOIN " MP_SCHEMA ".tenant t"
+  "  ON t.tenant_id" EQ "c.tenant_id AND t.kind" EQ "'customer'"
+  " WHERE c.customer_id" EQ "$1", AS_OWNER, 1, UUIDOID);
+
+static bool
+customer_spi(void *question)
+{
+	QCustomer  *q = (QCustomer *) question;
+	Datum		arg = UUIDPGetDatum(q->customer_id);
+	bool		isnull;
+
+	q->found = spi_run(&customer_sql, &arg, NULL, 1, InvalidSnapshot) == 1;
+	if (q->found)
+	{
+		Datum		xmin;
+
+		q->info->cloud = DatumGetObjectId(spi_col(0, 1, &isnull));
+		xmin = spi_col(0, 2, &isnull);
+		q->info->claim_xmin = isnull ? InvalidTransactionId : DatumGetTransactionId(xmin);
+		q->info->creator = spi_uuid(0, 3, &isnull);
+		q->info->has_creator = !isnull;
+	}
+	spi_done();
+	return true;
+}
+
+bool
+mp_lookup_customer(const pg_uuid_t *customer_id, MpCustomerInfo *info)
+{
+	QCustomer	q = {customer_id, info, false};
+
+	ask(MP_LOOKUP_CUSTOMER, &q);
+	return q.found;
+}
+
+/* ------------------------------------------------------------------------
+ * Who created a customer (issue 10, item 5): whether the customer still
+ * exists, the partner its tenant claim names (none for an operator's) and
+ * whether that partner has a relationship with it, of any status.  claimed
+ * is false only if the claim is not written yet.
+ * ------------------------------------------------------------------------
+ */
+typedef struct QCreator
+{
+	const pg_uuid_t *customer_id;
+	MpCreatorInfo *info;
+	bool		found;
+} QCreator;
+
+static MpSql creator_sql =
+Q("SELECT t.tenant_id IS NOT NULL AS claimed, t.created_by_partner,"
+  " EXISTS (SELECT" FROM("relationship r")
+  "  WHERE r.customer_id" EQ "c.customer_id"
+  "  AND r.partner_id" EQ "t.created_by_partner)"
+  FROM("customer c")
+  " LEFT JOIN " MP_SCHEMA ".tenant t"
+  "  ON t.tenant_id" EQ "c.tenant_id AND t.owner_id" EQ "c.customer_id"
+  "  AND t.kind" EQ "'customer'"
+  " WHERE c.customer_id" EQ "$1", AS_OWNER, 1, UUIDOID);
+
+static bool
+creator_spi(void *question)
+{
+	QCreator   *q = (QCreator *) question;
+	Datum		arg = UUIDPGetDatum(q->customer_id);
+	bool		isnull;
+
+	q->found = spi_run(&creator_sql, &arg, NULL, 1, InvalidSnapshot) == 1;
+	if (q->found)
+	{
+		q->info->claimed = DatumGetBool(spi_col(0, 1, &isnull));
+		q->info->creator = spi_uuid(0, 2, &isnull);
+		q->info->has_creator = !isnull;
+		q->info->has_relationship = DatumGetBool(spi_col(0, 3, &isnull));
+	}
+	spi_done();
+	return true;
+}
+
+bool
+mp_lookup_customer_creator(const pg_uuid_t *customer_id, MpCreatorInfo *info)
+{
+	QCreator	q = {customer_id, info, false};
+
+	ask(MP_LOOKUP_CUSTOMER_CREATOR, &q);
+	return q.found;
+}
+
+/* ------------------------------------------------------------------------
+ * Is a partner or customer referred to by a relationship, a member row or
+ * a subscription?  (R10: an operator deletes only one that is not.)
+ * ------------------------------------------------------------------------
+ */
+typedef struct QInUse
+{
+	bool		partner;
+	const pg_uuid_t *id;
+	bool		in_use;
+} QInUse;
+
+static MpSql in_use_sql[2] = {
+	Q("SELECT 1 WHERE EXISTS (SELECT" FROM("relationship r") " WHERE r.customer_id" EQ "$1)"
+	  " OR EXISTS (SELECT" FROM("customer_member m") " WHERE m.customer_id" EQ "$1)"
+	  " OR EXISTS (SELECT" FROM("subscription s") " WHERE s.customer_id" EQ "$1)",
+	  AS_OWNER, 1, UUIDOID),
+	Q("SELECT 1 WHERE EXISTS (SELECT" FROM("relationship r") " WHERE r.partner_id" EQ "$1)"
+	  " OR EXISTS (SELECT" FROM("partner_member m") " WHERE m.partner_id" EQ "$1)"
+	  " OR EXISTS (SELECT" FROM("subscription s") " WHERE s.partner_of_record" EQ "$1)",
+	  AS_OWNER, 1, UUIDOID),
+};
+
+static bool
+in_use_spi(void *question)
+{
+	QInUse	   *q = (QInUse *) question;
+	Datum		arg = UUIDPGetDatum(q->id);
+
+	q->in_use = spi_run(&in_use_sql[q->partner], &arg, NULL, 1, InvalidSnapshot) > 0;
+	spi_done();
+	return true;
+}
+
+bool
+mp_lookup_party_in_use(bool partner, const pg_uuid_t *id)
+{
+	QInUse		q = {partner, id, false};
+
+	ask(MP_LOOKUP_PARTY_IN_USE, &q);
+	return q.in_use;
+}
+
+/* ------------------------------------------------------------------------
+ * The tenant registry (R8): claim a tenant for an owner, say what kind of
+ * owner holds a tenant, release an owner's claim.
+ * ------------------------------------------------------------------------
+ */
+typedef struct QTenant
+{
+	const pg_uuid_t *tenant_id;
+	const char *kind;			/* claim: the kind; kind: the answer */
+	const pg_uuid_t *owner_id;
+	const pg_uuid_t *creator;	/* claim: or NULL */
+	bool		done;			/* claimed; found */
+} QTenant;
+
+static MpSql tenant_claim_sql =
+Q("INSERT INTO " MP_SCHEMA ".tenant (tenant_id, kind, owner_id, created_by_partner)"
+  " VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id) DO NOTHING",
+  AS_OWNER, 4, UUIDOID, TEXTOID, UUIDOID, UUIDOID);
+
+static bool
+tenant_claim_spi(void *question)
+{
+	QTenant    *q = (QTenant *) question;
+	Datum		args[4];
+	char		nulls[4] = {' ', ' ', ' ', ' '};
+
+	args[0] = UUIDPGetDatum(q->tenant_id);
+	args[1] = CStringGetTextDatum(q->kind);
+	args[2] = UUIDPGetDatum(q->owner_id);
+	if (q->creator)
+		args[3] = UUIDPGetDatum(q->creator);
+	else
+		nulls[3] = 'n';
+	q->done = spi_run(&tenant_claim_sql, args, nulls, 0, InvalidSnapshot) == 1;
+	spi_done();
+	return true;
+}
+
+bool
+mp_lookup_tenant_claim(const pg_uuid_t *tenant_id, const char *kind,
+					   const pg_uuid_t *owner_id, const pg_uuid_t *creator)
+{
+	QTenant		q = {tenant_id, kind, owner_id, creator, false};
+
+	ask(MP_LOOKUP_TENANT_CLAIM, &q);
+	return q.done;
+}
+
+static MpSql tenant_kind_sql =
+Q("SELECT t.kind" FROM("tenant t") " WHERE t.tenant_id" EQ "$1",
+  AS_OWNER, 1, UUIDOID);
+
+static bool
+tenant_kind_spi(void *question)
+{
+	QTenant    *q = (QTenant *) question;
+	Datum		arg = UUIDPGetDatum(q->tenant_id);
+	bool		isnull;
+
+	q->done = spi_run(&tenant_kind_sql, &arg, NULL, 1, InvalidSnapshot) == 1;
+	if (q->done)
+		q->kind = TextDatumGetCString(spi_col(0, 1, &isnull));
+	spi_done();
+	return true;
+}
+
+/* The kind of owner that holds tenant_id (in the caller's memory), or NULL. */
+const char *
+mp_lookup_tenant_kind(const pg_uuid_t *tenant_id)
+{
+	QTenant		q = {tenant_id, NULL, NULL, NULL, false};
+	MemoryContext cxt = CurrentMemoryContext;
+	const char *kind;
+
+	ask(MP_LOOKUP_TENANT_KIND, &q);
+	if (!q.done)
+		return NULL;
+	kind = MemoryContextStrdup(cxt, q.kind);
+	return kind;
+}
+
+static MpSql tenant_release_sql =
+Q("DELETE" FROM("tenant t") " WHERE t.tenant_id" EQ "$1 AND t.owner_id" EQ "$2",
+  AS_OWNER, 2, UUIDOID, UUIDOID);
+
+static bool
+tenant_release_spi(void *question)
+{
+	QTenant    *q = (QTenant *) question;
+	Datum		args[2];
+
+	args[0] = UUIDPGetDatum(q->tenant_id);
+	args[1] = UUIDPGetDatum(q->owner_id);
+	q->done = spi_run(&tenant_release_sql, args, NULL, 0, InvalidSnapshot) > 0;
+	spi_done();
+	return true;
+}
+
+void
+mp_lookup_tenant_release(const pg_uuid_t *tenant_id, const pg_uuid_t *owner_id)
+{
+	QTenant		q = {tenant_id, NULL, owner_id, NULL, false};
+
+	ask(MP_LOOKUP_TENANT_RELEASE, &q);
+}
+
+/* ------------------------------------------------------------------------
+ * Relationships of a pair (customer, partner) or of a customer.
+ * ------------------------------------------------------------------------
+ */
+typedef struct QRel
+{
+	const pg_uuid_t *customer_id;
+	const pg_uuid_t *partner_id;
+	MpRelInfo  *info;			/* or NULL */
+	bool		found;
+	int64		count;
+} QRel;
+
+/* The pending or active relationship of the pair (at most one). */
+static MpSql rel_open_sql =
+Q("SELECT r.relationship_id, r.status, r.requested_at" FROM("relationship r")
+  " WHERE r.customer_id" EQ "$1 AND r.partner_id" EQ "$2"
+  " AND r.status OPERATOR(pg_catalog.=) ANY"
+  "  (ARRAY['pending', 'active']::" MP_SCHEMA ".relationship_status[])",
+  AS_OWNER, 2, UUIDOID, UUIDOID);
+
+/* The latest relationship of the pair, of any status. */
+static MpSql rel_latest_sql =
+Q("SELECT r.relationship_id, r.status, r.requested_at" FROM("relationship r")
+  " WHERE r.customer_id" EQ "$1 AND r.partner_id" EQ "$2"
+  " ORDER BY r.requested_at DESC LIMIT 1",
+  AS_OWNER, 2, UUIDOID, UUIDOID);
+
+static bool
+rel_row_spi(MpSql *sql, QRel *q)
+{
+	Datum		args[2];
+	bool		isnull;
+
+	args[0] = UUIDPGetDatum(q->customer_id);
+	args[1] = UUIDPGetDatum(q->partner_id);
+	q->found = spi_run(sql, args, NULL, 1, InvalidSnapshot) == 1;
+	if (q->found)
+	{
+		q->info->relationship_id = spi_uuid(0, 1, &isnull);
+		q->info->status = mp_enum_index(spi_col(0, 2, &isnull), mp_rel_status_labels);
+		q->info->requested_at = DatumGetTimestampTz(spi_col(0, 3, &isnull));
+	}
+	spi_done();
+	return true;
+}
+
+static bool
+rel_open_spi(void *question)
+{
+	return rel_row_spi(&rel_open_sql, (QRel *) question);
+}
+
+static bool
+rel_latest_spi(void *question)
+{
+	return rel_row_spi(&rel_latest_sql, (QRel *) question);
+}
+
+bool
+mp_lookup_open_relationship(const pg_uuid_t *customer_id,
+							const pg_uuid_t *partner_id, MpRelInfo *info)
+{
+	QRel		q = {customer_id, partner_id, info, false, 0};
+
+	ask(MP_LOOKUP_OPEN_RELATIONSHIP, &q);
+	return q.found;
+}
+
+bool
+mp_lookup_latest_relationship(const pg_uuid_t *customer_id,
+							  const pg_uuid_t *partner_id, MpRelInfo *info)
+{
+	QRel		q = {customer_id, partner_id, info, false, 0};
+
+	ask(MP_LOOKUP_LATEST_RELATIONSHIP, &q);
+	return q.found;
+}
+
+/* Has the customer any relationship at all? */
+static MpSql rel_any_sql =
+Q("SELECT 1" FROM("relationship r") " WHERE r.customer_id" EQ "$1 LIMIT 1",
+  AS_OWNER, 1, UUIDOID);
+
+static bool
+rel_any_spi(void *question)
+{
+	QRel	   *q = (QRel *) question;
+	Datum		arg = UUIDPGetDatum(q->customer_id);
+
+	q->found = spi_run(&rel_any_sql, &arg, NULL, 1, InvalidSnapshot) > 0;
+	spi_done();
+	return true;
+}
+
+bool
+mp_lookup_customer_has_relationship(const pg_uuid_t *customer_id)
+{
+	QRel		q = {customer_id, NULL, NULL, false, 0};
+
+	ask(MP_LOOKUP_ANY_RELATIONSHIP, &q);
+	return q.found;
+}
+
+/*
+ * R4/R11: the relationship that allows a sale, held FOR SHARE until the
+ * selling transaction ends.  FOR KEY SHARE would not conflict with the
+ * status update of a concurrent termination; FOR SHARE does, so the
+ * termination either waits for this sale (and then sees its subscription,
+ * R13) or commits first (and then this finds no active row: in READ
+ * COMMITTED the lock re-checks the status on the new row version, in
+ * REPEATABLE READ it fails with a serialization error).  The direct probe
+ * does the same with table_tuple_lock() and a check of the version locked.
+ */
+static bool
+rel_active_filter(Relation rel, TupleTableSlot *slot, void *arg)
+{
+	AttrNumber *status_att = (AttrNumber *) arg;
+	bool		isnull;
+	Datum		status;
+
+	if (*status_att == 0)
+		*status_att = mp_attnum(rel, "status");
+	status = slot_getattr(slot, *status_att, &isnull);
+	return !isnull && mp_enum_index(status, mp_rel_status_labels) == MP_REL_ACTIVE;
+}
+
+static bool
+count_row(Relation rel, TupleTableSlot *slot, void *arg)
+{
+	return true;
+}
+
+static bool
+rel_active_lock_direct(void *question)
+{
+	QRel	   *q = (QRel *) question;
+	static const char *const keycols[] = {"customer_id", "partner_id"};
+	Datum		keys[2];
+	Oid			eqprocs[2] = {F_UUID_EQ, F_UUID_EQ};
+	AttrNumber	status_att = 0;
+	int			n;
+
+	keys[0] = UUIDPGetDatum(q->customer_id);
+	keys[1] = UUIDPGetDatum(q->partner_id);
+	n = mp_probe("relationship", "relationship_customer_partner_idx", keycols, 2,
+				 keys, eqprocs, LockTupleShare + 1, rel_active_filter, count_row,
+				 &status_att);
+	if (n < 0)
+		return false;
+	q->found = n > 0;
+	return true;
+}
+
+static MpSql rel_active_lock_sql =
+Q("SELECT 1" FROM("relationship r")
+  " WHERE r.customer_id" EQ "$1 AND r.partner_id" EQ "$2"
+  " AND r.status" EQ "'active' FOR SHARE OF r",
+  AS_OWNER, 2, UUIDOID, UUIDOID);
+
+static bool
+rel_active_lock_spi(void *question)
+{
+	QRel	   *q = (QRel *) question;
+	Datum		args[2];
+
+	args[0] = UUIDPGetDatum(q->customer_id);
+	args[1] = UUIDPGetDatum(q->partner_id);
+	q->found = spi_run(&rel_active_lock_sql, args, NULL, 1, InvalidSnapshot) == 1;
+	spi_done();
+	return true;
+}
+
+bool
+mp_lookup_lock_active_relationship(const pg_uuid_t *customer_id,
+								   const pg_uuid_t *partner_id)
+{
+	QRel		q = {customer_id, partner_id, NULL, false, 0};
+
+	ask(MP_LOOKUP_ACTIVE_RELATIONSHIP_LOCK, &q);
+	return q.found;
+}
+
+/*
+ * R13: the partner's live (active or suspended) subscriptions with the
+ * customer, counted on the latest snapshot, not the transaction's: a sale
+ * that committed while the termination waited for the relationship row
+ * (the sale held it FOR SHARE) must be seen even under REPEATABLE READ,
+ * where the transaction snapshot predates it.  This is what ri_triggers.c
+ * does when it must detect rows that appeared concurrently.
+ */
+static MpSql live_subs_sql =
+Q("SELECT pg_catalog.count(*)" FROM("subscription s")
+  " WHERE s.customer_id" EQ "$1 AND s.partner_of_record" EQ "$2"
+  " AND s.status OPERATOR(pg_catalog.=) ANY"
+  "  (ARRAY['active', 'suspended']::" MP_SCHEMA ".subscription_status[])",
+  AS_OWNER, 2, UUIDOID, UUIDOID);
+
+static bool
+live_subs_spi(void *question)
+{
+	QRel	   *q = (QRel *) question;
+	Datum		args[2];
+	bool		isnull;
+
+	args[0] = UUIDPGetDatum(q->customer_id);
+	args[1] = UUIDPGetDatum(q->partner_id);
+	spi_run(&live_subs_sql, args, NULL, 1, GetLatestSnapshot());
+	q->count = DatumGetInt64(spi_col(0, 1, &isnull));
+	spi_done();
+	return true;
+}
+
+int64
+mp_lookup_live_subscriptions(const pg_uuid_t *customer_id,
+							 const pg_uuid_t *partner_id)
+{
+	QRel		q = {customer_id, partner_id, NULL, false, 0};
+
+	ask(MP_LOOKUP_LIVE_SUBSCRIPTIONS, &q);
+	return q.count;
+}
+
+/*
+ * Record that a stale request expired, as the requesting role, not as the
+ * owner: the audit record and ended_by must name who caused it.
+ */
+typedef struct QExpire
+{
+	const pg_uuid_t *relationship_id;
+} QExpire;
+
+static MpSql expire_sql =
+Q("UPDATE " MP_SCHEMA ".relationship r SET status = 'expired'"
+  " WHERE r.relationship_id" EQ "$1 AND r.status" EQ "'pending'",
+  AS_CALLER, 1, UUIDOID);
+
+static bool
+expire_spi(void *question)
+{
+	QExpire    *q = (QExpire *) question;
+	Datum		arg = UUIDPGetDatum(q->relationship_id);
+
+	spi_run(&expire_sql, &arg, NULL, 0, InvalidSnapshot);
+	spi_done();
+	return true;
+}
+
+void
+mp_lookup_expire_request(const pg_uuid_t *relationship_id)
+{
+	QExpire		q = {relationship_id};
+
+	ask(MP_LOOKUP_EXPIRE_REQUEST, &q);
+}
+
+/* ------------------------------------------------------------------------
+ * Write this audit row: directly into the table and its indexes, with the
+ * images the caller builds (fastpath.c, mp_fast_audit_insert), or as the
+ * schema owner through one kept plan per audited table, whose parameters
+ * are the table's own row type so to_jsonb() sees every column.
+ * ------------------------------------------------------------------------
+ */
+static bool
+audit_direct(void *question)
+{
+	MpAuditRow *row = (MpAuditRow *) question;
+
+	row->old_row = row->oldtup ? row->image(row->image_arg, row->rel, row->oldtup) : (Datum) 0;
+	row->new_row = row->newtup ? row->image(row->image_arg, row->rel, row->newtup) : (Datum) 0;
+	return mp_fast_audit_insert(row);
+}
+
+/* true only while audit_spi inserts its row (mp_audit_log_guard asks) */
+static bool audit_writing = false;
+
+bool
+mp_lookup_audit_writing(void)
+{
+	return audit_writing;
+}
+
+static const char *const audit_sql =
+"INSERT INTO " MP_SCHEMA ".audit_log"
+" (actor, session_actor, acting_partner, operation, table_name, row_id,"
+"  old_row, new_row, txid, partner_id, customer_id)"
+" VALUES ($1, $2, $3, $4, $5, $6, pg_catalog.to_jsonb($7), pg_catalog.to_jsonb($8),"
+"  pg_catalog.txid_current(), $9, $10)";
+
+#define AUDIT_NARGS 10
+#define MP_AUDIT_PLANS 8
+
+/*
+ * The plans by row type, because that is their parameter type; a table
+ * dropped and created again (DROP/CREATE EXTENSION in one backend) has a
+ * new one, and its old slot is reused once all are taken, so the cache
+ * stays bounded.
+ */
+typedef struct MpAuditPlan
+{
+	Oid			reltype;
+	SPIPlanPtr	plan;
+} MpAuditPlan;
+
+static MpAuditPlan audit_plans[MP_AUDIT_PLANS];
+static int	audit_next_victim = 0;
+
+static SPIPlanPtr *
+audit_plan_slot(Oid reltype)
+{
+	MpAuditPlan *victim;
+
+	for (int i = 0; i < MP_AUDIT_PLANS; i++)
+	{
+		if (audit_plans[i].reltype == reltype)
+			return &audit_plans[i].plan;
+		if (audit_plans[i].reltype == InvalidOid)
+		{
+			audit_plans[i].reltype = reltype;
+			return &audit_plans[i].plan;
+		}
+	}
+	victim = &audit_plans[audit_next_victim];
+	audit_next_victim = (audit_next_victim + 1) % MP_AUDIT_PLANS;
+	if (victim->plan)
+		SPI_freeplan(victim->plan);
+	victim->plan = NULL;
+	victim->reltype = reltype;
+	return &victim->plan;
+}
+
+static bool
+audit_spi(void *question)
+{
+	MpAuditRow *row = (MpAuditRow *) question;
+	Relation	rel = row->rel;
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	Oid			argtypes[AUDIT_NARGS] = {
+		NAMEOID, NAMEOID, UUIDOID, TEXTOID, NAMEOID, TEXTOID,
+		rel->rd_rel->reltype, rel->rd_rel->reltype, UUIDOID, UUIDOID
+	};
+	Datum		values[AUDIT_NARGS];
+	char		nulls[AUDIT_NARGS];
+
+	memset(nulls, ' ', sizeof(nulls));
+	values[0] = row->actor;
+	values[1] = row->session_actor;
+	if (row->acting_partner)
+		values[2] = UUIDPGetDatum(row->acting_partner);
+	else
+		nulls[2] = 'n';
+	values[3] = CStringGetTextDatum(row->operation);
+	values[4] = row->table_name;
+	values[5] = CStringGetTextDatum(row->row_id);
+	if (row->oldtup)
+		values[6] = heap_copy_tuple_as_datum(row->oldtup, tupdesc);
+	else
+		nulls[6] = 'n';
+	if (row->newtup)
+		values[7] = heap_copy_tuple_as_datum(row->newtup, tupdesc);
+	else
+		nulls[7] = 'n';
+	if (row->partner_id)
+		values[8] = UUIDPGetDatum(row->partner_id);
+	else
+		nulls[8] = 'n';
+	if (row->customer_id)
+		values[9] = UUIDPGetDatum(row->customer_id);
+	else
+		nulls[9] = 'n';
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	audit_writing = true;
+	PG_TRY();
+	{
+		mp_execute(audit_plan_slot(rel->rd_rel->reltype), audit_sql, AUDIT_NARGS,
+				   argtypes, true, values, nulls, 0, InvalidSnapshot);
+	}
+	PG_FINALLY();
+	{
+		audit_writing = false;
+	}
+	PG_END_TRY();
+	SPI_finish();
+	return true;
+}
+
+void
+mp_lookup_audit_insert(MpAuditRow *row)
+{
+	ask(MP_LOOKUP_AUDIT_INSERT, row);
+}
+
+/* ------------------------------------------------------------------------
+ * Restore mode (restore.c): is a row's partner or customer loaded yet, hold
+ * a row until it is, put the held rows of a table back.  As the restoring
+ * superuser, each with a snapshot of its own (READ COMMITTED: what has
+ * committed by now).
+ * ------------------------------------------------------------------------
+ */
+typedef struct QRestore
+{
+	bool		partner;
+	const pg_uuid_t *id;
+	const char *table_name;
+	const char *row_image;
+	int			table_index;
+	bool		found;
+} QRestore;
+
+static MpSql party_there_sql[2] = {
+	Q("SELECT 1" FROM("customer c") " WHERE c.customer_id" EQ "$1",
+	  AS_CALLER, 1, UUIDOID),
+	Q("SELECT 1" FROM("partner p") " WHERE p.partner_id" EQ "$1",
+	  AS_CALLER, 1, UUIDOID),
+};
+
+static bool
+party_there_spi(void *question)
+{
+	QRestore   *q = (QRestore *) question;
+	Datum		arg = UUIDPGetDatum(q->id);
+
+	q->found = spi_run(&party_there_sql[q->partner], &arg, NULL, 1, InvalidSnapshot) > 0;
+	spi_done();
+	return true;
+}
+
+bool
+mp_lookup_party_exists(bool partner, const pg_uuid_t *id)
+{
+	QRestore	q = {partner, id, NULL, NULL, 0, false};
+
+	ask(MP_LOOKUP_RESTORE_PARTY, &q);
+	return q.found;
+}
+
+static MpSql hold_sql =
+Q("INSERT INTO " MP_SCHEMA ".restore_held (table_name, row_image) VALUES ($1, $2)",
+  AS_CALLER, 2, TEXTOID, TEXTOID);
+
+static bool
+hold_spi(void *question)
+{
+	QRestore   *q = (QRestore *) question;
+	Datum		args[2];
+
+	args[0] = CStringGetTextDatum(q->table_name);
+	args[1] = CStringGetTextDatum(q->row_image);
+	spi_run(&hold_sql, args, NULL, 0, InvalidSnapshot);
+	spi_done();
+	return true;
+}
+
+void
+mp_lookup_restore_hold(const char *table_name, const char *row_image)
+{
+	QRestore	q = {false, NULL, table_name, row_image, 0, false};
+
+	ask(MP_LOOKUP_RESTORE_HOLD, &q);
+}
+
+/* Put back the held rows of each table that can hold rows, in this order. */
+#define RELEASE_SQL(t) \
+Q("WITH held AS (DELETE FROM " MP_SCHEMA ".restore_held h" \
+  "               WHERE h.table_name OPERATOR(pg_catalog.=) '" t "'" \
+  "              RETURNING h.row_image)" \
+  " INSERT INTO " MP_SCHEMA "." t \
+  " SELECT (r.img).* FROM (SELECT held.row_image::" MP_SCHEMA "." t " AS img" \
+  "                          FROM held OFFSET 0) r", AS_CALLER, 0, InvalidOid)
+
+static MpSql release_sql[] = {
+	RELEASE_SQL("partner_member"),
+	RELEASE_SQL("customer_member"),
+	RELEASE_SQL("relationship"),
+	RELEASE_SQL("subscription"),
+};
+
+static bool
+release_spi(void *question)
+{
+	for (int i = 0; i < lengthof(release_sql); i++)
+	{
+		spi_run(&release_sql[i], NULL, NULL, 0, InvalidSnapshot);
+		spi_done();
+	}
+	return true;
+}
+
+void
+mp_lookup_restore_release(void)
+{
+	QRestore	q = {0};
+
+	ask(MP_LOOKUP_RESTORE_RELEASE, &q);
+}
+
+/* ------------------------------------------------------------------------
+ * The questions and their implementations, side by side.
+ * ------------------------------------------------------------------------
+ */
+static const MpQuestion questions[MP_NUM_LOOKUPS] = {
+	[MP_LOOKUP_PARTNER_MEMBERSHIPS] = {"partner_memberships", false, {members_direct, members_spi}},
+	[MP_LOOKUP_CUSTOMER_MEMBERSHIPS] = {"customer_memberships", false, {members_direct, members_spi}},
+	[MP_LOOKUP_PARTNER_MEMBERSHIP_LOCK] = {"partner_membership_lock", true, {members_direct, members_spi}},
+	[MP_LOOKUP_CUSTOMER_MEMBERSHIP_LOCK] = {"customer_membership_lock", true, {members_direct, members_spi}},
+	[MP_LOOKUP_MEMBER_ROWS_LEFT] = {"member_rows_left", false, {NULL, member_left_spi}},
+	[MP_LOOKUP_PARTNER] = {"partner_status", false, {partner_direct, partner_spi}},
+	[MP_LOOKUP_CUSTOMER] = {"customer", false, {NULL, customer_spi}},
+	[MP_LOOKUP_CUSTOMER_CREATOR] = {"customer_creator", false, {NULL, creator_spi}},
+	[MP_LOOKUP_PARTY_IN_USE] = {"party_in_use", false, {NULL, in_use_spi}},
+	[MP_LOOKUP_TENANT_CLAIM] = {"tenant_claim", false, {NULL, tenant_claim_spi}},
+	[MP_LOOKUP_TENANT_KIND] = {"tenant_kind", false, {NULL, tenant_kind_spi}},
+	[MP_LOOKUP_TENANT_RELEASE] = {"tenant_release", false, {NULL, tenant_release_spi}},
+	[MP_LOOKUP_OPEN_RELATIONSHIP] = {"open_relationship", false, {NULL, rel_open_spi}},
+	[MP_LOOKUP_LATEST_RELATIONSHIP] = {"latest_relationship", false, {NULL, rel_latest_spi}},
+	[MP_LOOKUP_ANY_RELATIONSHIP] = {"any_relationship", false, {NULL, rel_any_spi}},
+	[MP_LOOKUP_ACTIVE_RELATIONSHIP_LOCK] = {"active_relationship_lock", true, {rel_active_lock_direct, rel_active_lock_spi}},
+	[MP_LOOKUP_LIVE_SUBSCRIPTIONS] = {"live_subscriptions", false, {NULL, live_subs_spi}},
+	[MP_LOOKUP_EXPIRE_REQUEST] = {"expire_request", false, {NULL, expire_spi}},
+	[MP_LOOKUP_AUDIT_INSERT] = {"audit_insert", false, {audit_direct, audit_spi}},
+	[MP_LOOKUP_RESTORE_PARTY] = {"restore_party", false, {NULL, party_there_spi}},
+	[MP_LOOKUP_RESTORE_HOLD] = {"restore_hold", false, {NULL, hold_spi}},
+	[MP_LOOKUP_RESTORE_RELEASE] = {"restore_release", false, {NULL, release_spi}},
+};
