@@ -121,7 +121,7 @@ typedef struct ProbeTarget
 	int			nchecked;
 } ProbeTarget;
 
-#define MP_PROBE_TARGETS 8
+#define MP_PROBE_TARGETS 16
 static ProbeTarget probe_targets[MP_PROBE_TARGETS];
 
 /*

@@ -38,10 +38,12 @@
  */
 #include "postgres.h"
 
+#include "access/sysattr.h"
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "executor/tuptable.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
@@ -459,6 +461,98 @@ typedef struct QCustomer
 	bool		found;
 } QCustomer;
 
+/* The customer row: its cloud and the tenant it claims. */
+typedef struct CustomerProbe
+{
+	QCustomer  *q;
+	pg_uuid_t	tenant_id;
+} CustomerProbe;
+
+static bool
+customer_probe_row(Relation rel, TupleTableSlot *slot, void *arg)
+{
+	CustomerProbe *cp = (CustomerProbe *) arg;
+	bool		cnull;
+	bool		tnull;
+	Datum		cloud = slot_getattr(slot, mp_attnum(rel, "cloud"), &cnull);
+	Datum		tenant = slot_getattr(slot, mp_attnum(rel, "tenant_id"), &tnull);
+
+	if (!cnull && !tnull)
+	{
+		cp->q->info->cloud = DatumGetObjectId(cloud);
+		cp->tenant_id = *DatumGetUUIDP(tenant);
+		cp->q->found = true;
+	}
+	return true;
+}
+
+/* The tenant row, if a customer's claim: its xmin and creator (the LEFT JOIN). */
+static bool
+claim_probe_row(Relation rel, TupleTableSlot *slot, void *arg)
+{
+	MpCustomerInfo *info = (MpCustomerInfo *) arg;
+	bool		isnull;
+	Datum		kind = slot_getattr(slot, mp_attnum(rel, "kind"), &isnull);
+	Datum		creator;
+	text	   *t;
+
+	if (isnull)
+		return false;
+	t = DatumGetTextPP(kind);
+	if (VARSIZE_ANY_EXHDR(t) != strlen("customer") ||
+		memcmp(VARDATA_ANY(t), "customer", strlen("customer")) != 0)
+		return false;
+	info->claim_xmin = DatumGetTransactionId(slot_getsysattr(slot,
+															 MinTransactionIdAttributeNumber,
+															 &isnull));
+	creator = slot_getattr(slot, mp_attnum(rel, "created_by_partner"), &isnull);
+	info->has_creator = !isnull;
+	if (!isnull)
+		info->creator = *DatumGetUUIDP(creator);
+	return true;
+}
+
+static bool
+customer_direct(void *question)
+{
+	QCustomer  *q = (QCustomer *) question;
+	static const char *const customer_keys[] = {"customer_id"};
+	static const char *const tenant_keys[] = {"tenant_id"};
+	CustomerProbe cp = {q, {{0}}};
+	Datum		key = UUIDPGetDatum(q->customer_id);
+	Oid			eqproc = F_UUID_EQ;
+	int			n;
+
+	q->found = false;
+	n = mp_probe("customer", "customer_pkey", customer_keys, 1, &key, &eqproc,
+				 0, NULL, customer_probe_row, &cp);
+	/* a NULL in a NOT NULL column: not the table the probe knows */
+	if (n < 0 || (n > 0 && !q->found))
+	{
+		q->found = false;
+		return false;
+	}
+	if (!q->found)
+		return true;
+
+	/*
+	 * The claim, on a snapshot of its own: it is only ever inserted (with
+	 * the customer, in one transaction) or deleted with the customer, so a
+	 * later snapshot sees the claim of the customer the first one saw, or
+	 * no customer any more, which the foreign key then refuses.
+	 */
+	q->info->claim_xmin = InvalidTransactionId;
+	q->info->has_creator = false;
+	key = UUIDPGetDatum(&cp.tenant_id);
+	if (mp_probe("tenant", "tenant_pkey", tenant_keys, 1, &key, &eqproc, 0,
+				 NULL, claim_probe_row, q->info) < 0)
+	{
+		q->found = false;
+		return false;
+	}
+	return true;
+}
+
 static MpSql customer_sql =
 Q("SELECT c.cloud, t.xmin, t.created_by_partner" FROM("customer c")
   " LEFT JOIN " MP_SCHEMA ".tenant t"
@@ -745,6 +839,83 @@ rel_row_spi(MpSql *sql, QRel *q)
 	return true;
 }
 
+/*
+ * The direct probes of a pair's relationships: its rows in
+ * relationship_customer_partner_idx (every status; the partial
+ * relationship_open_key would miss rows if a DBA narrowed its predicate),
+ * the status checked on the row seen.
+ */
+typedef struct RelProbe
+{
+	QRel	   *q;
+	AttrNumber	idatt;
+	AttrNumber	statusatt;
+	AttrNumber	atatt;
+} RelProbe;
+
+static bool
+rel_open_filter(Relation rel, TupleTableSlot *slot, void *arg)
+{
+	RelProbe   *rp = (RelProbe *) arg;
+	bool		isnull;
+	Datum		status;
+	int			s;
+
+	if (rp->statusatt == 0)
+	{
+		rp->idatt = mp_attnum(rel, "relationship_id");
+		rp->statusatt = mp_attnum(rel, "status");
+		rp->atatt = mp_attnum(rel, "requested_at");
+	}
+	status = slot_getattr(slot, rp->statusatt, &isnull);
+	if (isnull)
+		return false;
+	s = mp_enum_index(status, mp_rel_status_labels);
+	return s == MP_REL_PENDING || s == MP_REL_ACTIVE;
+}
+
+static bool
+rel_open_row(Relation rel, TupleTableSlot *slot, void *arg)
+{
+	RelProbe   *rp = (RelProbe *) arg;
+	bool		idnull;
+	bool		snull;
+	bool		atnull;
+	Datum		id = slot_getattr(slot, rp->idatt, &idnull);
+	Datum		status = slot_getattr(slot, rp->statusatt, &snull);
+	Datum		at = slot_getattr(slot, rp->atatt, &atnull);
+
+	/* the first one, as the query's row limit of 1 (the unique index allows one) */
+	if (rp->q->found)
+		return false;
+	rp->q->info->relationship_id = idnull ? (pg_uuid_t) {{0}} : *DatumGetUUIDP(id);
+	rp->q->info->status = mp_enum_index(status, mp_rel_status_labels);
+	rp->q->info->requested_at = atnull ? 0 : DatumGetTimestampTz(at);
+	rp->q->found = true;
+	return true;
+}
+
+static bool
+rel_open_direct(void *question)
+{
+	QRel	   *q = (QRel *) question;
+	static const char *const keycols[] = {"customer_id", "partner_id"};
+	Datum		keys[2];
+	Oid			eqprocs[2] = {F_UUID_EQ, F_UUID_EQ};
+	RelProbe	rp = {q, 0, 0, 0};
+
+	keys[0] = UUIDPGetDatum(q->customer_id);
+	keys[1] = UUIDPGetDatum(q->partner_id);
+	q->found = false;
+	if (mp_probe("relationship", "relationship_customer_partner_idx", keycols, 2,
+				 keys, eqprocs, 0, rel_open_filter, rel_open_row, &rp) < 0)
+	{
+		q->found = false;
+		return false;
+	}
+	return true;
+}
+
 static bool
 rel_open_spi(void *question)
 {
@@ -781,6 +952,33 @@ mp_lookup_latest_relationship(const pg_uuid_t *customer_id,
 static MpSql rel_any_sql =
 Q("SELECT 1" FROM("relationship r") " WHERE r.customer_id" EQ "$1 LIMIT 1",
   AS_OWNER, 1, UUIDOID);
+
+static bool
+rel_any_row(Relation rel, TupleTableSlot *slot, void *arg)
+{
+	QRel	   *q = (QRel *) arg;
+
+	q->found = true;
+	return true;
+}
+
+static bool
+rel_any_direct(void *question)
+{
+	QRel	   *q = (QRel *) question;
+	static const char *const keycols[] = {"customer_id"};
+	Datum		key = UUIDPGetDatum(q->customer_id);
+	Oid			eqproc = F_UUID_EQ;
+
+	q->found = false;
+	if (mp_probe("relationship", "relationship_customer_partner_idx", keycols, 1,
+				 &key, &eqproc, 0, NULL, rel_any_row, q) < 0)
+	{
+		q->found = false;
+		return false;
+	}
+	return true;
+}
 
 static bool
 rel_any_spi(void *question)
@@ -1207,15 +1405,15 @@ static const MpQuestion questions[MP_NUM_LOOKUPS] = {
 	[MP_LOOKUP_CUSTOMER_MEMBERSHIP_LOCK] = {"customer_membership_lock", true, {members_direct, members_spi}},
 	[MP_LOOKUP_MEMBER_ROWS_LEFT] = {"member_rows_left", false, {NULL, member_left_spi}},
 	[MP_LOOKUP_PARTNER] = {"partner_status", false, {partner_direct, partner_spi}},
-	[MP_LOOKUP_CUSTOMER] = {"customer", false, {NULL, customer_spi}},
+	[MP_LOOKUP_CUSTOMER] = {"customer", false, {customer_direct, customer_spi}},
 	[MP_LOOKUP_CUSTOMER_CREATOR] = {"customer_creator", false, {NULL, creator_spi}},
 	[MP_LOOKUP_PARTY_IN_USE] = {"party_in_use", false, {NULL, in_use_spi}},
 	[MP_LOOKUP_TENANT_CLAIM] = {"tenant_claim", false, {NULL, tenant_claim_spi}},
 	[MP_LOOKUP_TENANT_KIND] = {"tenant_kind", false, {NULL, tenant_kind_spi}},
 	[MP_LOOKUP_TENANT_RELEASE] = {"tenant_release", false, {NULL, tenant_release_spi}},
-	[MP_LOOKUP_OPEN_RELATIONSHIP] = {"open_relationship", false, {NULL, rel_open_spi}},
+	[MP_LOOKUP_OPEN_RELATIONSHIP] = {"open_relationship", false, {rel_open_direct, rel_open_spi}},
 	[MP_LOOKUP_LATEST_RELATIONSHIP] = {"latest_relationship", false, {NULL, rel_latest_spi}},
-	[MP_LOOKUP_ANY_RELATIONSHIP] = {"any_relationship", false, {NULL, rel_any_spi}},
+	[MP_LOOKUP_ANY_RELATIONSHIP] = {"any_relationship", false, {rel_any_direct, rel_any_spi}},
 	[MP_LOOKUP_ACTIVE_RELATIONSHIP_LOCK] = {"active_relationship_lock", true, {rel_active_lock_direct, rel_active_lock_spi}},
 	[MP_LOOKUP_LIVE_SUBSCRIPTIONS] = {"live_subscriptions", false, {NULL, live_subs_spi}},
 	[MP_LOOKUP_EXPIRE_REQUEST] = {"expire_request", false, {NULL, expire_spi}},

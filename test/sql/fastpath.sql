@@ -36,14 +36,15 @@ CREATE FUNCTION pg_temp.sale() RETURNS text LANGUAGE sql AS $$
     SELECT pg_temp.sqlstate_of($q$SELECT multipartner.create_subscription('33333333-3333-4333-8333-000000000001', 'O365_E3', 'Microsoft 365', 2, 'P1M', 'monthly')$q$)
 $$;
 
-SELECT plan(24);
+SELECT plan(27);
 
 -------------------------------------------------------------------------------
 -- 1. The function
 -------------------------------------------------------------------------------
 SELECT set_eq('SELECT lookup FROM multipartner.lookup_counts()',
     ARRAY['partner_memberships', 'customer_memberships', 'partner_membership_lock', 'customer_membership_lock',
-          'active_relationship_lock', 'partner_status', 'audit_insert'],
+          'active_relationship_lock', 'partner_status', 'customer', 'open_relationship', 'any_relationship',
+          'audit_insert'],
     'lookup_counts() has a row for each lookup with a direct and an SPI implementation');
 SET ROLE regress_operator;
 SELECT lives_ok('SELECT * FROM multipartner.lookup_counts()', 'an operator may read lookup_counts()');
@@ -67,13 +68,19 @@ SET ROLE regress_office_ga;
 SELECT multipartner.request_relationship(:'fabrikam_id') AS w_rel \gset
 SET ROLE regress_fabrikam_ga;
 SELECT pg_temp.sqlstate_of(format('SELECT multipartner.accept_relationship(%L)', :'w_rel')) AS w_accept \gset
+-- a customer created by the partner: its active relationship asks whether the customer has any
+SET ROLE regress_office_ga;
+SELECT pg_temp.sqlstate_of($q$SELECT multipartner.create_customer('44444444-4444-4444-8444-0000000000f1', 'Regress Fastpath Customer', 'commercial')$q$) AS w_create \gset
 RESET ROLE;
-SELECT is(:'w_sale' || '/' || :'w_accept', 'ok/ok', 'workload: the sale and the accept succeed');
+SELECT is(:'w_sale' || '/' || :'w_accept' || '/' || :'w_create', 'ok/ok/ok', 'workload: the sale, the accept and the customer creation succeed');
 SELECT is(pg_temp.moved('partner_memberships'), :'expect', 'workload: partner_memberships took the path multipartner.fast_path chose, and only that one');
 SELECT is(pg_temp.moved('customer_memberships'), :'expect', 'workload: customer_memberships took the path multipartner.fast_path chose, and only that one');
 SELECT is(pg_temp.moved('customer_membership_lock'), :'expect', 'workload: customer_membership_lock took the path multipartner.fast_path chose, and only that one');
 SELECT is(pg_temp.moved('active_relationship_lock'), :'expect', 'workload: active_relationship_lock took the path multipartner.fast_path chose, and only that one');
 SELECT is(pg_temp.moved('partner_status'), :'expect', 'workload: partner_status took the path multipartner.fast_path chose, and only that one');
+SELECT is(pg_temp.moved('customer'), :'expect', 'workload: customer took the path multipartner.fast_path chose, and only that one');
+SELECT is(pg_temp.moved('open_relationship'), :'expect', 'workload: open_relationship took the path multipartner.fast_path chose, and only that one');
+SELECT is(pg_temp.moved('any_relationship'), :'expect', 'workload: any_relationship took the path multipartner.fast_path chose, and only that one');
 SELECT is(pg_temp.moved('audit_insert'), :'expect', 'workload: audit_insert took the path multipartner.fast_path chose, and only that one');
 SELECT is(pg_temp.moved('partner_membership_lock'), 'none',
     'workload: no partner_membership_lock lookup under READ COMMITTED (a partner member holds its member object lock instead)');
