@@ -449,14 +449,17 @@ mp_lookup_partner(const pg_uuid_t *partner_id, MpPartnerInfo *info)
 }
 
 /* ------------------------------------------------------------------------
- * A customer: its cloud, and the xmin and creator of its tenant claim.  The
- * claim row is only ever inserted, so its xmin is the transaction that
- * created the customer, whatever updated the customer row since.
+ * A customer: its cloud, and (with_claim) the xmin and creator of its
+ * tenant claim.  The claim row is only ever inserted, so its xmin is the
+ * transaction that created the customer, whatever updated the customer row
+ * since.  Only a partner's active insert asks for the claim; the direct
+ * path then probes tenant too, a second index probe.
  * ------------------------------------------------------------------------
  */
 typedef struct QCustomer
 {
 	const pg_uuid_t *customer_id;
+	bool		with_claim;		/* the claim's xmin and creator are asked too */
 	MpCustomerInfo *info;
 	bool		found;
 } QCustomer;
@@ -532,7 +535,9 @@ customer_direct(void *question)
 		q->found = false;
 		return false;
 	}
-	if (!q->found)
+	q->info->claim_xmin = InvalidTransactionId;
+	q->info->has_creator = false;
+	if (!q->found || !q->with_claim)
 		return true;
 
 	/*
@@ -541,8 +546,6 @@ customer_direct(void *question)
 	 * later snapshot sees the claim of the customer the first one saw, or
 	 * no customer any more, which the foreign key then refuses.
 	 */
-	q->info->claim_xmin = InvalidTransactionId;
-	q->info->has_creator = false;
 	key = UUIDPGetDatum(&cp.tenant_id);
 	if (mp_probe("tenant", "tenant_pkey", tenant_keys, 1, &key, &eqproc, 0,
 				 NULL, claim_probe_row, q->info) < 0)
@@ -576,15 +579,22 @@ customer_spi(void *question)
 		q->info->claim_xmin = isnull ? InvalidTransactionId : DatumGetTransactionId(xmin);
 		q->info->creator = spi_uuid(0, 3, &isnull);
 		q->info->has_creator = !isnull;
+		/* the same answer as the direct path, which reads no claim unasked */
+		if (!q->with_claim)
+		{
+			q->info->claim_xmin = InvalidTransactionId;
+			q->info->has_creator = false;
+		}
 	}
 	spi_done();
 	return true;
 }
 
 bool
-mp_lookup_customer(const pg_uuid_t *customer_id, MpCustomerInfo *info)
+mp_lookup_customer(const pg_uuid_t *customer_id, bool with_claim,
+				   MpCustomerInfo *info)
 {
-	QCustomer	q = {customer_id, info, false};
+	QCustomer	q = {customer_id, with_claim, info, false};
 
 	ask(MP_LOOKUP_CUSTOMER, &q);
 	return q.found;

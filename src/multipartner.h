@@ -206,7 +206,8 @@ typedef struct MpPartnerInfo
 typedef struct MpCustomerInfo
 {
 	Oid			cloud;			/* enum value */
-	TransactionId claim_xmin;	/* of its tenant claim; Invalid: none */
+	TransactionId claim_xmin;	/* of its tenant claim; Invalid: none (or
+								 * not asked) */
 	bool		has_creator;
 	pg_uuid_t	creator;		/* the partner its claim names */
 } MpCustomerInfo;
@@ -250,7 +251,8 @@ extern void mp_lookup_memberships(bool partner, Oid userid, const pg_uuid_t *id,
 								  bool lock, MpMemberRows *rows);
 extern bool mp_lookup_role_has_members(bool partner, Oid roleid);
 extern bool mp_lookup_partner(const pg_uuid_t *partner_id, MpPartnerInfo *info);
-extern bool mp_lookup_customer(const pg_uuid_t *customer_id, MpCustomerInfo *info);
+extern bool mp_lookup_customer(const pg_uuid_t *customer_id, bool with_claim,
+							   MpCustomerInfo *info);
 extern bool mp_lookup_customer_creator(const pg_uuid_t *customer_id,
 									   MpCreatorInfo *info);
 extern bool mp_lookup_party_in_use(bool partner, const pg_uuid_t *id);

@@ -263,7 +263,7 @@ relationship_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 				 errmsg("partner %s is suspended", mp_uuid_str(&partner_id)),
 				 errdetail("A suspended partner cannot start new relationships.")));
 
-	if (!mp_lookup_customer(&customer_id, &customer))
+	if (!mp_lookup_customer(&customer_id, status == MP_REL_ACTIVE && !op, &customer))
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("customer %s does not exist", mp_uuid_str(&customer_id)),
