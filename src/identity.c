@@ -10,14 +10,15 @@
  * (membership is not inherited through role grants: the mapping is
  * explicit).  multipartner.acting_partner may only narrow among them.
  *
- * Caching: the partner and customer memberships of one role are read once
- * per transaction and
- * kept in TopMemoryContext-owned storage bounded by the number of rows of
- * that role.  The cache is dropped at transaction end, on subtransaction
- * abort, when the current role or the setting changes, and when this
- * backend writes a membership table (member_changed trigger).  Changes
- * committed by other backends are therefore seen from the next transaction
- * on.
+ * Caching: the partner and customer memberships of a role are read once
+ * and kept, in a memory context per cached role bounded by the number of
+ * rows of that role, for the current role and the few roles acted as just
+ * before it (parked, see below), across commits.  The answers are dropped
+ * on abort and subtransaction abort, when this backend writes a membership
+ * table (member_changed trigger), and by the relcache invalidation of a
+ * membership table that such a write sends to every other backend at
+ * commit (seen there at the latest when its next transaction starts); the
+ * membership locks they record are forgotten at every transaction end.
  *
  *-------------------------------------------------------------------------
  */
@@ -76,12 +77,45 @@ typedef struct MpIdentityCache
 	uint32		acting_roles;
 	bool		membership_locked;	/* mp_lock_acting_membership() ran */
 	Oid			member_relids[2];	/* partner_member, customer_member */
+	MemoryContext cxt;			/* what the answer points to: its
+								 * memberships and setting */
 } MpIdentityCache;
 
+/* The answer for the current role. */
 static MpIdentityCache idcache;
 
-/* what idcache points to: its memberships and setting */
-static MemoryContext identity_cxt = NULL;
+/*
+ * The answers for the roles acted as before it, parked: an application pool
+ * that SETs ROLE per request switches among a few roles, and each would
+ * otherwise read its memberships again at every switch.  A switch back to a
+ * parked role swaps its answer in (mp_identity_ensure); a new role parks the
+ * current answer in a free slot, else in each slot in turn.  Everything that drops
+ * the current answer drops the parked ones too (identity_forget_all), and
+ * the locks they record are forgotten at the end of the transaction, so a
+ * parked answer is exactly what the current one would be had the role
+ * never changed.
+ */
+#define MP_IDENTITY_PARKED 3
+static MpIdentityCache parked[MP_IDENTITY_PARKED];
+static int	parked_oldest = 0;
+
+static void
+identity_forget_all(void)
+{
+	idcache.valid = false;
+	for (int i = 0; i < MP_IDENTITY_PARKED; i++)
+		parked[i].valid = false;
+}
+
+/* What an answer holds only for the transaction: the membership locks. */
+static void
+identity_end_xact_one(MpIdentityCache *c)
+{
+	c->membership_locked = false;
+	if (c->customers_loaded)
+		for (int i = 0; i < c->ncustomers; i++)
+			c->customers[i].locked = false;
+}
 
 static void mp_identity_load(Oid userid);
 static void identity_type_inval(Datum arg, int cacheid, uint32 hashvalue);
@@ -90,7 +124,7 @@ static void mp_customers_ensure(void);
 void
 mp_identity_reset(void)
 {
-	idcache.valid = false;
+	identity_forget_all();
 }
 
 /*
@@ -108,12 +142,12 @@ mp_identity_end_xact(bool commit)
 {
 	if (!commit)
 	{
-		idcache.valid = false;
+		identity_forget_all();
 		return;
 	}
-	idcache.membership_locked = false;
-	for (int i = 0; i < idcache.ncustomers; i++)
-		idcache.customers[i].locked = false;
+	identity_end_xact_one(&idcache);
+	for (int i = 0; i < MP_IDENTITY_PARKED; i++)
+		identity_end_xact_one(&parked[i]);
 }
 
 /* Name of the acting role, for messages and the *_by columns. */
@@ -141,13 +175,22 @@ static uint64 identity_inval_count = 0;
 static void
 identity_relcache_inval(Datum arg, Oid relid)
 {
+	bool		hit = false;
+
 	/* a membership table changed (here or in a transaction that committed) */
-	if (!OidIsValid(relid) || relid == idcache.member_relids[0] ||
-		relid == idcache.member_relids[1])
+	for (int i = -1; i < MP_IDENTITY_PARKED; i++)
 	{
-		idcache.valid = false;
-		identity_inval_count++;
+		MpIdentityCache *c = i < 0 ? &idcache : &parked[i];
+
+		if (!OidIsValid(relid) || relid == c->member_relids[0] ||
+			relid == c->member_relids[1])
+		{
+			c->valid = false;
+			hit = true;
+		}
 	}
+	if (hit)
+		identity_inval_count++;
 }
 
 void
@@ -353,7 +396,7 @@ identity_type_inval(Datum arg, int cacheid, uint32 hashvalue)
 							   hashvalue == GetSysCacheHashValue1(TYPEOID,
 																  ObjectIdGetDatum(binding_typoids[i]))))
 		{
-			idcache.valid = false;
+			identity_forget_all();
 			identity_inval_count++;
 			bound_roles[i].valid = false;
 		}
@@ -448,7 +491,7 @@ load_memberships(bool partner, Oid userid, int *count)
 {
 	MembershipFold f;
 
-	read_memberships(partner, userid, NULL, false, &f, identity_cxt);
+	read_memberships(partner, userid, NULL, false, &f, idcache.cxt);
 	*count = f.n;
 	return f.items;
 }
@@ -466,16 +509,16 @@ mp_identity_load(Oid userid)
 	uint64		inval_count = identity_inval_count;
 
 	idcache.valid = false;
-	if (identity_cxt == NULL)
-		identity_cxt = AllocSetContextCreate(CacheMemoryContext,
-											 "multipartner identity",
-											 ALLOCSET_SMALL_SIZES);
-	MemoryContextReset(identity_cxt);
+	if (idcache.cxt == NULL)
+		idcache.cxt = AllocSetContextCreate(CacheMemoryContext,
+											"multipartner identity",
+											ALLOCSET_SMALL_SIZES);
+	MemoryContextReset(idcache.cxt);
 	idcache.members = NULL;
 	idcache.nmembers = 0;
 	idcache.customers = NULL;
 	idcache.ncustomers = 0;
-	idcache.guc = MemoryContextStrdup(identity_cxt, guc);
+	idcache.guc = MemoryContextStrdup(idcache.cxt, guc);
 	idcache.userid = userid;
 	idcache.state = MP_ACTING_NONE;
 	idcache.acting_roles = 0;
@@ -516,19 +559,49 @@ mp_identity_load(Oid userid)
 	idcache.valid = (inval_count == identity_inval_count);
 }
 
+/* Is answer c the one for the current role and setting? */
+static bool
+identity_matches(const MpIdentityCache *c)
+{
+	const char *guc = mp_acting_partner_guc ? mp_acting_partner_guc : "";
+
+	return c->valid && c->userid == GetUserId() &&
+		c->guc != NULL && strcmp(c->guc, guc) == 0;
+}
+
 /* Is the identity cached for the current role and setting? */
 static bool
 mp_identity_cached(void)
 {
-	const char *guc = mp_acting_partner_guc ? mp_acting_partner_guc : "";
-
-	return idcache.valid && idcache.userid == GetUserId() &&
-		idcache.guc != NULL && strcmp(idcache.guc, guc) == 0;
+	return identity_matches(&idcache);
 }
 
 static void
 mp_identity_ensure(void)
 {
+	int			slot = -1;
+
+	if (mp_identity_cached())
+		return;
+	/* a parked answer for this role, or a slot to park the current one in */
+	for (int i = 0; i < MP_IDENTITY_PARKED && slot < 0; i++)
+		if (identity_matches(&parked[i]))
+			slot = i;
+	for (int i = 0; i < MP_IDENTITY_PARKED && slot < 0 && idcache.valid; i++)
+		if (!parked[i].valid)
+			slot = i;
+	if (slot < 0 && idcache.valid)
+	{
+		slot = parked_oldest;
+		parked_oldest = (parked_oldest + 1) % MP_IDENTITY_PARKED;
+	}
+	if (slot >= 0)
+	{
+		MpIdentityCache swap = idcache;
+
+		idcache = parked[slot];
+		parked[slot] = swap;
+	}
 	if (!mp_identity_cached())
 		mp_identity_load(GetUserId());
 }

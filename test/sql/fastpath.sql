@@ -36,7 +36,7 @@ CREATE FUNCTION pg_temp.sale() RETURNS text LANGUAGE sql AS $$
     SELECT pg_temp.sqlstate_of($q$SELECT multipartner.create_subscription('33333333-3333-4333-8333-000000000001', 'O365_E3', 'Microsoft 365', 2, 'P1M', 'monthly')$q$)
 $$;
 
-SELECT plan(27);
+SELECT plan(31);
 
 -------------------------------------------------------------------------------
 -- 1. The function
@@ -149,6 +149,31 @@ RESET ROLE;
 SELECT is(:'ct_gone'::text, 'ok', 'Citus gone again: the sale succeeds');
 SELECT is(pg_temp.moved('active_relationship_lock'), :'expect', 'Citus gone again: active_relationship_lock on the path multipartner.fast_path chose');
 SELECT is(pg_temp.moved('audit_insert'), :'expect', 'Citus gone again: audit_insert on the path multipartner.fast_path chose');
+
+-------------------------------------------------------------------------------
+-- 5. The answers of the roles acted as just before stay (identity.c, parked):
+--    switching back to one reads its memberships again only after a change
+--    of a membership table.  Path-independent: 'none' on both paths.
+-------------------------------------------------------------------------------
+SET ROLE regress_office_sa;
+SELECT pg_temp.sale() AS pk_first \gset
+SET ROLE regress_fabrikam_ga;
+SELECT multipartner.acting_partner() IS NULL AS pk_fabrikam \gset
+RESET ROLE;
+SELECT pg_temp.mark() \gset
+SET ROLE regress_office_sa;
+SELECT pg_temp.sale() AS pk_back \gset
+RESET ROLE;
+SELECT is(:'pk_first' || '/' || :'pk_fabrikam' || '/' || :'pk_back', 'ok/t/ok', 'parked: the sales and the role switch in between succeed');
+SELECT is(pg_temp.moved('partner_memberships'), 'none', 'parked: back to a role acted as before, its memberships are not read again');
+-- a change of a membership table (here: a role the sales agent gains) drops every parked answer
+INSERT INTO multipartner.partner_member (member, partner_id, role) VALUES ('regress_office_sa', :'office_id', 'helpdesk_agent');
+SELECT pg_temp.mark() \gset
+SET ROLE regress_office_sa;
+SELECT pg_temp.sale() AS pk_changed \gset
+RESET ROLE;
+SELECT is(:'pk_changed'::text, 'ok', 'parked: a sale after the membership change succeeds');
+SELECT is(pg_temp.moved('partner_memberships'), :'expect', 'parked: after a membership change the role''s memberships are read again');
 
 SELECT * FROM finish();
 ROLLBACK;
