@@ -114,18 +114,7 @@ INSERT INTO multipartner.partner_member SELECT * FROM floor.partner_member;
 INSERT INTO multipartner.customer_member SELECT * FROM floor.customer_member;
 -- the member trigger (off here) binds every member row's role to its rows
 -- (0.4): the real roles among them are bound the way it would
-DO $$
-DECLARE r record;
-BEGIN
-    FOR r IN SELECT DISTINCT 'partner_role' AS typ, m.member::text AS member FROM multipartner.partner_member m
-              WHERE EXISTS (SELECT FROM pg_roles a WHERE a.oid = m.member)
-             UNION
-             SELECT DISTINCT 'customer_role', m.member::text FROM multipartner.customer_member m
-              WHERE EXISTS (SELECT FROM pg_roles a WHERE a.oid = m.member)
-    LOOP
-        EXECUTE format('GRANT USAGE ON TYPE multipartner.%I TO %s', r.typ, r.member);
-    END LOOP;
-END $$;
+SELECT multipartner.bind_member_roles() AS bound_member_roles \gset
 INSERT INTO multipartner.relationship SELECT * FROM floor.relationship;
 INSERT INTO multipartner.subscription SELECT * FROM floor.subscription;
 
