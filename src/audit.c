@@ -111,13 +111,23 @@ typedef struct AuditDesc
 static AuditDesc audit_descs[MP_AUDIT_MAX_TABLES];
 static int	audit_desc_victim = 0;
 
+/*
+ * A table's description goes with its relcache entry; all of them with a
+ * change of pg_enum (ALTER TYPE ... RENAME VALUE: the labels kept).
+ */
 static void
-audit_desc_inval(Datum arg, Oid relid)
+audit_desc_inval(MpCache *c, Oid relid)
 {
 	for (int i = 0; i < MP_AUDIT_MAX_TABLES; i++)
 		if (!OidIsValid(relid) || audit_descs[i].relid == relid)
 			audit_descs[i].valid = false;
 }
+
+static MpCache audit_descs_c = MP_CACHE("multipartner audited tables",
+										.on_relcache = true,
+										.rel_inval = audit_desc_inval,
+										.nsyscaches = 1,
+										.syscaches = {ENUMOID});
 
 /* jsonb's order of object keys (lengthCompareJsonbStringValue) */
 static int
@@ -266,6 +276,12 @@ audit_desc(Relation rel)
 	Oid			relid = RelationGetRelid(rel);
 	AuditDesc  *d = NULL;
 
+	if (!mp_cache_valid(&audit_descs_c))
+	{
+		mp_cache_fill_begin(&audit_descs_c);
+		audit_desc_inval(&audit_descs_c, InvalidOid);
+		mp_cache_fill_end(&audit_descs_c);
+	}
 	for (int i = 0; i < MP_AUDIT_MAX_TABLES; i++)
 	{
 		if (audit_descs[i].relid == relid)
@@ -292,7 +308,7 @@ audit_desc(Relation rel)
 /*
  * An enum value's label, kept in the column's entry after the first time
  * (enum_out reads pg_enum through the syscache); a renamed label
- * invalidates every entry (audit_enum_inval).
+ * invalidates every entry (audit_descs_c).
  */
 static char *
 audit_enum_label(AuditDesc *d, AuditCol *c, Datum value)
@@ -471,12 +487,9 @@ typedef struct AuditRoleName
 
 static AuditRoleName audit_role_names[2];
 
-static void
-audit_role_inval(Datum arg, int cacheid, uint32 hashvalue)
-{
-	audit_role_names[0].roleid = InvalidOid;
-	audit_role_names[1].roleid = InvalidOid;
-}
+/* ... until pg_authid changes */
+static MpCache audit_roles_c = MP_CACHE("multipartner audit role names",
+										.nsyscaches = 1, .syscaches = {AUTHOID});
 
 static Datum
 audit_role_name(Oid roleid)
@@ -484,6 +497,13 @@ audit_role_name(Oid roleid)
 	Name		result = palloc(NAMEDATALEN);
 	AuditRoleName *r = NULL;
 
+	if (!mp_cache_valid(&audit_roles_c))
+	{
+		mp_cache_fill_begin(&audit_roles_c);
+		audit_role_names[0].roleid = InvalidOid;
+		audit_role_names[1].roleid = InvalidOid;
+		mp_cache_fill_end(&audit_roles_c);
+	}
 	for (int i = 0; i < 2; i++)
 		if (audit_role_names[i].roleid == roleid)
 			r = &audit_role_names[i];
@@ -501,19 +521,11 @@ audit_role_name(Oid roleid)
 	return NameGetDatum(result);
 }
 
-/* ALTER TYPE ... RENAME VALUE: forget the labels kept */
-static void
-audit_enum_inval(Datum arg, int cacheid, uint32 hashvalue)
-{
-	audit_desc_inval(arg, InvalidOid);
-}
-
 void
 mp_audit_init(void)
 {
-	mp_on_relcache_inval(audit_desc_inval);
-	mp_on_syscache_inval(ENUMOID, audit_enum_inval);
-	mp_on_syscache_inval(AUTHOID, audit_role_inval);
+	mp_cache_register(&audit_descs_c);
+	mp_cache_register(&audit_roles_c);
 }
 
 PG_FUNCTION_INFO_V1(mp_audit);

@@ -76,7 +76,7 @@
 bool		mp_fast_path_guc = true;
 
 /*
- * -1 unknown, 0 no, 1 yes: is Citus installed in this database?
+ * Is Citus installed in this database?
  *
  * pg_extension has no syscache, so CREATE or DROP EXTENSION sends no
  * invalidation of its own.  But CREATE EXTENSION citus creates Citus's
@@ -84,18 +84,13 @@ bool		mp_fast_path_guc = true;
  * created or dropped sends a relcache invalidation of that relation, here at
  * the next command and to every other backend of the database at commit
  * (taken at latest when its next transaction starts).  So any relcache
- * invalidation, of one relation or of everything, forgets the answer
- * (mp_fastpath_reset from probe_targets_inval), and the next lookup asks
- * pg_extension again: one index probe of pg_extension after each
- * invalidation, nothing on the hot path otherwise.
+ * invalidation, of one relation or of everything, forgets the answer, and
+ * the next lookup asks pg_extension again: one index probe of pg_extension
+ * after each invalidation, nothing on the hot path otherwise.
  */
-static int	citus_present = -1;
-
-void
-mp_fastpath_reset(void)
-{
-	citus_present = -1;
-}
+static bool citus_present;
+static MpCache citus_c = MP_CACHE("multipartner citus presence",
+								  .on_relcache = true);
 
 /* May the direct path be used at all? */
 bool
@@ -103,9 +98,13 @@ mp_fast_path(void)
 {
 	if (!mp_fast_path_guc)
 		return false;
-	if (citus_present < 0)
-		citus_present = OidIsValid(get_extension_oid("citus", true)) ? 1 : 0;
-	return citus_present == 0;
+	if (!mp_cache_valid(&citus_c))
+	{
+		mp_cache_fill_begin(&citus_c);
+		citus_present = OidIsValid(get_extension_oid("citus", true));
+		mp_cache_fill_end(&citus_c);
+	}
+	return !citus_present;
 }
 
 /*
@@ -127,13 +126,11 @@ static ProbeTarget probe_targets[MP_PROBE_TARGETS];
 /*
  * A relcache invalidation of a probe's table or index (a renamed or dropped
  * column sends one) makes its key columns be checked again at its next
- * open; one of everything checks them all again.  Any invalidation also
- * forgets whether Citus is installed (see citus_present).
+ * open; one of everything checks them all again.
  */
 static void
-probe_targets_inval(Oid relid)
+probe_targets_inval(MpCache *c, Oid relid)
 {
-	mp_fastpath_reset();
 	for (int i = 0; i < MP_PROBE_TARGETS; i++)
 	{
 		ProbeTarget *t = &probe_targets[i];
@@ -142,6 +139,10 @@ probe_targets_inval(Oid relid)
 			t->nchecked = 0;
 	}
 }
+
+static MpCache probe_targets_c = MP_CACHE("multipartner probe targets",
+										  .on_relcache = true,
+										  .rel_inval = probe_targets_inval);
 
 static ProbeTarget *
 probe_target(const char *idxname, Oid relid, Oid idxid)
@@ -361,7 +362,6 @@ static const char *const audit_att_names[AA_NUM] = {
 
 typedef struct AuditTableCache
 {
-	bool		valid;
 	Oid			relid;
 	Oid			seqid;
 	AttrNumber	att[AA_NUM];
@@ -371,42 +371,54 @@ typedef struct AuditTableCache
 } AuditTableCache;
 
 static AuditTableCache audit_cache;
-static MemoryContext audit_cache_cxt = NULL;
 
+/*
+ * An invalidation of the audit log or of one of its indexes; while the
+ * cache is being filled (its index list not known yet), any.
+ */
 static void
-fastpath_relcache_inval(Datum arg, Oid relid)
+audit_cache_inval(MpCache *c, Oid relid)
 {
-	probe_targets_inval(relid);
-	if (!audit_cache.valid)
+	if (!c->valid)
+	{
+		mp_cache_invalidate(c);
 		return;
+	}
 	if (!OidIsValid(relid) || relid == audit_cache.relid)
-		audit_cache.valid = false;
-	for (int i = 0; audit_cache.valid && i < audit_cache.nindexes; i++)
+		mp_cache_invalidate(c);
+	for (int i = 0; c->valid && i < audit_cache.nindexes; i++)
 		if (relid == audit_cache.indexoids[i])
-			audit_cache.valid = false;
+			mp_cache_invalidate(c);
 }
+
+static MpCache audit_cache_c = MP_CACHE("multipartner audit log",
+										.on_relcache = true,
+										.rel_inval = audit_cache_inval);
 
 void
 mp_fastpath_init(void)
 {
-	mp_on_relcache_inval(fastpath_relcache_inval);
+	mp_cache_register(&citus_c);
+	mp_cache_register(&probe_targets_c);
+	mp_cache_register(&audit_cache_c);
 }
 
-/* Fill the cache for the open audit_log; false if its shape is unexpected. */
+/*
+ * Fill the cache for the open audit_log; false if its shape is unexpected
+ * (the cache then stays invalid: the next audit row looks again).
+ */
 static bool
 audit_cache_fill(Relation rel)
 {
 	List	   *indexes;
 	ListCell   *lc;
 	MemoryContext oldcxt;
+	MemoryContext cxt;
 	int			i = 0;
 
-	if (audit_cache_cxt == NULL)
-		audit_cache_cxt = AllocSetContextCreate(CacheMemoryContext,
-												"multipartner audit cache",
-												ALLOCSET_SMALL_SIZES);
-	MemoryContextReset(audit_cache_cxt);
-	audit_cache.valid = false;
+	mp_cache_fill_begin(&audit_cache_c);
+	cxt = mp_cache_context(&audit_cache_c);
+	audit_cache.nindexes = 0;
 	audit_cache.relid = RelationGetRelid(rel);
 	for (int a = 0; a < AA_NUM; a++)
 		audit_cache.att[a] = mp_attnum(rel, audit_att_names[a]);
@@ -457,7 +469,7 @@ audit_cache_fill(Relation rel)
 			return false;
 
 	indexes = RelationGetIndexList(rel);
-	oldcxt = MemoryContextSwitchTo(audit_cache_cxt);
+	oldcxt = MemoryContextSwitchTo(cxt);
 	audit_cache.nindexes = list_length(indexes);
 	audit_cache.indexoids = palloc(sizeof(Oid) * Max(audit_cache.nindexes, 1));
 	audit_cache.indexinfos = palloc(sizeof(IndexInfo *) * Max(audit_cache.nindexes, 1));
@@ -467,7 +479,7 @@ audit_cache_fill(Relation rel)
 		Relation	idx = index_open(lfirst_oid(lc), AccessShareLock);
 		IndexInfo  *ii;
 
-		oldcxt = MemoryContextSwitchTo(audit_cache_cxt);
+		oldcxt = MemoryContextSwitchTo(cxt);
 		ii = BuildIndexInfo(idx);
 		MemoryContextSwitchTo(oldcxt);
 		index_close(idx, AccessShareLock);
@@ -482,7 +494,7 @@ audit_cache_fill(Relation rel)
 		i++;
 	}
 	list_free(indexes);
-	audit_cache.valid = true;
+	mp_cache_fill_end(&audit_cache_c);
 	return true;
 }
 
@@ -509,12 +521,12 @@ mp_fast_audit_insert(const MpAuditRow *row)
 		return false;
 	rel = table_open(relid, RowExclusiveLock);
 	/* the cache is about this table (an invalidation taken by the lock resets it) */
-	if (audit_cache.valid && audit_cache.relid != relid)
-		audit_cache.valid = false;
+	if (mp_cache_valid(&audit_cache_c) && audit_cache.relid != relid)
+		mp_cache_invalidate(&audit_cache_c);
 	if (rel->rd_rel->relkind != RELKIND_RELATION ||
 		rel->rd_tableam != GetHeapamTableAmRoutine() ||
 		rel->rd_rel->relhasrules ||
-		(!audit_cache.valid && !audit_cache_fill(rel)))
+		(!mp_cache_valid(&audit_cache_c) && !audit_cache_fill(rel)))
 	{
 		table_close(rel, RowExclusiveLock);
 		return false;

@@ -10,15 +10,25 @@
  * (membership is not inherited through role grants: the mapping is
  * explicit).  multipartner.acting_partner may only narrow among them.
  *
- * Caching: the partner and customer memberships of a role are read once
- * and kept, in a memory context per cached role bounded by the number of
- * rows of that role, for the current role and the few roles acted as just
- * before it (parked, see below), across commits.  The answers are dropped
- * on abort and subtransaction abort, when this backend writes a membership
- * table (member_changed trigger), and by the relcache invalidation of a
- * membership table that such a write sends to every other backend at
- * commit (seen there at the latest when its next transaction starts); the
- * membership locks they record are forgotten at every transaction end.
+ * Caching (cache.c's idiom): the partner memberships of the current role,
+ * the acting partner resolved against the setting, and (read lazily, sales
+ * never need them) its customer memberships are kept in the identity
+ * cache's own memory context, bounded by the number of rows of that role.
+ * The answers of the few roles acted as just before the current one are
+ * kept too (parked, see below), so a pool that SETs ROLE per request reads
+ * each role's memberships once, not at every switch; the cache, parked
+ * answers included, is dropped on abort and subtransaction abort (the answers may have
+ * been read from writes that are gone), when this backend writes a
+ * membership table (member_changed), and on the relcache invalidation such a
+ * write sends at commit to every backend.  Those invalidations are taken at
+ * the start of a transaction and whenever a statement takes a lock, so a
+ * session sees a membership change at its next transaction, or at its next
+ * statement that locks a table (as PostgreSQL's own role cache does), and a
+ * writer re-reads its membership under the member lock before it writes
+ * (mp_lock_acting_membership).  What is held for one transaction only (the
+ * membership locks) is forgotten at its end.  The roles bound to the member
+ * types and the operators' role are cached the same way, until pg_type or
+ * pg_authid changes.
  *
  *-------------------------------------------------------------------------
  */
@@ -64,7 +74,7 @@ typedef enum MpActingState
 
 typedef struct MpIdentityCache
 {
-	bool		valid;
+	MpCache		cache;			/* valid, its context, its invalidations */
 	Oid			userid;
 	char	   *guc;			/* the setting the answer was computed for */
 	int			nmembers;		/* partners */
@@ -77,34 +87,48 @@ typedef struct MpIdentityCache
 	uint32		acting_roles;
 	bool		membership_locked;	/* mp_lock_acting_membership() ran */
 	Oid			member_relids[2];	/* partner_member, customer_member */
-	MemoryContext cxt;			/* what the answer points to: its
-								 * memberships and setting */
 } MpIdentityCache;
 
-/* The answer for the current role. */
-static MpIdentityCache idcache;
+static void identity_relcache_inval(MpCache *c, Oid relid);
+static void identity_type_inval(MpCache *c, int cacheid, uint32 hashvalue);
 
 /*
- * The answers for the roles acted as before it, parked: an application pool
- * that SETs ROLE per request switches among a few roles, and each would
- * otherwise read its memberships again at every switch.  A switch back to a
- * parked role swaps its answer in (mp_identity_ensure); a new role parks the
- * current answer in a free slot, else in each slot in turn.  Everything that drops
- * the current answer drops the parked ones too (identity_forget_all), and
- * the locks they record are forgotten at the end of the transaction, so a
- * parked answer is exactly what the current one would be had the role
- * never changed.
+ * The identity, in the cache's context: a membership table's relcache
+ * invalidation (here or from a transaction that committed) and a change of
+ * a binding type's ACL make it stale.
+ */
+#define IDENTITY_CACHE { \
+	.cache = MP_CACHE("multipartner identity", .on_relcache = true, \
+					  .rel_inval = identity_relcache_inval, \
+					  .nsyscaches = 1, .syscaches = {TYPEOID}, \
+					  .sys_inval = identity_type_inval) \
+}
+static MpIdentityCache idcache = IDENTITY_CACHE;
+
+/*
+ * The answers for the roles acted as before the current one, parked: an
+ * application pool that SETs ROLE per request switches among a few roles,
+ * and each would otherwise read its memberships again at every switch.  A
+ * switch back to a parked role swaps its answer, context included, with
+ * the current one (mp_identity_ensure); a new role parks the current answer
+ * in a free slot, else in each slot in turn.  Only idcache's MpCache is
+ * registered: its invalidation hooks and every reset reach the parked
+ * answers too (identity_forget_all), and the locks they record are
+ * forgotten at the end of the transaction, so a parked answer is exactly
+ * what the current one would be had the role never changed.
  */
 #define MP_IDENTITY_PARKED 3
-static MpIdentityCache parked[MP_IDENTITY_PARKED];
-static int	parked_oldest = 0;
+static MpIdentityCache parked[MP_IDENTITY_PARKED] = {
+	IDENTITY_CACHE, IDENTITY_CACHE, IDENTITY_CACHE
+};
+static int	parked_turn = 0;
 
 static void
 identity_forget_all(void)
 {
-	idcache.valid = false;
+	mp_cache_invalidate(&idcache.cache);
 	for (int i = 0; i < MP_IDENTITY_PARKED; i++)
-		parked[i].valid = false;
+		mp_cache_invalidate(&parked[i].cache);
 }
 
 /* What an answer holds only for the transaction: the membership locks. */
@@ -118,7 +142,6 @@ identity_end_xact_one(MpIdentityCache *c)
 }
 
 static void mp_identity_load(Oid userid);
-static void identity_type_inval(Datum arg, int cacheid, uint32 hashvalue);
 static void mp_customers_ensure(void);
 
 void
@@ -160,46 +183,34 @@ mp_current_role_name(void)
 /*
  * The operators' role, found by name and kept until pg_authid changes.
  */
-static bool operator_looked_up = false;
 static Oid	operator_roleid = InvalidOid;
+static MpCache operator_c = MP_CACHE("multipartner operator role",
+									 .nsyscaches = 2,
+									 .syscaches = {AUTHOID, AUTHNAME});
 
+/* c is idcache's: the parked answers hear it through the current one */
 static void
-identity_authid_inval(Datum arg, int cacheid, uint32 hashvalue)
+identity_relcache_inval(MpCache *c, Oid relid)
 {
-	operator_looked_up = false;
-}
-
-/* counts the resets by invalidation, so a load they overtake is not kept */
-static uint64 identity_inval_count = 0;
-
-static void
-identity_relcache_inval(Datum arg, Oid relid)
-{
-	bool		hit = false;
-
-	/* a membership table changed (here or in a transaction that committed) */
 	for (int i = -1; i < MP_IDENTITY_PARKED; i++)
 	{
-		MpIdentityCache *c = i < 0 ? &idcache : &parked[i];
+		MpIdentityCache *e = i < 0 ? &idcache : &parked[i];
 
-		if (!OidIsValid(relid) || relid == c->member_relids[0] ||
-			relid == c->member_relids[1])
-		{
-			c->valid = false;
-			hit = true;
-		}
+		if (!OidIsValid(relid) || relid == e->member_relids[0] ||
+			relid == e->member_relids[1])
+			mp_cache_invalidate(&e->cache);
 	}
-	if (hit)
-		identity_inval_count++;
 }
+
+static MpCache *bound_roles_cache(bool partner);
 
 void
 mp_identity_init(void)
 {
-	mp_on_syscache_inval(AUTHOID, identity_authid_inval);
-	mp_on_syscache_inval(AUTHNAME, identity_authid_inval);
-	mp_on_relcache_inval(identity_relcache_inval);
-	mp_on_syscache_inval(TYPEOID, identity_type_inval);
+	mp_cache_register(&operator_c);
+	mp_cache_register(&idcache.cache);
+	mp_cache_register(bound_roles_cache(true));
+	mp_cache_register(bound_roles_cache(false));
 }
 
 /*
@@ -212,17 +223,19 @@ mp_is_operator(void)
 
 	if (superuser_arg(userid))
 		return true;
-	if (!operator_looked_up)
+	if (!mp_cache_valid(&operator_c))
 	{
+		mp_cache_fill_begin(&operator_c);
 		operator_roleid = get_role_oid(MP_OPERATOR_ROLE, true);
-		operator_looked_up = true;
+		mp_cache_fill_end(&operator_c);
 	}
 	return OidIsValid(operator_roleid) && has_privs_of_role(userid, operator_roleid);
 }
 
 /*
  * The memberships of a role, folded one (id, role) row at a time into an
- * array with one entry per id, allocated in TopMemoryContext and grown as
+ * array with one entry per id, allocated in the context the caller names
+ * (the cache's, or the statement's for a one-off locking read) and grown as
  * needed.
  */
 typedef struct MembershipFold
@@ -316,27 +329,50 @@ binding_type(bool partner)
 	return typoid;
 }
 
-/*
- * The last answer of role_is_bound per type, until the type's pg_type row
- * changes (identity_type_inval): the ACL of a type that binds many roles is
- * toasted, and detoasting it for every membership read costs more than the
- * read itself.
- */
+/* Is hashvalue (0: all) that of binding type i's pg_type row? */
+static bool
+is_binding_type_hash(int i, uint32 hashvalue)
+{
+	return hashvalue == 0 ||
+		(OidIsValid(binding_typoids[i]) &&
+		 hashvalue == GetSysCacheHashValue1(TYPEOID, ObjectIdGetDatum(binding_typoids[i])));
+}
+
 /*
  * The roles each binding type binds, sorted, kept until the type's pg_type
- * row changes (identity_type_inval): the ACL of a type that binds many roles
+ * row changes (a grant, a revoke): the ACL of a type that binds many roles
  * is toasted, and detoasting it for every membership read would cost more
  * than the read itself.
  */
 typedef struct MpBoundRoles
 {
-	bool		valid;
+	MpCache		cache;			/* first: the hook gets it */
+	int			type;			/* 0 partner_role, 1 customer_role */
 	int			n;
-	Oid		   *roles;			/* in bound_cxt */
+	Oid		   *roles;			/* in the cache's context */
 } MpBoundRoles;
 
-static MpBoundRoles bound_roles[2];
-static MemoryContext bound_cxt = NULL;
+static void
+bound_roles_inval(MpCache *c, int cacheid, uint32 hashvalue)
+{
+	if (is_binding_type_hash(((MpBoundRoles *) c)->type, hashvalue))
+		mp_cache_invalidate(c);
+}
+
+static MpBoundRoles bound_roles[2] = {
+	{.cache = MP_CACHE("multipartner bound partner members", .nsyscaches = 1,
+					   .syscaches = {TYPEOID}, .sys_inval = bound_roles_inval),
+	.type = 0},
+	{.cache = MP_CACHE("multipartner bound customer members", .nsyscaches = 1,
+					   .syscaches = {TYPEOID}, .sys_inval = bound_roles_inval),
+	.type = 1},
+};
+
+static MpCache *
+bound_roles_cache(bool partner)
+{
+	return &bound_roles[partner ? 0 : 1].cache;
+}
 
 static void
 bound_roles_load(bool partner, MpBoundRoles *b)
@@ -345,12 +381,7 @@ bound_roles_load(bool partner, MpBoundRoles *b)
 	Datum		datum;
 	bool		isnull;
 
-	if (bound_cxt == NULL)
-		bound_cxt = AllocSetContextCreate(CacheMemoryContext,
-										  "multipartner bound member roles",
-										  ALLOCSET_SMALL_SIZES);
-	if (b->roles)
-		pfree(b->roles);
+	mp_cache_fill_begin(&b->cache);
 	b->roles = NULL;
 	b->n = 0;
 	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(binding_type(partner)));
@@ -363,7 +394,8 @@ bound_roles_load(bool partner, MpBoundRoles *b)
 		Acl		   *acl = DatumGetAclP(datum);
 		AclItem    *items = ACL_DAT(acl);
 
-		b->roles = MemoryContextAlloc(bound_cxt, sizeof(Oid) * Max(ACL_NUM(acl), 1));
+		b->roles = MemoryContextAlloc(mp_cache_context(&b->cache),
+									  sizeof(Oid) * Max(ACL_NUM(acl), 1));
 		for (int i = 0; i < ACL_NUM(acl); i++)
 			if ((ACLITEM_GET_PRIVS(items[i]) & ACL_USAGE) != 0)
 				b->roles[b->n++] = items[i].ai_grantee;
@@ -372,7 +404,7 @@ bound_roles_load(bool partner, MpBoundRoles *b)
 		qsort(b->roles, b->n, sizeof(Oid), oid_cmp);
 	}
 	ReleaseSysCache(tup);
-	b->valid = true;
+	mp_cache_fill_end(&b->cache);
 }
 
 /* Does roleid hold USAGE on the binding type, granted to it directly? */
@@ -381,7 +413,7 @@ role_is_bound(bool partner, Oid roleid)
 {
 	MpBoundRoles *b = &bound_roles[partner ? 0 : 1];
 
-	if (!b->valid)
+	if (!mp_cache_valid(&b->cache))
 		bound_roles_load(partner, b);
 	return b->n > 0 &&
 		bsearch(&roleid, b->roles, b->n, sizeof(Oid), oid_cmp) != NULL;
@@ -389,17 +421,10 @@ role_is_bound(bool partner, Oid roleid)
 
 /* A change of a binding type's ACL (a grant, a revoke): answers may change. */
 static void
-identity_type_inval(Datum arg, int cacheid, uint32 hashvalue)
+identity_type_inval(MpCache *c, int cacheid, uint32 hashvalue)
 {
-	for (int i = 0; i < 2; i++)
-		if (hashvalue == 0 || (OidIsValid(binding_typoids[i]) &&
-							   hashvalue == GetSysCacheHashValue1(TYPEOID,
-																  ObjectIdGetDatum(binding_typoids[i]))))
-		{
-			identity_forget_all();
-			identity_inval_count++;
-			bound_roles[i].valid = false;
-		}
+	if (is_binding_type_hash(0, hashvalue) || is_binding_type_hash(1, hashvalue))
+		identity_forget_all();
 }
 
 /*
@@ -491,7 +516,8 @@ load_memberships(bool partner, Oid userid, int *count)
 {
 	MembershipFold f;
 
-	read_memberships(partner, userid, NULL, false, &f, idcache.cxt);
+	read_memberships(partner, userid, NULL, false, &f,
+					 mp_cache_context(&idcache.cache));
 	*count = f.n;
 	return f.items;
 }
@@ -506,19 +532,13 @@ static void
 mp_identity_load(Oid userid)
 {
 	const char *guc = mp_acting_partner_guc ? mp_acting_partner_guc : "";
-	uint64		inval_count = identity_inval_count;
 
-	idcache.valid = false;
-	if (idcache.cxt == NULL)
-		idcache.cxt = AllocSetContextCreate(CacheMemoryContext,
-											"multipartner identity",
-											ALLOCSET_SMALL_SIZES);
-	MemoryContextReset(idcache.cxt);
+	mp_cache_fill_begin(&idcache.cache);
 	idcache.members = NULL;
 	idcache.nmembers = 0;
 	idcache.customers = NULL;
 	idcache.ncustomers = 0;
-	idcache.guc = MemoryContextStrdup(idcache.cxt, guc);
+	idcache.guc = MemoryContextStrdup(mp_cache_context(&idcache.cache), guc);
 	idcache.userid = userid;
 	idcache.state = MP_ACTING_NONE;
 	idcache.acting_roles = 0;
@@ -556,17 +576,17 @@ mp_identity_load(Oid userid)
 		idcache.state = MP_ACTING_AMBIGUOUS;
 
 	/* answered for the caller; kept only if no invalidation came meanwhile */
-	idcache.valid = (inval_count == identity_inval_count);
+	mp_cache_fill_end(&idcache.cache);
 }
 
-/* Is answer c the one for the current role and setting? */
+/* Is answer e the one for the current role and setting? */
 static bool
-identity_matches(const MpIdentityCache *c)
+identity_matches(const MpIdentityCache *e)
 {
 	const char *guc = mp_acting_partner_guc ? mp_acting_partner_guc : "";
 
-	return c->valid && c->userid == GetUserId() &&
-		c->guc != NULL && strcmp(c->guc, guc) == 0;
+	return mp_cache_valid(&e->cache) && e->userid == GetUserId() &&
+		e->guc != NULL && strcmp(e->guc, guc) == 0;
 }
 
 /* Is the identity cached for the current role and setting? */
@@ -587,13 +607,13 @@ mp_identity_ensure(void)
 	for (int i = 0; i < MP_IDENTITY_PARKED && slot < 0; i++)
 		if (identity_matches(&parked[i]))
 			slot = i;
-	for (int i = 0; i < MP_IDENTITY_PARKED && slot < 0 && idcache.valid; i++)
-		if (!parked[i].valid)
+	for (int i = 0; i < MP_IDENTITY_PARKED && slot < 0 && mp_cache_valid(&idcache.cache); i++)
+		if (!mp_cache_valid(&parked[i].cache))
 			slot = i;
-	if (slot < 0 && idcache.valid)
+	if (slot < 0 && mp_cache_valid(&idcache.cache))
 	{
-		slot = parked_oldest;
-		parked_oldest = (parked_oldest + 1) % MP_IDENTITY_PARKED;
+		slot = parked_turn;
+		parked_turn = (parked_turn + 1) % MP_IDENTITY_PARKED;
 	}
 	if (slot >= 0)
 	{

@@ -143,7 +143,6 @@ typedef bool (*MpProbeCallback) (Relation rel, TupleTableSlot *slot, void *arg);
 
 extern bool mp_fast_path_guc;
 extern bool mp_fast_path(void);
-extern void mp_fastpath_reset(void);
 extern int	mp_probe(const char *relname, const char *idxname,
 					 const char *const keycols[], int nkeys, const Datum *keys,
 					 const Oid *eqprocs, int lock, MpProbeCallback filter,
@@ -313,10 +312,40 @@ extern void mp_executor_end_xact(void);
 extern bool mp_restoring(void);
 extern Datum mp_restore_row(TriggerData *trigdata);
 
-/* inval.c: one relcache callback, one syscache callback per cache id */
-extern void mp_on_relcache_inval(RelcacheCallbackFunction func);
-extern void mp_on_syscache_inval(int cacheid, SyscacheCallbackFunction func);
-extern void mp_inval_slots(int *relcache, int *syscache);
+/*
+ * cache.c: one idiom for a backend-local cache and its invalidation.
+ * Declare one with MP_CACHE("name", .on_relcache = true, ...), register it
+ * at _PG_init (mp_cache_register), and fill it between mp_cache_fill_begin
+ * and mp_cache_fill_end.
+ */
+#define MP_CACHE_MAX_SYSCACHES 3
+
+typedef struct MpCache MpCache;
+
+struct MpCache
+{
+	const char *name;			/* also its memory context's */
+	bool		valid;
+	uint64		generation;		/* bumped by each invalidation */
+	uint64		fill_generation;
+	MemoryContext cxt;			/* its own, or NULL until first needed */
+	/* what makes it stale: relcache invalidations, ... */
+	bool		on_relcache;
+	void		(*rel_inval) (MpCache *c, Oid relid);	/* NULL: all of it */
+	/* ... and those of these catalog caches */
+	int			nsyscaches;
+	int			syscaches[MP_CACHE_MAX_SYSCACHES];
+	void		(*sys_inval) (MpCache *c, int cacheid, uint32 hashvalue);	/* NULL: all */
+};
+
+#define MP_CACHE(cname, ...) { .name = (cname), __VA_ARGS__ }
+#define mp_cache_valid(c) ((c)->valid)
+
+extern void mp_cache_register(MpCache *c);
+extern void mp_cache_invalidate(MpCache *c);
+extern MemoryContext mp_cache_context(MpCache *c);
+extern void mp_cache_fill_begin(MpCache *c);
+extern bool mp_cache_fill_end(MpCache *c);
 
 /* version.c: the library writes only against objects of its own version */
 extern void mp_require_schema_version(void);

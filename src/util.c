@@ -119,11 +119,8 @@ typedef struct MpEnumEntry
 
 static MpEnumEntry enum_cache[MP_ENUM_CACHE];
 
-static void
-enum_cache_inval(Datum arg, int cacheid, uint32 hashvalue)
-{
-	memset(enum_cache, 0, sizeof(enum_cache));
-}
+static MpCache enum_cache_c = MP_CACHE("multipartner enum labels",
+									   .nsyscaches = 1, .syscaches = {ENUMOID});
 
 /*
  * Position of an enum value's label in labels[] (NULL-terminated), which
@@ -137,6 +134,12 @@ mp_enum_index(Datum value, const char *const labels[])
 	int			i;
 	MpEnumEntry *e = &enum_cache[DatumGetObjectId(value) % MP_ENUM_CACHE];
 
+	if (!mp_cache_valid(&enum_cache_c))
+	{
+		mp_cache_fill_begin(&enum_cache_c);
+		memset(enum_cache, 0, sizeof(enum_cache));
+		mp_cache_fill_end(&enum_cache_c);
+	}
 	if (e->oid == DatumGetObjectId(value) && e->labels == labels)
 		return e->index;
 
@@ -189,19 +192,20 @@ typedef struct MpRelationOid
 
 static MpRelationOid relation_oids[MP_RELATION_OIDS];
 
+/* a relation's entry goes with its relcache entry, all of them with pg_namespace */
 static void
-relation_oids_inval(Datum arg, Oid relid)
+relation_oids_inval(MpCache *c, Oid relid)
 {
 	for (int i = 0; i < MP_RELATION_OIDS; i++)
 		if (!OidIsValid(relid) || relation_oids[i].oid == relid)
 			relation_oids[i].oid = InvalidOid;
 }
 
-static void
-relation_oids_namespace_inval(Datum arg, int cacheid, uint32 hashvalue)
-{
-	relation_oids_inval(arg, InvalidOid);
-}
+static MpCache relation_oids_c = MP_CACHE("multipartner relation oids",
+										  .on_relcache = true,
+										  .rel_inval = relation_oids_inval,
+										  .nsyscaches = 1,
+										  .syscaches = {NAMESPACEOID});
 
 /* OID of relation multipartner.relname, InvalidOid if there is none. */
 Oid
@@ -226,6 +230,13 @@ mp_relation_oid(const char *relname)
 	}
 	if (e == NULL)
 		elog(ERROR, "too many multipartner relations to remember");
+	if (!mp_cache_valid(&relation_oids_c))
+	{
+		/* pg_namespace changed: every name may resolve elsewhere now */
+		mp_cache_fill_begin(&relation_oids_c);
+		relation_oids_inval(&relation_oids_c, InvalidOid);
+		mp_cache_fill_end(&relation_oids_c);
+	}
 	if (e->relname == NULL || !OidIsValid(e->oid))
 	{
 		e->relname = relname;
@@ -238,9 +249,8 @@ mp_relation_oid(const char *relname)
 void
 mp_util_init(void)
 {
-	mp_on_syscache_inval(ENUMOID, enum_cache_inval);
-	mp_on_relcache_inval(relation_oids_inval);
-	mp_on_syscache_inval(NAMESPACEOID, relation_oids_namespace_inval);
+	mp_cache_register(&enum_cache_c);
+	mp_cache_register(&relation_oids_c);
 }
 
 /* Oid of type multipartner.typname. */

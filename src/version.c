@@ -46,11 +46,9 @@ typedef enum MpVersionState
 static MpVersionState version_state = MP_VERSION_UNKNOWN;
 static char schema_version[32];
 
-static void
-version_proc_inval(Datum arg, int cacheid, uint32 hashvalue)
-{
-	version_state = MP_VERSION_UNKNOWN;
-}
+/* version_state and schema_version, until pg_proc changes */
+static MpCache version_cache = MP_CACHE("multipartner schema version",
+										.nsyscaches = 1, .syscaches = {PROCOID});
 
 /*
  * The version multipartner.schema_version() returns, from its body
@@ -116,11 +114,13 @@ mp_require_schema_version(void)
 	 */
 	if (creating_extension || mp_restoring())
 		return;
-	if (version_state == MP_VERSION_UNKNOWN)
+	if (!mp_cache_valid(&version_cache))
 	{
+		mp_cache_fill_begin(&version_cache);
 		read_schema_version();
 		version_state = strcmp(schema_version, MP_VERSION) == 0 ?
 			MP_VERSION_MATCHES : MP_VERSION_DIFFERS;
+		mp_cache_fill_end(&version_cache);
 	}
 	if (version_state == MP_VERSION_MATCHES)
 		return;
@@ -143,7 +143,7 @@ mp_require_schema_version(void)
 void
 mp_version_init(void)
 {
-	mp_on_syscache_inval(PROCOID, version_proc_inval);
+	mp_cache_register(&version_cache);
 }
 
 /* SQL-callable: multipartner.library_version(), the version of this library */

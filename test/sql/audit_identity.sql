@@ -8,21 +8,8 @@
 -- In a database of its own with committed data, so that a brand-new
 -- connection (dblink, as a LOGIN member role) can run the attack as its very
 -- first statement, the one that loads the library.
-SET client_min_messages = warning;
-\set first_db :DBNAME
-DROP DATABASE IF EXISTS regress_mp_audit_identity;
-CREATE DATABASE regress_mp_audit_identity;
-\c regress_mp_audit_identity
-\set ECHO none
-\set QUIET 1
-\pset format unaligned
-\pset tuples_only true
-\pset pager off
-\set ON_ERROR_STOP true
-SET client_min_messages = warning;
-CREATE EXTENSION pgtap;
-CREATE EXTENSION dblink;
-CREATE EXTENSION multipartner;
+\set own_db regress_mp_audit_identity
+\i test/own_db.psql
 
 \set pa '11111111-1111-4111-8111-0000000000d1'
 \set pb '11111111-1111-4111-8111-0000000000d2'
@@ -87,12 +74,8 @@ SELECT plan(15);
 
 -- 1. a brand-new connection: the attack is its first statement, and loads
 -- the library (first: this transaction will lock the rows it writes)
-SELECT format('host=%s port=%s dbname=%s user=regress_xi_multi',
-              split_part(current_setting('unix_socket_directories'), ',', 1),
-              current_setting('port'), current_database()) AS conn \gset
-SELECT is((SELECT v FROM dblink(:'conn',
-              'SELECT coalesce((SELECT vartype FROM pg_catalog.pg_settings WHERE name = ''multipartner.fast_path''), ''none'')')
-              AS t(v text)) = 'bool', false,
+SELECT pg_temp.fresh_conn('regress_xi_multi') AS conn \gset
+SELECT is(pg_temp.library_loaded(:'conn'), false,
           'fresh connection: the library is not loaded before its first statement');
 SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
 SELECT is((SELECT s FROM dblink(:'conn' || format(' options=''-c multipartner.acting_partner=%s''', :'pb'),
@@ -212,5 +195,5 @@ ROLLBACK;
 
 \c :first_db
 SET client_min_messages = warning;
-DROP DATABASE regress_mp_audit_identity;
+DROP DATABASE :own_db;
 DROP ROLE regress_xi_multi, regress_xi_other;

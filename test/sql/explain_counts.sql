@@ -9,21 +9,8 @@
 -- In a database of its own with committed data, so that brand-new
 -- connections (dblink, as a LOGIN partner role) can run the EXPLAIN as their
 -- very first statement, before the backend has loaded the library.
-SET client_min_messages = warning;
-\set first_db :DBNAME
-DROP DATABASE IF EXISTS regress_mp_explain;
-CREATE DATABASE regress_mp_explain;
-\c regress_mp_explain
-\set ECHO none
-\set QUIET 1
-\pset format unaligned
-\pset tuples_only true
-\pset pager off
-\set ON_ERROR_STOP true
-SET client_min_messages = warning;
-CREATE EXTENSION pgtap;
-CREATE EXTENSION dblink;
-CREATE EXTENSION multipartner;
+\set own_db regress_mp_explain
+\i test/own_db.psql
 
 -- Two partners: P1 (3 customers, 2 subscriptions), P2 (20 customers,
 -- 10 subscriptions).  regress_xc_p1 may log in (the fresh connections).
@@ -163,12 +150,8 @@ SELECT cmp_ok(regress_xc.max_of(:'op_plan'::jsonb, 'Shared Hit Blocks', 'Shared 
 -- a brand-new connection of the LOGIN partner role: the EXPLAIN is its
 -- first statement (seq and bitmap scans off through the connection
 -- options, not through SET)
-SELECT format('host=%s port=%s dbname=%s user=regress_xc_p1',
-              split_part(current_setting('unix_socket_directories'), ',', 1),
-              current_setting('port'), current_database()) AS conn \gset
-SELECT is((SELECT v FROM dblink(:'conn',
-              'SELECT coalesce((SELECT vartype FROM pg_catalog.pg_settings WHERE name = ''multipartner.fast_path''), ''none'')')
-              AS t(v text)) = 'bool', false,
+SELECT pg_temp.fresh_conn('regress_xc_p1') AS conn \gset
+SELECT is(pg_temp.library_loaded(:'conn'), false,
           'fresh connection: the library is not loaded before its first statement');
 INSERT INTO plans
 SELECT 'fresh ' || n, p::jsonb, visible
@@ -188,5 +171,5 @@ ROLLBACK;
 
 \c :first_db
 SET client_min_messages = warning;
-DROP DATABASE regress_mp_explain;
+DROP DATABASE :own_db;
 DROP ROLE regress_xc_p1, regress_xc_p2, regress_xc_op;

@@ -10,12 +10,14 @@
 -- statement), so it becomes an index condition next to customer_id:
 --   a partner:  (customer_id = X AND partner_of_record / partner_id = $n)
 --               on the (customer_id, partner_...) indexes;
---   a customer: (customer_id = ANY (member_customers) AND customer_id = X).
--- A partner's customers (the customer policy) are a hashed sub-plan over the
--- relationship index on partner_id, built once; a customer's partners (the
--- partner policy) a hashed sub-plan over the (customer_id, partner_id)
--- index.  No sequential scan of subscription, relationship or customer; the
--- 200-row partner table is small enough to be read whole.
+--   a customer: (customer_id = ANY ($n) AND customer_id = X), $n the
+--               InitPlan of member_customers().
+-- A partner's customers (the customer policy) are a correlated EXISTS
+-- probing the (customer_id, partner_id) index; a customer's partners (the
+-- partner policy) an array built once, an InitPlan over that index, that
+-- partner_id is compared with.  No sequential scan of subscription,
+-- relationship or customer; the 200-row partner table is small enough to be
+-- read whole.
 SET client_min_messages = warning;
 \set first_db :DBNAME
 DROP DATABASE IF EXISTS regress_mp_rls_plans;

@@ -1,13 +1,17 @@
--- upgrade: CREATE EXTENSION multipartner VERSION '0.1' followed by
--- ALTER EXTENSION multipartner UPDATE gives exactly the schema of a fresh
--- install of the default version: every catalog fact of test/catalog.psql
--- (classes, columns, constraints, indexes, triggers and their ENABLE ALWAYS,
--- policies, views, functions with their settings and ACLs, types, event
--- triggers, config tables, extension membership) is the same.
+-- upgrade: the install script of the current version (written by hand) and
+-- the upgrade steps make the same schema.  CREATE EXTENSION multipartner
+-- VERSION '0.1' followed by ALTER EXTENSION multipartner UPDATE, and a
+-- database of 0.4 updated by the last step alone, each give exactly the
+-- schema of a fresh install of the default version: every catalog fact of
+-- test/catalog.psql (classes, columns and their defaults, constraints,
+-- indexes, triggers and their ENABLE ALWAYS, policies, views, functions with
+-- their settings and ACLs, types, event triggers, comments, initial
+-- privileges, config tables, extension membership) is the same.
 \set VERBOSITY terse
 SET client_min_messages = warning;
 \set regress_db :DBNAME
 CREATE DATABASE regress_mp_upgraded;
+CREATE DATABASE regress_mp_from_04;
 CREATE DATABASE regress_mp_fresh;
 
 \c regress_mp_upgraded
@@ -21,6 +25,18 @@ SELECT extversion AS updated_to FROM pg_extension WHERE extname = 'multipartner'
 \set ECHO all
 \set upgraded :catalog
 
+-- (0.4 has no install script of its own: PostgreSQL installs it as 0.1 and
+-- the steps to 0.4, in their own command; the update to 0.5 is another one)
+\c regress_mp_from_04
+SET client_min_messages = warning;
+CREATE EXTENSION multipartner VERSION '0.4';
+ALTER EXTENSION multipartner UPDATE;
+SELECT extversion AS updated_to FROM pg_extension WHERE extname = 'multipartner';
+\set ECHO none
+\i test/catalog.psql
+\set ECHO all
+\set from_04 :catalog
+
 \c regress_mp_fresh
 SET client_min_messages = warning;
 CREATE EXTENSION multipartner;
@@ -29,13 +45,16 @@ SELECT extversion AS fresh FROM pg_extension WHERE extname = 'multipartner';
 \i test/catalog.psql
 \set ECHO all
 
--- the differences, both ways: none
-SELECT 'only after the upgrade: ' || l AS difference
-  FROM regexp_split_to_table(:'upgraded', E'\n') l
-EXCEPT ALL SELECT 'only after the upgrade: ' || l FROM regexp_split_to_table(:'catalog', E'\n') l
+-- the differences, both ways, for both paths: none
+SELECT v.path || ', only after the upgrade: ' || d.l AS difference
+  FROM (VALUES ('0.1 -> current', :'upgraded'), ('0.4 -> current', :'from_04')) v(path, cat),
+       LATERAL (SELECT l FROM regexp_split_to_table(v.cat, E'\n') l
+                EXCEPT ALL SELECT l FROM regexp_split_to_table(:'catalog', E'\n') l) d
 UNION ALL
-(SELECT 'only in a fresh install: ' || l FROM regexp_split_to_table(:'catalog', E'\n') l
- EXCEPT ALL SELECT 'only in a fresh install: ' || l FROM regexp_split_to_table(:'upgraded', E'\n') l)
+SELECT v.path || ', only in a fresh install: ' || d.l
+  FROM (VALUES ('0.1 -> current', :'upgraded'), ('0.4 -> current', :'from_04')) v(path, cat),
+       LATERAL (SELECT l FROM regexp_split_to_table(:'catalog', E'\n') l
+                EXCEPT ALL SELECT l FROM regexp_split_to_table(v.cat, E'\n') l) d
 ORDER BY 1;
 SELECT count(*) > 300 AS compared_enough_facts FROM regexp_split_to_table(:'catalog', E'\n');
 
@@ -64,11 +83,18 @@ SELECT multipartner.acting_partner() AS member_acts_after_the_upgrade;
 RESET ROLE;
 SELECT count(*) AS initial_privileges_of_the_member_types FROM pg_init_privs
  WHERE objoid IN ('multipartner.partner_role'::regtype, 'multipartner.customer_role'::regtype);
+-- and on to the current version, the rows still there: the member still
+-- acts, and this library writes again
+ALTER EXTENSION multipartner UPDATE;
+SET ROLE regress_upgrade_member;
+SELECT multipartner.acting_partner() AS member_acts_after_the_update;
+RESET ROLE;
 DELETE FROM multipartner.partner_member;
 DROP EXTENSION multipartner;
 DROP ROLE regress_upgrade_member;
 
 \c :regress_db
 DROP DATABASE regress_mp_upgraded;
+DROP DATABASE regress_mp_from_04;
 DROP DATABASE regress_mp_fresh;
 DROP DATABASE regress_mp_members;

@@ -15,6 +15,11 @@ INSERT INTO multipartner.partner (name, cloud, csp_tenant_id)
      VALUES ('P', 'commercial', '22222222-2222-4222-8222-0000000000aa');
 UPDATE multipartner.partner SET name = 'Q';
 SELECT count(*) AS partners_read FROM multipartner.partner;
+-- the objects of 0.4, the first to say their version: refused as older
+ALTER EXTENSION multipartner UPDATE TO '0.4';
+SELECT multipartner.schema_version() AS objects;
+INSERT INTO multipartner.partner (name, cloud, csp_tenant_id)
+     VALUES ('P', 'commercial', '22222222-2222-4222-8222-0000000000aa');
 -- the same session, once the objects are updated: writes go through
 ALTER EXTENSION multipartner UPDATE;
 SELECT multipartner.schema_version() AS objects, multipartner.library_version() AS library;

@@ -1,0 +1,1265 @@
+/* sql/multipartner--0.5.sql: install script of multipartner 0.5 */
+
+\echo Use "CREATE EXTENSION multipartner" to load this file. \quit
+
+/*
+ * A fresh install of the current version, maintained by hand: each object is
+ * created once, in its final form, grouped by kind.  A database that reaches
+ * 0.5 by upgrades (sql/multipartner--0.1.sql, then each step
+ * sql/multipartner--X.Y--X.Z.sql) must end with exactly the catalog this
+ * script makes; test/sql/upgrade.sql compares the two fact by fact
+ * (test/catalog.psql), so a change here goes with the same change in the
+ * step of the version that brings it.
+ */
+
+/*
+ * Every name is schema-qualified and every function pins its search_path:
+ * nothing here depends on the search_path of the role that installs or
+ * calls it.  The rules themselves live in the C trigger functions of
+ * multipartner.so; the SQL API only writes rows and lets those triggers
+ * decide.
+ */
+
+-- The schema is created by CREATE EXTENSION (control file: schema =
+-- multipartner).  Refuse to install into a schema that already holds
+-- something or belongs to somebody else: an attacker could have prepared it.
+DO $guard$
+DECLARE
+    nsp_owner pg_catalog.oid;
+BEGIN
+    SELECT n.nspowner INTO nsp_owner
+      FROM pg_catalog.pg_namespace n
+     WHERE n.nspname OPERATOR(pg_catalog.=) 'multipartner';
+    IF nsp_owner OPERATOR(pg_catalog.<>) (SELECT r.oid FROM pg_catalog.pg_roles r
+                                          WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER) THEN
+        RAISE EXCEPTION 'schema "multipartner" is not owned by the installing role'
+            USING ERRCODE = '42501',
+                  HINT = 'Drop the schema or install the extension as its owner.';
+    END IF;
+    IF EXISTS (SELECT FROM pg_catalog.pg_class c
+                WHERE c.relnamespace OPERATOR(pg_catalog.=)
+                      (SELECT n.oid FROM pg_catalog.pg_namespace n
+                        WHERE n.nspname OPERATOR(pg_catalog.=) 'multipartner')) THEN
+        RAISE EXCEPTION 'schema "multipartner" already contains objects'
+            USING ERRCODE = '55000',
+                  HINT = 'Install the extension into an empty schema.';
+    END IF;
+END
+$guard$;
+
+-- Only the extension owner may create objects in the schema.
+REVOKE ALL ON SCHEMA multipartner FROM PUBLIC;
+
+/*
+ * Roles are cluster-wide: create them only if another database of the
+ * cluster has not done so already.  They are not members of the extension
+ * and pg_dump does not dump them (pg_dumpall --globals-only does).
+ */
+DO $roles$
+DECLARE
+    r text;
+BEGIN
+    FOREACH r IN ARRAY ARRAY['multipartner_operator',
+                             'multipartner_partner_app',
+                             'multipartner_customer_app']
+    LOOP
+        IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles
+                        WHERE rolname OPERATOR(pg_catalog.=) r) THEN
+            EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', r);
+        END IF;
+    END LOOP;
+END
+$roles$;
+
+GRANT USAGE ON SCHEMA multipartner
+    TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
+
+-------------------------------------------------------------------------------
+-- Types
+-------------------------------------------------------------------------------
+
+CREATE TYPE multipartner.cloud AS ENUM ('commercial', 'us_government');
+
+CREATE TYPE multipartner.partner_role AS ENUM (
+    'global_admin', 'user_management_admin', 'admin_agent',
+    'sales_agent', 'helpdesk_agent', 'billing_admin');
+
+CREATE TYPE multipartner.customer_role AS ENUM (
+    'global_admin', 'billing_admin', 'reader');
+
+CREATE TYPE multipartner.partner_status AS ENUM ('active', 'suspended');
+
+CREATE TYPE multipartner.relationship_status AS ENUM (
+    'pending', 'active', 'declined', 'expired', 'terminated');
+
+CREATE TYPE multipartner.subscription_status AS ENUM (
+    'active', 'suspended', 'cancelled', 'expired');
+
+-------------------------------------------------------------------------------
+-- Tables
+-------------------------------------------------------------------------------
+
+/*
+ * The clock.  Every time rule (the 168-hour cancellation window, the 90-day
+ * request lifetime, "expired only after commitment_end") and every record
+ * stamp (created_at, requested_at, decided_at, ended_at) is judged at the
+ * start of the statement, not of its transaction, so a transaction held open
+ * for days neither stretches a window nor backdates a sale.  Inside a
+ * procedure that has committed, the transaction started after the CALL did:
+ * then its start is the later, and the one taken.  The C side is
+ * mp_statement_time() (util.c); the created_at and requested_at defaults
+ * below are what the triggers compare a given value with, so they must say
+ * the same.
+ */
+
+CREATE TABLE multipartner.partner (
+    partner_id      uuid NOT NULL DEFAULT pg_catalog.gen_random_uuid(),
+    name            text NOT NULL,
+    cloud           multipartner.cloud NOT NULL,
+    csp_tenant_id   uuid NOT NULL,
+    status          multipartner.partner_status NOT NULL DEFAULT 'active',
+    created_at      timestamptz NOT NULL
+                    DEFAULT GREATEST(pg_catalog.statement_timestamp(), pg_catalog.now()),
+    CONSTRAINT partner_pkey PRIMARY KEY (partner_id),
+    CONSTRAINT partner_csp_tenant_id_key UNIQUE (csp_tenant_id),
+    CONSTRAINT partner_name_check
+        CHECK (pg_catalog.char_length(name) OPERATOR(pg_catalog.>=) 1
+               AND pg_catalog.char_length(name) OPERATOR(pg_catalog.<=) 256)
+);
+
+CREATE TABLE multipartner.customer (
+    customer_id     uuid NOT NULL DEFAULT pg_catalog.gen_random_uuid(),
+    tenant_id       uuid NOT NULL,
+    name            text NOT NULL,
+    cloud           multipartner.cloud NOT NULL,
+    created_at      timestamptz NOT NULL
+                    DEFAULT GREATEST(pg_catalog.statement_timestamp(), pg_catalog.now()),
+    CONSTRAINT customer_pkey PRIMARY KEY (customer_id),
+    CONSTRAINT customer_tenant_id_key UNIQUE (tenant_id),
+    CONSTRAINT customer_name_check
+        CHECK (pg_catalog.char_length(name) OPERATOR(pg_catalog.>=) 1
+               AND pg_catalog.char_length(name) OPERATOR(pg_catalog.<=) 256)
+);
+
+/*
+ * Which PostgreSQL roles act for which partner, and with which Partner
+ * Center roles.  A role may hold several roles in one partner.
+ *
+ * A member row acts only for the role it was made for.  member is a regrole
+ * (an OID) and PostgreSQL records no dependency for it, so DROP ROLE would
+ * leave the row behind and a later role with that OID, or a role of a
+ * cluster restored from a dump (which writes a dropped role as a bare
+ * number), would act for the partner.  The member trigger grants a member
+ * row's role USAGE on multipartner.partner_role (customer_role for customer
+ * members), a privilege nobody needs but PostgreSQL tracks: DROP ROLE is
+ * refused while the role holds it, removing its last member row revokes it,
+ * pg_dump writes it by role name, pg_upgrade keeps it, and a member row
+ * counts only while its role holds it (identity.c, role_is_bound).  These
+ * grants are data, not the extension's initial privileges, so pg_dump writes
+ * them.
+ */
+CREATE TABLE multipartner.partner_member (
+    member          regrole NOT NULL,
+    partner_id      uuid NOT NULL,
+    role            multipartner.partner_role NOT NULL,
+    CONSTRAINT partner_member_pkey PRIMARY KEY (member, partner_id, role),
+    CONSTRAINT partner_member_partner_id_fkey FOREIGN KEY (partner_id)
+        REFERENCES multipartner.partner (partner_id)
+);
+CREATE INDEX partner_member_partner_id_idx
+    ON multipartner.partner_member (partner_id);
+
+CREATE TABLE multipartner.customer_member (
+    member          regrole NOT NULL,
+    customer_id     uuid NOT NULL,
+    role            multipartner.customer_role NOT NULL,
+    CONSTRAINT customer_member_pkey PRIMARY KEY (member, customer_id, role),
+    CONSTRAINT customer_member_customer_id_fkey FOREIGN KEY (customer_id)
+        REFERENCES multipartner.customer (customer_id)
+);
+CREATE INDEX customer_member_customer_id_idx
+    ON multipartner.customer_member (customer_id);
+
+CREATE TABLE multipartner.relationship (
+    relationship_id uuid NOT NULL DEFAULT pg_catalog.gen_random_uuid(),
+    customer_id     uuid NOT NULL,
+    partner_id      uuid NOT NULL,
+    status          multipartner.relationship_status NOT NULL DEFAULT 'pending',
+    delegated_admin boolean NOT NULL DEFAULT true,
+    requested_by    name NOT NULL DEFAULT CURRENT_USER,
+    requested_at    timestamptz NOT NULL
+                    DEFAULT GREATEST(pg_catalog.statement_timestamp(), pg_catalog.now()),
+    decided_by      name,
+    decided_at      timestamptz,
+    ended_by        name,
+    ended_at        timestamptz,
+    CONSTRAINT relationship_pkey PRIMARY KEY (relationship_id),
+    CONSTRAINT relationship_customer_id_fkey FOREIGN KEY (customer_id)
+        REFERENCES multipartner.customer (customer_id),
+    CONSTRAINT relationship_partner_id_fkey FOREIGN KEY (partner_id)
+        REFERENCES multipartner.partner (partner_id)
+);
+-- At most one pending or active relationship per (customer, partner); the
+-- index also serves every lookup of the rules, which are keyed by customer.
+CREATE UNIQUE INDEX relationship_open_key
+    ON multipartner.relationship (customer_id, partner_id)
+    WHERE status OPERATOR(pg_catalog.=) ANY
+          (ARRAY['pending', 'active']::multipartner.relationship_status[]);
+CREATE INDEX relationship_customer_partner_idx
+    ON multipartner.relationship (customer_id, partner_id);
+CREATE INDEX relationship_partner_id_idx
+    ON multipartner.relationship (partner_id);
+
+/*
+ * A subscription is sold by its partner of record to a customer.  term and
+ * billing_cycle are ISO 8601 durations and Partner Center's billing cycles;
+ * commitment_end is derived from created_at and term by the trigger.
+ */
+CREATE TABLE multipartner.subscription (
+    subscription_id   uuid NOT NULL DEFAULT pg_catalog.gen_random_uuid(),
+    customer_id       uuid NOT NULL,
+    partner_of_record uuid NOT NULL,
+    offer_id          text NOT NULL,
+    product_family    text NOT NULL,
+    quantity          integer NOT NULL,
+    term              text NOT NULL,
+    billing_cycle     text NOT NULL,
+    commitment_end    timestamptz NOT NULL,
+    auto_renew        boolean NOT NULL DEFAULT true,
+    status            multipartner.subscription_status NOT NULL DEFAULT 'active',
+    created_at        timestamptz NOT NULL
+                      DEFAULT GREATEST(pg_catalog.statement_timestamp(), pg_catalog.now()),
+    created_by        name NOT NULL DEFAULT CURRENT_USER,
+    CONSTRAINT subscription_pkey PRIMARY KEY (subscription_id),
+    CONSTRAINT subscription_customer_id_fkey FOREIGN KEY (customer_id)
+        REFERENCES multipartner.customer (customer_id),
+    CONSTRAINT subscription_partner_of_record_fkey FOREIGN KEY (partner_of_record)
+        REFERENCES multipartner.partner (partner_id),
+    CONSTRAINT subscription_offer_id_check
+        CHECK (pg_catalog.char_length(offer_id) OPERATOR(pg_catalog.>=) 1
+               AND pg_catalog.char_length(offer_id) OPERATOR(pg_catalog.<=) 128),
+    CONSTRAINT subscription_product_family_check
+        CHECK (pg_catalog.char_length(product_family) OPERATOR(pg_catalog.>=) 1
+               AND pg_catalog.char_length(product_family) OPERATOR(pg_catalog.<=) 128),
+    CONSTRAINT subscription_quantity_check
+        CHECK (quantity OPERATOR(pg_catalog.>=) 1
+               AND quantity OPERATOR(pg_catalog.<=) 1000000),
+    CONSTRAINT subscription_term_check
+        CHECK (term OPERATOR(pg_catalog.=) ANY (ARRAY['P1M', 'P1Y', 'P3Y'])),
+    CONSTRAINT subscription_billing_cycle_check
+        CHECK (billing_cycle OPERATOR(pg_catalog.=) ANY (ARRAY['monthly', 'annual', 'triennial'])),
+    -- a billing cycle never outlasts the term
+    CONSTRAINT subscription_term_billing_cycle_check
+        CHECK (billing_cycle OPERATOR(pg_catalog.=) 'monthly'
+               OR (billing_cycle OPERATOR(pg_catalog.=) 'annual'
+                   AND term OPERATOR(pg_catalog.<>) 'P1M')
+               OR (billing_cycle OPERATOR(pg_catalog.=) 'triennial'
+                   AND term OPERATOR(pg_catalog.=) 'P3Y'))
+);
+-- Every rule lookup is keyed by customer (R4, R13, the views).
+CREATE INDEX subscription_customer_partner_idx
+    ON multipartner.subscription (customer_id, partner_of_record);
+CREATE INDEX subscription_partner_of_record_idx
+    ON multipartner.subscription (partner_of_record);
+
+/*
+ * One row per change of partner, customer, member, relationship and
+ * subscription rows, written by the audit trigger only.  Nobody, the owner
+ * included, updates, deletes or truncates it, and nobody inserts into it
+ * but the trigger.
+ */
+CREATE TABLE multipartner.audit_log (
+    event_id        bigint GENERATED ALWAYS AS IDENTITY,
+    at              timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    actor           name NOT NULL,
+    session_actor   name NOT NULL,
+    acting_partner  uuid,
+    operation       text NOT NULL,
+    table_name      name NOT NULL,
+    row_id          text NOT NULL,
+    old_row         jsonb,
+    new_row         jsonb,
+    txid            bigint NOT NULL,
+    partner_id      uuid,           -- the partner the row concerns, if any
+    customer_id     uuid,           -- the customer the row concerns, if any
+    CONSTRAINT audit_log_pkey PRIMARY KEY (event_id),
+    CONSTRAINT audit_log_operation_check
+        CHECK (operation OPERATOR(pg_catalog.=) ANY (ARRAY['INSERT', 'UPDATE', 'DELETE']))
+);
+CREATE INDEX audit_log_row_idx ON multipartner.audit_log (table_name, row_id);
+CREATE INDEX audit_log_partner_idx ON multipartner.audit_log (partner_id);
+CREATE INDEX audit_log_customer_idx ON multipartner.audit_log (customer_id);
+
+/*
+ * The tenant registry: every tenant id in use, by customers and as partners'
+ * CSP transaction tenants.  It exists so that R8 (a CSP tenant is never a
+ * customer) is decided by one unique key, whichever row comes second and
+ * however the two writes interleave.  Maintained by the triggers only.
+ */
+CREATE TABLE multipartner.tenant (
+    tenant_id       uuid NOT NULL,
+    kind            text NOT NULL,
+    owner_id        uuid NOT NULL,
+    created_by_partner uuid,        -- the partner that created a customer
+    CONSTRAINT tenant_pkey PRIMARY KEY (tenant_id),
+    CONSTRAINT tenant_kind_check
+        CHECK (kind OPERATOR(pg_catalog.=) ANY (ARRAY['customer', 'partner_csp']))
+);
+
+/*
+ * pg_restore -j loads the tables' data in any order.  pg_dump records no
+ * dependency between the TABLE DATA entries of an extension's configuration
+ * tables, so a parallel restore may load relationship or subscription before
+ * customer, and the foreign key would refuse the whole COPY.  In restore
+ * mode a row whose partner or customer is not loaded yet waits in
+ * restore_held (its text image) and is put back by the load of its party
+ * (guard.c, "Restore order").  The table is empty outside a restore in
+ * progress; it is not a configuration table (a dump has nothing to keep
+ * there), only superusers reach it: no grant to anyone, row security forced
+ * with no policy, and TRUNCATE refused like on every table of the schema.
+ * The member tables get a BEFORE INSERT row trigger for it (the other two
+ * tables hold their rows from their guards), partner and customer an AFTER
+ * INSERT statement trigger that puts the rows back; outside restore mode
+ * both return at once.
+ */
+CREATE TABLE multipartner.restore_held (
+    table_name text NOT NULL,
+    row_image  text NOT NULL
+);
+COMMENT ON TABLE multipartner.restore_held IS
+    'rows a restore loaded before their partner or customer, put back when it is loaded; empty after a complete restore';
+
+-------------------------------------------------------------------------------
+-- C functions: identity
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION multipartner.acting_partner()
+RETURNS uuid
+AS 'MODULE_PATHNAME', 'mp_acting_partner_sql'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION multipartner.acting_partner() IS
+    'the partner the current role acts for: from partner_member, narrowed by multipartner.acting_partner; NULL when the role is no partner member';
+
+CREATE FUNCTION multipartner.member_customers()
+RETURNS uuid[]
+AS 'MODULE_PATHNAME', 'mp_member_customers_sql'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION multipartner.member_customers() IS
+    'the customers the current role is a member of (its customer_member rows, while the role is bound to them), ''{}'' for none; kept by the backend across transactions until the current role, a membership table or a binding changes, or a transaction aborts';
+
+CREATE FUNCTION multipartner.is_operator()
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'mp_is_operator_sql'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION multipartner.is_operator() IS
+    'true when the current role is a superuser or has the privileges of multipartner_operator';
+
+-------------------------------------------------------------------------------
+-- C and SQL functions: versions
+-------------------------------------------------------------------------------
+
+/*
+ * The library writes only against objects of its own version.
+ * schema_version() is the version of the objects in this database; every
+ * upgrade script replaces it first, and the library reads it (version.c)
+ * before every write.  library_version() is the version of the library this
+ * session runs.
+ */
+CREATE FUNCTION multipartner.schema_version() RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$SELECT '0.5'::pg_catalog.text$$;
+CREATE FUNCTION multipartner.library_version() RETURNS text
+    LANGUAGE c STABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'mp_library_version_sql';
+
+-------------------------------------------------------------------------------
+-- Trigger functions (C)
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION multipartner.partner_guard()
+RETURNS trigger AS 'MODULE_PATHNAME', 'mp_partner_guard' LANGUAGE C;
+CREATE FUNCTION multipartner.customer_guard()
+RETURNS trigger AS 'MODULE_PATHNAME', 'mp_customer_guard' LANGUAGE C;
+CREATE FUNCTION multipartner.relationship_guard()
+RETURNS trigger AS 'MODULE_PATHNAME', 'mp_relationship_guard' LANGUAGE C;
+CREATE FUNCTION multipartner.member_changed()
+RETURNS trigger AS 'MODULE_PATHNAME', 'mp_member_changed' LANGUAGE C;
+CREATE FUNCTION multipartner.subscription_guard()
+RETURNS trigger AS 'MODULE_PATHNAME', 'mp_subscription_guard' LANGUAGE C;
+CREATE FUNCTION multipartner.audit()
+RETURNS trigger AS 'MODULE_PATHNAME', 'mp_audit' LANGUAGE C;
+CREATE FUNCTION multipartner.audit_log_guard()
+RETURNS trigger AS 'MODULE_PATHNAME', 'mp_audit_log_guard' LANGUAGE C;
+CREATE FUNCTION multipartner.tenant_registry()
+RETURNS trigger AS 'MODULE_PATHNAME', 'mp_tenant_registry' LANGUAGE C;
+CREATE FUNCTION multipartner.forbid_truncate()
+RETURNS trigger AS 'MODULE_PATHNAME', 'mp_forbid_truncate' LANGUAGE C;
+CREATE FUNCTION multipartner.audit_identity()
+RETURNS trigger AS 'MODULE_PATHNAME', 'mp_audit_identity' LANGUAGE C;
+CREATE FUNCTION multipartner.restore_hold()
+RETURNS trigger AS 'MODULE_PATHNAME', 'mp_restore_hold' LANGUAGE C;
+CREATE FUNCTION multipartner.restore_release()
+RETURNS trigger AS 'MODULE_PATHNAME', 'mp_restore_release' LANGUAGE C;
+CREATE FUNCTION multipartner.creator_relationship_check()
+RETURNS trigger AS 'MODULE_PATHNAME', 'mp_creator_relationship_check' LANGUAGE C;
+-- the DDL guard's event trigger function (below)
+CREATE FUNCTION multipartner.ddl_guard()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'mp_ddl_guard'
+LANGUAGE C;
+
+CREATE TRIGGER partner_guard
+    BEFORE UPDATE OR DELETE ON multipartner.partner
+    FOR EACH ROW EXECUTE FUNCTION multipartner.partner_guard();
+CREATE TRIGGER customer_guard
+    BEFORE INSERT OR UPDATE OR DELETE ON multipartner.customer
+    FOR EACH ROW EXECUTE FUNCTION multipartner.customer_guard();
+CREATE TRIGGER tenant_registry
+    AFTER INSERT OR DELETE ON multipartner.partner
+    FOR EACH ROW EXECUTE FUNCTION multipartner.tenant_registry();
+CREATE TRIGGER tenant_registry
+    AFTER INSERT OR DELETE ON multipartner.customer
+    FOR EACH ROW EXECUTE FUNCTION multipartner.tenant_registry();
+CREATE TRIGGER relationship_guard
+    BEFORE INSERT OR UPDATE OR DELETE ON multipartner.relationship
+    FOR EACH ROW EXECUTE FUNCTION multipartner.relationship_guard();
+CREATE TRIGGER subscription_guard
+    BEFORE INSERT OR UPDATE OR DELETE ON multipartner.subscription
+    FOR EACH ROW EXECUTE FUNCTION multipartner.subscription_guard();
+CREATE TRIGGER subscription_forbid_truncate
+    BEFORE TRUNCATE ON multipartner.subscription
+    FOR EACH STATEMENT EXECUTE FUNCTION multipartner.forbid_truncate();
+CREATE TRIGGER audit_log_guard
+    BEFORE INSERT OR UPDATE OR DELETE ON multipartner.audit_log
+    FOR EACH ROW EXECUTE FUNCTION multipartner.audit_log_guard();
+CREATE TRIGGER audit_log_forbid_truncate
+    BEFORE TRUNCATE ON multipartner.audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION multipartner.forbid_truncate();
+CREATE TRIGGER relationship_forbid_truncate
+    BEFORE TRUNCATE ON multipartner.relationship
+    FOR EACH STATEMENT EXECUTE FUNCTION multipartner.forbid_truncate();
+CREATE TRIGGER partner_forbid_truncate
+    BEFORE TRUNCATE ON multipartner.partner
+    FOR EACH STATEMENT EXECUTE FUNCTION multipartner.forbid_truncate();
+CREATE TRIGGER customer_forbid_truncate
+    BEFORE TRUNCATE ON multipartner.customer
+    FOR EACH STATEMENT EXECUTE FUNCTION multipartner.forbid_truncate();
+CREATE TRIGGER tenant_forbid_truncate
+    BEFORE TRUNCATE ON multipartner.tenant
+    FOR EACH STATEMENT EXECUTE FUNCTION multipartner.forbid_truncate();
+CREATE TRIGGER partner_member_forbid_truncate
+    BEFORE TRUNCATE ON multipartner.partner_member
+    FOR EACH STATEMENT EXECUTE FUNCTION multipartner.forbid_truncate();
+CREATE TRIGGER customer_member_forbid_truncate
+    BEFORE TRUNCATE ON multipartner.customer_member
+    FOR EACH STATEMENT EXECUTE FUNCTION multipartner.forbid_truncate();
+CREATE TRIGGER restore_held_forbid_truncate
+    BEFORE TRUNCATE ON multipartner.restore_held
+    FOR EACH STATEMENT EXECUTE FUNCTION multipartner.forbid_truncate();
+
+/*
+ * A write made as a partner member holds the membership that allows it
+ * (identity.c, mp_lock_acting_membership).  Under READ COMMITTED the writer
+ * does not lock its partner_member rows FOR KEY SHARE (a WAL record and a
+ * dirtied page per transaction, and a MultiXact as soon as two transactions
+ * of one role overlap); it takes a lock on the member role as an object
+ * (pg_locks: locktype object, classid the partner_member table, objid the
+ * role) in ACCESS SHARE mode, which writers never conflict on.  A change of
+ * a membership row takes the same lock in ACCESS EXCLUSIVE mode, so it waits
+ * for the writes in flight under the old membership, and the writes after it
+ * wait for it and then read the new one.  The membership trigger also sends
+ * a relcache invalidation of the table, which drops the memberships other
+ * backends keep across transactions (they do not read them in every
+ * transaction), and binds the row's role (partner_member above).
+ * REPEATABLE READ and SERIALIZABLE writers keep the row lock, whose conflict
+ * with a concurrent change is the serialization failure they need.  For
+ * that the membership trigger sees each changed row: it is a row-level
+ * trigger.
+ */
+CREATE TRIGGER partner_member_changed
+    AFTER INSERT OR UPDATE OR DELETE ON multipartner.partner_member
+    FOR EACH ROW EXECUTE FUNCTION multipartner.member_changed();
+CREATE TRIGGER customer_member_changed
+    AFTER INSERT OR UPDATE OR DELETE ON multipartner.customer_member
+    FOR EACH ROW EXECUTE FUNCTION multipartner.member_changed();
+
+/*
+ * The audit row records the identity the rules judged.  The audit trigger
+ * runs AFTER ROW, at the end of the statement, when the role and
+ * multipartner.acting_partner may have been switched by the statement itself
+ * (UPDATE ... RETURNING set_config('multipartner.acting_partner', ...)).  A
+ * BEFORE ROW trigger on every audited table, named to fire before the rule
+ * triggers, takes the identity at the statement's first row and refuses a
+ * later row written under another one; the audit trigger records the
+ * identity taken for the statement that wrote the row
+ * (src/audit_identity.c).
+ */
+CREATE TRIGGER audit_identity
+    BEFORE INSERT OR UPDATE OR DELETE ON multipartner.partner
+    FOR EACH ROW EXECUTE FUNCTION multipartner.audit_identity();
+CREATE TRIGGER audit_identity
+    BEFORE INSERT OR UPDATE OR DELETE ON multipartner.customer
+    FOR EACH ROW EXECUTE FUNCTION multipartner.audit_identity();
+CREATE TRIGGER audit_identity
+    BEFORE INSERT OR UPDATE OR DELETE ON multipartner.partner_member
+    FOR EACH ROW EXECUTE FUNCTION multipartner.audit_identity();
+CREATE TRIGGER audit_identity
+    BEFORE INSERT OR UPDATE OR DELETE ON multipartner.customer_member
+    FOR EACH ROW EXECUTE FUNCTION multipartner.audit_identity();
+CREATE TRIGGER audit_identity
+    BEFORE INSERT OR UPDATE OR DELETE ON multipartner.relationship
+    FOR EACH ROW EXECUTE FUNCTION multipartner.audit_identity();
+CREATE TRIGGER audit_identity
+    BEFORE INSERT OR UPDATE OR DELETE ON multipartner.subscription
+    FOR EACH ROW EXECUTE FUNCTION multipartner.audit_identity();
+
+-- The audit record: AFTER ROW, so it sees the row as the rules let it be.
+CREATE TRIGGER audit
+    AFTER INSERT OR UPDATE OR DELETE ON multipartner.partner
+    FOR EACH ROW EXECUTE FUNCTION multipartner.audit();
+CREATE TRIGGER audit
+    AFTER INSERT OR UPDATE OR DELETE ON multipartner.customer
+    FOR EACH ROW EXECUTE FUNCTION multipartner.audit();
+CREATE TRIGGER audit
+    AFTER INSERT OR UPDATE OR DELETE ON multipartner.partner_member
+    FOR EACH ROW EXECUTE FUNCTION multipartner.audit();
+CREATE TRIGGER audit
+    AFTER INSERT OR UPDATE OR DELETE ON multipartner.customer_member
+    FOR EACH ROW EXECUTE FUNCTION multipartner.audit();
+CREATE TRIGGER audit
+    AFTER INSERT OR UPDATE OR DELETE ON multipartner.relationship
+    FOR EACH ROW EXECUTE FUNCTION multipartner.audit();
+CREATE TRIGGER audit
+    AFTER INSERT OR UPDATE OR DELETE ON multipartner.subscription
+    FOR EACH ROW EXECUTE FUNCTION multipartner.audit();
+
+-- Restore order (restore_held above).
+CREATE TRIGGER restore_hold
+    BEFORE INSERT ON multipartner.partner_member
+    FOR EACH ROW EXECUTE FUNCTION multipartner.restore_hold();
+CREATE TRIGGER restore_hold
+    BEFORE INSERT ON multipartner.customer_member
+    FOR EACH ROW EXECUTE FUNCTION multipartner.restore_hold();
+CREATE TRIGGER restore_release
+    AFTER INSERT ON multipartner.partner
+    FOR EACH STATEMENT EXECUTE FUNCTION multipartner.restore_release();
+CREATE TRIGGER restore_release
+    AFTER INSERT ON multipartner.customer
+    FOR EACH STATEMENT EXECUTE FUNCTION multipartner.restore_release();
+
+/*
+ * Tenant squatting.  A partner's direct INSERT into customer with no
+ * relationship would claim the tenant for good and leave a customer only
+ * operators see.  A customer a partner inserts must end its transaction with
+ * a relationship with that partner (of any status), as create_customer()
+ * leaves it; the check runs at commit (or at SET CONSTRAINTS ... IMMEDIATE),
+ * so the relationship may follow the customer in the same transaction.  The
+ * WHEN clause, evaluated when the row is inserted, queues nothing for an
+ * operator's rows (imports, restores).  Refused with 23503, as a deferred
+ * foreign key is.  Named to fire after tenant_registry (name order), whose
+ * claim it reads.
+ */
+CREATE CONSTRAINT TRIGGER tenant_registry_relationship
+    AFTER INSERT ON multipartner.customer
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW
+    WHEN (NOT multipartner.is_operator())
+    EXECUTE FUNCTION multipartner.creator_relationship_check();
+
+-- ENABLE ALWAYS: session_replication_role = replica (which PostgreSQL 15 lets
+-- a role granted SET on that parameter choose) does not switch them off.
+ALTER TABLE multipartner.partner ENABLE ALWAYS TRIGGER partner_guard;
+ALTER TABLE multipartner.partner ENABLE ALWAYS TRIGGER partner_forbid_truncate;
+ALTER TABLE multipartner.customer ENABLE ALWAYS TRIGGER customer_guard;
+ALTER TABLE multipartner.partner ENABLE ALWAYS TRIGGER tenant_registry;
+ALTER TABLE multipartner.customer ENABLE ALWAYS TRIGGER tenant_registry;
+ALTER TABLE multipartner.customer ENABLE ALWAYS TRIGGER customer_forbid_truncate;
+ALTER TABLE multipartner.relationship ENABLE ALWAYS TRIGGER relationship_guard;
+ALTER TABLE multipartner.relationship ENABLE ALWAYS TRIGGER relationship_forbid_truncate;
+ALTER TABLE multipartner.tenant ENABLE ALWAYS TRIGGER tenant_forbid_truncate;
+ALTER TABLE multipartner.subscription ENABLE ALWAYS TRIGGER subscription_guard;
+ALTER TABLE multipartner.subscription ENABLE ALWAYS TRIGGER subscription_forbid_truncate;
+ALTER TABLE multipartner.audit_log ENABLE ALWAYS TRIGGER audit_log_guard;
+ALTER TABLE multipartner.audit_log ENABLE ALWAYS TRIGGER audit_log_forbid_truncate;
+ALTER TABLE multipartner.partner ENABLE ALWAYS TRIGGER audit;
+ALTER TABLE multipartner.customer ENABLE ALWAYS TRIGGER audit;
+ALTER TABLE multipartner.partner_member ENABLE ALWAYS TRIGGER audit;
+ALTER TABLE multipartner.customer_member ENABLE ALWAYS TRIGGER audit;
+ALTER TABLE multipartner.relationship ENABLE ALWAYS TRIGGER audit;
+ALTER TABLE multipartner.subscription ENABLE ALWAYS TRIGGER audit;
+ALTER TABLE multipartner.partner_member ENABLE ALWAYS TRIGGER partner_member_changed;
+ALTER TABLE multipartner.partner_member ENABLE ALWAYS TRIGGER partner_member_forbid_truncate;
+ALTER TABLE multipartner.customer_member ENABLE ALWAYS TRIGGER customer_member_forbid_truncate;
+ALTER TABLE multipartner.customer_member ENABLE ALWAYS TRIGGER customer_member_changed;
+ALTER TABLE multipartner.restore_held ENABLE ALWAYS TRIGGER restore_held_forbid_truncate;
+ALTER TABLE multipartner.partner ENABLE ALWAYS TRIGGER audit_identity;
+ALTER TABLE multipartner.customer ENABLE ALWAYS TRIGGER audit_identity;
+ALTER TABLE multipartner.partner_member ENABLE ALWAYS TRIGGER audit_identity;
+ALTER TABLE multipartner.customer_member ENABLE ALWAYS TRIGGER audit_identity;
+ALTER TABLE multipartner.relationship ENABLE ALWAYS TRIGGER audit_identity;
+ALTER TABLE multipartner.subscription ENABLE ALWAYS TRIGGER audit_identity;
+ALTER TABLE multipartner.partner_member ENABLE ALWAYS TRIGGER restore_hold;
+ALTER TABLE multipartner.customer_member ENABLE ALWAYS TRIGGER restore_hold;
+ALTER TABLE multipartner.partner ENABLE ALWAYS TRIGGER restore_release;
+ALTER TABLE multipartner.customer ENABLE ALWAYS TRIGGER restore_release;
+ALTER TABLE multipartner.customer ENABLE ALWAYS TRIGGER tenant_registry_relationship;
+
+/*
+ * Foreign keys in force under session_replication_role = replica too: their
+ * internal triggers become ENABLE ALWAYS like ours (a role granted SET on
+ * that parameter must not be able to skip them).  Internal triggers can only
+ * be altered by a superuser, which the install and upgrade scripts run as.
+ * After pg_upgrade, which makes them ENABLE ORIGIN again,
+ * multipartner.enable_always_triggers() (below) does the same.
+ */
+DO $fk_always$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN
+        SELECT tg.tgrelid::pg_catalog.regclass AS tbl, tg.tgname
+          FROM pg_catalog.pg_trigger tg
+          JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) tg.tgrelid
+         WHERE c.relnamespace OPERATOR(pg_catalog.=) 'multipartner'::pg_catalog.regnamespace
+           AND tg.tgisinternal
+           AND tg.tgenabled OPERATOR(pg_catalog.<>) 'A'
+    LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', t.tbl, t.tgname);
+    END LOOP;
+END
+$fk_always$;
+
+-------------------------------------------------------------------------------
+-- SQL API (C).  SECURITY INVOKER: the caller's own privileges and identity
+-- apply, and the triggers above decide.
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION multipartner.create_customer(tenant_id uuid, name text,
+                                             cloud multipartner.cloud)
+RETURNS uuid
+AS 'MODULE_PATHNAME', 'mp_create_customer'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION multipartner.create_customer(uuid, text, multipartner.cloud) IS
+    'create a customer; the acting partner gets an active relationship with delegated admin at once';
+
+CREATE FUNCTION multipartner.request_relationship(customer_id uuid,
+                                                  delegated_admin boolean DEFAULT true)
+RETURNS uuid
+AS 'MODULE_PATHNAME', 'mp_request_relationship'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION multipartner.request_relationship(uuid, boolean) IS
+    'the acting partner asks a customer for a relationship; pending until accepted, declined or 90 days old';
+
+CREATE FUNCTION multipartner.accept_relationship(relationship_id uuid)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mp_accept_relationship'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION multipartner.decline_relationship(relationship_id uuid)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mp_decline_relationship'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION multipartner.revoke_delegated_admin(relationship_id uuid)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mp_revoke_delegated_admin'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION multipartner.terminate_relationship(relationship_id uuid)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mp_terminate_relationship'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION multipartner.create_subscription(customer_id uuid, offer_id text,
+                                                 product_family text, quantity integer,
+                                                 term text, billing_cycle text)
+RETURNS uuid
+AS 'MODULE_PATHNAME', 'mp_create_subscription'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION multipartner.create_subscription(uuid, text, text, integer, text, text) IS
+    'the acting partner sells a subscription to a customer it has an active relationship with';
+
+/*
+ * The dry run: performs the operation as the caller inside a subtransaction
+ * that is always rolled back, and says whether it was allowed and, if not,
+ * which rule refused it.  The id is positional (what the action acts on) or
+ * named.
+ */
+CREATE FUNCTION multipartner.check(action text,
+                                   id uuid DEFAULT NULL,
+                                   customer_id uuid DEFAULT NULL,
+                                   subscription_id uuid DEFAULT NULL,
+                                   relationship_id uuid DEFAULT NULL,
+                                   quantity integer DEFAULT NULL,
+                                   status text DEFAULT NULL,
+                                   auto_renew boolean DEFAULT NULL,
+                                   partner_of_record uuid DEFAULT NULL,
+                                   term text DEFAULT NULL,
+                                   billing_cycle text DEFAULT NULL,
+                                   OUT allowed boolean,
+                                   OUT rule text,
+                                   OUT sqlstate text,
+                                   OUT message text,
+                                   OUT detail text,
+                                   OUT hint text)
+RETURNS record
+AS 'MODULE_PATHNAME', 'mp_check'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION multipartner.check(text, uuid, uuid, uuid, uuid, integer, text, boolean, uuid, text, text) IS
+    'dry run: may the acting role do this action, and if not, which rule, SQLSTATE and message stop it';
+
+CREATE FUNCTION multipartner.expire_relationships()
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'mp_expire_relationships'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION multipartner.expire_relationships() IS
+    'mark every pending request older than 90 days as expired; returns how many';
+
+/*
+ * The status a relationship reads as: a pending request older than 90 days
+ * (at the statement's time, see "The clock" above) is expired even before
+ * anything has written that down.  With the multipartner schema on the
+ * search_path, attribute notation works too:
+ * SELECT r.effective_status FROM multipartner.relationship r.
+ * The 90 days are MP_REQUEST_LIFETIME_DAYS in src/multipartner.h too.
+ */
+CREATE FUNCTION multipartner.effective_status(multipartner.relationship)
+RETURNS multipartner.relationship_status
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT CASE
+           WHEN $1.status OPERATOR(pg_catalog.=) 'pending'::multipartner.relationship_status
+                AND $1.requested_at OPERATOR(pg_catalog.<=)
+                    (GREATEST(pg_catalog.statement_timestamp(), pg_catalog.now())
+                     OPERATOR(pg_catalog.-) interval '90 days')
+           THEN 'expired'::multipartner.relationship_status
+           ELSE $1.status
+           END
+$$;
+
+/*
+ * Which path each lookup took.  Per backend, since it started: for each
+ * lookup that has a direct implementation (src/fastpath.c) and an SPI one,
+ * how many times each ran.  Operators may read it (it tells how the
+ * extension runs, nothing about rows); the tests assert with it that the
+ * direct path really runs, and that multipartner.fast_path = off really
+ * turns it off.
+ */
+CREATE FUNCTION multipartner.lookup_counts()
+RETURNS TABLE (lookup text, direct bigint, spi bigint)
+LANGUAGE c VOLATILE
+AS 'MODULE_PATHNAME', 'mp_lookup_counts';
+COMMENT ON FUNCTION multipartner.lookup_counts() IS
+    'Per backend: how many times each rule lookup and the audit insert took the direct path and the SPI path';
+
+/*
+ * pg_upgrade switches the foreign keys' triggers back to ENABLE ORIGIN.
+ * pg_dump --binary-upgrade recreates the extension's foreign keys with ALTER
+ * TABLE ... ADD CONSTRAINT, whose internal triggers are ENABLE ORIGIN, and
+ * no script of the extension runs in the new cluster.  The extension's own
+ * triggers refuse a write under session_replication_role = replica while the
+ * written table has a trigger that replica mode would skip (util.c,
+ * check_replica_skips_nothing); this function is the DBA's step after
+ * pg_upgrade that puts them back: every trigger of the extension's tables
+ * that is a foreign key's or the extension's own and not ENABLE ALWAYS
+ * becomes ENABLE ALWAYS.  It returns how many it changed.  Internal triggers
+ * can only be altered by a superuser, so it is for superusers only.
+ */
+CREATE FUNCTION multipartner.enable_always_triggers()
+RETURNS integer
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $enable_always$
+DECLARE
+    t record;
+    n integer := 0;
+BEGIN
+    IF NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r
+             WHERE r.rolname OPERATOR(pg_catalog.=) current_user) THEN
+        RAISE EXCEPTION 'permission denied for function enable_always_triggers'
+              USING ERRCODE = '42501',
+                    DETAIL = 'Only a superuser may alter the internal triggers of foreign keys.';
+    END IF;
+    FOR t IN
+        SELECT tg.tgrelid::pg_catalog.regclass AS tbl, tg.tgname
+          FROM pg_catalog.pg_trigger tg
+          JOIN pg_catalog.pg_depend e ON e.objid OPERATOR(pg_catalog.=) tg.tgrelid
+          JOIN pg_catalog.pg_extension x ON x.oid OPERATOR(pg_catalog.=) e.refobjid
+          JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) tg.tgfoid
+         WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+           AND e.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+           AND e.deptype OPERATOR(pg_catalog.=) 'e'
+           AND x.extname OPERATOR(pg_catalog.=) 'multipartner'
+           AND tg.tgenabled OPERATOR(pg_catalog.<>) 'A'
+           AND (tg.tgisinternal
+                OR p.pronamespace OPERATOR(pg_catalog.=) 'multipartner'::pg_catalog.regnamespace)
+         ORDER BY 1, 2
+    LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', t.tbl, t.tgname);
+        n := n OPERATOR(pg_catalog.+) 1;
+    END LOOP;
+    RETURN n;
+END
+$enable_always$;
+COMMENT ON FUNCTION multipartner.enable_always_triggers() IS
+    'superusers: make every trigger of the extension''s tables (foreign keys'' included) ENABLE ALWAYS again, as after pg_upgrade; returns how many changed';
+
+/*
+ * The member trigger binds the role of each member row it sees (see
+ * partner_member above).  Rows loaded with the triggers switched off (a bulk
+ * load by a superuser, as the benchmark does) have roles nobody bound, and
+ * count for nobody: this function binds every existing role of a member
+ * row, as the upgrade to 0.4 did for the rows already there.  Rows whose
+ * role no longer exists are left alone (they count for nobody).  It returns
+ * how many grants it made (one per role and member table; a role already
+ * bound is granted again, which changes nothing).  Granting on the
+ * extension's types is the owner's, so it is for superusers only.
+ */
+CREATE FUNCTION multipartner.bind_member_roles()
+RETURNS integer
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $bind$
+DECLARE
+    r record;
+    n integer := 0;
+BEGIN
+    IF NOT (SELECT a.rolsuper FROM pg_catalog.pg_roles a
+             WHERE a.rolname OPERATOR(pg_catalog.=) current_user) THEN
+        RAISE EXCEPTION 'permission denied for function bind_member_roles'
+              USING ERRCODE = '42501',
+                    DETAIL = 'Only a superuser may grant on the extension''s member types.';
+    END IF;
+    FOR r IN SELECT DISTINCT 'partner_role' AS typ, m.member::pg_catalog.text AS member
+               FROM multipartner.partner_member m
+              WHERE EXISTS (SELECT FROM pg_catalog.pg_roles a WHERE a.oid OPERATOR(pg_catalog.=) m.member)
+             UNION
+             SELECT DISTINCT 'customer_role', m.member::pg_catalog.text
+               FROM multipartner.customer_member m
+              WHERE EXISTS (SELECT FROM pg_catalog.pg_roles a WHERE a.oid OPERATOR(pg_catalog.=) m.member)
+    LOOP
+        EXECUTE pg_catalog.format('GRANT USAGE ON TYPE multipartner.%I TO %s', r.typ, r.member);
+        n := n OPERATOR(pg_catalog.+) 1;
+    END LOOP;
+    RETURN n;
+END
+$bind$;
+COMMENT ON FUNCTION multipartner.bind_member_roles() IS
+    'superusers: bind the role of every member row to its member type, for rows loaded with the triggers off; returns how many grants it made';
+
+-------------------------------------------------------------------------------
+-- Privileges: nothing for PUBLIC, then exactly what each role needs.
+-------------------------------------------------------------------------------
+
+-- restore_held is left out: it keeps the default ACL (its owner's
+-- privileges only), which an explicit one equal to it would not outlive
+-- pg_upgrade anyway.
+REVOKE ALL ON multipartner.partner, multipartner.customer, multipartner.partner_member,
+      multipartner.customer_member, multipartner.relationship, multipartner.subscription,
+      multipartner.audit_log, multipartner.tenant
+    FROM PUBLIC;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA multipartner FROM PUBLIC;
+
+-- Operators run the platform: partners, members, data fixes.
+GRANT SELECT, INSERT, UPDATE, DELETE ON multipartner.partner, multipartner.customer,
+      multipartner.partner_member, multipartner.customer_member
+    TO multipartner_operator;
+GRANT SELECT ON multipartner.tenant TO multipartner_operator;
+-- R10 refuses DELETE and TRUNCATE of these for everyone, operators included;
+-- the privileges let the trigger give that answer (MP007) itself.
+GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE
+   ON multipartner.relationship, multipartner.subscription TO multipartner_operator;
+GRANT SELECT, UPDATE, DELETE, TRUNCATE ON multipartner.audit_log TO multipartner_operator;
+
+/*
+ * No application role can stall other tenants with LOCK TABLE.  LOCK TABLE
+ * in any mode stronger than ROW EXCLUSIVE needs UPDATE, DELETE or TRUNCATE
+ * on the whole table (LockTableAclCheck), so an application role with
+ * UPDATE or DELETE on relationship or subscription could take ACCESS
+ * EXCLUSIVE and make every tenant's reads and sales wait.  They get UPDATE
+ * column by column instead: UPDATE and SELECT ... FOR UPDATE accept it, LOCK
+ * TABLE does not (42501), and this holds in a backend that never loaded the
+ * library.  Every column is granted, so which column may change, and by
+ * whom, is still the rules' answer, with the rule's own SQLSTATE (MP003,
+ * MP004, MP008 ...), not a generic 42501.  DELETE is not granted to them: R10
+ * refuses it anyway, for them with 42501 from the privilege check.  A
+ * version that adds a column to these tables grants UPDATE on it to the same
+ * roles.
+ */
+
+-- Partner applications: create customers, request, revoke and terminate;
+-- sell and manage their own subscriptions.
+GRANT SELECT ON multipartner.partner, multipartner.customer,
+      multipartner.partner_member, multipartner.relationship
+    TO multipartner_partner_app;
+GRANT INSERT ON multipartner.customer, multipartner.relationship
+    TO multipartner_partner_app;
+GRANT SELECT, INSERT ON multipartner.subscription TO multipartner_partner_app;
+GRANT SELECT ON multipartner.audit_log TO multipartner_partner_app;
+
+-- Customer applications: accept, decline, revoke.
+GRANT SELECT ON multipartner.partner, multipartner.customer,
+      multipartner.customer_member, multipartner.relationship
+    TO multipartner_customer_app;
+GRANT SELECT ON multipartner.audit_log TO multipartner_customer_app;
+GRANT SELECT ON multipartner.subscription TO multipartner_customer_app;
+
+-- UPDATE of every column (above) for both; on subscription for customers only
+-- so that R5 answers a customer with MP002: only the partner of record
+-- changes a subscription.
+GRANT UPDATE (relationship_id, customer_id, partner_id, status, delegated_admin,
+              requested_by, requested_at, decided_by, decided_at, ended_by, ended_at)
+   ON multipartner.relationship TO multipartner_partner_app, multipartner_customer_app;
+GRANT UPDATE (subscription_id, customer_id, partner_of_record, offer_id, product_family,
+              quantity, term, billing_cycle, commitment_end, auto_renew, status,
+              created_at, created_by)
+   ON multipartner.subscription TO multipartner_partner_app, multipartner_customer_app;
+
+GRANT EXECUTE ON FUNCTION multipartner.acting_partner(), multipartner.is_operator(),
+      multipartner.effective_status(multipartner.relationship),
+      multipartner.member_customers()
+    TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
+GRANT EXECUTE ON FUNCTION
+      multipartner.create_customer(uuid, text, multipartner.cloud),
+      multipartner.request_relationship(uuid, boolean),
+      multipartner.terminate_relationship(uuid),
+      multipartner.create_subscription(uuid, text, text, integer, text, text)
+    TO multipartner_operator, multipartner_partner_app;
+GRANT EXECUTE ON FUNCTION
+      multipartner.accept_relationship(uuid),
+      multipartner.decline_relationship(uuid)
+    TO multipartner_operator, multipartner_customer_app;
+GRANT EXECUTE ON FUNCTION multipartner.revoke_delegated_admin(uuid)
+    TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
+GRANT EXECUTE ON FUNCTION
+      multipartner.check(text, uuid, uuid, uuid, uuid, integer, text, boolean, uuid, text, text)
+    TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
+GRANT EXECUTE ON FUNCTION multipartner.expire_relationships(), multipartner.lookup_counts()
+    TO multipartner_operator;
+GRANT EXECUTE ON FUNCTION multipartner.schema_version(), multipartner.library_version()
+    TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
+-- enable_always_triggers(), bind_member_roles(), the trigger and event
+-- trigger functions: nobody's but the owner's and superusers'.
+
+-------------------------------------------------------------------------------
+-- pg_dump keeps the rows of these tables (they are extension members).
+-------------------------------------------------------------------------------
+
+SELECT pg_catalog.pg_extension_config_dump('multipartner.partner', '');
+SELECT pg_catalog.pg_extension_config_dump('multipartner.customer', '');
+SELECT pg_catalog.pg_extension_config_dump('multipartner.partner_member', '');
+SELECT pg_catalog.pg_extension_config_dump('multipartner.customer_member', '');
+SELECT pg_catalog.pg_extension_config_dump('multipartner.relationship', '');
+SELECT pg_catalog.pg_extension_config_dump('multipartner.tenant', '');
+SELECT pg_catalog.pg_extension_config_dump('multipartner.subscription', '');
+SELECT pg_catalog.pg_extension_config_dump('multipartner.audit_log', '');
+SELECT pg_catalog.pg_extension_config_dump('multipartner.audit_log_event_id_seq', '');
+
+
+-------------------------------------------------------------------------------
+-- Row-level visibility (SPEC §7).
+--
+-- A partner role sees its own partner, members, relationships, the
+-- customers it has relationships with, the subscriptions it is partner of
+-- record of, and the audit rows about them; a customer role sees its own
+-- tenant's rows; operators see everything.  Every policy compares a column
+-- to a STABLE C function of the acting identity (acting_partner(),
+-- member_customers(): kept per backend, see src/identity.c), wrapped in a
+-- scalar sub-select so that it is an InitPlan, evaluated once per
+-- statement, and the comparison can be an index condition.  A partner's
+-- customers are a correlated EXISTS on the relationship's (customer_id,
+-- partner_id) index instead of an uncorrelated IN: the IN built a hash of
+-- all of a partner's relationships for every statement (measured 7.8x the
+-- cost of an unfiltered one-customer read for a partner with 12,500
+-- customers), the EXISTS probes the index once per row read, so a
+-- one-customer read costs one probe.  A customer's partners are few: they
+-- are an array built once per statement (ARRAY(SELECT ...), an InitPlan
+-- over the same index, keyed by the customer), which partner_id is compared
+-- with.  (As a correlated EXISTS, whose member condition and the
+-- relationship policy's are both index conditions there, the planner may
+-- estimate the probe of the customer's relationships dearer than reading
+-- each partner's relationships by partner_id, which for a large partner
+-- reads all of them, per partner row.)
+--
+-- A customer's rows: customer_id = ANY ((SELECT member_customers())::uuid[]).
+-- The cast is what makes this an array comparison: written without it,
+-- x = ANY (SELECT f()) is the ANY of the sub-select's rows, a uuid compared
+-- with a uuid[] (an error), and more parentheses do not change that.  With
+-- the cast the sub-select is a scalar one yielding the array.  Parse
+-- analysis drops the no-op cast again, so the plan shows
+-- customer_id = ANY ($n), $n an InitPlan, as an index condition; and
+-- ruleutils prints the construct back with the same cast, so pg_dump
+-- --binary-upgrade (pg_upgrade) recreates the policies as they are.
+-- member_customers() never returns NULL: a role that is no customer member
+-- gets '{}', which matches no row.  (Before 0.5 the policies wrote
+-- pg_catalog.array_cat(..., '{}'::uuid[]) for the same purpose.)
+--
+-- Policies are TO the three roles, so other roles skip them, and FORCE ROW
+-- LEVEL SECURITY makes the table owner obey them too (superusers and the
+-- rules' own look-ups, which run with SECURITY_NOFORCE_RLS like foreign
+-- keys, are not filtered).  restore_held has row security and no policy:
+-- nobody but superusers reads it.
+-------------------------------------------------------------------------------
+
+ALTER TABLE multipartner.partner ENABLE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.customer ENABLE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.partner_member ENABLE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.customer_member ENABLE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.relationship ENABLE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.subscription ENABLE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.audit_log ENABLE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.tenant ENABLE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.restore_held ENABLE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.partner FORCE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.customer FORCE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.partner_member FORCE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.customer_member FORCE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.relationship FORCE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.subscription FORCE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.audit_log FORCE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.tenant FORCE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.restore_held FORCE ROW LEVEL SECURITY;
+
+-- Operators: everything (FOR ALL, so an UPDATE or DELETE the rules refuse
+-- reaches the trigger and gets the rule's SQLSTATE).
+CREATE POLICY operator_all ON multipartner.partner
+    FOR ALL TO multipartner_operator USING (true) WITH CHECK (true);
+CREATE POLICY operator_all ON multipartner.customer
+    FOR ALL TO multipartner_operator USING (true) WITH CHECK (true);
+CREATE POLICY operator_all ON multipartner.partner_member
+    FOR ALL TO multipartner_operator USING (true) WITH CHECK (true);
+CREATE POLICY operator_all ON multipartner.customer_member
+    FOR ALL TO multipartner_operator USING (true) WITH CHECK (true);
+CREATE POLICY operator_all ON multipartner.relationship
+    FOR ALL TO multipartner_operator USING (true) WITH CHECK (true);
+CREATE POLICY operator_all ON multipartner.subscription
+    FOR ALL TO multipartner_operator USING (true) WITH CHECK (true);
+CREATE POLICY operator_all ON multipartner.audit_log
+    FOR ALL TO multipartner_operator USING (true) WITH CHECK (true);
+CREATE POLICY operator_all ON multipartner.tenant
+    FOR ALL TO multipartner_operator USING (true) WITH CHECK (true);
+
+-- Partner applications.
+CREATE POLICY partner_own ON multipartner.partner
+    FOR SELECT TO multipartner_partner_app
+    USING (partner_id OPERATOR(pg_catalog.=) (SELECT multipartner.acting_partner()));
+CREATE POLICY partner_own ON multipartner.partner_member
+    FOR SELECT TO multipartner_partner_app
+    USING (partner_id OPERATOR(pg_catalog.=) (SELECT multipartner.acting_partner()));
+CREATE POLICY partner_own ON multipartner.relationship
+    FOR ALL TO multipartner_partner_app
+    USING (partner_id OPERATOR(pg_catalog.=) (SELECT multipartner.acting_partner()))
+    WITH CHECK (partner_id OPERATOR(pg_catalog.=) (SELECT multipartner.acting_partner()));
+CREATE POLICY partner_own ON multipartner.subscription
+    FOR ALL TO multipartner_partner_app
+    USING (partner_of_record OPERATOR(pg_catalog.=) (SELECT multipartner.acting_partner()))
+    WITH CHECK (partner_of_record OPERATOR(pg_catalog.=) (SELECT multipartner.acting_partner()));
+CREATE POLICY partner_own ON multipartner.customer
+    FOR SELECT TO multipartner_partner_app
+    USING (EXISTS (SELECT FROM multipartner.relationship r
+                    WHERE r.customer_id OPERATOR(pg_catalog.=) customer.customer_id
+                      AND r.partner_id OPERATOR(pg_catalog.=)
+                          (SELECT multipartner.acting_partner())));
+-- A partner creates customers (the triggers decide whether it may).
+CREATE POLICY partner_create ON multipartner.customer
+    FOR INSERT TO multipartner_partner_app WITH CHECK (true);
+CREATE POLICY partner_own ON multipartner.audit_log
+    FOR SELECT TO multipartner_partner_app
+    USING (partner_id OPERATOR(pg_catalog.=) (SELECT multipartner.acting_partner())
+           OR actor OPERATOR(pg_catalog.=) CURRENT_USER);
+
+-- Customer applications.
+CREATE POLICY customer_own ON multipartner.customer
+    FOR SELECT TO multipartner_customer_app
+    USING (customer_id OPERATOR(pg_catalog.=) ANY ((SELECT multipartner.member_customers())::uuid[]));
+CREATE POLICY customer_own ON multipartner.customer_member
+    FOR SELECT TO multipartner_customer_app
+    USING (customer_id OPERATOR(pg_catalog.=) ANY ((SELECT multipartner.member_customers())::uuid[]));
+CREATE POLICY customer_own ON multipartner.relationship
+    FOR ALL TO multipartner_customer_app
+    USING (customer_id OPERATOR(pg_catalog.=) ANY ((SELECT multipartner.member_customers())::uuid[]))
+    WITH CHECK (customer_id OPERATOR(pg_catalog.=) ANY ((SELECT multipartner.member_customers())::uuid[]));
+CREATE POLICY customer_own ON multipartner.subscription
+    FOR ALL TO multipartner_customer_app
+    USING (customer_id OPERATOR(pg_catalog.=) ANY ((SELECT multipartner.member_customers())::uuid[]))
+    WITH CHECK (customer_id OPERATOR(pg_catalog.=) ANY ((SELECT multipartner.member_customers())::uuid[]));
+-- the partners a customer works with, or ever asked to
+CREATE POLICY customer_partners ON multipartner.partner
+    FOR SELECT TO multipartner_customer_app
+    USING (partner_id OPERATOR(pg_catalog.=) ANY (ARRAY(
+               SELECT r.partner_id FROM multipartner.relationship r
+                WHERE r.customer_id OPERATOR(pg_catalog.=)
+                      ANY ((SELECT multipartner.member_customers())::uuid[]))));
+CREATE POLICY customer_own ON multipartner.audit_log
+    FOR SELECT TO multipartner_customer_app
+    USING (customer_id OPERATOR(pg_catalog.=) ANY ((SELECT multipartner.member_customers())::uuid[])
+           OR actor OPERATOR(pg_catalog.=) CURRENT_USER);
+
+-------------------------------------------------------------------------------
+-- Views for DBAs (SPEC §6).  security_invoker: each reader sees through
+-- them exactly what its role may see in the tables, counts included.
+-- Every view is keyed by customer_id first, so "WHERE customer_id = ..."
+-- reaches the primary key and the (customer_id, partner_id) indexes.
+-------------------------------------------------------------------------------
+
+-- Each customer with each of its active partners.
+CREATE VIEW multipartner.customer_partners WITH (security_invoker = true) AS
+SELECT c.customer_id,
+       c.name AS customer_name,
+       c.tenant_id,
+       c.cloud,
+       p.partner_id,
+       p.name AS partner_name,
+       p.status AS partner_status,
+       r.relationship_id,
+       r.delegated_admin,
+       r.decided_at AS active_since,
+       (SELECT pg_catalog.count(*) FROM multipartner.subscription s
+         WHERE s.customer_id OPERATOR(pg_catalog.=) r.customer_id
+           AND s.partner_of_record OPERATOR(pg_catalog.=) r.partner_id
+           AND s.status OPERATOR(pg_catalog.=) ANY
+               (ARRAY['active', 'suspended']::multipartner.subscription_status[]))
+           AS live_subscriptions,
+       (SELECT pg_catalog.count(*) FROM multipartner.relationship r2
+         WHERE r2.customer_id OPERATOR(pg_catalog.=) r.customer_id
+           AND r2.status OPERATOR(pg_catalog.=) 'active')
+           AS active_partners
+  FROM multipartner.relationship r
+  JOIN multipartner.customer c ON c.customer_id OPERATOR(pg_catalog.=) r.customer_id
+  JOIN multipartner.partner p ON p.partner_id OPERATOR(pg_catalog.=) r.partner_id
+ WHERE r.status OPERATOR(pg_catalog.=) 'active';
+
+-- Each partner with each of its active customers.
+CREATE VIEW multipartner.partner_customers WITH (security_invoker = true) AS
+SELECT p.partner_id,
+       p.name AS partner_name,
+       p.cloud,
+       c.customer_id,
+       c.name AS customer_name,
+       c.tenant_id,
+       r.relationship_id,
+       r.delegated_admin,
+       r.decided_at AS active_since,
+       (SELECT pg_catalog.count(*) FROM multipartner.subscription s
+         WHERE s.customer_id OPERATOR(pg_catalog.=) r.customer_id
+           AND s.partner_of_record OPERATOR(pg_catalog.=) r.partner_id
+           AND s.status OPERATOR(pg_catalog.=) ANY
+               (ARRAY['active', 'suspended']::multipartner.subscription_status[]))
+           AS live_subscriptions
+  FROM multipartner.relationship r
+  JOIN multipartner.partner p ON p.partner_id OPERATOR(pg_catalog.=) r.partner_id
+  JOIN multipartner.customer c ON c.customer_id OPERATOR(pg_catalog.=) r.customer_id
+ WHERE r.status OPERATOR(pg_catalog.=) 'active';
+
+-- Customers with more than one active partner (as far as the reader sees).
+CREATE VIEW multipartner.multi_partner_customers WITH (security_invoker = true) AS
+SELECT c.customer_id,
+       c.name AS customer_name,
+       c.tenant_id,
+       c.cloud,
+       pg_catalog.count(*) AS active_partners,
+       pg_catalog.array_agg(p.name ORDER BY p.name) AS partner_names,
+       pg_catalog.bool_or(r.delegated_admin) AS any_delegated_admin
+  FROM multipartner.relationship r
+  JOIN multipartner.customer c ON c.customer_id OPERATOR(pg_catalog.=) r.customer_id
+  JOIN multipartner.partner p ON p.partner_id OPERATOR(pg_catalog.=) r.partner_id
+ WHERE r.status OPERATOR(pg_catalog.=) 'active'
+ GROUP BY c.customer_id, c.name, c.tenant_id, c.cloud
+HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 1;
+
+-- Every subscription with its partner of record and customer.
+CREATE VIEW multipartner.subscriptions_by_partner WITH (security_invoker = true) AS
+SELECT s.customer_id,
+       c.name AS customer_name,
+       s.partner_of_record AS partner_id,
+       p.name AS partner_name,
+       s.subscription_id,
+       s.offer_id,
+       s.product_family,
+       s.quantity,
+       s.term,
+       s.billing_cycle,
+       s.status,
+       s.auto_renew,
+       s.created_at,
+       s.commitment_end,
+       s.created_by
+  FROM multipartner.subscription s
+  JOIN multipartner.customer c ON c.customer_id OPERATOR(pg_catalog.=) s.customer_id
+  JOIN multipartner.partner p ON p.partner_id OPERATOR(pg_catalog.=) s.partner_of_record;
+
+-- Live subscriptions whose partner of record has no active relationship
+-- with delegated admin on the tenant any more, or is suspended.
+CREATE VIEW multipartner.orphaned_subscriptions WITH (security_invoker = true) AS
+SELECT s.customer_id,
+       c.name AS customer_name,
+       s.partner_of_record AS partner_id,
+       p.name AS partner_name,
+       s.subscription_id,
+       s.offer_id,
+       s.quantity,
+       s.status,
+       CASE
+       WHEN p.status OPERATOR(pg_catalog.=) 'suspended' THEN 'partner suspended'
+       WHEN r.relationship_id IS NULL THEN 'no active relationship'
+       ELSE 'delegated admin revoked'
+       END AS reason
+  FROM multipartner.subscription s
+  JOIN multipartner.customer c ON c.customer_id OPERATOR(pg_catalog.=) s.customer_id
+  JOIN multipartner.partner p ON p.partner_id OPERATOR(pg_catalog.=) s.partner_of_record
+  LEFT JOIN multipartner.relationship r
+         ON r.customer_id OPERATOR(pg_catalog.=) s.customer_id
+        AND r.partner_id OPERATOR(pg_catalog.=) s.partner_of_record
+        AND r.status OPERATOR(pg_catalog.=) 'active'
+ WHERE s.status OPERATOR(pg_catalog.=) ANY
+       (ARRAY['active', 'suspended']::multipartner.subscription_status[])
+   AND (p.status OPERATOR(pg_catalog.=) 'suspended'
+        OR r.relationship_id IS NULL
+        OR NOT r.delegated_admin);
+
+-- The life of each relationship, from the audit log.
+CREATE VIEW multipartner.relationship_history WITH (security_invoker = true) AS
+SELECT a.customer_id,
+       a.partner_id,
+       (a.row_id)::uuid AS relationship_id,
+       a.event_id,
+       a.at,
+       a.operation,
+       (a.old_row OPERATOR(pg_catalog.->>) 'status') AS old_status,
+       (a.new_row OPERATOR(pg_catalog.->>) 'status') AS new_status,
+       (a.old_row OPERATOR(pg_catalog.->>) 'delegated_admin')::boolean AS old_delegated_admin,
+       (a.new_row OPERATOR(pg_catalog.->>) 'delegated_admin')::boolean AS new_delegated_admin,
+       a.actor,
+       a.session_actor,
+       a.acting_partner,
+       a.txid
+  FROM multipartner.audit_log a
+ WHERE a.table_name OPERATOR(pg_catalog.=) 'relationship';
+
+GRANT SELECT ON multipartner.customer_partners, multipartner.partner_customers,
+      multipartner.multi_partner_customers, multipartner.subscriptions_by_partner,
+      multipartner.orphaned_subscriptions, multipartner.relationship_history
+    TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
+
+-------------------------------------------------------------------------------
+-- The DDL guard: a non-superuser that came to own one of the extension's
+-- objects still cannot disable or drop its triggers, drop or alter its
+-- policies, or turn row security off.
+-------------------------------------------------------------------------------
+
+CREATE EVENT TRIGGER multipartner_ddl_guard ON ddl_command_end
+    EXECUTE FUNCTION multipartner.ddl_guard();
+CREATE EVENT TRIGGER multipartner_drop_guard ON sql_drop
+    EXECUTE FUNCTION multipartner.ddl_guard();
+-- fire also under session_replication_role = replica
+ALTER EVENT TRIGGER multipartner_ddl_guard ENABLE ALWAYS;
+ALTER EVENT TRIGGER multipartner_drop_guard ENABLE ALWAYS;
