@@ -86,6 +86,7 @@ typedef struct MpIdentityCache
 	pg_uuid_t	acting;
 	uint32		acting_roles;
 	bool		membership_locked;	/* mp_lock_acting_membership() ran */
+	bool		customer_locked;	/* some customers[].locked is set */
 	Oid			member_relids[2];	/* partner_member, customer_member */
 } MpIdentityCache;
 
@@ -136,9 +137,10 @@ static void
 identity_end_xact_one(MpIdentityCache *c)
 {
 	c->membership_locked = false;
-	if (c->customers_loaded)
+	if (c->customer_locked && c->customers_loaded)
 		for (int i = 0; i < c->ncustomers; i++)
 			c->customers[i].locked = false;
+	c->customer_locked = false;
 }
 
 static void mp_identity_load(Oid userid);
@@ -543,6 +545,7 @@ mp_identity_load(Oid userid)
 	idcache.state = MP_ACTING_NONE;
 	idcache.acting_roles = 0;
 	idcache.membership_locked = false;
+	idcache.customer_locked = false;
 
 	/* the tables whose invalidation drops what is read now */
 	idcache.member_relids[0] = mp_relation_oid("partner_member");
@@ -824,6 +827,7 @@ mp_lock_customer_membership(const pg_uuid_t *customer_id)
 	{
 		m->roles = f.roles;
 		m->locked = true;
+		idcache.customer_locked = true;
 	}
 	return f.roles;
 }

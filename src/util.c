@@ -52,9 +52,12 @@ const char *const mp_partner_status_labels[] = {
  * column name (the callers pass string constants).  An entry is only a
  * guess: it is used when the attribute it names still has that name and is
  * not dropped, so a renamed, dropped or re-created column is looked up by
- * name again, and nothing needs invalidating.
+ * name again, and nothing needs invalidating.  Two ways per set, the one
+ * used last first: with one way, two columns one statement reads that fell
+ * into the same slot looked each other up by name on every row, and which
+ * ones did depended on where the linker put the names.
  */
-#define MP_ATTNUM_CACHE 64
+#define MP_ATTNUM_SETS 64
 
 typedef struct MpAttnumEntry
 {
@@ -63,24 +66,40 @@ typedef struct MpAttnumEntry
 	int			attnum;
 } MpAttnumEntry;
 
-static MpAttnumEntry attnum_cache[MP_ATTNUM_CACHE];
+static MpAttnumEntry attnum_cache[MP_ATTNUM_SETS][2];
+
+/* Does entry e still name column colname of rel? */
+static bool
+attnum_entry_holds(const MpAttnumEntry *e, Relation rel, const char *colname)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	Form_pg_attribute att;
+
+	if (e->relid != RelationGetRelid(rel) || e->colname != colname ||
+		e->attnum < 1 || e->attnum > tupdesc->natts)
+		return false;
+	att = TupleDescAttr(tupdesc, e->attnum - 1);
+	return !att->attisdropped && strcmp(NameStr(att->attname), colname) == 0;
+}
 
 /* Attribute number of colname in rel; an error if there is none. */
 int
 mp_attnum(Relation rel, const char *colname)
 {
 	TupleDesc	tupdesc = RelationGetDescr(rel);
-	uint32		h = (((uintptr_t) colname >> 3) ^ RelationGetRelid(rel) * 31) % MP_ATTNUM_CACHE;
-	MpAttnumEntry *e = &attnum_cache[h];
+	uint32		h = (((uintptr_t) colname >> 3) ^ RelationGetRelid(rel) * 31) % MP_ATTNUM_SETS;
+	MpAttnumEntry *set = attnum_cache[h];
 	int			attnum;
 
-	if (e->relid == RelationGetRelid(rel) && e->colname == colname &&
-		e->attnum <= tupdesc->natts)
+	if (attnum_entry_holds(&set[0], rel, colname))
+		return set[0].attnum;
+	if (attnum_entry_holds(&set[1], rel, colname))
 	{
-		Form_pg_attribute att = TupleDescAttr(tupdesc, e->attnum - 1);
+		MpAttnumEntry hit = set[1];
 
-		if (!att->attisdropped && strcmp(NameStr(att->attname), colname) == 0)
-			return e->attnum;
+		set[1] = set[0];
+		set[0] = hit;
+		return hit.attnum;
 	}
 
 	attnum = SPI_fnumber(tupdesc, colname);
@@ -91,9 +110,10 @@ mp_attnum(Relation rel, const char *colname)
 				 errmsg("column \"%s\" of relation \"%s\" does not exist",
 						colname, RelationGetRelationName(rel)),
 				 errhint("The multipartner tables must keep the columns the extension created.")));
-	e->relid = RelationGetRelid(rel);
-	e->colname = colname;
-	e->attnum = attnum;
+	set[1] = set[0];
+	set[0].relid = RelationGetRelid(rel);
+	set[0].colname = colname;
+	set[0].attnum = attnum;
 	return attnum;
 }
 
