@@ -589,18 +589,12 @@ mp_audit_log_guard(PG_FUNCTION_ARGS)
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 	{
 		if (!mp_lookup_audit_writing() && !mp_restoring())
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("permission denied to write to table \"%s\"",
-							RelationGetRelationName(trigdata->tg_relation)),
-					 errdetail("Only the audit trigger writes the audit log.")));
+			mp_report_denied_table(trigdata->tg_relation, "write to",
+								   "Only the audit trigger writes the audit log.");
 		return PointerGetDatum(trigdata->tg_trigtuple);
 	}
-	ereport(ERROR,
-			(errcode(ERRCODE_MP_NO_DELETE),
-			 errmsg("cannot %s table \"%s\"",
-					TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? "update" : "delete from",
-					RelationGetRelationName(trigdata->tg_relation)),
-			 errdetail("The audit log is append-only.")));
-	return PointerGetDatum(NULL);
+	mp_report_no_delete(trigdata->tg_relation,
+						TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
+						MP_WRITE_UPDATE : MP_WRITE_DELETE,
+						"The audit log is append-only.", NULL);
 }

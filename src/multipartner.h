@@ -311,6 +311,54 @@ extern void mp_executor_end_xact(void);
 extern bool mp_restoring(void);
 extern Datum mp_restore_row(TriggerData *trigdata);
 
+/*
+ * report.c: the refusals more than one rule makes, one function per kind,
+ * one wording each.
+ */
+
+/* An action a partner role may be refused (R2, R4, R5's roles). */
+typedef struct MpPartnerAct
+{
+	const char *verb;			/* "permission denied to <verb> for partner X" */
+	const char *gerund;			/* "<Gerund> needs the partner role ..." */
+	uint32		roles;			/* the MP_PROLE_* bits that may */
+} MpPartnerAct;
+
+/* The writes R10 refuses for a whole table. */
+typedef enum MpWrite
+{
+	MP_WRITE_DELETE,
+	MP_WRITE_TRUNCATE,
+	MP_WRITE_UPDATE
+} MpWrite;
+
+extern void mp_report_no_delete(Relation rel, MpWrite write, const char *detail,
+								const char *hint) pg_attribute_noreturn();
+extern void mp_report_kept_on_record(Relation rel, const char *kind,
+									 const pg_uuid_t *id,
+									 const char *hint) pg_attribute_noreturn();
+extern void mp_report_denied(int sqlstate, const char *action, const char *kind,
+							 const pg_uuid_t *id, const char *detail,
+							 const char *hint) pg_attribute_noreturn();
+extern void mp_report_denied_table(Relation rel, const char *action,
+								   const char *detail) pg_attribute_noreturn();
+extern void mp_report_acts_for_other(const MpPartnerAct *act,
+									 const pg_uuid_t *named,
+									 const pg_uuid_t *acting) pg_attribute_noreturn();
+extern void mp_report_partner_role(const MpPartnerAct *act,
+								   const pg_uuid_t *partner_id) pg_attribute_noreturn();
+extern void mp_report_immutable(Relation rel, const char *col, int sqlstate,
+								const char *kind, const pg_uuid_t *id,
+								const char *detail,
+								const char *hint) pg_attribute_noreturn();
+extern void mp_report_stamp(Relation rel, const char *col, const char *must_be,
+							const char *leave) pg_attribute_noreturn();
+extern void mp_report_party_missing(Relation rel, const char *kind,
+									const pg_uuid_t *id,
+									const char *constraint) pg_attribute_noreturn();
+extern void mp_report_partner_suspended(const pg_uuid_t *partner_id,
+										const char *detail) pg_attribute_noreturn();
+
 /* inval.c: one relcache callback, one syscache callback per cache id */
 extern void mp_on_relcache_inval(RelcacheCallbackFunction func);
 extern void mp_on_syscache_inval(int cacheid, SyscacheCallbackFunction func);
@@ -333,10 +381,39 @@ extern char *mp_uuid_str(const pg_uuid_t *uuid);
 extern bool mp_uuid_eq(const pg_uuid_t *a, const pg_uuid_t *b);
 extern TimestampTz mp_statement_time(void);
 extern TimestampTz mp_request_expiry_cutoff(void);
+extern bool mp_column_changed(Relation rel, HeapTuple oldtup, HeapTuple newtup,
+							  const char *col);
 extern void mp_check_immutable(Relation rel, HeapTuple oldtup, HeapTuple newtup,
-							   const char *kind, const char *idcol,
+							   int sqlstate, const char *kind, const char *idcol,
 							   const char *const cols[], const char *detail,
 							   const char *hint);
+
+/*
+ * What a rule writes into the new row: columns and their values, applied
+ * at once by mp_patch_apply in the trigger's memory context.  A role column
+ * gets the current role's name.
+ */
+#define MP_PATCH_MAX 8
+typedef struct MpRowPatch
+{
+	int			n;
+	int			cols[MP_PATCH_MAX];
+	Datum		values[MP_PATCH_MAX];
+	bool		nulls[MP_PATCH_MAX];
+	bool		role[MP_PATCH_MAX];
+} MpRowPatch;
+
+extern void mp_patch_set(MpRowPatch *p, Relation rel, const char *col,
+						 Datum value);
+extern void mp_patch_set_role(MpRowPatch *p, Relation rel, const char *col);
+extern HeapTuple mp_patch_apply(MpRowPatch *p, Relation rel, HeapTuple tuple,
+								MemoryContext cxt);
+extern void mp_stamp_role(MpRowPatch *p, Relation rel, HeapTuple tuple,
+						  const char *col, const char *must_be);
+extern void mp_stamp_time(MpRowPatch *p, Relation rel, HeapTuple tuple,
+						  const char *col, const char *must_be);
+extern void mp_require_partner_act(const MpPartnerAct *act,
+								   const pg_uuid_t *named, pg_uuid_t *acting);
 extern Datum mp_trigger_passthrough(TriggerData *trigdata);
 typedef enum MpTriggerKind
 {

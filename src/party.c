@@ -93,56 +93,21 @@ mp_claim_tenant(const pg_uuid_t *tenant_id, const char *kind,
  * subscriptions) keep it alive.
  */
 static void
-mp_check_delete(const pg_uuid_t *id, const char *kind, const char *hint)
+mp_check_delete(Relation rel, const pg_uuid_t *id, const char *kind,
+				const char *hint)
 {
-
 	if (!mp_is_operator())
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied to delete %s %s", kind,
-						mp_uuid_str(id)),
-				 errdetail("Only an operator may delete a %s.", kind)));
+		mp_report_denied(ERRCODE_INSUFFICIENT_PRIVILEGE, "delete", kind, id,
+						 psprintf("Only an operator may delete a %s.", kind),
+						 NULL);
 	if (mp_lookup_party_in_use(strcmp(kind, "partner") == 0, id))
-		ereport(ERROR,
-				(errcode(ERRCODE_MP_NO_DELETE),
-				 errmsg("cannot delete %s %s", kind, mp_uuid_str(id)),
-				 errdetail("The %s still has relationships or members, which keep it on record.",
-						   kind),
-				 errhint("%s", hint)));
+		mp_report_kept_on_record(rel, kind, id, hint);
 }
 
-/*
- * The record of when a partner created a customer: the time of the
- * statement (mp_statement_time), which the column's default gives.  A
- * different value is refused rather than silently replaced, as for
- * subscription.created_at and relationship.requested_at; an operator (who
- * may load history) is not asked.
- */
-static HeapTuple
-stamp_created_at(Relation rel, HeapTuple tuple, MemoryContext cxt)
-{
-	bool		isnull;
-	Datum		d = mp_getattr(tuple, rel, "created_at", &isnull);
-	TimestampTz now = mp_statement_time();
-	int			col = mp_attnum(rel, "created_at");
-	Datum		value = TimestampTzGetDatum(now);
-	bool		null = false;
-	MemoryContext oldcxt;
-	HeapTuple	result;
-
-	if (!isnull && DatumGetTimestampTz(d) != now)
-		ereport(ERROR,
-				(errcode(ERRCODE_GENERATED_ALWAYS),
-				 errmsg("column \"created_at\" must be the time the customer is created"),
-				 errdetail("Leave it out: it is set to the start of the statement.")));
-	if (!isnull)
-		return tuple;
-	oldcxt = MemoryContextSwitchTo(cxt);
-	result = heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), 1,
-									   &col, &value, &null);
-	MemoryContextSwitchTo(oldcxt);
-	return result;
-}
+/* R2 for customers: a customer is created in order to work with it */
+static const MpPartnerAct create_customers = {
+	"create customers", "Creating a customer", MP_PROLES_REQUEST
+};
 
 static const char *const partner_immutable[] = {
 	"partner_id", "csp_tenant_id", "cloud", NULL
@@ -170,7 +135,8 @@ mp_partner_guard(PG_FUNCTION_ARGS)
 
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 	{
-		mp_check_immutable(rel, tuple, trigdata->tg_newtuple, "partner",
+		mp_check_immutable(rel, tuple, trigdata->tg_newtuple,
+						   ERRCODE_MP_IDENTITY_IMMUTABLE, "partner",
 						   "partner_id", partner_immutable,
 						   "The id, CSP transaction tenant and cloud of a partner never change.",
 						   "Create a new partner instead.");
@@ -180,7 +146,7 @@ mp_partner_guard(PG_FUNCTION_ARGS)
 	{
 		pg_uuid_t  *id = DatumGetUUIDP(mp_getattr(tuple, rel, "partner_id", &isnull));
 
-		mp_check_delete(id, "partner",
+		mp_check_delete(rel, id, "partner",
 						"Suspend the partner instead.");
 	}
 
@@ -216,17 +182,10 @@ mp_customer_guard(PG_FUNCTION_ARGS)
 		if (!mp_is_operator())
 		{
 			pg_uuid_t	partner_id;
-			uint32		roles;
 			MpPartnerInfo partner;
+			MpRowPatch	patch = {0};
 
-			roles = mp_lock_acting_membership();
-			mp_require_acting_partner(&partner_id, NULL);
-			if ((roles & MP_PROLES_REQUEST) == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-						 errmsg("role \"%s\" cannot create customers for partner %s",
-								mp_current_role_name(), mp_uuid_str(&partner_id)),
-						 errdetail("Creating a customer needs the partner role global_admin, user_management_admin, admin_agent or sales_agent.")));
+			mp_require_partner_act(&create_customers, NULL, &partner_id);
 			if (!cloudnull && mp_lookup_partner(&partner_id, &partner))
 			{
 				Datum		pcloud = ObjectIdGetDatum(partner.cloud);
@@ -240,12 +199,20 @@ mp_customer_guard(PG_FUNCTION_ARGS)
 							 errdetail("The partner works in cloud \"%s\"; partners and customers never cross clouds.",
 									   mp_cloud_labels[mp_enum_index(pcloud, mp_cloud_labels)])));
 			}
-			tuple = stamp_created_at(rel, tuple, cxt);
+			/*
+			 * The record of when a partner created a customer, as for
+			 * subscription.created_at and relationship.requested_at; an
+			 * operator (who may load history) is not asked.
+			 */
+			mp_stamp_time(&patch, rel, tuple, "created_at",
+						  "the time the customer is created");
+			tuple = mp_patch_apply(&patch, rel, tuple, cxt);
 		}
 	}
 	else if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 	{
-		mp_check_immutable(rel, tuple, trigdata->tg_newtuple, "customer",
+		mp_check_immutable(rel, tuple, trigdata->tg_newtuple,
+						   ERRCODE_MP_IDENTITY_IMMUTABLE, "customer",
 						   "customer_id", customer_immutable,
 						   "The id, tenant and cloud of a customer never change.",
 						   "Create a new customer instead.");
@@ -255,7 +222,7 @@ mp_customer_guard(PG_FUNCTION_ARGS)
 	{
 		pg_uuid_t  *id = DatumGetUUIDP(mp_getattr(tuple, rel, "customer_id", &isnull));
 
-		mp_check_delete(id, "customer",
+		mp_check_delete(rel, id, "customer",
 						"A customer that ever had a relationship is kept; remove its members to close it.");
 	}
 
@@ -399,10 +366,6 @@ mp_forbid_truncate(PG_FUNCTION_ARGS)
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 
 	mp_check_trigger(fcinfo, "forbid_truncate", MP_TRIGGER_ANY);
-	ereport(ERROR,
-			(errcode(ERRCODE_MP_NO_DELETE),
-			 errmsg("cannot truncate table \"%s\"",
-					RelationGetRelationName(trigdata->tg_relation)),
-			 errdetail("Rows of this table are never deleted.")));
-	return PointerGetDatum(NULL);
+	mp_report_no_delete(trigdata->tg_relation, MP_WRITE_TRUNCATE,
+						"Rows of this table are never deleted.", NULL);
 }

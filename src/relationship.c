@@ -44,54 +44,6 @@
 
 #include "multipartner.h"
 
-/* Pending changes to the new row, applied in the trigger's own context. */
-typedef struct RelPatch
-{
-	int			n;
-	int			cols[8];
-	const char *names[8];		/* for name columns: the role name */
-	Datum		values[8];
-	bool		nulls[8];
-} RelPatch;
-
-static void
-patch_role(RelPatch *p, Relation rel, const char *col)
-{
-	p->cols[p->n] = mp_attnum(rel, col);
-	p->names[p->n] = mp_current_role_name();
-	p->nulls[p->n] = false;
-	p->n++;
-}
-
-static void
-patch_datum(RelPatch *p, Relation rel, const char *col, Datum value)
-{
-	p->cols[p->n] = mp_attnum(rel, col);
-	p->names[p->n] = NULL;
-	p->values[p->n] = value;
-	p->nulls[p->n] = false;
-	p->n++;
-}
-
-static HeapTuple
-patch_apply(RelPatch *p, Relation rel, HeapTuple tuple, MemoryContext cxt)
-{
-	MemoryContext oldcxt;
-	HeapTuple	result;
-
-	if (p->n == 0)
-		return tuple;
-	oldcxt = MemoryContextSwitchTo(cxt);
-	for (int i = 0; i < p->n; i++)
-		if (p->names[i] != NULL)
-			p->values[i] = DirectFunctionCall1(namein,
-											   CStringGetDatum(pstrdup(p->names[i])));
-	result = heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), p->n,
-									   p->cols, p->values, p->nulls);
-	MemoryContextSwitchTo(oldcxt);
-	return result;
-}
-
 static const char *const recorded_cols[] = {
 	"decided_by", "decided_at", "ended_by", "ended_at", NULL
 };
@@ -100,28 +52,14 @@ static const char *const recorded_cols[] = {
 static void
 check_recorded_untouched(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 {
-	TupleDesc	tupdesc = RelationGetDescr(rel);
-
 	for (int i = 0; recorded_cols[i] != NULL; i++)
-	{
-		int			attnum = mp_attnum(rel, recorded_cols[i]);
-		Form_pg_attribute att = TupleDescAttr(tupdesc, attnum - 1);
-		bool		oldnull = true,
-					newnull;
-		Datum		oldval = (Datum) 0;
-		Datum		newval = heap_getattr(newtup, attnum, tupdesc, &newnull);
-
-		if (oldtup)
-			oldval = heap_getattr(oldtup, attnum, tupdesc, &oldnull);
-		if (oldnull == newnull &&
-			(oldnull || datumIsEqual(oldval, newval, att->attbyval, att->attlen)))
-			continue;
-		ereport(ERROR,
-				(errcode(ERRCODE_GENERATED_ALWAYS),
-				 errmsg("column \"%s\" can only be set by a status change",
-						recorded_cols[i]),
-				 errdetail("The decided_* and ended_* columns record who changed the status and when.")));
-	}
+		if (mp_column_changed(rel, oldtup, newtup, recorded_cols[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_GENERATED_ALWAYS),
+					 errmsg("column \"%s\" can only be set by a status change",
+							recorded_cols[i]),
+					 errdetail("The decided_* and ended_* columns record who changed the status and when."),
+					 errtablecol(rel, mp_attnum(rel, recorded_cols[i]))));
 }
 
 /* Is the acting role a global_admin of this partner?  (R3) */
@@ -179,6 +117,11 @@ check_no_live_subscriptions(const pg_uuid_t *rid, const pg_uuid_t *customer_id,
 				 errhint("Cancel the subscriptions or let them expire first.")));
 }
 
+/* R2: who asks a customer for a relationship */
+static const MpPartnerAct request_relationship = {
+	"request a relationship", "Requesting a relationship", MP_PROLES_REQUEST
+};
+
 /*
  * BEFORE INSERT: a new relationship (R2, R9, start state, one open
  * relationship per pair).
@@ -189,7 +132,7 @@ relationship_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 	bool		op = mp_is_operator();
 	bool		isnull;
 	bool		pnull;
-	RelPatch	patch = {0};
+	MpRowPatch	patch = {0};
 	pg_uuid_t	customer_id;
 	pg_uuid_t	partner_id;
 	Datum		d;
@@ -207,29 +150,14 @@ relationship_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 	if (!op)
 	{
 		pg_uuid_t	acting;
-		uint32		roles;
 
-		roles = mp_lock_acting_membership();
-		mp_require_acting_partner(&acting, NULL);
+		mp_require_partner_act(&request_relationship, pnull ? NULL : &partner_id,
+							   &acting);
 		if (pnull)
 		{
 			partner_id = acting;
-			patch_datum(&patch, rel, "partner_id",
-						UUIDPGetDatum(&partner_id));
+			mp_patch_set(&patch, rel, "partner_id", UUIDPGetDatum(&partner_id));
 		}
-		else if (!mp_uuid_eq(&partner_id, &acting))
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("permission denied to request a relationship for partner %s",
-							mp_uuid_str(&partner_id)),
-					 errdetail("Role \"%s\" acts for partner %s.",
-							   mp_current_role_name(), mp_uuid_str(&acting))));
-		if ((roles & MP_PROLES_REQUEST) == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("permission denied to request a relationship for partner %s",
-							mp_uuid_str(&partner_id)),
-					 errdetail("Requesting a relationship needs the partner role global_admin, user_management_admin, admin_agent or sales_agent.")));
 	}
 	else if (pnull)
 		return tuple;
@@ -241,11 +169,11 @@ relationship_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 	 */
 	d = mp_getattr(tuple, rel, "customer_id", &isnull);
 	if (isnull)
-		return patch_apply(&patch, rel, tuple, cxt);
+		return mp_patch_apply(&patch, rel, tuple, cxt);
 	customer_id = *DatumGetUUIDP(d);
 	d = mp_getattr(tuple, rel, "status", &isnull);
 	if (isnull)
-		return patch_apply(&patch, rel, tuple, cxt);
+		return mp_patch_apply(&patch, rel, tuple, cxt);
 	status = mp_enum_index(d, mp_rel_status_labels);
 
 	/*
@@ -253,21 +181,14 @@ relationship_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 	 * not the only guard: the rules below need both rows.
 	 */
 	if (!mp_lookup_partner(&partner_id, &partner))
-		ereport(ERROR,
-				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-				 errmsg("partner %s does not exist", mp_uuid_str(&partner_id)),
-				 errtableconstraint(rel, "relationship_partner_id_fkey")));
+		mp_report_party_missing(rel, "partner", &partner_id,
+								"relationship_partner_id_fkey");
 	if (partner.status != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("partner %s is suspended", mp_uuid_str(&partner_id)),
-				 errdetail("A suspended partner cannot start new relationships.")));
-
+		mp_report_partner_suspended(&partner_id,
+									"A suspended partner cannot start new relationships.");
 	if (!mp_lookup_customer(&customer_id, &customer))
-		ereport(ERROR,
-				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-				 errmsg("customer %s does not exist", mp_uuid_str(&customer_id)),
-				 errtableconstraint(rel, "relationship_customer_id_fkey")));
+		mp_report_party_missing(rel, "customer", &customer_id,
+								"relationship_customer_id_fkey");
 	pcloud = partner.cloud;
 	ccloud = customer.cloud;
 
@@ -296,12 +217,11 @@ relationship_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 			mp_uuid_eq(&customer.creator, &partner_id);
 
 		if (!created_here || mp_lookup_customer_has_relationship(&customer_id))
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("permission denied to create an active relationship with customer %s",
-							mp_uuid_str(&customer_id)),
-					 errdetail("A relationship starts as pending until the customer's global administrator accepts it."),
-					 errhint("Use multipartner.request_relationship().")));
+			mp_report_denied(ERRCODE_INSUFFICIENT_PRIVILEGE,
+							 "create an active relationship with", "customer",
+							 &customer_id,
+							 "A relationship starts as pending until the customer's global administrator accepts it.",
+							 "Use multipartner.request_relationship().");
 	}
 	else if (status != MP_REL_PENDING && status != MP_REL_ACTIVE)
 		ereport(ERROR,
@@ -341,33 +261,20 @@ relationship_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 	if (!op)
 	{
 		check_recorded_untouched(rel, NULL, tuple);
-		d = mp_getattr(tuple, rel, "requested_by", &isnull);
-		if (!isnull && strcmp(NameStr(*DatumGetName(d)), mp_current_role_name()) != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_GENERATED_ALWAYS),
-					 errmsg("column \"requested_by\" must be the requesting role"),
-					 errdetail("Leave it out: it is set to the current role.")));
-		d = mp_getattr(tuple, rel, "requested_at", &isnull);
-		if (!isnull && DatumGetTimestampTz(d) != mp_statement_time())
-			ereport(ERROR,
-					(errcode(ERRCODE_GENERATED_ALWAYS),
-					 errmsg("column \"requested_at\" must be the time of the request"),
-					 errdetail("Leave it out: it is set to the start of the statement.")));
-		patch_role(&patch, rel, "requested_by");
-		patch_datum(&patch, rel, "requested_at",
-					TimestampTzGetDatum(mp_statement_time()));
+		mp_stamp_role(&patch, rel, tuple, "requested_by", "the requesting role");
+		mp_stamp_time(&patch, rel, tuple, "requested_at", "the time of the request");
 	}
 	if (status == MP_REL_ACTIVE)
 	{
 		mp_getattr(tuple, rel, "decided_at", &isnull);
 		if (isnull)
 		{
-			patch_role(&patch, rel, "decided_by");
-			patch_datum(&patch, rel, "decided_at",
+			mp_patch_set_role(&patch, rel, "decided_by");
+			mp_patch_set(&patch, rel, "decided_at",
 						TimestampTzGetDatum(mp_statement_time()));
 		}
 	}
-	return patch_apply(&patch, rel, tuple, cxt);
+	return mp_patch_apply(&patch, rel, tuple, cxt);
 }
 
 /* Does the UPDATE's SET list name column col? */
@@ -397,29 +304,26 @@ check_status_role(int target, bool op, const pg_uuid_t *rid,
 		case MP_REL_ACTIVE:
 		case MP_REL_DECLINED:
 			if (!acts_as_customer_admin(customer_id))
-				ereport(ERROR,
-						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-						 errmsg("permission denied to %s relationship %s",
-								target == MP_REL_ACTIVE ? "accept" : "decline",
-								mp_uuid_str(rid)),
-						 errdetail("Only a global administrator of the customer or an operator may accept or decline a relationship request.")));
+				mp_report_denied(ERRCODE_INSUFFICIENT_PRIVILEGE,
+								 target == MP_REL_ACTIVE ? "accept" : "decline",
+								 "relationship", rid,
+								 "Only a global administrator of the customer or an operator may accept or decline a relationship request.",
+								 NULL);
 			break;
 		case MP_REL_TERMINATED:
 			if (!acts_as_partner_admin(partner_id))
-				ereport(ERROR,
-						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-						 errmsg("permission denied to terminate relationship %s",
-								mp_uuid_str(rid)),
-						 errdetail("Only a global administrator of the partner or an operator may terminate a relationship.")));
+				mp_report_denied(ERRCODE_INSUFFICIENT_PRIVILEGE, "terminate",
+								 "relationship", rid,
+								 "Only a global administrator of the partner or an operator may terminate a relationship.",
+								 NULL);
 			break;
 		case MP_REL_EXPIRED:
 			if (mp_customer_roles(customer_id) == 0 &&
 				!(mp_acting_partner(&acting, NULL) && mp_uuid_eq(&acting, partner_id)))
-				ereport(ERROR,
-						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-						 errmsg("permission denied to expire relationship %s",
-								mp_uuid_str(rid)),
-						 errdetail("Only the customer, the partner or an operator may record that a request expired.")));
+				mp_report_denied(ERRCODE_INSUFFICIENT_PRIVILEGE, "expire",
+								 "relationship", rid,
+								 "Only the customer, the partner or an operator may record that a request expired.",
+								 NULL);
 			break;
 		default:
 			/* pending: no transition leads there; the state machine refuses it */
@@ -442,7 +346,7 @@ relationship_update(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 	bool		isnull;
 	Datum		d;
 	bool		op;
-	RelPatch	patch = {0};
+	MpRowPatch	patch = {0};
 	pg_uuid_t	rid;
 	pg_uuid_t	customer_id;
 	pg_uuid_t	partner_id;
@@ -453,8 +357,8 @@ relationship_update(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 	TimestampTz requested_at;
 	Datum		now = TimestampTzGetDatum(mp_statement_time());
 
-	mp_check_immutable(rel, oldtup, newtup, "relationship", "relationship_id",
-					   relationship_immutable,
+	mp_check_immutable(rel, oldtup, newtup, ERRCODE_MP_IDENTITY_IMMUTABLE,
+					   "relationship", "relationship_id", relationship_immutable,
 					   "The parties of a relationship and its request never change.",
 					   "Request a new relationship instead.");
 	check_recorded_untouched(rel, oldtup, newtup);
@@ -491,8 +395,8 @@ relationship_update(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 			(new_status == MP_REL_ACTIVE || new_status == MP_REL_DECLINED))
 		{
 			check_not_expired(&rid, requested_at);
-			patch_role(&patch, rel, "decided_by");
-			patch_datum(&patch, rel, "decided_at", now);
+			mp_patch_set_role(&patch, rel, "decided_by");
+			mp_patch_set(&patch, rel, "decided_at", now);
 		}
 		else if (old_status == MP_REL_PENDING && new_status == MP_REL_EXPIRED)
 		{
@@ -505,14 +409,14 @@ relationship_update(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 								   timestamptz_to_str(requested_at),
 								   MP_REQUEST_LIFETIME_DAYS),
 						 errhint("The customer's global administrator may decline it.")));
-			patch_role(&patch, rel, "ended_by");
-			patch_datum(&patch, rel, "ended_at", now);
+			mp_patch_set_role(&patch, rel, "ended_by");
+			mp_patch_set(&patch, rel, "ended_at", now);
 		}
 		else if (old_status == MP_REL_ACTIVE && new_status == MP_REL_TERMINATED)
 		{
 			check_no_live_subscriptions(&rid, &customer_id, &partner_id);
-			patch_role(&patch, rel, "ended_by");
-			patch_datum(&patch, rel, "ended_at", now);
+			mp_patch_set_role(&patch, rel, "ended_by");
+			mp_patch_set(&patch, rel, "ended_at", now);
 		}
 		else
 			ereport(ERROR,
@@ -528,11 +432,11 @@ relationship_update(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 		if (new_admin && !old_admin)
 		{
 			if (!op)
-				ereport(ERROR,
-						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-						 errmsg("permission denied to grant delegated admin rights on relationship %s",
-								mp_uuid_str(&rid)),
-						 errdetail("Delegated admin rights are granted by accepting a request; once revoked, only an operator can restore them.")));
+				mp_report_denied(ERRCODE_INSUFFICIENT_PRIVILEGE,
+								 "grant delegated admin rights on", "relationship",
+								 &rid,
+								 "Delegated admin rights are granted by accepting a request; once revoked, only an operator can restore them.",
+								 NULL);
 			if (new_status != MP_REL_ACTIVE)
 				ereport(ERROR,
 						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -559,15 +463,15 @@ relationship_update(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 								   mp_rel_status_labels[new_status])));
 			if (!op && !acts_as_customer_admin(&customer_id) &&
 				!acts_as_partner_admin(&partner_id))
-				ereport(ERROR,
-						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-						 errmsg("permission denied to revoke delegated admin rights of relationship %s",
-								mp_uuid_str(&rid)),
-						 errdetail("Only a global administrator of the customer or of the partner, or an operator, may revoke delegated admin rights.")));
+				mp_report_denied(ERRCODE_INSUFFICIENT_PRIVILEGE,
+								 "revoke delegated admin rights of", "relationship",
+								 &rid,
+								 "Only a global administrator of the customer or of the partner, or an operator, may revoke delegated admin rights.",
+								 NULL);
 		}
 	}
 
-	return patch_apply(&patch, rel, newtup, cxt);
+	return mp_patch_apply(&patch, rel, newtup, cxt);
 }
 
 PG_FUNCTION_INFO_V1(mp_relationship_guard);
@@ -586,12 +490,9 @@ mp_relationship_guard(PG_FUNCTION_ARGS)
 
 	/* R10 */
 	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_MP_NO_DELETE),
-				 errmsg("cannot delete from table \"%s\"",
-						RelationGetRelationName(rel)),
-				 errdetail("Relationships are never deleted."),
-				 errhint("Terminate or decline the relationship instead.")));
+		mp_report_no_delete(rel, MP_WRITE_DELETE,
+							"Relationships are never deleted.",
+							"Terminate or decline the relationship instead.");
 
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 		result = relationship_insert(rel, trigdata->tg_trigtuple, cxt);

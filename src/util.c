@@ -2,8 +2,11 @@
  *
  * util.c
  *	  Small helpers shared by the trigger and API files: column access by
- *	  name, enum labels, uuids, the request expiry cut-off, and the trigger
- *	  protocol check.
+ *	  name, enum labels, uuids, the request expiry cut-off, the trigger
+ *	  protocol check, and what the rules do with a row: compare a column of
+ *	  the old and new row, refuse a change of what never changes, check the
+ *	  record columns the trigger writes, patch the new row, and find the
+ *	  partner a row is written for.
  *
  * Columns are found by name on every call (a handful of strcmp over a
  * dozen attributes), so a renamed or dropped column fails loudly instead
@@ -404,39 +407,136 @@ mp_check_trigger(FunctionCallInfo fcinfo, const char *funcname,
 }
 
 /*
- * mp_check_immutable - refuse an UPDATE that changes any of cols[] (R12 and
- * its relationship twin), naming the row by its uuid column idcol.
+ * mp_column_changed - does newtup's col differ from oldtup's (NULL: a new
+ * row, whose col differs unless it is NULL)?  Binary equality, as the
+ * executor's own "did this column change" tests.
+ */
+bool
+mp_column_changed(Relation rel, HeapTuple oldtup, HeapTuple newtup,
+				  const char *col)
+{
+	int			attnum = mp_attnum(rel, col);
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	Form_pg_attribute att = TupleDescAttr(tupdesc, attnum - 1);
+	bool		oldnull = true,
+				newnull;
+	Datum		oldval = (Datum) 0;
+	Datum		newval = heap_getattr(newtup, attnum, tupdesc, &newnull);
+
+	if (oldtup)
+		oldval = heap_getattr(oldtup, attnum, tupdesc, &oldnull);
+	if (oldnull || newnull)
+		return oldnull != newnull;
+	return !datumIsEqual(oldval, newval, att->attbyval, att->attlen);
+}
+
+/*
+ * mp_check_immutable - refuse an UPDATE that changes any of cols[] with
+ * sqlstate (R12 and its relationship twin, R6, R7's terms), naming the row
+ * by its uuid column idcol.
  */
 void
 mp_check_immutable(Relation rel, HeapTuple oldtup, HeapTuple newtup,
-				   const char *kind, const char *idcol,
+				   int sqlstate, const char *kind, const char *idcol,
 				   const char *const cols[], const char *detail,
 				   const char *hint)
 {
-	TupleDesc	tupdesc = RelationGetDescr(rel);
+	bool		isnull;
 
 	for (int i = 0; cols[i] != NULL; i++)
-	{
-		int			attnum = mp_attnum(rel, cols[i]);
-		Form_pg_attribute att = TupleDescAttr(tupdesc, attnum - 1);
-		bool		oldnull,
-					newnull,
-					isnull;
-		Datum		oldval = heap_getattr(oldtup, attnum, tupdesc, &oldnull);
-		Datum		newval = heap_getattr(newtup, attnum, tupdesc, &newnull);
+		if (mp_column_changed(rel, oldtup, newtup, cols[i]))
+			mp_report_immutable(rel, cols[i], sqlstate, kind,
+								DatumGetUUIDP(mp_getattr(oldtup, rel, idcol, &isnull)),
+								detail, hint);
+}
 
-		if (oldnull == newnull &&
-			(oldnull || datumIsEqual(oldval, newval, att->attbyval, att->attlen)))
-			continue;
+/* Set col of the new row to value (which must live until mp_patch_apply). */
+void
+mp_patch_set(MpRowPatch *p, Relation rel, const char *col, Datum value)
+{
+	Assert(p->n < MP_PATCH_MAX);
+	p->cols[p->n] = mp_attnum(rel, col);
+	p->values[p->n] = value;
+	p->nulls[p->n] = false;
+	p->role[p->n] = false;
+	p->n++;
+}
 
-		ereport(ERROR,
-				(errcode(ERRCODE_MP_IDENTITY_IMMUTABLE),
-				 errmsg("cannot change column \"%s\" of %s %s",
-						cols[i], kind,
-						mp_uuid_str(DatumGetUUIDP(mp_getattr(oldtup, rel, idcol, &isnull)))),
-				 errdetail_internal("%s", detail),
-				 hint ? errhint("%s", hint) : 0));
-	}
+/* Set name column col of the new row to the current role. */
+void
+mp_patch_set_role(MpRowPatch *p, Relation rel, const char *col)
+{
+	mp_patch_set(p, rel, col, (Datum) 0);
+	p->role[p->n - 1] = true;
+}
+
+/* The new row with the patch applied, made in cxt (tuple if none). */
+HeapTuple
+mp_patch_apply(MpRowPatch *p, Relation rel, HeapTuple tuple, MemoryContext cxt)
+{
+	MemoryContext oldcxt;
+	HeapTuple	result;
+
+	if (p->n == 0)
+		return tuple;
+	oldcxt = MemoryContextSwitchTo(cxt);
+	for (int i = 0; i < p->n; i++)
+		if (p->role[i])
+			p->values[i] = DirectFunctionCall1(namein,
+											   CStringGetDatum(pstrdup(mp_current_role_name())));
+	result = heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), p->n,
+									   p->cols, p->values, p->nulls);
+	MemoryContextSwitchTo(oldcxt);
+	return result;
+}
+
+/*
+ * The record of who did what: name column col is the acting role, which its
+ * default gives; another value is refused (428C9) rather than silently
+ * replaced, and the column is set.
+ */
+void
+mp_stamp_role(MpRowPatch *p, Relation rel, HeapTuple tuple, const char *col,
+			  const char *must_be)
+{
+	bool		isnull;
+	Datum		d = mp_getattr(tuple, rel, col, &isnull);
+
+	if (!isnull && strcmp(NameStr(*DatumGetName(d)), mp_current_role_name()) != 0)
+		mp_report_stamp(rel, col, must_be, "it is set to the current role");
+	mp_patch_set_role(p, rel, col);
+}
+
+/* ... and when: col is the time of the statement (mp_statement_time). */
+void
+mp_stamp_time(MpRowPatch *p, Relation rel, HeapTuple tuple, const char *col,
+			  const char *must_be)
+{
+	bool		isnull;
+	Datum		d = mp_getattr(tuple, rel, col, &isnull);
+
+	if (!isnull && DatumGetTimestampTz(d) != mp_statement_time())
+		mp_report_stamp(rel, col, must_be, "it is set to the start of the statement");
+	mp_patch_set(p, rel, col, TimestampTzGetDatum(mp_statement_time()));
+}
+
+/*
+ * mp_require_partner_act - the partner a non-operator writes a row for (R2,
+ * R4): the role must act for one (*acting), the row must name that one or
+ * none (named, or NULL), and the role must hold one of the partner roles
+ * act needs.  The membership those roles come from is held until commit.
+ */
+void
+mp_require_partner_act(const MpPartnerAct *act, const pg_uuid_t *named,
+					   pg_uuid_t *acting)
+{
+	uint32		roles = mp_lock_acting_membership();
+
+	mp_require_acting_partner(acting, NULL);
+	if (named != NULL && !mp_uuid_eq(named, acting))
+		mp_report_acts_for_other(act, named, acting);
+	if ((roles & act->roles) == 0)
+		mp_report_partner_role(act, acting);
 }
 
 /*
