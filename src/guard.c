@@ -180,35 +180,35 @@ mp_restore_row(TriggerData *trigdata)
  * restore_hold(): BEFORE INSERT ... FOR EACH ROW on the member tables, which
  * have no BEFORE trigger of their own; outside restore mode it does nothing.
  */
-PG_FUNCTION_INFO_V1(mp_restore_hold);
-Datum
-mp_restore_hold(PG_FUNCTION_ARGS)
-{
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+static const MpTrigger restore_hold = {
+	.name = "restore_hold",
+	.kind = MP_TRIGGER_BEFORE_ROW,
+	.restore = MP_RESTORE_HOLD,
+};
 
-	mp_check_trigger(fcinfo, "restore_hold", MP_TRIGGER_BEFORE_ROW);
-	if (!mp_restoring())
-		return mp_trigger_passthrough(trigdata);
-	return mp_restore_row(trigdata);
-}
+MP_TRIGGER_FUNCTION(mp_restore_hold, restore_hold)
 
 /*
  * restore_release(): AFTER INSERT ... FOR EACH STATEMENT on partner and
  * customer; in restore mode it puts back the rows held for want of the
  * partners or customers this statement loaded.
  */
-PG_FUNCTION_INFO_V1(mp_restore_release);
-Datum
-mp_restore_release(PG_FUNCTION_ARGS)
+static HeapTuple
+restore_release_statement(const MpTriggerEvent *ev)
 {
-	mp_check_trigger(fcinfo, "restore_release", MP_TRIGGER_ANY);
-	if (!mp_restoring())
-		return PointerGetDatum(NULL);
-
 	lock_held();
 	mp_lookup_restore_release();
-	return PointerGetDatum(NULL);
+	return NULL;
 }
+
+static const MpTrigger restore_release = {
+	.name = "restore_release",
+	.kind = MP_TRIGGER_ANY,
+	.restore = MP_RESTORE_ONLY,
+	.on_insert = restore_release_statement,
+};
+
+MP_TRIGGER_FUNCTION(mp_restore_release, restore_release)
 
 /*
  * The extension's tables, found by membership (pg_depend), not by schema: a

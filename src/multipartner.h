@@ -4,9 +4,16 @@
  *	  Shared declarations of the multipartner extension.
  *
  * The C module is split by concern; each section below lists what one file
- * exports.  Rule logic lives in the trigger files (party.c, relationship.c),
- * the SQL API (api.c) only writes rows, identity.c answers "who is acting",
- * and spi.c holds the one cache of prepared plans every lookup goes through.
+ * exports.  Every trigger function is a table of its rules (an MpTrigger)
+ * run by the one skeleton in trigger.c: protocol check, restore mode
+ * (guard.c), the writes a table refuses outright (R10), then the rule
+ * for the event.  The rules live in the files of their tables (party.c,
+ * relationship.c, subscription.c, audit.c) and ask every question of the
+ * tables through the lookup layer (lookup.c, which picks the direct path
+ * of fastpath.c or an SPI plan of spi.c); they say a refusal through the
+ * reporter (report.c) when it is one more than one rule makes.  identity.c
+ * answers "who is acting", util.c holds the helpers on columns and rows,
+ * and the SQL API (api.c) only writes rows.
  *
  *-------------------------------------------------------------------------
  */
@@ -414,14 +421,72 @@ extern void mp_stamp_time(MpRowPatch *p, Relation rel, HeapTuple tuple,
 						  const char *col, const char *must_be);
 extern void mp_require_partner_act(const MpPartnerAct *act,
 								   const pg_uuid_t *named, pg_uuid_t *acting);
-extern Datum mp_trigger_passthrough(TriggerData *trigdata);
+
+/*
+ * trigger.c: the one skeleton of every trigger.  A trigger function is
+ * mp_trigger_run over a table of its rules.
+ */
 typedef enum MpTriggerKind
 {
 	MP_TRIGGER_BEFORE_ROW,
 	MP_TRIGGER_AFTER_ROW,
-	MP_TRIGGER_ANY
+	MP_TRIGGER_ANY				/* statement triggers, or either */
 } MpTriggerKind;
-extern void mp_check_trigger(FunctionCallInfo fcinfo, const char *funcname,
-							 MpTriggerKind kind);
+
+/* What a trigger does in restore mode (restore.c). */
+typedef enum MpRestore
+{
+	MP_RESTORE_RUN,				/* the rules run as always */
+	MP_RESTORE_PASS,			/* the row goes through unchecked */
+	MP_RESTORE_HOLD,			/* ... or waits for its partner or customer */
+	MP_RESTORE_SKIP,			/* nothing is done */
+	MP_RESTORE_ONLY				/* the rules run in restore mode only */
+} MpRestore;
+
+/* A write the table refuses outright (R10); detail NULL: none. */
+typedef struct MpRefusal
+{
+	const char *detail;
+	const char *hint;
+} MpRefusal;
+
+/* The event a rule judges. */
+typedef struct MpTriggerEvent
+{
+	TriggerData *td;
+	Relation	rel;
+	HeapTuple	oldtup;			/* UPDATE, DELETE; else NULL */
+	HeapTuple	newtup;			/* INSERT, UPDATE; else NULL */
+	MemoryContext cxt;			/* the trigger's: for the tuple returned */
+} MpTriggerEvent;
+
+/* A rule: the row to write (BEFORE ROW; NULL skips it), else ignored. */
+typedef HeapTuple (*MpRule) (const MpTriggerEvent *ev);
+
+typedef struct MpTrigger
+{
+	const char *name;			/* the SQL function's name */
+	MpTriggerKind kind;
+	MpRestore	restore;
+	void		(*always) (void);	/* first on every call, or NULL */
+	MpRefusal	no_update;
+	MpRefusal	no_delete;
+	MpRefusal	no_truncate;
+	MpRule		on_insert;		/* NULL: the row goes through */
+	MpRule		on_update;
+	MpRule		on_delete;
+} MpTrigger;
+
+extern Datum mp_trigger_run(FunctionCallInfo fcinfo, const MpTrigger *t);
+
+/* The SQL-callable trigger function funcname: trigger table t run. */
+#define MP_TRIGGER_FUNCTION(funcname, t) \
+	PG_FUNCTION_INFO_V1(funcname); \
+	Datum \
+	funcname(PG_FUNCTION_ARGS) \
+	{ \
+		return mp_trigger_run(fcinfo, &(t)); \
+	}
+extern Datum mp_trigger_passthrough(TriggerData *trigdata);
 
 #endif							/* MULTIPARTNER_H */

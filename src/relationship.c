@@ -127,8 +127,11 @@ static const MpPartnerAct request_relationship = {
  * relationship per pair).
  */
 static HeapTuple
-relationship_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
+relationship_insert(const MpTriggerEvent *ev)
 {
+	Relation	rel = ev->rel;
+	HeapTuple	tuple = ev->newtup;
+	MemoryContext cxt = ev->cxt;
 	bool		op = mp_is_operator();
 	bool		isnull;
 	bool		pnull;
@@ -340,9 +343,13 @@ static const char *const relationship_immutable[] = {
  * BEFORE UPDATE: the state machine and R3.
  */
 static HeapTuple
-relationship_update(Relation rel, HeapTuple oldtup, HeapTuple newtup,
-					const Bitmapset *updatedcols, MemoryContext cxt)
+relationship_update(const MpTriggerEvent *ev)
 {
+	Relation	rel = ev->rel;
+	HeapTuple	oldtup = ev->oldtup;
+	HeapTuple	newtup = ev->newtup;
+	const Bitmapset *updatedcols = ev->td->tg_updatedcols;
+	MemoryContext cxt = ev->cxt;
 	bool		isnull;
 	Datum		d;
 	bool		op;
@@ -474,32 +481,15 @@ relationship_update(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 	return mp_patch_apply(&patch, rel, newtup, cxt);
 }
 
-PG_FUNCTION_INFO_V1(mp_relationship_guard);
-Datum
-mp_relationship_guard(PG_FUNCTION_ARGS)
-{
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	MemoryContext cxt = CurrentMemoryContext;
-	Relation	rel;
-	HeapTuple	result;
+/* BEFORE INSERT OR UPDATE OR DELETE ... FOR EACH ROW on relationship */
+static const MpTrigger relationship_guard = {
+	.name = "relationship_guard",
+	.kind = MP_TRIGGER_BEFORE_ROW,
+	.restore = MP_RESTORE_HOLD,
+	.no_delete = {"Relationships are never deleted.",	/* R10 */
+	"Terminate or decline the relationship instead."},
+	.on_insert = relationship_insert,
+	.on_update = relationship_update,
+};
 
-	mp_check_trigger(fcinfo, "relationship_guard", MP_TRIGGER_BEFORE_ROW);
-	if (mp_restoring())
-		return mp_restore_row(trigdata);
-	rel = trigdata->tg_relation;
-
-	/* R10 */
-	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
-		mp_report_no_delete(rel, MP_WRITE_DELETE,
-							"Relationships are never deleted.",
-							"Terminate or decline the relationship instead.");
-
-	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
-		result = relationship_insert(rel, trigdata->tg_trigtuple, cxt);
-	else
-		result = relationship_update(rel, trigdata->tg_trigtuple,
-									 trigdata->tg_newtuple,
-									 trigdata->tg_updatedcols, cxt);
-
-	return PointerGetDatum(result);
-}
+MP_TRIGGER_FUNCTION(mp_relationship_guard, relationship_guard)

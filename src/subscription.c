@@ -191,8 +191,11 @@ static const MpPartnerAct change_orders = {
  * BEFORE INSERT: R4, R11, and the derived columns.
  */
 static HeapTuple
-subscription_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
+subscription_insert(const MpTriggerEvent *ev)
 {
+	Relation	rel = ev->rel;
+	HeapTuple	tuple = ev->newtup;
+	MemoryContext cxt = ev->cxt;
 	bool		op = mp_is_operator();
 	bool		isnull;
 	bool		pnull;
@@ -286,8 +289,11 @@ subscription_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
  * an operator gets the same answer as a partner.
  */
 static HeapTuple
-subscription_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
+subscription_update(const MpTriggerEvent *ev)
 {
+	Relation	rel = ev->rel;
+	HeapTuple	oldtup = ev->oldtup;
+	HeapTuple	newtup = ev->newtup;
 	bool		isnull;
 	Datum		d;
 	pg_uuid_t	sid;
@@ -388,31 +394,15 @@ subscription_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 	return newtup;
 }
 
-PG_FUNCTION_INFO_V1(mp_subscription_guard);
-Datum
-mp_subscription_guard(PG_FUNCTION_ARGS)
-{
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	MemoryContext cxt = CurrentMemoryContext;
-	Relation	rel;
-	HeapTuple	result;
+/* BEFORE INSERT OR UPDATE OR DELETE ... FOR EACH ROW on subscription */
+static const MpTrigger subscription_guard = {
+	.name = "subscription_guard",
+	.kind = MP_TRIGGER_BEFORE_ROW,
+	.restore = MP_RESTORE_HOLD,
+	.no_delete = {"Subscriptions are never deleted.",	/* R10 */
+	"Cancel the subscription within its cancellation window, or turn auto_renew off."},
+	.on_insert = subscription_insert,
+	.on_update = subscription_update,
+};
 
-	mp_check_trigger(fcinfo, "subscription_guard", MP_TRIGGER_BEFORE_ROW);
-	if (mp_restoring())
-		return mp_restore_row(trigdata);
-	rel = trigdata->tg_relation;
-
-	/* R10 */
-	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
-		mp_report_no_delete(rel, MP_WRITE_DELETE,
-							"Subscriptions are never deleted.",
-							"Cancel the subscription within its cancellation window, or turn auto_renew off.");
-
-	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
-		result = subscription_insert(rel, trigdata->tg_trigtuple, cxt);
-	else
-		result = subscription_update(rel, trigdata->tg_trigtuple,
-									 trigdata->tg_newtuple);
-
-	return PointerGetDatum(result);
-}
+MP_TRIGGER_FUNCTION(mp_subscription_guard, subscription_guard)

@@ -2,8 +2,8 @@
  *
  * util.c
  *	  Small helpers shared by the trigger and API files: column access by
- *	  name, enum labels, uuids, the request expiry cut-off, the trigger
- *	  protocol check, and what the rules do with a row: compare a column of
+ *	  name, enum labels, uuids, the request expiry cut-off, and what the
+ *	  rules do with a row: compare a column of
  *	  the old and new row, refuse a change of what never changes, check the
  *	  record columns the trigger writes, patch the new row, and find the
  *	  partner a row is written for.
@@ -325,88 +325,6 @@ mp_request_expiry_cutoff(void)
 }
 
 /*
- * A write under session_replication_role = replica must not skip a trigger
- * that guards the table: one of the extension's own, or a foreign key's
- * internal trigger (RI_FKey_check_* on the referencing table,
- * RI_FKey_noaction_* on the referenced one).  The install script makes them
- * all ENABLE ALWAYS, but pg_upgrade does not keep that for the foreign keys
- * (pg_dump --binary-upgrade recreates them with ALTER TABLE ... ADD
- * CONSTRAINT, whose triggers are ENABLE ORIGIN), and a superuser may have
- * changed one.  So every trigger of ours, which fires ALWAYS, looks at the
- * written table's triggers (the relcache keeps them) and refuses the write
- * while one that replica mode would skip is there.  Every table with a
- * foreign key, on either side, has a row trigger of ours for each event
- * that fires the key's triggers (AFTER ROW on the member tables: its error
- * aborts the statement all the same).  A DBA's own ENABLE ORIGIN trigger is
- * the DBA's choice and does not count; neither does a restore (restore
- * mode), whose triggers step aside anyway.
- */
-static void
-check_replica_skips_nothing(Relation rel)
-{
-	TriggerDesc *trigdesc = rel->trigdesc;
-	Oid			nspid = InvalidOid;
-
-	if (trigdesc == NULL || mp_restoring())
-		return;
-	for (int i = 0; i < trigdesc->numtriggers; i++)
-	{
-		Trigger    *t = &trigdesc->triggers[i];
-
-		if (t->tgenabled != TRIGGER_FIRES_ON_ORIGIN)
-			continue;
-		if (!t->tgisinternal)
-		{
-			if (!OidIsValid(nspid))
-				nspid = get_namespace_oid(MP_SCHEMA, true);
-			if (get_func_namespace(t->tgfoid) != nspid)
-				continue;
-		}
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("cannot write to table \"%s\" with session_replication_role = replica",
-						RelationGetRelationName(rel)),
-				 OidIsValid(t->tgconstraint) ?
-				 errdetail("Trigger \"%s\" of constraint \"%s\" is ENABLE ORIGIN, so replica mode would skip it.",
-						   t->tgname, get_constraint_name(t->tgconstraint)) :
-				 errdetail("Trigger \"%s\" is ENABLE ORIGIN, so replica mode would skip it.",
-						   t->tgname),
-				 errhint("A superuser makes the triggers of the extension's tables ENABLE ALWAYS again with SELECT multipartner.enable_always_triggers(); pg_upgrade leaves those of the foreign keys ENABLE ORIGIN.")));
-	}
-}
-
-/*
- * mp_check_trigger - check that funcname was called by the trigger manager
- * the way the install script declares it (BEFORE or AFTER ... FOR EACH ROW,
- * or any way: statement triggers), against objects of this library's version
- * (version.c), and, in replica mode, that the write skips no trigger of the
- * table (above).
- */
-void
-mp_check_trigger(FunctionCallInfo fcinfo, const char *funcname,
-				 MpTriggerKind kind)
-{
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" was not called by trigger manager",
-						funcname)));
-	mp_require_schema_version();
-	if (unlikely(SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA))
-		check_replica_skips_nothing(trigdata->tg_relation);
-	if (kind == MP_TRIGGER_ANY)
-		return;
-	if (!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
-		(kind == MP_TRIGGER_BEFORE_ROW) != TRIGGER_FIRED_BEFORE(trigdata->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" must be fired %s ... FOR EACH ROW",
-						funcname, kind == MP_TRIGGER_BEFORE_ROW ? "BEFORE" : "AFTER")));
-}
-
-/*
  * mp_column_changed - does newtup's col differ from oldtup's (NULL: a new
  * row, whose col differs unless it is NULL)?  Binary equality, as the
  * executor's own "did this column change" tests.
@@ -537,16 +455,4 @@ mp_require_partner_act(const MpPartnerAct *act, const pg_uuid_t *named,
 		mp_report_acts_for_other(act, named, acting);
 	if ((roles & act->roles) == 0)
 		mp_report_partner_role(act, acting);
-}
-
-/*
- * The tuple a BEFORE ROW trigger returns to let the row through unchanged
- * (restore mode, see guard.c).
- */
-Datum
-mp_trigger_passthrough(TriggerData *trigdata)
-{
-	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
-		return PointerGetDatum(trigdata->tg_newtuple);
-	return PointerGetDatum(trigdata->tg_trigtuple);
 }
