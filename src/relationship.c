@@ -122,162 +122,222 @@ static const MpPartnerAct request_relationship = {
 	"request a relationship", "Requesting a relationship", MP_PROLES_REQUEST
 };
 
-/*
- * BEFORE INSERT: a new relationship (R2, R9, start state, one open
- * relationship per pair).
- */
-static HeapTuple
-relationship_insert(const MpTriggerEvent *ev)
+/* What the steps of a new relationship's INSERT know about it. */
+typedef struct NewRelationship
 {
-	Relation	rel = ev->rel;
-	HeapTuple	tuple = ev->newtup;
-	MemoryContext cxt = ev->cxt;
-	bool		op = mp_is_operator();
-	bool		isnull;
-	bool		pnull;
-	MpRowPatch	patch = {0};
-	pg_uuid_t	customer_id;
+	const MpTriggerEvent *ev;
+	bool		op;				/* an operator inserts it */
+	MpRowPatch	patch;			/* what the steps write into the row */
 	pg_uuid_t	partner_id;
-	Datum		d;
+	pg_uuid_t	customer_id;
 	int			status;
-	Oid			pcloud;
-	Oid			ccloud;
 	MpPartnerInfo partner;
 	MpCustomerInfo customer;
-	MpRelInfo	open;
+} NewRelationship;
 
-	d = mp_getattr(tuple, rel, "partner_id", &pnull);
-	if (!pnull)
-		partner_id = *DatumGetUUIDP(d);
+/*
+ * R2: the requesting partner and its roles.  A non-operator requests for
+ * the partner it acts for, with a role that may request; a row that names
+ * no partner gets that one.  False: the row names no partner and an
+ * operator writes it, which the NOT NULL constraint answers.
+ */
+static bool
+requesting_partner(NewRelationship *r)
+{
+	bool		isnull;
+	Datum		d = mp_getattr(r->ev->newtup, r->ev->rel, "partner_id", &isnull);
+	pg_uuid_t	acting;
 
-	if (!op)
+	if (!isnull)
+		r->partner_id = *DatumGetUUIDP(d);
+	if (r->op)
+		return !isnull;
+	mp_require_partner_act(&request_relationship, isnull ? NULL : &r->partner_id,
+						   &acting);
+	if (isnull)
 	{
-		pg_uuid_t	acting;
-
-		mp_require_partner_act(&request_relationship, pnull ? NULL : &partner_id,
-							   &acting);
-		if (pnull)
-		{
-			partner_id = acting;
-			mp_patch_set(&patch, rel, "partner_id", UUIDPGetDatum(&partner_id));
-		}
+		r->partner_id = acting;
+		mp_patch_set(&r->patch, r->ev->rel, "partner_id",
+					 UUIDPGetDatum(&r->partner_id));
 	}
-	else if (pnull)
-		return tuple;
+	return true;
+}
 
-	/*
-	 * NULLs are left to the NOT NULL constraints (the acting partner is
-	 * filled in first, so that row security's check of the new row does
-	 * not answer for them).
-	 */
-	d = mp_getattr(tuple, rel, "customer_id", &isnull);
-	if (isnull)
-		return mp_patch_apply(&patch, rel, tuple, cxt);
-	customer_id = *DatumGetUUIDP(d);
-	d = mp_getattr(tuple, rel, "status", &isnull);
-	if (isnull)
-		return mp_patch_apply(&patch, rel, tuple, cxt);
-	status = mp_enum_index(d, mp_rel_status_labels);
+/*
+ * The customer and the status asked for.  False: one is NULL, which is
+ * left to the NOT NULL constraints (the acting partner is filled in first,
+ * so that row security's check of the new row does not answer for them).
+ */
+static bool
+customer_and_status(NewRelationship *r)
+{
+	bool		isnull;
+	Datum		d = mp_getattr(r->ev->newtup, r->ev->rel, "customer_id", &isnull);
 
-	/*
-	 * The parties must exist.  The foreign keys say so too, but they are
-	 * not the only guard: the rules below need both rows.
-	 */
-	if (!mp_lookup_partner(&partner_id, &partner))
-		mp_report_party_missing(rel, "partner", &partner_id,
+	if (isnull)
+		return false;
+	r->customer_id = *DatumGetUUIDP(d);
+	d = mp_getattr(r->ev->newtup, r->ev->rel, "status", &isnull);
+	if (isnull)
+		return false;
+	r->status = mp_enum_index(d, mp_rel_status_labels);
+	return true;
+}
+
+/*
+ * The parties exist, and the partner is not suspended.  The foreign keys
+ * say the first too, but they are not the only guard: the rules below need
+ * both rows.
+ */
+static void
+parties_exist(NewRelationship *r)
+{
+	Relation	rel = r->ev->rel;
+
+	if (!mp_lookup_partner(&r->partner_id, &r->partner))
+		mp_report_party_missing(rel, "partner", &r->partner_id,
 								"relationship_partner_id_fkey");
-	if (partner.status != 0)
-		mp_report_partner_suspended(&partner_id,
+	if (r->partner.status != 0)
+		mp_report_partner_suspended(&r->partner_id,
 									"A suspended partner cannot start new relationships.");
-	if (!mp_lookup_customer(&customer_id, &customer))
-		mp_report_party_missing(rel, "customer", &customer_id,
+	if (!mp_lookup_customer(&r->customer_id, &r->customer))
+		mp_report_party_missing(rel, "customer", &r->customer_id,
 								"relationship_customer_id_fkey");
-	pcloud = partner.cloud;
-	ccloud = customer.cloud;
+}
 
-	/* R9 */
-	if (pcloud != ccloud)
+/* R9: partner and customer in the same cloud. */
+static void
+same_cloud(const NewRelationship *r)
+{
+	Datum		pcloud = ObjectIdGetDatum(r->partner.cloud);
+	Datum		ccloud = ObjectIdGetDatum(r->customer.cloud);
+
+	if (r->partner.cloud != r->customer.cloud)
 		ereport(ERROR,
 				(errcode(ERRCODE_MP_CLOUD_MISMATCH),
 				 errmsg("partner %s and customer %s are in different clouds",
-						mp_uuid_str(&partner_id), mp_uuid_str(&customer_id)),
+						mp_uuid_str(&r->partner_id), mp_uuid_str(&r->customer_id)),
 				 errdetail("The partner works in cloud \"%s\", the customer in cloud \"%s\".",
-						   mp_cloud_labels[mp_enum_index(ObjectIdGetDatum(pcloud), mp_cloud_labels)],
-						   mp_cloud_labels[mp_enum_index(ObjectIdGetDatum(ccloud), mp_cloud_labels)]),
+						   mp_cloud_labels[mp_enum_index(pcloud, mp_cloud_labels)],
+						   mp_cloud_labels[mp_enum_index(ccloud, mp_cloud_labels)]),
 				 errhint("Partner Center and Partner Center for Microsoft Cloud for US Government are separate.")));
+}
 
-	/*
-	 * Start state.  A partner's request is pending until the customer
-	 * decides.  The one exception is create_customer(): the partner that
-	 * created the customer, in this very transaction and before anybody
-	 * else has a relationship with it, starts out active.
-	 */
-	if (status == MP_REL_ACTIVE && !op)
+/*
+ * The start state.  A partner's request is pending until the customer
+ * decides.  The one exception is create_customer(): the partner that
+ * created the customer, in this very transaction and before anybody else
+ * has a relationship with it, starts out active.
+ */
+static void
+start_state(const NewRelationship *r)
+{
+	const MpCustomerInfo *c = &r->customer;
+
+	if (r->status == MP_REL_ACTIVE && !r->op)
 	{
-		bool		created_here = TransactionIdIsValid(customer.claim_xmin) &&
-			customer.has_creator &&
-			TransactionIdIsCurrentTransactionId(customer.claim_xmin) &&
-			mp_uuid_eq(&customer.creator, &partner_id);
+		bool		created_here = TransactionIdIsValid(c->claim_xmin) &&
+			c->has_creator &&
+			TransactionIdIsCurrentTransactionId(c->claim_xmin) &&
+			mp_uuid_eq(&c->creator, &r->partner_id);
 
-		if (!created_here || mp_lookup_customer_has_relationship(&customer_id))
+		if (!created_here || mp_lookup_customer_has_relationship(&r->customer_id))
 			mp_report_denied(ERRCODE_INSUFFICIENT_PRIVILEGE,
 							 "create an active relationship with", "customer",
-							 &customer_id,
+							 &r->customer_id,
 							 "A relationship starts as pending until the customer's global administrator accepts it.",
 							 "Use multipartner.request_relationship().");
 	}
-	else if (status != MP_REL_PENDING && status != MP_REL_ACTIVE)
+	else if (r->status != MP_REL_PENDING && r->status != MP_REL_ACTIVE)
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
 				 errmsg("a new relationship must be pending or active, not \"%s\"",
-						mp_rel_status_labels[status])));
+						mp_rel_status_labels[r->status])));
+}
 
-	/* One open relationship per pair; a stale request makes way. */
-	if (mp_lookup_open_relationship(&customer_id, &partner_id, &open))
+/*
+ * One open relationship per pair; a stale request makes way (it is
+ * recorded as expired).  The unique index relationship_open_key decides
+ * under concurrency; this gives the friendly message.
+ */
+static void
+one_open_per_pair(const NewRelationship *r)
+{
+	MpRelInfo	open;
+
+	if (!mp_lookup_open_relationship(&r->customer_id, &r->partner_id, &open))
+		return;
+	if (open.status == MP_REL_PENDING &&
+		open.requested_at <= mp_request_expiry_cutoff())
 	{
-		pg_uuid_t	rid = open.relationship_id;
-		int			ostatus = open.status;
-
-		if (ostatus == MP_REL_PENDING && open.requested_at <= mp_request_expiry_cutoff())
-			mp_lookup_expire_request(&rid);
-		else
-			ereport(ERROR,
-					(errcode(ERRCODE_UNIQUE_VIOLATION),
-					 ostatus == MP_REL_PENDING ?
-					 errmsg("customer %s already has a pending relationship request from partner %s",
-							mp_uuid_str(&customer_id), mp_uuid_str(&partner_id)) :
-					 errmsg("customer %s already has an active relationship with partner %s",
-							mp_uuid_str(&customer_id), mp_uuid_str(&partner_id)),
-					 errdetail("Relationship %s is %s.", mp_uuid_str(&rid),
-							   mp_rel_status_labels[ostatus]),
-					 ostatus == MP_REL_PENDING ?
-					 errhint("Wait for the customer to accept or decline the pending request.") :
-					 errhint("The partner can already sell to this customer.")));
+		mp_lookup_expire_request(&open.relationship_id);
+		return;
 	}
+	ereport(ERROR,
+			(errcode(ERRCODE_UNIQUE_VIOLATION),
+			 open.status == MP_REL_PENDING ?
+			 errmsg("customer %s already has a pending relationship request from partner %s",
+					mp_uuid_str(&r->customer_id), mp_uuid_str(&r->partner_id)) :
+			 errmsg("customer %s already has an active relationship with partner %s",
+					mp_uuid_str(&r->customer_id), mp_uuid_str(&r->partner_id)),
+			 errdetail("Relationship %s is %s.", mp_uuid_str(&open.relationship_id),
+					   mp_rel_status_labels[open.status]),
+			 open.status == MP_REL_PENDING ?
+			 errhint("Wait for the customer to accept or decline the pending request.") :
+			 errhint("The partner can already sell to this customer.")));
+}
 
-	/*
-	 * The record of who asked and when.  For everyone but an operator these
-	 * are the acting role and the time of the statement (mp_statement_time);
-	 * their defaults say exactly that, and a different value is refused
-	 * rather than silently replaced.
-	 */
-	if (!op)
+/*
+ * The record columns: who asked and when, and for a relationship that
+ * starts active, who decided and when.  For everyone but an operator the
+ * first are the acting role and the time of the statement
+ * (mp_statement_time); their defaults say exactly that, and a different
+ * value is refused rather than silently replaced.
+ */
+static void
+record_columns(NewRelationship *r)
+{
+	Relation	rel = r->ev->rel;
+	HeapTuple	tuple = r->ev->newtup;
+	bool		isnull;
+
+	if (!r->op)
 	{
 		check_recorded_untouched(rel, NULL, tuple);
-		mp_stamp_role(&patch, rel, tuple, "requested_by", "the requesting role");
-		mp_stamp_time(&patch, rel, tuple, "requested_at", "the time of the request");
+		mp_stamp_role(&r->patch, rel, tuple, "requested_by", "the requesting role");
+		mp_stamp_time(&r->patch, rel, tuple, "requested_at", "the time of the request");
 	}
-	if (status == MP_REL_ACTIVE)
+	if (r->status == MP_REL_ACTIVE)
 	{
 		mp_getattr(tuple, rel, "decided_at", &isnull);
 		if (isnull)
 		{
-			mp_patch_set_role(&patch, rel, "decided_by");
-			mp_patch_set(&patch, rel, "decided_at",
-						TimestampTzGetDatum(mp_statement_time()));
+			mp_patch_set_role(&r->patch, rel, "decided_by");
+			mp_patch_set(&r->patch, rel, "decided_at",
+						 TimestampTzGetDatum(mp_statement_time()));
 		}
 	}
-	return mp_patch_apply(&patch, rel, tuple, cxt);
+}
+
+/*
+ * BEFORE INSERT: a new relationship, in named steps.
+ */
+static HeapTuple
+relationship_insert(const MpTriggerEvent *ev)
+{
+	NewRelationship r = {0};
+
+	r.ev = ev;
+	r.op = mp_is_operator();
+	if (requesting_partner(&r) && customer_and_status(&r))
+	{
+		parties_exist(&r);
+		same_cloud(&r);
+		start_state(&r);
+		one_open_per_pair(&r);
+		record_columns(&r);
+	}
+	return mp_patch_apply(&r.patch, ev->rel, ev->newtup, ev->cxt);
 }
 
 /* Does the UPDATE's SET list name column col? */
