@@ -6,7 +6,7 @@
  * The C module is split by concern; each section below lists what one file
  * exports.  Every trigger function is a table of its rules (an MpTrigger)
  * run by the one skeleton in trigger.c: protocol check, restore mode
- * (guard.c), the writes a table refuses outright (R10), then the rule
+ * (restore.c), the writes a table refuses outright (R10), then the rule
  * for the event.  The rules live in the files of their tables (party.c,
  * relationship.c, subscription.c, audit.c) and ask every question of the
  * tables through the lookup layer (lookup.c, which picks the direct path
@@ -314,7 +314,7 @@ extern void mp_audit_identity_end_xact(void);
 extern void mp_executor_init(void);
 extern void mp_executor_end_xact(void);
 
-/* guard.c */
+/* restore.c: restore mode, which the trigger skeleton asks on every call */
 extern bool mp_restoring(void);
 extern Datum mp_restore_row(TriggerData *trigdata);
 
