@@ -13,7 +13,8 @@
  * of fastpath.c or an SPI plan of spi.c); they say a refusal through the
  * reporter (report.c) when it is one more than one rule makes.  identity.c
  * answers "who is acting", util.c holds the helpers on columns and rows,
- * and the SQL API (api.c) only writes rows.
+ * cache.c the one idiom every backend-local cache follows, and the SQL API
+ * (api.c) only writes rows.
  *
  *-------------------------------------------------------------------------
  */
