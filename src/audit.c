@@ -528,43 +528,22 @@ mp_audit_init(void)
 	mp_cache_register(&audit_roles_c);
 }
 
-PG_FUNCTION_INFO_V1(mp_audit);
-Datum
-mp_audit(PG_FUNCTION_ARGS)
+/* AFTER INSERT OR UPDATE OR DELETE ... FOR EACH ROW on every audited table */
+static HeapTuple
+audit_row(const MpTriggerEvent *ev)
 {
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	Relation	rel;
+	Relation	rel = ev->rel;
 	AuditDesc  *desc;
-	HeapTuple	oldtup = NULL;
-	HeapTuple	newtup = NULL;
+	HeapTuple	oldtup = ev->oldtup;
+	HeapTuple	newtup = ev->newtup;
 	HeapTuple	keytup;
 	MpAuditRow	row = {0};
 	pg_uuid_t	acting;
 	MpIdentity	ident;
 
-	mp_check_trigger(fcinfo, "audit", MP_TRIGGER_AFTER_ROW);
-	/* a restore loads the audit log's own rows: write no second copy */
-	if (mp_restoring())
-		return PointerGetDatum(NULL);
-	rel = trigdata->tg_relation;
 	desc = audit_desc(rel);
 
-	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
-	{
-		row.operation = "INSERT";
-		newtup = trigdata->tg_trigtuple;
-	}
-	else if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
-	{
-		row.operation = "UPDATE";
-		oldtup = trigdata->tg_trigtuple;
-		newtup = trigdata->tg_newtuple;
-	}
-	else
-	{
-		row.operation = "DELETE";
-		oldtup = trigdata->tg_trigtuple;
-	}
+	row.operation = oldtup == NULL ? "INSERT" : newtup == NULL ? "DELETE" : "UPDATE";
 	keytup = newtup ? newtup : oldtup;
 
 	/* the identity the rules judged the statement by (audit_identity.c) */
@@ -584,35 +563,42 @@ mp_audit(PG_FUNCTION_ARGS)
 	row.image = audit_row_image;
 	row.image_arg = desc;
 	mp_lookup_audit_insert(&row);
-	return PointerGetDatum(NULL);
+	return NULL;
 }
+
+/* a restore loads the audit log's own rows: write no second copy */
+static const MpTrigger audit_trigger = {
+	.name = "audit",
+	.kind = MP_TRIGGER_AFTER_ROW,
+	.restore = MP_RESTORE_SKIP,
+	.on_insert = audit_row,
+	.on_update = audit_row,
+	.on_delete = audit_row,
+};
+
+MP_TRIGGER_FUNCTION(mp_audit, audit_trigger)
 
 /*
- * BEFORE INSERT OR UPDATE OR DELETE ... FOR EACH ROW on audit_log.
+ * An INSERT into audit_log: only the SPI insert of this backend
+ * (mp_lookup_audit_writing), or a restore.
  */
-PG_FUNCTION_INFO_V1(mp_audit_log_guard);
-Datum
-mp_audit_log_guard(PG_FUNCTION_ARGS)
+static HeapTuple
+audit_log_insert(const MpTriggerEvent *ev)
 {
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-
-	mp_check_trigger(fcinfo, "audit_log_guard", MP_TRIGGER_BEFORE_ROW);
-
-	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
-	{
-		if (!mp_lookup_audit_writing() && !mp_restoring())
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("permission denied to write to table \"%s\"",
-							RelationGetRelationName(trigdata->tg_relation)),
-					 errdetail("Only the audit trigger writes the audit log.")));
-		return PointerGetDatum(trigdata->tg_trigtuple);
-	}
-	ereport(ERROR,
-			(errcode(ERRCODE_MP_NO_DELETE),
-			 errmsg("cannot %s table \"%s\"",
-					TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? "update" : "delete from",
-					RelationGetRelationName(trigdata->tg_relation)),
-			 errdetail("The audit log is append-only.")));
-	return PointerGetDatum(NULL);
+	if (!mp_lookup_audit_writing() && !mp_restoring())
+		mp_report_denied_table(ev->rel, "write to",
+							   "Only the audit trigger writes the audit log.");
+	return ev->newtup;
 }
+
+/* BEFORE INSERT OR UPDATE OR DELETE ... FOR EACH ROW on audit_log */
+static const MpTrigger audit_log_guard = {
+	.name = "audit_log_guard",
+	.kind = MP_TRIGGER_BEFORE_ROW,
+	.restore = MP_RESTORE_RUN,
+	.no_update = {"The audit log is append-only.", NULL},	/* R10 */
+	.no_delete = {"The audit log is append-only.", NULL},
+	.on_insert = audit_log_insert,
+};
+
+MP_TRIGGER_FUNCTION(mp_audit_log_guard, audit_log_guard)

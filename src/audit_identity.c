@@ -138,19 +138,13 @@ partner_text(const MpIdentity *id)
  * BEFORE INSERT OR UPDATE OR DELETE ... FOR EACH ROW on every audited
  * table, named to fire before the rule triggers.
  */
-PG_FUNCTION_INFO_V1(mp_audit_identity);
-Datum
-mp_audit_identity(PG_FUNCTION_ARGS)
+static HeapTuple
+audit_identity_row(const MpTriggerEvent *ev)
 {
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	CommandId	cid;
 	MpStmtIdentity *e;
 	MpIdentity	now;
 
-	mp_check_trigger(fcinfo, "audit_identity", MP_TRIGGER_BEFORE_ROW);
-	/* a restore writes no audit row */
-	if (mp_restoring())
-		return mp_trigger_passthrough(trigdata);
 	if (!ActiveSnapshotSet())
 		elog(ERROR, "audit_identity fired without an active snapshot");
 	cid = GetActiveSnapshot()->curcid;
@@ -172,13 +166,25 @@ mp_audit_identity(PG_FUNCTION_ARGS)
 				 errdetail("The statement began writing as role \"%s\" acting for %s; a row of table \"%s\" was then to be written as role \"%s\" acting for %s.",
 						   GetUserNameFromId(e->id.userid, false),
 						   partner_text(&e->id),
-						   RelationGetRelationName(trigdata->tg_relation),
+						   RelationGetRelationName(ev->rel),
 						   GetUserNameFromId(now.userid, false),
 						   partner_text(&now)),
 				 errhint("Change the role or multipartner.acting_partner between statements, not inside one.")));
 	e->used = ++use_clock;
-	return mp_trigger_passthrough(trigdata);
+	return ev->newtup ? ev->newtup : ev->oldtup;
 }
+
+/* a restore writes no audit row */
+static const MpTrigger audit_identity = {
+	.name = "audit_identity",
+	.kind = MP_TRIGGER_BEFORE_ROW,
+	.restore = MP_RESTORE_PASS,
+	.on_insert = audit_identity_row,
+	.on_update = audit_identity_row,
+	.on_delete = audit_identity_row,
+};
+
+MP_TRIGGER_FUNCTION(mp_audit_identity, audit_identity)
 
 /* Does rel take its statements' identities (the 0.4 schema)? */
 /*

@@ -921,13 +921,11 @@ mp_is_operator_sql(PG_FUNCTION_ARGS)
  * Trigger on the membership tables: this backend's cached answers may be
  * stale now.
  */
-PG_FUNCTION_INFO_V1(mp_member_changed);
-Datum
-mp_member_changed(PG_FUNCTION_ARGS)
+static HeapTuple
+member_changed(const MpTriggerEvent *ev)
 {
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TriggerData *trigdata = ev->td;
 
-	mp_check_trigger(fcinfo, "member_changed", MP_TRIGGER_ANY);
 	mp_identity_reset();
 	/* and, once this commits, every other backend's (identity_relcache_inval) */
 	CacheInvalidateRelcache(trigdata->tg_relation);
@@ -973,5 +971,17 @@ mp_member_changed(PG_FUNCTION_ARGS)
 												  "member", &isnull));
 		member_binding_change(partner, oldrole, newrole);
 	}
-	return PointerGetDatum(NULL);
+	return NULL;
 }
+
+/* AFTER INSERT OR UPDATE OR DELETE ... FOR EACH ROW (0.3: STATEMENT) */
+static const MpTrigger member_changed_trigger = {
+	.name = "member_changed",
+	.kind = MP_TRIGGER_ANY,
+	.restore = MP_RESTORE_RUN,
+	.on_insert = member_changed,
+	.on_update = member_changed,
+	.on_delete = member_changed,
+};
+
+MP_TRIGGER_FUNCTION(mp_member_changed, member_changed_trigger)

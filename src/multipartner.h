@@ -4,9 +4,17 @@
  *	  Shared declarations of the multipartner extension.
  *
  * The C module is split by concern; each section below lists what one file
- * exports.  Rule logic lives in the trigger files (party.c, relationship.c),
- * the SQL API (api.c) only writes rows, identity.c answers "who is acting",
- * and spi.c holds the one cache of prepared plans every lookup goes through.
+ * exports.  Every trigger function is a table of its rules (an MpTrigger)
+ * run by the one skeleton in trigger.c: protocol check, restore mode
+ * (restore.c), the writes a table refuses outright (R10), then the rule
+ * for the event.  The rules live in the files of their tables (party.c,
+ * relationship.c, subscription.c, audit.c) and ask every question of the
+ * tables through the lookup layer (lookup.c, which picks the direct path
+ * of fastpath.c or an SPI plan of spi.c); they say a refusal through the
+ * reporter (report.c) when it is one more than one rule makes.  identity.c
+ * answers "who is acting", util.c holds the helpers on columns and rows,
+ * cache.c the one idiom every backend-local cache follows, and the SQL API
+ * (api.c) only writes rows.
  *
  *-------------------------------------------------------------------------
  */
@@ -308,7 +316,7 @@ extern void mp_audit_identity_end_xact(void);
 extern void mp_executor_init(void);
 extern void mp_executor_end_xact(void);
 
-/* guard.c */
+/* restore.c: restore mode, which the trigger skeleton asks on every call */
 extern bool mp_restoring(void);
 extern Datum mp_restore_row(TriggerData *trigdata);
 
@@ -347,6 +355,54 @@ extern MemoryContext mp_cache_context(MpCache *c);
 extern void mp_cache_fill_begin(MpCache *c);
 extern bool mp_cache_fill_end(MpCache *c);
 
+/*
+ * report.c: the refusals more than one rule makes, one function per kind,
+ * one wording each.
+ */
+
+/* An action a partner role may be refused (R2, R4, R5's roles). */
+typedef struct MpPartnerAct
+{
+	const char *verb;			/* "permission denied to <verb> for partner X" */
+	const char *gerund;			/* "<Gerund> needs the partner role ..." */
+	uint32		roles;			/* the MP_PROLE_* bits that may */
+} MpPartnerAct;
+
+/* The writes R10 refuses for a whole table. */
+typedef enum MpWrite
+{
+	MP_WRITE_DELETE,
+	MP_WRITE_TRUNCATE,
+	MP_WRITE_UPDATE
+} MpWrite;
+
+extern void mp_report_no_delete(Relation rel, MpWrite write, const char *detail,
+								const char *hint) pg_attribute_noreturn();
+extern void mp_report_kept_on_record(Relation rel, const char *kind,
+									 const pg_uuid_t *id,
+									 const char *hint) pg_attribute_noreturn();
+extern void mp_report_denied(int sqlstate, const char *action, const char *kind,
+							 const pg_uuid_t *id, const char *detail,
+							 const char *hint) pg_attribute_noreturn();
+extern void mp_report_denied_table(Relation rel, const char *action,
+								   const char *detail) pg_attribute_noreturn();
+extern void mp_report_acts_for_other(const MpPartnerAct *act,
+									 const pg_uuid_t *named,
+									 const pg_uuid_t *acting) pg_attribute_noreturn();
+extern void mp_report_partner_role(const MpPartnerAct *act,
+								   const pg_uuid_t *partner_id) pg_attribute_noreturn();
+extern void mp_report_immutable(Relation rel, const char *col, int sqlstate,
+								const char *kind, const pg_uuid_t *id,
+								const char *detail,
+								const char *hint) pg_attribute_noreturn();
+extern void mp_report_stamp(Relation rel, const char *col, const char *must_be,
+							const char *leave) pg_attribute_noreturn();
+extern void mp_report_party_missing(Relation rel, const char *kind,
+									const pg_uuid_t *id,
+									const char *constraint) pg_attribute_noreturn();
+extern void mp_report_partner_suspended(const pg_uuid_t *partner_id,
+										const char *detail) pg_attribute_noreturn();
+
 /* version.c: the library writes only against objects of its own version */
 extern void mp_require_schema_version(void);
 extern void mp_version_init(void);
@@ -364,18 +420,105 @@ extern char *mp_uuid_str(const pg_uuid_t *uuid);
 extern bool mp_uuid_eq(const pg_uuid_t *a, const pg_uuid_t *b);
 extern TimestampTz mp_statement_time(void);
 extern TimestampTz mp_request_expiry_cutoff(void);
+extern bool mp_column_changed(Relation rel, HeapTuple oldtup, HeapTuple newtup,
+							  const char *col);
 extern void mp_check_immutable(Relation rel, HeapTuple oldtup, HeapTuple newtup,
-							   const char *kind, const char *idcol,
+							   int sqlstate, const char *kind, const char *idcol,
 							   const char *const cols[], const char *detail,
 							   const char *hint);
-extern Datum mp_trigger_passthrough(TriggerData *trigdata);
+
+/*
+ * What a rule writes into the new row: columns and their values, applied
+ * at once by mp_patch_apply in the trigger's memory context.  A role column
+ * gets the current role's name.
+ */
+#define MP_PATCH_MAX 8
+typedef struct MpRowPatch
+{
+	int			n;
+	int			cols[MP_PATCH_MAX];
+	Datum		values[MP_PATCH_MAX];
+	bool		nulls[MP_PATCH_MAX];
+	bool		role[MP_PATCH_MAX];
+} MpRowPatch;
+
+extern void mp_patch_set(MpRowPatch *p, Relation rel, const char *col,
+						 Datum value);
+extern void mp_patch_set_role(MpRowPatch *p, Relation rel, const char *col);
+extern HeapTuple mp_patch_apply(MpRowPatch *p, Relation rel, HeapTuple tuple,
+								MemoryContext cxt);
+extern void mp_stamp_role(MpRowPatch *p, Relation rel, HeapTuple tuple,
+						  const char *col, const char *must_be);
+extern void mp_stamp_time(MpRowPatch *p, Relation rel, HeapTuple tuple,
+						  const char *col, const char *must_be);
+extern void mp_require_partner_act(const MpPartnerAct *act,
+								   const pg_uuid_t *named, pg_uuid_t *acting);
+
+/*
+ * trigger.c: the one skeleton of every trigger.  A trigger function is
+ * mp_trigger_run over a table of its rules.
+ */
 typedef enum MpTriggerKind
 {
 	MP_TRIGGER_BEFORE_ROW,
 	MP_TRIGGER_AFTER_ROW,
-	MP_TRIGGER_ANY
+	MP_TRIGGER_ANY				/* statement triggers, or either */
 } MpTriggerKind;
-extern void mp_check_trigger(FunctionCallInfo fcinfo, const char *funcname,
-							 MpTriggerKind kind);
+
+/* What a trigger does in restore mode (restore.c). */
+typedef enum MpRestore
+{
+	MP_RESTORE_RUN,				/* the rules run as always */
+	MP_RESTORE_PASS,			/* the row goes through unchecked */
+	MP_RESTORE_HOLD,			/* ... or waits for its partner or customer */
+	MP_RESTORE_SKIP,			/* nothing is done */
+	MP_RESTORE_ONLY				/* the rules run in restore mode only */
+} MpRestore;
+
+/* A write the table refuses outright (R10); detail NULL: none. */
+typedef struct MpRefusal
+{
+	const char *detail;
+	const char *hint;
+} MpRefusal;
+
+/* The event a rule judges. */
+typedef struct MpTriggerEvent
+{
+	TriggerData *td;
+	Relation	rel;
+	HeapTuple	oldtup;			/* UPDATE, DELETE; else NULL */
+	HeapTuple	newtup;			/* INSERT, UPDATE; else NULL */
+	MemoryContext cxt;			/* the trigger's: for the tuple returned */
+} MpTriggerEvent;
+
+/* A rule: the row to write (BEFORE ROW; NULL skips it), else ignored. */
+typedef HeapTuple (*MpRule) (const MpTriggerEvent *ev);
+
+typedef struct MpTrigger
+{
+	const char *name;			/* the SQL function's name */
+	MpTriggerKind kind;
+	MpRestore	restore;
+	void		(*always) (void);	/* first on every call, or NULL */
+	MpRefusal	no_update;
+	MpRefusal	no_delete;
+	MpRefusal	no_truncate;
+	MpRule		on_insert;		/* NULL: the row goes through */
+	MpRule		on_update;
+	MpRule		on_delete;
+} MpTrigger;
+
+extern Datum mp_trigger_run(FunctionCallInfo fcinfo, const MpTrigger *t);
+
+/* The SQL-callable trigger function funcname: trigger table t run. */
+#define MP_TRIGGER_FUNCTION(funcname, t) \
+	PG_FUNCTION_INFO_V1(funcname); \
+	Datum \
+	funcname(PG_FUNCTION_ARGS) \
+	{ \
+		return mp_trigger_run(fcinfo, &(t)); \
+	}
+extern Datum mp_trigger_passthrough(TriggerData *trigdata);
 
 #endif							/* MULTIPARTNER_H */

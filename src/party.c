@@ -92,58 +92,23 @@ mp_claim_tenant(const pg_uuid_t *tenant_id, const char *kind,
  * nothing refers to.  Relationships, members (and, through them,
  * subscriptions) keep it alive.
  */
-static void
-mp_check_delete(const pg_uuid_t *id, const char *kind, const char *hint)
-{
-
-	if (!mp_is_operator())
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied to delete %s %s", kind,
-						mp_uuid_str(id)),
-				 errdetail("Only an operator may delete a %s.", kind)));
-	if (mp_lookup_party_in_use(strcmp(kind, "partner") == 0, id))
-		ereport(ERROR,
-				(errcode(ERRCODE_MP_NO_DELETE),
-				 errmsg("cannot delete %s %s", kind, mp_uuid_str(id)),
-				 errdetail("The %s still has relationships or members, which keep it on record.",
-						   kind),
-				 errhint("%s", hint)));
-}
-
-/*
- * The record of when a partner created a customer: the time of the
- * statement (mp_statement_time), which the column's default gives.  A
- * different value is refused rather than silently replaced, as for
- * subscription.created_at and relationship.requested_at; an operator (who
- * may load history) is not asked.
- */
 static HeapTuple
-stamp_created_at(Relation rel, HeapTuple tuple, MemoryContext cxt)
+check_delete(const MpTriggerEvent *ev, const char *kind, const char *idcol,
+			 const char *hint)
 {
 	bool		isnull;
-	Datum		d = mp_getattr(tuple, rel, "created_at", &isnull);
-	TimestampTz now = mp_statement_time();
-	int			col = mp_attnum(rel, "created_at");
-	Datum		value = TimestampTzGetDatum(now);
-	bool		null = false;
-	MemoryContext oldcxt;
-	HeapTuple	result;
+	pg_uuid_t  *id = DatumGetUUIDP(mp_getattr(ev->oldtup, ev->rel, idcol, &isnull));
 
-	if (!isnull && DatumGetTimestampTz(d) != now)
-		ereport(ERROR,
-				(errcode(ERRCODE_GENERATED_ALWAYS),
-				 errmsg("column \"created_at\" must be the time the customer is created"),
-				 errdetail("Leave it out: it is set to the start of the statement.")));
-	if (!isnull)
-		return tuple;
-	oldcxt = MemoryContextSwitchTo(cxt);
-	result = heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), 1,
-									   &col, &value, &null);
-	MemoryContextSwitchTo(oldcxt);
-	return result;
+	if (!mp_is_operator())
+		mp_report_denied(ERRCODE_INSUFFICIENT_PRIVILEGE, "delete", kind, id,
+						 psprintf("Only an operator may delete a %s.", kind),
+						 NULL);
+	if (mp_lookup_party_in_use(strcmp(kind, "partner") == 0, id))
+		mp_report_kept_on_record(ev->rel, kind, id, hint);
+	return ev->oldtup;
 }
 
+/* R12 */
 static const char *const partner_immutable[] = {
 	"partner_id", "csp_tenant_id", "cloud", NULL
 };
@@ -151,160 +116,153 @@ static const char *const customer_immutable[] = {
 	"customer_id", "tenant_id", "cloud", NULL
 };
 
-PG_FUNCTION_INFO_V1(mp_partner_guard);
-Datum
-mp_partner_guard(PG_FUNCTION_ARGS)
+static HeapTuple
+partner_update(const MpTriggerEvent *ev)
 {
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	Relation	rel;
-	HeapTuple	tuple;
-	bool		isnull;
+	mp_check_immutable(ev->rel, ev->oldtup, ev->newtup,
+					   ERRCODE_MP_IDENTITY_IMMUTABLE, "partner", "partner_id",
+					   partner_immutable,
+					   "The id, CSP transaction tenant and cloud of a partner never change.",
+					   "Create a new partner instead.");
+	return ev->newtup;
+}
 
-	mp_check_trigger(fcinfo, "partner_guard", MP_TRIGGER_BEFORE_ROW);
-	/* a status this backend remembers may be about to change */
-	mp_partner_status_forget();
-	if (mp_restoring())
-		return mp_trigger_passthrough(trigdata);
-	rel = trigdata->tg_relation;
-	tuple = trigdata->tg_trigtuple;
-
-	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
-	{
-		mp_check_immutable(rel, tuple, trigdata->tg_newtuple, "partner",
-						   "partner_id", partner_immutable,
-						   "The id, CSP transaction tenant and cloud of a partner never change.",
-						   "Create a new partner instead.");
-		tuple = trigdata->tg_newtuple;
-	}
-	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
-	{
-		pg_uuid_t  *id = DatumGetUUIDP(mp_getattr(tuple, rel, "partner_id", &isnull));
-
-		mp_check_delete(id, "partner",
+static HeapTuple
+partner_delete(const MpTriggerEvent *ev)
+{
+	return check_delete(ev, "partner", "partner_id",
 						"Suspend the partner instead.");
-	}
-
-	return PointerGetDatum(tuple);
 }
 
-PG_FUNCTION_INFO_V1(mp_customer_guard);
-Datum
-mp_customer_guard(PG_FUNCTION_ARGS)
+/* BEFORE UPDATE OR DELETE ... FOR EACH ROW on partner */
+static const MpTrigger partner_guard = {
+	.name = "partner_guard",
+	.kind = MP_TRIGGER_BEFORE_ROW,
+	.restore = MP_RESTORE_PASS,
+	/* a status this backend remembers may be about to change */
+	.always = mp_partner_status_forget,
+	.on_update = partner_update,
+	.on_delete = partner_delete,
+};
+
+MP_TRIGGER_FUNCTION(mp_partner_guard, partner_guard)
+
+/* R2 for customers: a customer is created in order to work with it */
+static const MpPartnerAct create_customers = {
+	"create customers", "Creating a customer", MP_PROLES_REQUEST
+};
+
+/*
+ * A partner creates customers only in its own cloud (R9) and only with a
+ * role that may ask for a relationship (R2).  The record of when it did is
+ * the statement's time, as for subscription.created_at and
+ * relationship.requested_at; an operator (who may load history) is not
+ * asked.
+ */
+static HeapTuple
+customer_insert(const MpTriggerEvent *ev)
 {
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	MemoryContext cxt = CurrentMemoryContext;
-	Relation	rel;
-	HeapTuple	tuple;
-	bool		isnull;
+	Relation	rel = ev->rel;
+	bool		cloudnull;
+	Datum		cloud = mp_getattr(ev->newtup, rel, "cloud", &cloudnull);
+	pg_uuid_t	partner_id;
+	MpPartnerInfo partner;
+	MpRowPatch	patch = {0};
 
-	mp_check_trigger(fcinfo, "customer_guard", MP_TRIGGER_BEFORE_ROW);
-	if (mp_restoring())
-		return mp_trigger_passthrough(trigdata);
-	rel = trigdata->tg_relation;
-	tuple = trigdata->tg_trigtuple;
-
-	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+	if (mp_is_operator())
+		return ev->newtup;
+	mp_require_partner_act(&create_customers, NULL, &partner_id);
+	if (!cloudnull && mp_lookup_partner(&partner_id, &partner))
 	{
-		bool		cloudnull;
-		Datum		cloud = mp_getattr(tuple, rel, "cloud", &cloudnull);
+		Datum		pcloud = ObjectIdGetDatum(partner.cloud);
 
-		/*
-		 * A partner creates customers only in its own cloud (R9) and only
-		 * with a role that may ask for a relationship (R2): a customer is
-		 * created in order to work with it.
-		 */
-		if (!mp_is_operator())
-		{
-			pg_uuid_t	partner_id;
-			uint32		roles;
-			MpPartnerInfo partner;
-
-			roles = mp_lock_acting_membership();
-			mp_require_acting_partner(&partner_id, NULL);
-			if ((roles & MP_PROLES_REQUEST) == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-						 errmsg("role \"%s\" cannot create customers for partner %s",
-								mp_current_role_name(), mp_uuid_str(&partner_id)),
-						 errdetail("Creating a customer needs the partner role global_admin, user_management_admin, admin_agent or sales_agent.")));
-			if (!cloudnull && mp_lookup_partner(&partner_id, &partner))
-			{
-				Datum		pcloud = ObjectIdGetDatum(partner.cloud);
-
-				if (DatumGetObjectId(pcloud) != DatumGetObjectId(cloud))
-					ereport(ERROR,
-							(errcode(ERRCODE_MP_CLOUD_MISMATCH),
-							 errmsg("partner %s cannot create a customer in cloud \"%s\"",
-									mp_uuid_str(&partner_id),
-									mp_cloud_labels[mp_enum_index(cloud, mp_cloud_labels)]),
-							 errdetail("The partner works in cloud \"%s\"; partners and customers never cross clouds.",
-									   mp_cloud_labels[mp_enum_index(pcloud, mp_cloud_labels)])));
-			}
-			tuple = stamp_created_at(rel, tuple, cxt);
-		}
+		if (DatumGetObjectId(pcloud) != DatumGetObjectId(cloud))
+			ereport(ERROR,
+					(errcode(ERRCODE_MP_CLOUD_MISMATCH),
+					 errmsg("partner %s cannot create a customer in cloud \"%s\"",
+							mp_uuid_str(&partner_id),
+							mp_cloud_labels[mp_enum_index(cloud, mp_cloud_labels)]),
+					 errdetail("The partner works in cloud \"%s\"; partners and customers never cross clouds.",
+							   mp_cloud_labels[mp_enum_index(pcloud, mp_cloud_labels)])));
 	}
-	else if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
-	{
-		mp_check_immutable(rel, tuple, trigdata->tg_newtuple, "customer",
-						   "customer_id", customer_immutable,
-						   "The id, tenant and cloud of a customer never change.",
-						   "Create a new customer instead.");
-		tuple = trigdata->tg_newtuple;
-	}
-	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
-	{
-		pg_uuid_t  *id = DatumGetUUIDP(mp_getattr(tuple, rel, "customer_id", &isnull));
-
-		mp_check_delete(id, "customer",
-						"A customer that ever had a relationship is kept; remove its members to close it.");
-	}
-
-	return PointerGetDatum(tuple);
+	mp_stamp_time(&patch, rel, ev->newtup, "created_at",
+				  "the time the customer is created");
+	return mp_patch_apply(&patch, rel, ev->newtup, ev->cxt);
 }
+
+static HeapTuple
+customer_update(const MpTriggerEvent *ev)
+{
+	mp_check_immutable(ev->rel, ev->oldtup, ev->newtup,
+					   ERRCODE_MP_IDENTITY_IMMUTABLE, "customer", "customer_id",
+					   customer_immutable,
+					   "The id, tenant and cloud of a customer never change.",
+					   "Create a new customer instead.");
+	return ev->newtup;
+}
+
+static HeapTuple
+customer_delete(const MpTriggerEvent *ev)
+{
+	return check_delete(ev, "customer", "customer_id",
+						"A customer that ever had a relationship is kept; remove its members to close it.");
+}
+
+/* BEFORE INSERT OR UPDATE OR DELETE ... FOR EACH ROW on customer */
+static const MpTrigger customer_guard = {
+	.name = "customer_guard",
+	.kind = MP_TRIGGER_BEFORE_ROW,
+	.restore = MP_RESTORE_PASS,
+	.on_insert = customer_insert,
+	.on_update = customer_update,
+	.on_delete = customer_delete,
+};
+
+MP_TRIGGER_FUNCTION(mp_customer_guard, customer_guard)
 
 /*
  * AFTER INSERT OR DELETE ... FOR EACH ROW on partner and customer: keep the
  * tenant registry (R8).  AFTER, not BEFORE: a row that INSERT ... ON
  * CONFLICT DO NOTHING skips must not leave a claim behind, and AFTER row
  * triggers fire only for rows really written.  They still run inside the
- * writing statement, so the claim is in place before it returns.
+ * writing statement, so the claim is in place before it returns.  A
+ * restore loads the registry's own rows.
  */
-PG_FUNCTION_INFO_V1(mp_tenant_registry);
-Datum
-mp_tenant_registry(PG_FUNCTION_ARGS)
+static HeapTuple
+tenant_registry_row(const MpTriggerEvent *ev)
 {
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	Relation	rel;
-	HeapTuple	tuple;
-	bool		is_partner;
+	Relation	rel = ev->rel;
+	HeapTuple	tuple = ev->newtup ? ev->newtup : ev->oldtup;
+	bool		is_partner = strcmp(RelationGetRelationName(rel), "partner") == 0;
 	bool		idnull,
 				tenantnull;
 	Datum		id;
 	Datum		tenant;
 
-	mp_check_trigger(fcinfo, "tenant_registry", MP_TRIGGER_AFTER_ROW);
-	/* a restore loads the registry's own rows */
-	if (mp_restoring())
-		return PointerGetDatum(NULL);
-	rel = trigdata->tg_relation;
-	tuple = trigdata->tg_trigtuple;
-	is_partner = strcmp(RelationGetRelationName(rel), "partner") == 0;
-
 	id = mp_getattr(tuple, rel, is_partner ? "partner_id" : "customer_id", &idnull);
 	tenant = mp_getattr(tuple, rel, is_partner ? "csp_tenant_id" : "tenant_id",
 						&tenantnull);
 	if (idnull || tenantnull)
-		return PointerGetDatum(NULL);
+		return NULL;
 
-	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+	if (ev->newtup)
 		mp_claim_tenant(DatumGetUUIDP(tenant),
 						is_partner ? TENANT_PARTNER_CSP : TENANT_CUSTOMER,
 						DatumGetUUIDP(id));
-	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+	else
 		mp_lookup_tenant_release(DatumGetUUIDP(tenant), DatumGetUUIDP(id));
-
-	return PointerGetDatum(NULL);
+	return NULL;
 }
+
+static const MpTrigger tenant_registry = {
+	.name = "tenant_registry",
+	.kind = MP_TRIGGER_AFTER_ROW,
+	.restore = MP_RESTORE_SKIP,
+	.on_insert = tenant_registry_row,
+	.on_delete = tenant_registry_row,
+};
+
+MP_TRIGGER_FUNCTION(mp_tenant_registry, tenant_registry)
 
 /*
  * The customer create_customer() is inserting in this backend, between its
@@ -339,70 +297,61 @@ mp_creating_customer(const pg_uuid_t *customer_id)
  * 23503, as a deferred foreign key reports a missing row at commit: the
  * customer lacks the row that must refer to it.
  */
-PG_FUNCTION_INFO_V1(mp_creator_relationship_check);
-Datum
-mp_creator_relationship_check(PG_FUNCTION_ARGS)
+static HeapTuple
+creator_relationship_row(const MpTriggerEvent *ev)
 {
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	Relation	rel;
-	HeapTuple	tuple;
+	Relation	rel = ev->rel;
 	bool		isnull;
 	Datum		arg;
 	pg_uuid_t	customer_id;
-	pg_uuid_t	creator;
-	bool		has_relationship;
 	MpCreatorInfo info;
 
-	mp_check_trigger(fcinfo, "creator_relationship_check", MP_TRIGGER_AFTER_ROW);
-	if (mp_restoring())
-		return PointerGetDatum(NULL);
-	rel = trigdata->tg_relation;
-	tuple = trigdata->tg_trigtuple;
-	arg = mp_getattr(tuple, rel, "customer_id", &isnull);
+	arg = mp_getattr(ev->newtup, rel, "customer_id", &isnull);
 	if (isnull)
-		return PointerGetDatum(NULL);
+		return NULL;
 	customer_id = *DatumGetUUIDP(arg);
 	if (creating_valid && mp_uuid_eq(&creating_id, &customer_id))
-		return PointerGetDatum(NULL);
+		return NULL;
 
 	if (!mp_lookup_customer_creator(&customer_id, &info))
-		return PointerGetDatum(NULL);	/* deleted since: it claims nothing */
+		return NULL;			/* deleted since: it claims nothing */
 	if (!info.claimed)
 		elog(ERROR, "the tenant claim of customer %s is not written yet",
 			 mp_uuid_str(&customer_id));
 	if (!info.has_creator)
-		return PointerGetDatum(NULL);	/* an operator's */
-	creator = info.creator;
-	has_relationship = info.has_relationship;
+		return NULL;			/* an operator's */
 
-	if (!has_relationship)
+	if (!info.has_relationship)
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("customer %s has no relationship with partner %s, which created it",
-						mp_uuid_str(&customer_id), mp_uuid_str(&creator)),
+						mp_uuid_str(&customer_id), mp_uuid_str(&info.creator)),
 				 errdetail("A customer a partner creates must have a relationship with that partner when the transaction ends; otherwise nobody but an operator could see it, and it would hold its tenant for good."),
 				 errhint("Create customers with multipartner.create_customer(), or insert the partner's relationship with the customer in the same transaction."),
 				 errtableconstraint(rel, "tenant_registry_relationship")));
-	return PointerGetDatum(NULL);
+	return NULL;
 }
+
+static const MpTrigger creator_relationship_check = {
+	.name = "creator_relationship_check",
+	.kind = MP_TRIGGER_AFTER_ROW,
+	.restore = MP_RESTORE_SKIP,
+	.on_insert = creator_relationship_row,
+};
+
+MP_TRIGGER_FUNCTION(mp_creator_relationship_check, creator_relationship_check)
 
 /*
  * BEFORE TRUNCATE ... FOR EACH STATEMENT: R10.  TRUNCATE skips row
  * triggers, so it would skip every rule and the audit log; it is refused
- * for everyone on every table of the extension.  (Member rows are removed
- * with DELETE, which is audited.)
+ * for everyone on every table of the extension, in restore mode too.
+ * (Member rows are removed with DELETE, which is audited.)
  */
-PG_FUNCTION_INFO_V1(mp_forbid_truncate);
-Datum
-mp_forbid_truncate(PG_FUNCTION_ARGS)
-{
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+static const MpTrigger forbid_truncate = {
+	.name = "forbid_truncate",
+	.kind = MP_TRIGGER_ANY,
+	.restore = MP_RESTORE_RUN,
+	.no_truncate = {"Rows of this table are never deleted.", NULL},
+};
 
-	mp_check_trigger(fcinfo, "forbid_truncate", MP_TRIGGER_ANY);
-	ereport(ERROR,
-			(errcode(ERRCODE_MP_NO_DELETE),
-			 errmsg("cannot truncate table \"%s\"",
-					RelationGetRelationName(trigdata->tg_relation)),
-			 errdetail("Rows of this table are never deleted.")));
-	return PointerGetDatum(NULL);
-}
+MP_TRIGGER_FUNCTION(mp_forbid_truncate, forbid_truncate)

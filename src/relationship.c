@@ -44,54 +44,6 @@
 
 #include "multipartner.h"
 
-/* Pending changes to the new row, applied in the trigger's own context. */
-typedef struct RelPatch
-{
-	int			n;
-	int			cols[8];
-	const char *names[8];		/* for name columns: the role name */
-	Datum		values[8];
-	bool		nulls[8];
-} RelPatch;
-
-static void
-patch_role(RelPatch *p, Relation rel, const char *col)
-{
-	p->cols[p->n] = mp_attnum(rel, col);
-	p->names[p->n] = mp_current_role_name();
-	p->nulls[p->n] = false;
-	p->n++;
-}
-
-static void
-patch_datum(RelPatch *p, Relation rel, const char *col, Datum value)
-{
-	p->cols[p->n] = mp_attnum(rel, col);
-	p->names[p->n] = NULL;
-	p->values[p->n] = value;
-	p->nulls[p->n] = false;
-	p->n++;
-}
-
-static HeapTuple
-patch_apply(RelPatch *p, Relation rel, HeapTuple tuple, MemoryContext cxt)
-{
-	MemoryContext oldcxt;
-	HeapTuple	result;
-
-	if (p->n == 0)
-		return tuple;
-	oldcxt = MemoryContextSwitchTo(cxt);
-	for (int i = 0; i < p->n; i++)
-		if (p->names[i] != NULL)
-			p->values[i] = DirectFunctionCall1(namein,
-											   CStringGetDatum(pstrdup(p->names[i])));
-	result = heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), p->n,
-									   p->cols, p->values, p->nulls);
-	MemoryContextSwitchTo(oldcxt);
-	return result;
-}
-
 static const char *const recorded_cols[] = {
 	"decided_by", "decided_at", "ended_by", "ended_at", NULL
 };
@@ -100,28 +52,14 @@ static const char *const recorded_cols[] = {
 static void
 check_recorded_untouched(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 {
-	TupleDesc	tupdesc = RelationGetDescr(rel);
-
 	for (int i = 0; recorded_cols[i] != NULL; i++)
-	{
-		int			attnum = mp_attnum(rel, recorded_cols[i]);
-		Form_pg_attribute att = TupleDescAttr(tupdesc, attnum - 1);
-		bool		oldnull = true,
-					newnull;
-		Datum		oldval = (Datum) 0;
-		Datum		newval = heap_getattr(newtup, attnum, tupdesc, &newnull);
-
-		if (oldtup)
-			oldval = heap_getattr(oldtup, attnum, tupdesc, &oldnull);
-		if (oldnull == newnull &&
-			(oldnull || datumIsEqual(oldval, newval, att->attbyval, att->attlen)))
-			continue;
-		ereport(ERROR,
-				(errcode(ERRCODE_GENERATED_ALWAYS),
-				 errmsg("column \"%s\" can only be set by a status change",
-						recorded_cols[i]),
-				 errdetail("The decided_* and ended_* columns record who changed the status and when.")));
-	}
+		if (mp_column_changed(rel, oldtup, newtup, recorded_cols[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_GENERATED_ALWAYS),
+					 errmsg("column \"%s\" can only be set by a status change",
+							recorded_cols[i]),
+					 errdetail("The decided_* and ended_* columns record who changed the status and when."),
+					 errtablecol(rel, mp_attnum(rel, recorded_cols[i]))));
 }
 
 /* Is the acting role a global_admin of this partner?  (R3) */
@@ -179,195 +117,228 @@ check_no_live_subscriptions(const pg_uuid_t *rid, const pg_uuid_t *customer_id,
 				 errhint("Cancel the subscriptions or let them expire first.")));
 }
 
-/*
- * BEFORE INSERT: a new relationship (R2, R9, start state, one open
- * relationship per pair).
- */
-static HeapTuple
-relationship_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
+/* R2: who asks a customer for a relationship */
+static const MpPartnerAct request_relationship = {
+	"request a relationship", "Requesting a relationship", MP_PROLES_REQUEST
+};
+
+/* What the steps of a new relationship's INSERT know about it. */
+typedef struct NewRelationship
 {
-	bool		op = mp_is_operator();
-	bool		isnull;
-	bool		pnull;
-	RelPatch	patch = {0};
-	pg_uuid_t	customer_id;
+	const MpTriggerEvent *ev;
+	bool		op;				/* an operator inserts it */
+	MpRowPatch	patch;			/* what the steps write into the row */
 	pg_uuid_t	partner_id;
-	Datum		d;
+	pg_uuid_t	customer_id;
 	int			status;
-	Oid			pcloud;
-	Oid			ccloud;
 	MpPartnerInfo partner;
 	MpCustomerInfo customer;
-	MpRelInfo	open;
+} NewRelationship;
 
-	d = mp_getattr(tuple, rel, "partner_id", &pnull);
-	if (!pnull)
-		partner_id = *DatumGetUUIDP(d);
+/*
+ * R2: the requesting partner and its roles.  A non-operator requests for
+ * the partner it acts for, with a role that may request; a row that names
+ * no partner gets that one.  False: the row names no partner and an
+ * operator writes it, which the NOT NULL constraint answers.
+ */
+static bool
+requesting_partner(NewRelationship *r)
+{
+	bool		isnull;
+	Datum		d = mp_getattr(r->ev->newtup, r->ev->rel, "partner_id", &isnull);
+	pg_uuid_t	acting;
 
-	if (!op)
+	if (!isnull)
+		r->partner_id = *DatumGetUUIDP(d);
+	if (r->op)
+		return !isnull;
+	mp_require_partner_act(&request_relationship, isnull ? NULL : &r->partner_id,
+						   &acting);
+	if (isnull)
 	{
-		pg_uuid_t	acting;
-		uint32		roles;
-
-		roles = mp_lock_acting_membership();
-		mp_require_acting_partner(&acting, NULL);
-		if (pnull)
-		{
-			partner_id = acting;
-			patch_datum(&patch, rel, "partner_id",
-						UUIDPGetDatum(&partner_id));
-		}
-		else if (!mp_uuid_eq(&partner_id, &acting))
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("permission denied to request a relationship for partner %s",
-							mp_uuid_str(&partner_id)),
-					 errdetail("Role \"%s\" acts for partner %s.",
-							   mp_current_role_name(), mp_uuid_str(&acting))));
-		if ((roles & MP_PROLES_REQUEST) == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("permission denied to request a relationship for partner %s",
-							mp_uuid_str(&partner_id)),
-					 errdetail("Requesting a relationship needs the partner role global_admin, user_management_admin, admin_agent or sales_agent.")));
+		r->partner_id = acting;
+		mp_patch_set(&r->patch, r->ev->rel, "partner_id",
+					 UUIDPGetDatum(&r->partner_id));
 	}
-	else if (pnull)
-		return tuple;
+	return true;
+}
 
-	/*
-	 * NULLs are left to the NOT NULL constraints (the acting partner is
-	 * filled in first, so that row security's check of the new row does
-	 * not answer for them).
-	 */
-	d = mp_getattr(tuple, rel, "customer_id", &isnull);
+/*
+ * The customer and the status asked for.  False: one is NULL, which is
+ * left to the NOT NULL constraints (the acting partner is filled in first,
+ * so that row security's check of the new row does not answer for them).
+ */
+static bool
+customer_and_status(NewRelationship *r)
+{
+	bool		isnull;
+	Datum		d = mp_getattr(r->ev->newtup, r->ev->rel, "customer_id", &isnull);
+
 	if (isnull)
-		return patch_apply(&patch, rel, tuple, cxt);
-	customer_id = *DatumGetUUIDP(d);
-	d = mp_getattr(tuple, rel, "status", &isnull);
+		return false;
+	r->customer_id = *DatumGetUUIDP(d);
+	d = mp_getattr(r->ev->newtup, r->ev->rel, "status", &isnull);
 	if (isnull)
-		return patch_apply(&patch, rel, tuple, cxt);
-	status = mp_enum_index(d, mp_rel_status_labels);
+		return false;
+	r->status = mp_enum_index(d, mp_rel_status_labels);
+	return true;
+}
 
-	/*
-	 * The parties must exist.  The foreign keys say so too, but they are
-	 * not the only guard: the rules below need both rows.
-	 */
-	if (!mp_lookup_partner(&partner_id, &partner))
-		ereport(ERROR,
-				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-				 errmsg("partner %s does not exist", mp_uuid_str(&partner_id)),
-				 errtableconstraint(rel, "relationship_partner_id_fkey")));
-	if (partner.status != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("partner %s is suspended", mp_uuid_str(&partner_id)),
-				 errdetail("A suspended partner cannot start new relationships.")));
+/*
+ * The parties exist, and the partner is not suspended.  The foreign keys
+ * say the first too, but they are not the only guard: the rules below need
+ * both rows.
+ */
+static void
+parties_exist(NewRelationship *r)
+{
+	Relation	rel = r->ev->rel;
 
-	if (!mp_lookup_customer(&customer_id, status == MP_REL_ACTIVE && !op, &customer))
-		ereport(ERROR,
-				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-				 errmsg("customer %s does not exist", mp_uuid_str(&customer_id)),
-				 errtableconstraint(rel, "relationship_customer_id_fkey")));
-	pcloud = partner.cloud;
-	ccloud = customer.cloud;
+	if (!mp_lookup_partner(&r->partner_id, &r->partner))
+		mp_report_party_missing(rel, "partner", &r->partner_id,
+								"relationship_partner_id_fkey");
+	if (r->partner.status != 0)
+		mp_report_partner_suspended(&r->partner_id,
+									"A suspended partner cannot start new relationships.");
+	if (!mp_lookup_customer(&r->customer_id, r->status == MP_REL_ACTIVE && !r->op,
+							&r->customer))
+		mp_report_party_missing(rel, "customer", &r->customer_id,
+								"relationship_customer_id_fkey");
+}
 
-	/* R9 */
-	if (pcloud != ccloud)
+/* R9: partner and customer in the same cloud. */
+static void
+same_cloud(const NewRelationship *r)
+{
+	Datum		pcloud = ObjectIdGetDatum(r->partner.cloud);
+	Datum		ccloud = ObjectIdGetDatum(r->customer.cloud);
+
+	if (r->partner.cloud != r->customer.cloud)
 		ereport(ERROR,
 				(errcode(ERRCODE_MP_CLOUD_MISMATCH),
 				 errmsg("partner %s and customer %s are in different clouds",
-						mp_uuid_str(&partner_id), mp_uuid_str(&customer_id)),
+						mp_uuid_str(&r->partner_id), mp_uuid_str(&r->customer_id)),
 				 errdetail("The partner works in cloud \"%s\", the customer in cloud \"%s\".",
-						   mp_cloud_labels[mp_enum_index(ObjectIdGetDatum(pcloud), mp_cloud_labels)],
-						   mp_cloud_labels[mp_enum_index(ObjectIdGetDatum(ccloud), mp_cloud_labels)]),
+						   mp_cloud_labels[mp_enum_index(pcloud, mp_cloud_labels)],
+						   mp_cloud_labels[mp_enum_index(ccloud, mp_cloud_labels)]),
 				 errhint("Partner Center and Partner Center for Microsoft Cloud for US Government are separate.")));
+}
 
-	/*
-	 * Start state.  A partner's request is pending until the customer
-	 * decides.  The one exception is create_customer(): the partner that
-	 * created the customer, in this very transaction and before anybody
-	 * else has a relationship with it, starts out active.
-	 */
-	if (status == MP_REL_ACTIVE && !op)
+/*
+ * The start state.  A partner's request is pending until the customer
+ * decides.  The one exception is create_customer(): the partner that
+ * created the customer, in this very transaction and before anybody else
+ * has a relationship with it, starts out active.
+ */
+static void
+start_state(const NewRelationship *r)
+{
+	const MpCustomerInfo *c = &r->customer;
+
+	if (r->status == MP_REL_ACTIVE && !r->op)
 	{
-		bool		created_here = TransactionIdIsValid(customer.claim_xmin) &&
-			customer.has_creator &&
-			TransactionIdIsCurrentTransactionId(customer.claim_xmin) &&
-			mp_uuid_eq(&customer.creator, &partner_id);
+		bool		created_here = TransactionIdIsValid(c->claim_xmin) &&
+			c->has_creator &&
+			TransactionIdIsCurrentTransactionId(c->claim_xmin) &&
+			mp_uuid_eq(&c->creator, &r->partner_id);
 
-		if (!created_here || mp_lookup_customer_has_relationship(&customer_id))
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("permission denied to create an active relationship with customer %s",
-							mp_uuid_str(&customer_id)),
-					 errdetail("A relationship starts as pending until the customer's global administrator accepts it."),
-					 errhint("Use multipartner.request_relationship().")));
+		if (!created_here || mp_lookup_customer_has_relationship(&r->customer_id))
+			mp_report_denied(ERRCODE_INSUFFICIENT_PRIVILEGE,
+							 "create an active relationship with", "customer",
+							 &r->customer_id,
+							 "A relationship starts as pending until the customer's global administrator accepts it.",
+							 "Use multipartner.request_relationship().");
 	}
-	else if (status != MP_REL_PENDING && status != MP_REL_ACTIVE)
+	else if (r->status != MP_REL_PENDING && r->status != MP_REL_ACTIVE)
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
 				 errmsg("a new relationship must be pending or active, not \"%s\"",
-						mp_rel_status_labels[status])));
+						mp_rel_status_labels[r->status])));
+}
 
-	/* One open relationship per pair; a stale request makes way. */
-	if (mp_lookup_open_relationship(&customer_id, &partner_id, &open))
+/*
+ * One open relationship per pair; a stale request makes way (it is
+ * recorded as expired).  The unique index relationship_open_key decides
+ * under concurrency; this gives the friendly message.
+ */
+static void
+one_open_per_pair(const NewRelationship *r)
+{
+	MpRelInfo	open;
+
+	if (!mp_lookup_open_relationship(&r->customer_id, &r->partner_id, &open))
+		return;
+	if (open.status == MP_REL_PENDING &&
+		open.requested_at <= mp_request_expiry_cutoff())
 	{
-		pg_uuid_t	rid = open.relationship_id;
-		int			ostatus = open.status;
-
-		if (ostatus == MP_REL_PENDING && open.requested_at <= mp_request_expiry_cutoff())
-			mp_lookup_expire_request(&rid);
-		else
-			ereport(ERROR,
-					(errcode(ERRCODE_UNIQUE_VIOLATION),
-					 ostatus == MP_REL_PENDING ?
-					 errmsg("customer %s already has a pending relationship request from partner %s",
-							mp_uuid_str(&customer_id), mp_uuid_str(&partner_id)) :
-					 errmsg("customer %s already has an active relationship with partner %s",
-							mp_uuid_str(&customer_id), mp_uuid_str(&partner_id)),
-					 errdetail("Relationship %s is %s.", mp_uuid_str(&rid),
-							   mp_rel_status_labels[ostatus]),
-					 ostatus == MP_REL_PENDING ?
-					 errhint("Wait for the customer to accept or decline the pending request.") :
-					 errhint("The partner can already sell to this customer.")));
+		mp_lookup_expire_request(&open.relationship_id);
+		return;
 	}
+	ereport(ERROR,
+			(errcode(ERRCODE_UNIQUE_VIOLATION),
+			 open.status == MP_REL_PENDING ?
+			 errmsg("customer %s already has a pending relationship request from partner %s",
+					mp_uuid_str(&r->customer_id), mp_uuid_str(&r->partner_id)) :
+			 errmsg("customer %s already has an active relationship with partner %s",
+					mp_uuid_str(&r->customer_id), mp_uuid_str(&r->partner_id)),
+			 errdetail("Relationship %s is %s.", mp_uuid_str(&open.relationship_id),
+					   mp_rel_status_labels[open.status]),
+			 open.status == MP_REL_PENDING ?
+			 errhint("Wait for the customer to accept or decline the pending request.") :
+			 errhint("The partner can already sell to this customer.")));
+}
 
-	/*
-	 * The record of who asked and when.  For everyone but an operator these
-	 * are the acting role and the time of the statement (mp_statement_time);
-	 * their defaults say exactly that, and a different value is refused
-	 * rather than silently replaced.
-	 */
-	if (!op)
+/*
+ * The record columns: who asked and when, and for a relationship that
+ * starts active, who decided and when.  For everyone but an operator the
+ * first are the acting role and the time of the statement
+ * (mp_statement_time); their defaults say exactly that, and a different
+ * value is refused rather than silently replaced.
+ */
+static void
+record_columns(NewRelationship *r)
+{
+	Relation	rel = r->ev->rel;
+	HeapTuple	tuple = r->ev->newtup;
+	bool		isnull;
+
+	if (!r->op)
 	{
 		check_recorded_untouched(rel, NULL, tuple);
-		d = mp_getattr(tuple, rel, "requested_by", &isnull);
-		if (!isnull && strcmp(NameStr(*DatumGetName(d)), mp_current_role_name()) != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_GENERATED_ALWAYS),
-					 errmsg("column \"requested_by\" must be the requesting role"),
-					 errdetail("Leave it out: it is set to the current role.")));
-		d = mp_getattr(tuple, rel, "requested_at", &isnull);
-		if (!isnull && DatumGetTimestampTz(d) != mp_statement_time())
-			ereport(ERROR,
-					(errcode(ERRCODE_GENERATED_ALWAYS),
-					 errmsg("column \"requested_at\" must be the time of the request"),
-					 errdetail("Leave it out: it is set to the start of the statement.")));
-		patch_role(&patch, rel, "requested_by");
-		patch_datum(&patch, rel, "requested_at",
-					TimestampTzGetDatum(mp_statement_time()));
+		mp_stamp_role(&r->patch, rel, tuple, "requested_by", "the requesting role");
+		mp_stamp_time(&r->patch, rel, tuple, "requested_at", "the time of the request");
 	}
-	if (status == MP_REL_ACTIVE)
+	if (r->status == MP_REL_ACTIVE)
 	{
 		mp_getattr(tuple, rel, "decided_at", &isnull);
 		if (isnull)
 		{
-			patch_role(&patch, rel, "decided_by");
-			patch_datum(&patch, rel, "decided_at",
-						TimestampTzGetDatum(mp_statement_time()));
+			mp_patch_set_role(&r->patch, rel, "decided_by");
+			mp_patch_set(&r->patch, rel, "decided_at",
+						 TimestampTzGetDatum(mp_statement_time()));
 		}
 	}
-	return patch_apply(&patch, rel, tuple, cxt);
+}
+
+/*
+ * BEFORE INSERT: a new relationship, in named steps.
+ */
+static HeapTuple
+relationship_insert(const MpTriggerEvent *ev)
+{
+	NewRelationship r = {0};
+
+	r.ev = ev;
+	r.op = mp_is_operator();
+	if (requesting_partner(&r) && customer_and_status(&r))
+	{
+		parties_exist(&r);
+		same_cloud(&r);
+		start_state(&r);
+		one_open_per_pair(&r);
+		record_columns(&r);
+	}
+	return mp_patch_apply(&r.patch, ev->rel, ev->newtup, ev->cxt);
 }
 
 /* Does the UPDATE's SET list name column col? */
@@ -397,29 +368,26 @@ check_status_role(int target, bool op, const pg_uuid_t *rid,
 		case MP_REL_ACTIVE:
 		case MP_REL_DECLINED:
 			if (!acts_as_customer_admin(customer_id))
-				ereport(ERROR,
-						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-						 errmsg("permission denied to %s relationship %s",
-								target == MP_REL_ACTIVE ? "accept" : "decline",
-								mp_uuid_str(rid)),
-						 errdetail("Only a global administrator of the customer or an operator may accept or decline a relationship request.")));
+				mp_report_denied(ERRCODE_INSUFFICIENT_PRIVILEGE,
+								 target == MP_REL_ACTIVE ? "accept" : "decline",
+								 "relationship", rid,
+								 "Only a global administrator of the customer or an operator may accept or decline a relationship request.",
+								 NULL);
 			break;
 		case MP_REL_TERMINATED:
 			if (!acts_as_partner_admin(partner_id))
-				ereport(ERROR,
-						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-						 errmsg("permission denied to terminate relationship %s",
-								mp_uuid_str(rid)),
-						 errdetail("Only a global administrator of the partner or an operator may terminate a relationship.")));
+				mp_report_denied(ERRCODE_INSUFFICIENT_PRIVILEGE, "terminate",
+								 "relationship", rid,
+								 "Only a global administrator of the partner or an operator may terminate a relationship.",
+								 NULL);
 			break;
 		case MP_REL_EXPIRED:
 			if (mp_customer_roles(customer_id) == 0 &&
 				!(mp_acting_partner(&acting, NULL) && mp_uuid_eq(&acting, partner_id)))
-				ereport(ERROR,
-						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-						 errmsg("permission denied to expire relationship %s",
-								mp_uuid_str(rid)),
-						 errdetail("Only the customer, the partner or an operator may record that a request expired.")));
+				mp_report_denied(ERRCODE_INSUFFICIENT_PRIVILEGE, "expire",
+								 "relationship", rid,
+								 "Only the customer, the partner or an operator may record that a request expired.",
+								 NULL);
 			break;
 		default:
 			/* pending: no transition leads there; the state machine refuses it */
@@ -436,13 +404,17 @@ static const char *const relationship_immutable[] = {
  * BEFORE UPDATE: the state machine and R3.
  */
 static HeapTuple
-relationship_update(Relation rel, HeapTuple oldtup, HeapTuple newtup,
-					const Bitmapset *updatedcols, MemoryContext cxt)
+relationship_update(const MpTriggerEvent *ev)
 {
+	Relation	rel = ev->rel;
+	HeapTuple	oldtup = ev->oldtup;
+	HeapTuple	newtup = ev->newtup;
+	const Bitmapset *updatedcols = ev->td->tg_updatedcols;
+	MemoryContext cxt = ev->cxt;
 	bool		isnull;
 	Datum		d;
 	bool		op;
-	RelPatch	patch = {0};
+	MpRowPatch	patch = {0};
 	pg_uuid_t	rid;
 	pg_uuid_t	customer_id;
 	pg_uuid_t	partner_id;
@@ -453,8 +425,8 @@ relationship_update(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 	TimestampTz requested_at;
 	Datum		now = TimestampTzGetDatum(mp_statement_time());
 
-	mp_check_immutable(rel, oldtup, newtup, "relationship", "relationship_id",
-					   relationship_immutable,
+	mp_check_immutable(rel, oldtup, newtup, ERRCODE_MP_IDENTITY_IMMUTABLE,
+					   "relationship", "relationship_id", relationship_immutable,
 					   "The parties of a relationship and its request never change.",
 					   "Request a new relationship instead.");
 	check_recorded_untouched(rel, oldtup, newtup);
@@ -491,8 +463,8 @@ relationship_update(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 			(new_status == MP_REL_ACTIVE || new_status == MP_REL_DECLINED))
 		{
 			check_not_expired(&rid, requested_at);
-			patch_role(&patch, rel, "decided_by");
-			patch_datum(&patch, rel, "decided_at", now);
+			mp_patch_set_role(&patch, rel, "decided_by");
+			mp_patch_set(&patch, rel, "decided_at", now);
 		}
 		else if (old_status == MP_REL_PENDING && new_status == MP_REL_EXPIRED)
 		{
@@ -505,14 +477,14 @@ relationship_update(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 								   timestamptz_to_str(requested_at),
 								   MP_REQUEST_LIFETIME_DAYS),
 						 errhint("The customer's global administrator may decline it.")));
-			patch_role(&patch, rel, "ended_by");
-			patch_datum(&patch, rel, "ended_at", now);
+			mp_patch_set_role(&patch, rel, "ended_by");
+			mp_patch_set(&patch, rel, "ended_at", now);
 		}
 		else if (old_status == MP_REL_ACTIVE && new_status == MP_REL_TERMINATED)
 		{
 			check_no_live_subscriptions(&rid, &customer_id, &partner_id);
-			patch_role(&patch, rel, "ended_by");
-			patch_datum(&patch, rel, "ended_at", now);
+			mp_patch_set_role(&patch, rel, "ended_by");
+			mp_patch_set(&patch, rel, "ended_at", now);
 		}
 		else
 			ereport(ERROR,
@@ -528,11 +500,11 @@ relationship_update(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 		if (new_admin && !old_admin)
 		{
 			if (!op)
-				ereport(ERROR,
-						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-						 errmsg("permission denied to grant delegated admin rights on relationship %s",
-								mp_uuid_str(&rid)),
-						 errdetail("Delegated admin rights are granted by accepting a request; once revoked, only an operator can restore them.")));
+				mp_report_denied(ERRCODE_INSUFFICIENT_PRIVILEGE,
+								 "grant delegated admin rights on", "relationship",
+								 &rid,
+								 "Delegated admin rights are granted by accepting a request; once revoked, only an operator can restore them.",
+								 NULL);
 			if (new_status != MP_REL_ACTIVE)
 				ereport(ERROR,
 						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -559,46 +531,26 @@ relationship_update(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 								   mp_rel_status_labels[new_status])));
 			if (!op && !acts_as_customer_admin(&customer_id) &&
 				!acts_as_partner_admin(&partner_id))
-				ereport(ERROR,
-						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-						 errmsg("permission denied to revoke delegated admin rights of relationship %s",
-								mp_uuid_str(&rid)),
-						 errdetail("Only a global administrator of the customer or of the partner, or an operator, may revoke delegated admin rights.")));
+				mp_report_denied(ERRCODE_INSUFFICIENT_PRIVILEGE,
+								 "revoke delegated admin rights of", "relationship",
+								 &rid,
+								 "Only a global administrator of the customer or of the partner, or an operator, may revoke delegated admin rights.",
+								 NULL);
 		}
 	}
 
-	return patch_apply(&patch, rel, newtup, cxt);
+	return mp_patch_apply(&patch, rel, newtup, cxt);
 }
 
-PG_FUNCTION_INFO_V1(mp_relationship_guard);
-Datum
-mp_relationship_guard(PG_FUNCTION_ARGS)
-{
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	MemoryContext cxt = CurrentMemoryContext;
-	Relation	rel;
-	HeapTuple	result;
+/* BEFORE INSERT OR UPDATE OR DELETE ... FOR EACH ROW on relationship */
+static const MpTrigger relationship_guard = {
+	.name = "relationship_guard",
+	.kind = MP_TRIGGER_BEFORE_ROW,
+	.restore = MP_RESTORE_HOLD,
+	.no_delete = {"Relationships are never deleted.",	/* R10 */
+	"Terminate or decline the relationship instead."},
+	.on_insert = relationship_insert,
+	.on_update = relationship_update,
+};
 
-	mp_check_trigger(fcinfo, "relationship_guard", MP_TRIGGER_BEFORE_ROW);
-	if (mp_restoring())
-		return mp_restore_row(trigdata);
-	rel = trigdata->tg_relation;
-
-	/* R10 */
-	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_MP_NO_DELETE),
-				 errmsg("cannot delete from table \"%s\"",
-						RelationGetRelationName(rel)),
-				 errdetail("Relationships are never deleted."),
-				 errhint("Terminate or decline the relationship instead.")));
-
-	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
-		result = relationship_insert(rel, trigdata->tg_trigtuple, cxt);
-	else
-		result = relationship_update(rel, trigdata->tg_trigtuple,
-									 trigdata->tg_newtuple,
-									 trigdata->tg_updatedcols, cxt);
-
-	return PointerGetDatum(result);
-}
+MP_TRIGGER_FUNCTION(mp_relationship_guard, relationship_guard)

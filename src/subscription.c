@@ -72,23 +72,6 @@ within_cancel_window(TimestampTz created_at)
 		created_at + (int64) MP_CANCEL_WINDOW_HOURS * USECS_PER_HOUR;
 }
 
-static bool
-column_changed(Relation rel, HeapTuple oldtup, HeapTuple newtup,
-			   const char *col)
-{
-	int			attnum = mp_attnum(rel, col);
-	TupleDesc	tupdesc = RelationGetDescr(rel);
-	Form_pg_attribute att = TupleDescAttr(tupdesc, attnum - 1);
-	bool		oldnull,
-				newnull;
-	Datum		oldval = heap_getattr(oldtup, attnum, tupdesc, &oldnull);
-	Datum		newval = heap_getattr(newtup, attnum, tupdesc, &newnull);
-
-	if (oldnull || newnull)
-		return oldnull != newnull;
-	return !datumIsEqual(oldval, newval, att->attbyval, att->attlen);
-}
-
 /*
  * R4 and R11: lock the active relationship that allows this sale, or say
  * why there is none.
@@ -196,12 +179,23 @@ partner_status(const pg_uuid_t *partner_id)
 	return status;
 }
 
+/* R4: who places orders; R5's roles: who changes them */
+static const MpPartnerAct place_orders = {
+	"place orders", "Placing an order", MP_PROLES_ORDER
+};
+static const MpPartnerAct change_orders = {
+	"change orders", "Changing an order", MP_PROLES_ORDER
+};
+
 /*
  * BEFORE INSERT: R4, R11, and the derived columns.
  */
 static HeapTuple
-subscription_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
+subscription_insert(const MpTriggerEvent *ev)
 {
+	Relation	rel = ev->rel;
+	HeapTuple	tuple = ev->newtup;
+	MemoryContext cxt = ev->cxt;
 	bool		op = mp_is_operator();
 	bool		isnull;
 	bool		pnull;
@@ -211,13 +205,7 @@ subscription_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 	TimestampTz created_at;
 	TimestampTz end;
 	char	   *term;
-	int			ncols = 0;
-	int			cols[4];
-	Datum		values[4];
-	bool		nulls[4] = {false, false, false, false};
-	MemoryContext oldcxt;
-	HeapTuple	result;
-	int			pstatus;
+	MpRowPatch	patch = {0};
 
 	d = mp_getattr(tuple, rel, "partner_of_record", &pnull);
 	if (!pnull)
@@ -226,29 +214,15 @@ subscription_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 	if (!op)
 	{
 		pg_uuid_t	acting;
-		uint32		roles;
 
-		roles = mp_lock_acting_membership();
-		mp_require_acting_partner(&acting, NULL);
+		mp_require_partner_act(&place_orders, pnull ? NULL : &partner_id,
+							   &acting);
 		if (pnull)
 		{
 			partner_id = acting;
-			cols[ncols] = mp_attnum(rel, "partner_of_record");
-			values[ncols++] = UUIDPGetDatum(&partner_id);
+			mp_patch_set(&patch, rel, "partner_of_record",
+						 UUIDPGetDatum(&partner_id));
 		}
-		else if (!mp_uuid_eq(&partner_id, &acting))
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("permission denied to sell for partner %s",
-							mp_uuid_str(&partner_id)),
-					 errdetail("Role \"%s\" acts for partner %s, which is the partner of record of what it sells.",
-							   mp_current_role_name(), mp_uuid_str(&acting))));
-		if ((roles & MP_PROLES_ORDER) == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("permission denied to place orders for partner %s",
-							mp_uuid_str(&partner_id)),
-					 errdetail("Placing an order needs the partner role global_admin, admin_agent or sales_agent.")));
 	}
 	else if (pnull)
 		return tuple;
@@ -260,14 +234,7 @@ subscription_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 	 */
 	d = mp_getattr(tuple, rel, "customer_id", &isnull);
 	if (isnull)
-	{
-		MemoryContext oldcxt = MemoryContextSwitchTo(cxt);
-
-		result = heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), ncols,
-										   cols, values, nulls);
-		MemoryContextSwitchTo(oldcxt);
-		return result;
-	}
+		return mp_patch_apply(&patch, rel, tuple, cxt);
 	customer_id = *DatumGetUUIDP(d);
 
 	d = mp_getattr(tuple, rel, "status", &isnull);
@@ -277,12 +244,8 @@ subscription_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 				 errmsg("a new subscription must be active"),
 				 errdetail("A subscription starts active; suspend it afterwards if needed.")));
 
-	pstatus = partner_status(&partner_id);
-	if (pstatus > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("partner %s is suspended", mp_uuid_str(&partner_id)),
-				 errdetail("A suspended partner cannot sell.")));
+	if (partner_status(&partner_id) > 0)
+		mp_report_partner_suspended(&partner_id, "A suspended partner cannot sell.");
 
 	lock_selling_relationship(&customer_id, &partner_id);
 
@@ -293,27 +256,20 @@ subscription_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 	 * (mp_statement_time): their defaults say so, and a different value is
 	 * refused rather than silently replaced.
 	 */
-	created_at = DatumGetTimestampTz(mp_getattr(tuple, rel, "created_at", &isnull));
 	if (!op)
 	{
-		if (!isnull && created_at != mp_statement_time())
-			ereport(ERROR,
-					(errcode(ERRCODE_GENERATED_ALWAYS),
-					 errmsg("column \"created_at\" must be the time of the sale"),
-					 errdetail("Leave it out: it is set to the start of the statement.")));
-		d = mp_getattr(tuple, rel, "created_by", &isnull);
-		if (!isnull && strcmp(NameStr(*DatumGetName(d)), mp_current_role_name()) != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_GENERATED_ALWAYS),
-					 errmsg("column \"created_by\" must be the selling role"),
-					 errdetail("Leave it out: it is set to the current role.")));
-		isnull = true;			/* set both below */
-	}
-	if (isnull)
-	{
+		mp_stamp_time(&patch, rel, tuple, "created_at", "the time of the sale");
+		mp_stamp_role(&patch, rel, tuple, "created_by", "the selling role");
 		created_at = mp_statement_time();
-		cols[ncols] = mp_attnum(rel, "created_at");
-		values[ncols++] = TimestampTzGetDatum(created_at);
+	}
+	else
+	{
+		created_at = DatumGetTimestampTz(mp_getattr(tuple, rel, "created_at", &isnull));
+		if (isnull)
+		{
+			created_at = mp_statement_time();
+			mp_patch_set(&patch, rel, "created_at", TimestampTzGetDatum(created_at));
+		}
 	}
 	d = mp_getattr(tuple, rel, "term", &isnull);
 	term = isnull ? "" : TextDatumGetCString(d);
@@ -322,24 +278,10 @@ subscription_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
 		end = created_at;		/* the term's CHECK constraint refuses the row */
 	d = mp_getattr(tuple, rel, "commitment_end", &isnull);
 	if (!isnull && DatumGetTimestampTz(d) != end)
-		ereport(ERROR,
-				(errcode(ERRCODE_GENERATED_ALWAYS),
-				 errmsg("column \"commitment_end\" is derived from created_at and term"),
-				 errdetail("Leave it out; the subscription commits until created_at plus its term.")));
-	cols[ncols] = mp_attnum(rel, "commitment_end");
-	values[ncols++] = TimestampTzGetDatum(end);
-
-	oldcxt = MemoryContextSwitchTo(cxt);
-	if (!op)
-	{
-		cols[ncols] = mp_attnum(rel, "created_by");
-		values[ncols++] = DirectFunctionCall1(namein,
-											  CStringGetDatum(pstrdup(mp_current_role_name())));
-	}
-	result = heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), ncols,
-									   cols, values, nulls);
-	MemoryContextSwitchTo(oldcxt);
-	return result;
+		mp_report_stamp(rel, "commitment_end", "created_at plus its term",
+						"it is set to created_at plus the term");
+	mp_patch_set(&patch, rel, "commitment_end", TimestampTzGetDatum(end));
+	return mp_patch_apply(&patch, rel, tuple, cxt);
 }
 
 /*
@@ -347,8 +289,11 @@ subscription_insert(Relation rel, HeapTuple tuple, MemoryContext cxt)
  * an operator gets the same answer as a partner.
  */
 static HeapTuple
-subscription_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
+subscription_update(const MpTriggerEvent *ev)
 {
+	Relation	rel = ev->rel;
+	HeapTuple	oldtup = ev->oldtup;
+	HeapTuple	newtup = ev->newtup;
 	bool		isnull;
 	Datum		d;
 	pg_uuid_t	sid;
@@ -363,16 +308,12 @@ subscription_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 	sid = *DatumGetUUIDP(mp_getattr(oldtup, rel, "subscription_id", &isnull));
 
 	/* R6 */
-	for (int i = 0; subscription_parties[i] != NULL; i++)
-		if (column_changed(rel, oldtup, newtup, subscription_parties[i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_MP_NO_TRANSITION),
-					 errmsg("cannot change column \"%s\" of subscription %s",
-							subscription_parties[i], mp_uuid_str(&sid)),
-					 errdetail("A subscription never moves to another partner of record or another customer."),
-					 errhint("Cancel it within its cancellation window and let the other partner sell a new one.")));
-	mp_check_immutable(rel, oldtup, newtup, "subscription", "subscription_id",
-					   subscription_identity,
+	mp_check_immutable(rel, oldtup, newtup, ERRCODE_MP_NO_TRANSITION,
+					   "subscription", "subscription_id", subscription_parties,
+					   "A subscription never moves to another partner of record or another customer.",
+					   "Cancel it within its cancellation window and let the other partner sell a new one.");
+	mp_check_immutable(rel, oldtup, newtup, ERRCODE_MP_IDENTITY_IMMUTABLE,
+					   "subscription", "subscription_id", subscription_identity,
 					   "The id of a subscription and the role that created it never change.",
 					   NULL);
 
@@ -385,28 +326,20 @@ subscription_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 
 		if (!mp_acting_partner(&acting, NULL) ||
 			!mp_uuid_eq(&acting, &partner_id))
-			ereport(ERROR,
-					(errcode(ERRCODE_MP_NOT_PARTNER_OF_RECORD),
-					 errmsg("permission denied to change subscription %s",
-							mp_uuid_str(&sid)),
-					 errdetail("Only the partner of record of a subscription may change it.")));
+			mp_report_denied(ERRCODE_MP_NOT_PARTNER_OF_RECORD, "change",
+							 "subscription", &sid,
+							 "Only the partner of record of a subscription may change it.",
+							 NULL);
 		roles = mp_lock_acting_membership();
-		if ((roles & MP_PROLES_ORDER) == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("permission denied to change subscription %s",
-							mp_uuid_str(&sid)),
-					 errdetail("Changing an order needs the partner role global_admin, admin_agent or sales_agent.")));
+		if ((roles & change_orders.roles) == 0)
+			mp_report_partner_role(&change_orders, &partner_id);
 	}
 
 	/* R7: the terms */
-	for (int i = 0; subscription_terms[i] != NULL; i++)
-		if (column_changed(rel, oldtup, newtup, subscription_terms[i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_MP_TERMS_IMMUTABLE),
-					 errmsg("cannot change column \"%s\" of subscription %s",
-							subscription_terms[i], mp_uuid_str(&sid)),
-					 errdetail("The terms and obligations of a subscription never change once it is created.")));
+	mp_check_immutable(rel, oldtup, newtup, ERRCODE_MP_TERMS_IMMUTABLE,
+					   "subscription", "subscription_id", subscription_terms,
+					   "The terms and obligations of a subscription never change once it is created.",
+					   NULL);
 
 	/* R7: the obligations */
 	old_status = mp_enum_index(mp_getattr(oldtup, rel, "status", &isnull),
@@ -425,7 +358,7 @@ subscription_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 
 	if ((old_status == MP_SUB_CANCELLED || old_status == MP_SUB_EXPIRED) &&
 		(new_status != old_status || new_qty != old_qty ||
-		 column_changed(rel, oldtup, newtup, "auto_renew")))
+		 mp_column_changed(rel, oldtup, newtup, "auto_renew")))
 		ereport(ERROR,
 				(errcode(ERRCODE_MP_TERMS_IMMUTABLE),
 				 errmsg("subscription %s is %s", mp_uuid_str(&sid),
@@ -461,34 +394,15 @@ subscription_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 	return newtup;
 }
 
-PG_FUNCTION_INFO_V1(mp_subscription_guard);
-Datum
-mp_subscription_guard(PG_FUNCTION_ARGS)
-{
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	MemoryContext cxt = CurrentMemoryContext;
-	Relation	rel;
-	HeapTuple	result;
+/* BEFORE INSERT OR UPDATE OR DELETE ... FOR EACH ROW on subscription */
+static const MpTrigger subscription_guard = {
+	.name = "subscription_guard",
+	.kind = MP_TRIGGER_BEFORE_ROW,
+	.restore = MP_RESTORE_HOLD,
+	.no_delete = {"Subscriptions are never deleted.",	/* R10 */
+	"Cancel the subscription within its cancellation window, or turn auto_renew off."},
+	.on_insert = subscription_insert,
+	.on_update = subscription_update,
+};
 
-	mp_check_trigger(fcinfo, "subscription_guard", MP_TRIGGER_BEFORE_ROW);
-	if (mp_restoring())
-		return mp_restore_row(trigdata);
-	rel = trigdata->tg_relation;
-
-	/* R10 */
-	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_MP_NO_DELETE),
-				 errmsg("cannot delete from table \"%s\"",
-						RelationGetRelationName(rel)),
-				 errdetail("Subscriptions are never deleted."),
-				 errhint("Cancel the subscription within its cancellation window, or turn auto_renew off.")));
-
-	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
-		result = subscription_insert(rel, trigdata->tg_trigtuple, cxt);
-	else
-		result = subscription_update(rel, trigdata->tg_trigtuple,
-									 trigdata->tg_newtuple);
-
-	return PointerGetDatum(result);
-}
+MP_TRIGGER_FUNCTION(mp_subscription_guard, subscription_guard)

@@ -2,8 +2,11 @@
  *
  * util.c
  *	  Small helpers shared by the trigger and API files: column access by
- *	  name, enum labels, uuids, the request expiry cut-off, and the trigger
- *	  protocol check.
+ *	  name, enum labels, uuids, the request expiry cut-off, and what the
+ *	  rules do with a row: compare a column of
+ *	  the old and new row, refuse a change of what never changes, check the
+ *	  record columns the trigger writes, patch the new row, and find the
+ *	  partner a row is written for.
  *
  * Columns are found by name on every call (a handful of strcmp over a
  * dozen attributes), so a renamed or dropped column fails loudly instead
@@ -352,131 +355,134 @@ mp_request_expiry_cutoff(void)
 }
 
 /*
- * A write under session_replication_role = replica must not skip a trigger
- * that guards the table: one of the extension's own, or a foreign key's
- * internal trigger (RI_FKey_check_* on the referencing table,
- * RI_FKey_noaction_* on the referenced one).  The install script makes them
- * all ENABLE ALWAYS, but pg_upgrade does not keep that for the foreign keys
- * (pg_dump --binary-upgrade recreates them with ALTER TABLE ... ADD
- * CONSTRAINT, whose triggers are ENABLE ORIGIN), and a superuser may have
- * changed one.  So every trigger of ours, which fires ALWAYS, looks at the
- * written table's triggers (the relcache keeps them) and refuses the write
- * while one that replica mode would skip is there.  Every table with a
- * foreign key, on either side, has a row trigger of ours for each event
- * that fires the key's triggers (AFTER ROW on the member tables: its error
- * aborts the statement all the same).  A DBA's own ENABLE ORIGIN trigger is
- * the DBA's choice and does not count; neither does a restore (restore
- * mode), whose triggers step aside anyway.
+ * mp_column_changed - does newtup's col differ from oldtup's (NULL: a new
+ * row, whose col differs unless it is NULL)?  Binary equality, as the
+ * executor's own "did this column change" tests.
  */
-static void
-check_replica_skips_nothing(Relation rel)
+bool
+mp_column_changed(Relation rel, HeapTuple oldtup, HeapTuple newtup,
+				  const char *col)
 {
-	TriggerDesc *trigdesc = rel->trigdesc;
-	Oid			nspid = InvalidOid;
+	int			attnum = mp_attnum(rel, col);
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	Form_pg_attribute att = TupleDescAttr(tupdesc, attnum - 1);
+	bool		oldnull = true,
+				newnull;
+	Datum		oldval = (Datum) 0;
+	Datum		newval = heap_getattr(newtup, attnum, tupdesc, &newnull);
 
-	if (trigdesc == NULL || mp_restoring())
-		return;
-	for (int i = 0; i < trigdesc->numtriggers; i++)
-	{
-		Trigger    *t = &trigdesc->triggers[i];
-
-		if (t->tgenabled != TRIGGER_FIRES_ON_ORIGIN)
-			continue;
-		if (!t->tgisinternal)
-		{
-			if (!OidIsValid(nspid))
-				nspid = get_namespace_oid(MP_SCHEMA, true);
-			if (get_func_namespace(t->tgfoid) != nspid)
-				continue;
-		}
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("cannot write to table \"%s\" with session_replication_role = replica",
-						RelationGetRelationName(rel)),
-				 OidIsValid(t->tgconstraint) ?
-				 errdetail("Trigger \"%s\" of constraint \"%s\" is ENABLE ORIGIN, so replica mode would skip it.",
-						   t->tgname, get_constraint_name(t->tgconstraint)) :
-				 errdetail("Trigger \"%s\" is ENABLE ORIGIN, so replica mode would skip it.",
-						   t->tgname),
-				 errhint("A superuser makes the triggers of the extension's tables ENABLE ALWAYS again with SELECT multipartner.enable_always_triggers(); pg_upgrade leaves those of the foreign keys ENABLE ORIGIN.")));
-	}
+	if (oldtup)
+		oldval = heap_getattr(oldtup, attnum, tupdesc, &oldnull);
+	if (oldnull || newnull)
+		return oldnull != newnull;
+	return !datumIsEqual(oldval, newval, att->attbyval, att->attlen);
 }
 
 /*
- * mp_check_trigger - check that funcname was called by the trigger manager
- * the way the install script declares it (BEFORE or AFTER ... FOR EACH ROW,
- * or any way: statement triggers), against objects of this library's version
- * (version.c), and, in replica mode, that the write skips no trigger of the
- * table (above).
- */
-void
-mp_check_trigger(FunctionCallInfo fcinfo, const char *funcname,
-				 MpTriggerKind kind)
-{
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" was not called by trigger manager",
-						funcname)));
-	mp_require_schema_version();
-	if (unlikely(SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA))
-		check_replica_skips_nothing(trigdata->tg_relation);
-	if (kind == MP_TRIGGER_ANY)
-		return;
-	if (!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
-		(kind == MP_TRIGGER_BEFORE_ROW) != TRIGGER_FIRED_BEFORE(trigdata->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" must be fired %s ... FOR EACH ROW",
-						funcname, kind == MP_TRIGGER_BEFORE_ROW ? "BEFORE" : "AFTER")));
-}
-
-/*
- * mp_check_immutable - refuse an UPDATE that changes any of cols[] (R12 and
- * its relationship twin), naming the row by its uuid column idcol.
+ * mp_check_immutable - refuse an UPDATE that changes any of cols[] with
+ * sqlstate (R12 and its relationship twin, R6, R7's terms), naming the row
+ * by its uuid column idcol.
  */
 void
 mp_check_immutable(Relation rel, HeapTuple oldtup, HeapTuple newtup,
-				   const char *kind, const char *idcol,
+				   int sqlstate, const char *kind, const char *idcol,
 				   const char *const cols[], const char *detail,
 				   const char *hint)
 {
-	TupleDesc	tupdesc = RelationGetDescr(rel);
+	bool		isnull;
 
 	for (int i = 0; cols[i] != NULL; i++)
-	{
-		int			attnum = mp_attnum(rel, cols[i]);
-		Form_pg_attribute att = TupleDescAttr(tupdesc, attnum - 1);
-		bool		oldnull,
-					newnull,
-					isnull;
-		Datum		oldval = heap_getattr(oldtup, attnum, tupdesc, &oldnull);
-		Datum		newval = heap_getattr(newtup, attnum, tupdesc, &newnull);
+		if (mp_column_changed(rel, oldtup, newtup, cols[i]))
+			mp_report_immutable(rel, cols[i], sqlstate, kind,
+								DatumGetUUIDP(mp_getattr(oldtup, rel, idcol, &isnull)),
+								detail, hint);
+}
 
-		if (oldnull == newnull &&
-			(oldnull || datumIsEqual(oldval, newval, att->attbyval, att->attlen)))
-			continue;
+/* Set col of the new row to value (which must live until mp_patch_apply). */
+void
+mp_patch_set(MpRowPatch *p, Relation rel, const char *col, Datum value)
+{
+	Assert(p->n < MP_PATCH_MAX);
+	p->cols[p->n] = mp_attnum(rel, col);
+	p->values[p->n] = value;
+	p->nulls[p->n] = false;
+	p->role[p->n] = false;
+	p->n++;
+}
 
-		ereport(ERROR,
-				(errcode(ERRCODE_MP_IDENTITY_IMMUTABLE),
-				 errmsg("cannot change column \"%s\" of %s %s",
-						cols[i], kind,
-						mp_uuid_str(DatumGetUUIDP(mp_getattr(oldtup, rel, idcol, &isnull)))),
-				 errdetail_internal("%s", detail),
-				 hint ? errhint("%s", hint) : 0));
-	}
+/* Set name column col of the new row to the current role. */
+void
+mp_patch_set_role(MpRowPatch *p, Relation rel, const char *col)
+{
+	mp_patch_set(p, rel, col, (Datum) 0);
+	p->role[p->n - 1] = true;
+}
+
+/* The new row with the patch applied, made in cxt (tuple if none). */
+HeapTuple
+mp_patch_apply(MpRowPatch *p, Relation rel, HeapTuple tuple, MemoryContext cxt)
+{
+	MemoryContext oldcxt;
+	HeapTuple	result;
+
+	if (p->n == 0)
+		return tuple;
+	oldcxt = MemoryContextSwitchTo(cxt);
+	for (int i = 0; i < p->n; i++)
+		if (p->role[i])
+			p->values[i] = DirectFunctionCall1(namein,
+											   CStringGetDatum(pstrdup(mp_current_role_name())));
+	result = heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), p->n,
+									   p->cols, p->values, p->nulls);
+	MemoryContextSwitchTo(oldcxt);
+	return result;
 }
 
 /*
- * The tuple a BEFORE ROW trigger returns to let the row through unchanged
- * (restore mode, see guard.c).
+ * The record of who did what: name column col is the acting role, which its
+ * default gives; another value is refused (428C9) rather than silently
+ * replaced, and the column is set.
  */
-Datum
-mp_trigger_passthrough(TriggerData *trigdata)
+void
+mp_stamp_role(MpRowPatch *p, Relation rel, HeapTuple tuple, const char *col,
+			  const char *must_be)
 {
-	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
-		return PointerGetDatum(trigdata->tg_newtuple);
-	return PointerGetDatum(trigdata->tg_trigtuple);
+	bool		isnull;
+	Datum		d = mp_getattr(tuple, rel, col, &isnull);
+
+	if (!isnull && strcmp(NameStr(*DatumGetName(d)), mp_current_role_name()) != 0)
+		mp_report_stamp(rel, col, must_be, "it is set to the current role");
+	mp_patch_set_role(p, rel, col);
+}
+
+/* ... and when: col is the time of the statement (mp_statement_time). */
+void
+mp_stamp_time(MpRowPatch *p, Relation rel, HeapTuple tuple, const char *col,
+			  const char *must_be)
+{
+	bool		isnull;
+	Datum		d = mp_getattr(tuple, rel, col, &isnull);
+
+	if (!isnull && DatumGetTimestampTz(d) != mp_statement_time())
+		mp_report_stamp(rel, col, must_be, "it is set to the start of the statement");
+	mp_patch_set(p, rel, col, TimestampTzGetDatum(mp_statement_time()));
+}
+
+/*
+ * mp_require_partner_act - the partner a non-operator writes a row for (R2,
+ * R4): the role must act for one (*acting), the row must name that one or
+ * none (named, or NULL), and the role must hold one of the partner roles
+ * act needs.  The membership those roles come from is held until commit.
+ */
+void
+mp_require_partner_act(const MpPartnerAct *act, const pg_uuid_t *named,
+					   pg_uuid_t *acting)
+{
+	uint32		roles = mp_lock_acting_membership();
+
+	mp_require_acting_partner(acting, NULL);
+	if (named != NULL && !mp_uuid_eq(named, acting))
+		mp_report_acts_for_other(act, named, acting);
+	if ((roles & act->roles) == 0)
+		mp_report_partner_role(act, acting);
 }

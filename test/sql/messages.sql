@@ -176,6 +176,30 @@ RESET ROLE;
 INSERT INTO multipartner.partner_member VALUES (4000000000::oid::regrole, :'office_id', 'sales_agent'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
 -- a member role is not dropped while it has member rows
 DROP ROLE regress_office_ba; \echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- the table, and the column or constraint, an error concerns (errtable,
+-- errtablecol, errtableconstraint), as PostgreSQL's own constraints give them
+CREATE FUNCTION pg_temp.error_fields(sql text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    st text; sch text; tab text; col text; con text;
+BEGIN
+    EXECUTE sql;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, sch = SCHEMA_NAME,
+        tab = TABLE_NAME, col = COLUMN_NAME, con = CONSTRAINT_NAME;
+    RETURN format('%s schema=%s table=%s column=%s constraint=%s', st, sch, tab, col, con);
+END
+$$;
+SET ROLE regress_operator;
+SELECT pg_temp.error_fields('DELETE FROM multipartner.relationship');
+SELECT pg_temp.error_fields('UPDATE multipartner.partner SET cloud = ''us_government''');
+SELECT pg_temp.error_fields(format('INSERT INTO multipartner.relationship (customer_id, partner_id) VALUES (%L, %L)',
+                                   :'contoso_id', '11111111-1111-4111-8111-0000000000ff'));
+SET ROLE regress_office_ga;
+SELECT pg_temp.error_fields(format('INSERT INTO multipartner.relationship (customer_id, requested_at) VALUES (%L, %L)',
+                                   :'contoso_id', '2020-01-01 00:00:00+00'));
+RESET ROLE;
+SELECT pg_temp.error_fields('TRUNCATE multipartner.tenant');
 -- a customer a partner inserts needs that partner's relationship by the end
 -- of the transaction (here checked at once; last, since the pending check
 -- would make a later TRUNCATE of customer fail with 55006 instead of MP007)

@@ -124,7 +124,7 @@ SELECT is((SELECT array_agg(cloud::text ORDER BY tenant_id) FROM multipartner.cu
 SET ROLE regress_office_hd;
 SELECT throws_ok(format('INSERT INTO multipartner.customer (tenant_id, name, cloud) VALUES (%L, %L, %L)',
                         :'t4', 'HD Cust', 'commercial'),
-                 '42501', format('role "regress_office_hd" cannot create customers for partner %s', :'office_id'),
+                 '42501', format('permission denied to create customers for partner %s', :'office_id'),
                  'a helpdesk_agent cannot insert a customer (42501)');
 SET ROLE regress_papp_nomember;
 SELECT throws_ok(format('INSERT INTO multipartner.customer (tenant_id, name, cloud) VALUES (%L, %L, %L)',

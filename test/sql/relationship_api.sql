@@ -111,7 +111,7 @@ SELECT relationship_id AS r_cc_sa FROM multipartner.relationship WHERE customer_
 
 SET ROLE regress_office_hd;
 SELECT throws_ok(format('SELECT multipartner.create_customer(%L, %L, %L)', :'t_no', 'HD Customer', 'commercial'),
-                 '42501', 'role "regress_office_hd" cannot create customers for partner ' || :'office_id',
+                 '42501', 'permission denied to create customers for partner ' || :'office_id',
                  'R2: an Office helpdesk_agent may not create a customer (42501)');
 SET ROLE regress_office_ba;
 SELECT throws_ok(format('SELECT multipartner.create_customer(%L, %L, %L)', :'t_no', 'BA Customer', 'commercial'),

@@ -1,0 +1,204 @@
+/*-------------------------------------------------------------------------
+ *
+ * report.c
+ *	  The refusals that more than one rule makes, one function per kind,
+ *	  each with one wording, in the spirit of ri_ReportViolation in
+ *	  PostgreSQL's ri_triggers.c: the rule decides, the reporter says it.
+ *
+ * Every function raises ERROR with its SQLSTATE (mp_errcodes.h, or a
+ * standard one), an errmsg in PostgreSQL's style, errdetail and errhint as
+ * full sentences, and, where a table is involved, the table (errtable,
+ * errtablecol or errtableconstraint), so a client can tell which table and
+ * column or constraint refused the row without parsing the message.
+ *
+ * A message names only what the caller gave or may see: the ids of the row
+ * it writes, the partner it acts for, the partner it named.  Nothing here
+ * reads a table.
+ *
+ * A refusal that only one rule makes keeps its ereport() next to its rule.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+#include "utils/relcache.h"
+
+#include "multipartner.h"
+
+/*
+ * R10 for a whole table: a DELETE, TRUNCATE or UPDATE that the table never
+ * allows (MP007).
+ */
+void
+mp_report_no_delete(Relation rel, MpWrite write, const char *detail,
+					const char *hint)
+{
+	static const char *const verbs[] = {"delete from", "truncate", "update"};
+
+	ereport(ERROR,
+			(errcode(ERRCODE_MP_NO_DELETE),
+			 errmsg("cannot %s table \"%s\"", verbs[write],
+					RelationGetRelationName(rel)),
+			 errdetail_internal("%s", detail),
+			 hint ? errhint("%s", hint) : 0,
+			 errtable(rel)));
+}
+
+/*
+ * R10 for one row that others still refer to (MP007); only an operator
+ * gets this far, and the row is one it deletes.
+ */
+void
+mp_report_kept_on_record(Relation rel, const char *kind, const pg_uuid_t *id,
+						 const char *hint)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_MP_NO_DELETE),
+			 errmsg("cannot delete %s %s", kind, mp_uuid_str(id)),
+			 errdetail("The %s still has relationships or members, which keep it on record.",
+					   kind),
+			 errhint("%s", hint),
+			 errtable(rel)));
+}
+
+/*
+ * A role refused an action on one row: "permission denied to <action>
+ * <kind> <id>".  sqlstate is 42501, or MP002 for R5.
+ */
+void
+mp_report_denied(int sqlstate, const char *action, const char *kind,
+				 const pg_uuid_t *id, const char *detail, const char *hint)
+{
+	ereport(ERROR,
+			(errcode(sqlstate),
+			 errmsg("permission denied to %s %s %s", action, kind,
+					mp_uuid_str(id)),
+			 errdetail_internal("%s", detail),
+			 hint ? errhint("%s", hint) : 0));
+}
+
+/* A role refused a write to a whole table (42501). */
+void
+mp_report_denied_table(Relation rel, const char *action, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied to %s table \"%s\"", action,
+					RelationGetRelationName(rel)),
+			 errdetail_internal("%s", detail),
+			 errtable(rel)));
+}
+
+/*
+ * The partner roles in mask, as "a, b or c", in the order of
+ * mp_partner_role_labels.
+ */
+static char *
+partner_roles_text(uint32 mask)
+{
+	StringInfoData buf;
+	int			n = 0;
+	int			total = 0;
+
+	for (int i = 0; mp_partner_role_labels[i] != NULL; i++)
+		if (mask & (1 << i))
+			total++;
+	initStringInfo(&buf);
+	for (int i = 0; mp_partner_role_labels[i] != NULL; i++)
+	{
+		if ((mask & (1 << i)) == 0)
+			continue;
+		if (n > 0)
+			appendStringInfoString(&buf, n == total - 1 ? " or " : ", ");
+		appendStringInfoString(&buf, mp_partner_role_labels[i]);
+		n++;
+	}
+	return buf.data;
+}
+
+/*
+ * The role acts for another partner than the one the row names (42501).
+ * Both are partners the caller knows: the one it named, the one it is.
+ */
+void
+mp_report_acts_for_other(const MpPartnerAct *act, const pg_uuid_t *named,
+						 const pg_uuid_t *acting)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied to %s for partner %s", act->verb,
+					mp_uuid_str(named)),
+			 errdetail("Role \"%s\" acts for partner %s.",
+					   mp_current_role_name(), mp_uuid_str(acting))));
+}
+
+/* The role acts for the partner but lacks the partner role act needs (42501). */
+void
+mp_report_partner_role(const MpPartnerAct *act, const pg_uuid_t *partner_id)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied to %s for partner %s", act->verb,
+					mp_uuid_str(partner_id)),
+			 errdetail("%s needs the partner role %s.", act->gerund,
+					   partner_roles_text(act->roles))));
+}
+
+/*
+ * An UPDATE changed column col of a row whose col never changes: R12 and
+ * its relationship twin (MP008), R6 (MP003), R7's terms (MP004).
+ */
+void
+mp_report_immutable(Relation rel, const char *col, int sqlstate,
+					const char *kind, const pg_uuid_t *id, const char *detail,
+					const char *hint)
+{
+	ereport(ERROR,
+			(errcode(sqlstate),
+			 errmsg("cannot change column \"%s\" of %s %s", col, kind,
+					mp_uuid_str(id)),
+			 errdetail_internal("%s", detail),
+			 hint ? errhint("%s", hint) : 0,
+			 errtablecol(rel, mp_attnum(rel, col))));
+}
+
+/*
+ * A column the trigger writes (the record of who did what, and when; a
+ * derived column) was given another value (428C9, as for a generated
+ * column).  leave says what the trigger sets it to.
+ */
+void
+mp_report_stamp(Relation rel, const char *col, const char *must_be,
+				const char *leave)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_GENERATED_ALWAYS),
+			 errmsg("column \"%s\" must be %s", col, must_be),
+			 errdetail("Leave it out: %s.", leave),
+			 errtablecol(rel, mp_attnum(rel, col))));
+}
+
+/*
+ * A row names a partner or customer that does not exist (23503), reported
+ * as its foreign key constraint would.
+ */
+void
+mp_report_party_missing(Relation rel, const char *kind, const pg_uuid_t *id,
+						const char *constraint)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+			 errmsg("%s %s does not exist", kind, mp_uuid_str(id)),
+			 errtableconstraint(rel, constraint)));
+}
+
+/* A suspended partner cannot do what detail says (55000). */
+void
+mp_report_partner_suspended(const pg_uuid_t *partner_id, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("partner %s is suspended", mp_uuid_str(partner_id)),
+			 errdetail_internal("%s", detail)));
+}
