@@ -184,6 +184,64 @@ spi_uuid(uint64 row, int col, bool *isnull)
 #define FROM(t) " FROM " MP_SCHEMA "." t
 #define EQ " OPERATOR(pg_catalog.=) "
 
+/*
+ * What most questions are asked about (one or two ids: a partner, a
+ * customer, a pair, a relationship) and their answer.
+ */
+typedef struct Question
+{
+	const pg_uuid_t *key[2];	/* the ids, $1 and $2 of the SPI query */
+	bool		variant;		/* the question's variant: partner or customer, ... */
+	void	   *answer;			/* the caller's answer struct, or NULL */
+	bool		found;
+	int64		count;
+} Question;
+
+static Question
+ask_about(MpLookup l, const pg_uuid_t *a, const pg_uuid_t *b, bool variant,
+		  void *answer)
+{
+	Question	q = {{a, b}, variant, answer, false, 0};
+
+	ask(l, &q);
+	return q;
+}
+
+/* spi_run() with the question's ids as the query's parameters */
+static int
+spi_keys(MpSql *sql, const Question *q, long tcount, Snapshot snapshot)
+{
+	Datum		args[2];
+
+	Assert(sql->nargs <= 2);
+	for (int i = 0; i < sql->nargs; i++)
+		args[i] = UUIDPGetDatum(q->key[i]);
+	return spi_run(sql, args, NULL, tcount, snapshot);
+}
+
+/*
+ * mp_probe() on the question's first nkeys ids (uuid columns keycols[]);
+ * on deferral (-1) the answer is left unfound.
+ */
+static int
+probe_keys(Question *q, const char *relname, const char *idxname,
+		   const char *const keycols[], int nkeys, int lock,
+		   MpProbeCallback filter, MpProbeCallback cb, void *arg)
+{
+	Datum		keys[2];
+	Oid			eqprocs[2] = {F_UUID_EQ, F_UUID_EQ};
+	int			n;
+
+	for (int i = 0; i < nkeys; i++)
+		keys[i] = UUIDPGetDatum(q->key[i]);
+	q->found = false;
+	n = mp_probe(relname, idxname, keycols, nkeys, keys, eqprocs, lock,
+				 filter, cb, arg);
+	if (n < 0)
+		q->found = false;
+	return n;
+}
+
 /* ------------------------------------------------------------------------
  * Memberships: the (id, role) rows of partner_member or customer_member for
  * a role (and one partner or customer only, when id is given), locked FOR
@@ -371,17 +429,11 @@ mp_lookup_role_has_members(bool partner, Oid roleid)
  * read without a lock like any plain read.
  * ------------------------------------------------------------------------
  */
-typedef struct QPartner
-{
-	const pg_uuid_t *partner_id;
-	MpPartnerInfo *info;
-	bool		found;
-} QPartner;
-
 static bool
 partner_probe_row(Relation rel, TupleTableSlot *slot, void *arg)
 {
-	QPartner   *q = (QPartner *) arg;
+	Question   *q = (Question *) arg;
+	MpPartnerInfo *info = (MpPartnerInfo *) q->answer;
 	bool		cnull;
 	bool		snull;
 	Datum		cloud = slot_getattr(slot, mp_attnum(rel, "cloud"), &cnull);
@@ -389,8 +441,8 @@ partner_probe_row(Relation rel, TupleTableSlot *slot, void *arg)
 
 	if (!cnull && !snull)
 	{
-		q->info->cloud = DatumGetObjectId(cloud);
-		q->info->status = mp_enum_index(status, mp_partner_status_labels);
+		info->cloud = DatumGetObjectId(cloud);
+		info->status = mp_enum_index(status, mp_partner_status_labels);
 		q->found = true;
 	}
 	return true;
@@ -399,15 +451,12 @@ partner_probe_row(Relation rel, TupleTableSlot *slot, void *arg)
 static bool
 partner_direct(void *question)
 {
-	QPartner   *q = (QPartner *) question;
+	Question   *q = (Question *) question;
 	static const char *const keycols[] = {"partner_id"};
-	Datum		key = UUIDPGetDatum(q->partner_id);
-	Oid			eqproc = F_UUID_EQ;
 	int			n;
 
-	q->found = false;
-	n = mp_probe("partner", "partner_pkey", keycols, 1, &key, &eqproc, 0, NULL,
-				 partner_probe_row, q);
+	n = probe_keys(q, "partner", "partner_pkey", keycols, 1, 0, NULL,
+				   partner_probe_row, q);
 	/* a NULL in a NOT NULL column: not the table the probe knows */
 	if (n < 0 || (n > 0 && !q->found))
 	{
@@ -424,16 +473,16 @@ Q("SELECT p.cloud, p.status" FROM("partner p") " WHERE p.partner_id" EQ "$1",
 static bool
 partner_spi(void *question)
 {
-	QPartner   *q = (QPartner *) question;
-	Datum		arg = UUIDPGetDatum(q->partner_id);
+	Question   *q = (Question *) question;
+	MpPartnerInfo *info = (MpPartnerInfo *) q->answer;
 	bool		isnull;
 
-	q->found = spi_run(&partner_sql, &arg, NULL, 1, InvalidSnapshot) == 1;
+	q->found = spi_keys(&partner_sql, q, 1, InvalidSnapshot) == 1;
 	if (q->found)
 	{
-		q->info->cloud = DatumGetObjectId(spi_col(0, 1, &isnull));
-		q->info->status = mp_enum_index(spi_col(0, 2, &isnull),
-										mp_partner_status_labels);
+		info->cloud = DatumGetObjectId(spi_col(0, 1, &isnull));
+		info->status = mp_enum_index(spi_col(0, 2, &isnull),
+									 mp_partner_status_labels);
 	}
 	spi_done();
 	return true;
@@ -442,10 +491,7 @@ partner_spi(void *question)
 bool
 mp_lookup_partner(const pg_uuid_t *partner_id, MpPartnerInfo *info)
 {
-	QPartner	q = {partner_id, info, false};
-
-	ask(MP_LOOKUP_PARTNER, &q);
-	return q.found;
+	return ask_about(MP_LOOKUP_PARTNER, partner_id, NULL, false, info).found;
 }
 
 /* ------------------------------------------------------------------------
@@ -456,18 +502,10 @@ mp_lookup_partner(const pg_uuid_t *partner_id, MpPartnerInfo *info)
  * path then probes tenant too, a second index probe.
  * ------------------------------------------------------------------------
  */
-typedef struct QCustomer
-{
-	const pg_uuid_t *customer_id;
-	bool		with_claim;		/* the claim's xmin and creator are asked too */
-	MpCustomerInfo *info;
-	bool		found;
-} QCustomer;
-
 /* The customer row: its cloud and the tenant it claims. */
 typedef struct CustomerProbe
 {
-	QCustomer  *q;
+	Question   *q;				/* variant: with the claim */
 	pg_uuid_t	tenant_id;
 } CustomerProbe;
 
@@ -482,7 +520,7 @@ customer_probe_row(Relation rel, TupleTableSlot *slot, void *arg)
 
 	if (!cnull && !tnull)
 	{
-		cp->q->info->cloud = DatumGetObjectId(cloud);
+		((MpCustomerInfo *) cp->q->answer)->cloud = DatumGetObjectId(cloud);
 		cp->tenant_id = *DatumGetUUIDP(tenant);
 		cp->q->found = true;
 	}
@@ -518,26 +556,26 @@ claim_probe_row(Relation rel, TupleTableSlot *slot, void *arg)
 static bool
 customer_direct(void *question)
 {
-	QCustomer  *q = (QCustomer *) question;
+	Question   *q = (Question *) question;
+	MpCustomerInfo *info = (MpCustomerInfo *) q->answer;
 	static const char *const customer_keys[] = {"customer_id"};
 	static const char *const tenant_keys[] = {"tenant_id"};
 	CustomerProbe cp = {q, {{0}}};
-	Datum		key = UUIDPGetDatum(q->customer_id);
+	Datum		key;
 	Oid			eqproc = F_UUID_EQ;
 	int			n;
 
-	q->found = false;
-	n = mp_probe("customer", "customer_pkey", customer_keys, 1, &key, &eqproc,
-				 0, NULL, customer_probe_row, &cp);
+	n = probe_keys(q, "customer", "customer_pkey", customer_keys, 1, 0, NULL,
+				   customer_probe_row, &cp);
 	/* a NULL in a NOT NULL column: not the table the probe knows */
 	if (n < 0 || (n > 0 && !q->found))
 	{
 		q->found = false;
 		return false;
 	}
-	q->info->claim_xmin = InvalidTransactionId;
-	q->info->has_creator = false;
-	if (!q->found || !q->with_claim)
+	info->claim_xmin = InvalidTransactionId;
+	info->has_creator = false;
+	if (!q->found || !q->variant)
 		return true;
 
 	/*
@@ -548,7 +586,7 @@ customer_direct(void *question)
 	 */
 	key = UUIDPGetDatum(&cp.tenant_id);
 	if (mp_probe("tenant", "tenant_pkey", tenant_keys, 1, &key, &eqproc, 0,
-				 NULL, claim_probe_row, q->info) < 0)
+				 NULL, claim_probe_row, info) < 0)
 	{
 		q->found = false;
 		return false;
@@ -565,25 +603,25 @@ Q("SELECT c.cloud, t.xmin, t.created_by_partner" FROM("customer c")
 static bool
 customer_spi(void *question)
 {
-	QCustomer  *q = (QCustomer *) question;
-	Datum		arg = UUIDPGetDatum(q->customer_id);
+	Question   *q = (Question *) question;
+	MpCustomerInfo *info = (MpCustomerInfo *) q->answer;
 	bool		isnull;
 
-	q->found = spi_run(&customer_sql, &arg, NULL, 1, InvalidSnapshot) == 1;
+	q->found = spi_keys(&customer_sql, q, 1, InvalidSnapshot) == 1;
 	if (q->found)
 	{
 		Datum		xmin;
 
-		q->info->cloud = DatumGetObjectId(spi_col(0, 1, &isnull));
+		info->cloud = DatumGetObjectId(spi_col(0, 1, &isnull));
 		xmin = spi_col(0, 2, &isnull);
-		q->info->claim_xmin = isnull ? InvalidTransactionId : DatumGetTransactionId(xmin);
-		q->info->creator = spi_uuid(0, 3, &isnull);
-		q->info->has_creator = !isnull;
+		info->claim_xmin = isnull ? InvalidTransactionId : DatumGetTransactionId(xmin);
+		info->creator = spi_uuid(0, 3, &isnull);
+		info->has_creator = !isnull;
 		/* the same answer as the direct path, which reads no claim unasked */
-		if (!q->with_claim)
+		if (!q->variant)
 		{
-			q->info->claim_xmin = InvalidTransactionId;
-			q->info->has_creator = false;
+			info->claim_xmin = InvalidTransactionId;
+			info->has_creator = false;
 		}
 	}
 	spi_done();
@@ -594,10 +632,7 @@ bool
 mp_lookup_customer(const pg_uuid_t *customer_id, bool with_claim,
 				   MpCustomerInfo *info)
 {
-	QCustomer	q = {customer_id, with_claim, info, false};
-
-	ask(MP_LOOKUP_CUSTOMER, &q);
-	return q.found;
+	return ask_about(MP_LOOKUP_CUSTOMER, customer_id, NULL, with_claim, info).found;
 }
 
 /* ------------------------------------------------------------------------
@@ -607,13 +642,6 @@ mp_lookup_customer(const pg_uuid_t *customer_id, bool with_claim,
  * is false only if the claim is not written yet.
  * ------------------------------------------------------------------------
  */
-typedef struct QCreator
-{
-	const pg_uuid_t *customer_id;
-	MpCreatorInfo *info;
-	bool		found;
-} QCreator;
-
 static MpSql creator_sql =
 Q("SELECT t.tenant_id IS NOT NULL AS claimed, t.created_by_partner,"
   " EXISTS (SELECT" FROM("relationship r")
@@ -628,17 +656,17 @@ Q("SELECT t.tenant_id IS NOT NULL AS claimed, t.created_by_partner,"
 static bool
 creator_spi(void *question)
 {
-	QCreator   *q = (QCreator *) question;
-	Datum		arg = UUIDPGetDatum(q->customer_id);
+	Question   *q = (Question *) question;
+	MpCreatorInfo *info = (MpCreatorInfo *) q->answer;
 	bool		isnull;
 
-	q->found = spi_run(&creator_sql, &arg, NULL, 1, InvalidSnapshot) == 1;
+	q->found = spi_keys(&creator_sql, q, 1, InvalidSnapshot) == 1;
 	if (q->found)
 	{
-		q->info->claimed = DatumGetBool(spi_col(0, 1, &isnull));
-		q->info->creator = spi_uuid(0, 2, &isnull);
-		q->info->has_creator = !isnull;
-		q->info->has_relationship = DatumGetBool(spi_col(0, 3, &isnull));
+		info->claimed = DatumGetBool(spi_col(0, 1, &isnull));
+		info->creator = spi_uuid(0, 2, &isnull);
+		info->has_creator = !isnull;
+		info->has_relationship = DatumGetBool(spi_col(0, 3, &isnull));
 	}
 	spi_done();
 	return true;
@@ -647,10 +675,7 @@ creator_spi(void *question)
 bool
 mp_lookup_customer_creator(const pg_uuid_t *customer_id, MpCreatorInfo *info)
 {
-	QCreator	q = {customer_id, info, false};
-
-	ask(MP_LOOKUP_CUSTOMER_CREATOR, &q);
-	return q.found;
+	return ask_about(MP_LOOKUP_CUSTOMER_CREATOR, customer_id, NULL, false, info).found;
 }
 
 /* ------------------------------------------------------------------------
@@ -658,13 +683,6 @@ mp_lookup_customer_creator(const pg_uuid_t *customer_id, MpCreatorInfo *info)
  * a subscription?  (R10: an operator deletes only one that is not.)
  * ------------------------------------------------------------------------
  */
-typedef struct QInUse
-{
-	bool		partner;
-	const pg_uuid_t *id;
-	bool		in_use;
-} QInUse;
-
 static MpSql in_use_sql[2] = {
 	Q("SELECT 1 WHERE EXISTS (SELECT" FROM("relationship r") " WHERE r.customer_id" EQ "$1)"
 	  " OR EXISTS (SELECT" FROM("customer_member m") " WHERE m.customer_id" EQ "$1)"
@@ -679,10 +697,9 @@ static MpSql in_use_sql[2] = {
 static bool
 in_use_spi(void *question)
 {
-	QInUse	   *q = (QInUse *) question;
-	Datum		arg = UUIDPGetDatum(q->id);
+	Question   *q = (Question *) question;
 
-	q->in_use = spi_run(&in_use_sql[q->partner], &arg, NULL, 1, InvalidSnapshot) > 0;
+	q->found = spi_keys(&in_use_sql[q->variant], q, 1, InvalidSnapshot) > 0;
 	spi_done();
 	return true;
 }
@@ -690,10 +707,7 @@ in_use_spi(void *question)
 bool
 mp_lookup_party_in_use(bool partner, const pg_uuid_t *id)
 {
-	QInUse		q = {partner, id, false};
-
-	ask(MP_LOOKUP_PARTY_IN_USE, &q);
-	return q.in_use;
+	return ask_about(MP_LOOKUP_PARTY_IN_USE, id, NULL, partner, NULL).found;
 }
 
 /* ------------------------------------------------------------------------
@@ -806,15 +820,6 @@ mp_lookup_tenant_release(const pg_uuid_t *tenant_id, const pg_uuid_t *owner_id)
  * Relationships of a pair (customer, partner) or of a customer.
  * ------------------------------------------------------------------------
  */
-typedef struct QRel
-{
-	const pg_uuid_t *customer_id;
-	const pg_uuid_t *partner_id;
-	MpRelInfo  *info;			/* or NULL */
-	bool		found;
-	int64		count;
-} QRel;
-
 /* The pending or active relationship of the pair (at most one). */
 static MpSql rel_open_sql =
 Q("SELECT r.relationship_id, r.status, r.requested_at" FROM("relationship r")
@@ -831,19 +836,17 @@ Q("SELECT r.relationship_id, r.status, r.requested_at" FROM("relationship r")
   AS_OWNER, 2, UUIDOID, UUIDOID);
 
 static bool
-rel_row_spi(MpSql *sql, QRel *q)
+rel_row_spi(MpSql *sql, Question *q)
 {
-	Datum		args[2];
+	MpRelInfo  *info = (MpRelInfo *) q->answer;
 	bool		isnull;
 
-	args[0] = UUIDPGetDatum(q->customer_id);
-	args[1] = UUIDPGetDatum(q->partner_id);
-	q->found = spi_run(sql, args, NULL, 1, InvalidSnapshot) == 1;
+	q->found = spi_keys(sql, q, 1, InvalidSnapshot) == 1;
 	if (q->found)
 	{
-		q->info->relationship_id = spi_uuid(0, 1, &isnull);
-		q->info->status = mp_enum_index(spi_col(0, 2, &isnull), mp_rel_status_labels);
-		q->info->requested_at = DatumGetTimestampTz(spi_col(0, 3, &isnull));
+		info->relationship_id = spi_uuid(0, 1, &isnull);
+		info->status = mp_enum_index(spi_col(0, 2, &isnull), mp_rel_status_labels);
+		info->requested_at = DatumGetTimestampTz(spi_col(0, 3, &isnull));
 	}
 	spi_done();
 	return true;
@@ -857,7 +860,7 @@ rel_row_spi(MpSql *sql, QRel *q)
  */
 typedef struct RelProbe
 {
-	QRel	   *q;
+	Question   *q;
 	AttrNumber	idatt;
 	AttrNumber	statusatt;
 	AttrNumber	atatt;
@@ -894,13 +897,14 @@ rel_open_row(Relation rel, TupleTableSlot *slot, void *arg)
 	Datum		id = slot_getattr(slot, rp->idatt, &idnull);
 	Datum		status = slot_getattr(slot, rp->statusatt, &snull);
 	Datum		at = slot_getattr(slot, rp->atatt, &atnull);
+	MpRelInfo  *info = (MpRelInfo *) rp->q->answer;
 
 	/* the first one, as the query's row limit of 1 (the unique index allows one) */
 	if (rp->q->found)
 		return false;
-	rp->q->info->relationship_id = idnull ? (pg_uuid_t) {{0}} : *DatumGetUUIDP(id);
-	rp->q->info->status = mp_enum_index(status, mp_rel_status_labels);
-	rp->q->info->requested_at = atnull ? 0 : DatumGetTimestampTz(at);
+	info->relationship_id = idnull ? (pg_uuid_t) {{0}} : *DatumGetUUIDP(id);
+	info->status = mp_enum_index(status, mp_rel_status_labels);
+	info->requested_at = atnull ? 0 : DatumGetTimestampTz(at);
 	rp->q->found = true;
 	return true;
 }
@@ -908,54 +912,40 @@ rel_open_row(Relation rel, TupleTableSlot *slot, void *arg)
 static bool
 rel_open_direct(void *question)
 {
-	QRel	   *q = (QRel *) question;
+	Question   *q = (Question *) question;
 	static const char *const keycols[] = {"customer_id", "partner_id"};
-	Datum		keys[2];
-	Oid			eqprocs[2] = {F_UUID_EQ, F_UUID_EQ};
 	RelProbe	rp = {q, 0, 0, 0};
 
-	keys[0] = UUIDPGetDatum(q->customer_id);
-	keys[1] = UUIDPGetDatum(q->partner_id);
-	q->found = false;
-	if (mp_probe("relationship", "relationship_customer_partner_idx", keycols, 2,
-				 keys, eqprocs, 0, rel_open_filter, rel_open_row, &rp) < 0)
-	{
-		q->found = false;
-		return false;
-	}
-	return true;
+	return probe_keys(q, "relationship", "relationship_customer_partner_idx",
+					  keycols, 2, 0, rel_open_filter, rel_open_row, &rp) >= 0;
 }
 
 static bool
 rel_open_spi(void *question)
 {
-	return rel_row_spi(&rel_open_sql, (QRel *) question);
+	return rel_row_spi(&rel_open_sql, (Question *) question);
 }
 
 static bool
 rel_latest_spi(void *question)
 {
-	return rel_row_spi(&rel_latest_sql, (QRel *) question);
+	return rel_row_spi(&rel_latest_sql, (Question *) question);
 }
 
 bool
 mp_lookup_open_relationship(const pg_uuid_t *customer_id,
 							const pg_uuid_t *partner_id, MpRelInfo *info)
 {
-	QRel		q = {customer_id, partner_id, info, false, 0};
-
-	ask(MP_LOOKUP_OPEN_RELATIONSHIP, &q);
-	return q.found;
+	return ask_about(MP_LOOKUP_OPEN_RELATIONSHIP, customer_id, partner_id, false,
+					 info).found;
 }
 
 bool
 mp_lookup_latest_relationship(const pg_uuid_t *customer_id,
 							  const pg_uuid_t *partner_id, MpRelInfo *info)
 {
-	QRel		q = {customer_id, partner_id, info, false, 0};
-
-	ask(MP_LOOKUP_LATEST_RELATIONSHIP, &q);
-	return q.found;
+	return ask_about(MP_LOOKUP_LATEST_RELATIONSHIP, customer_id, partner_id, false,
+					 info).found;
 }
 
 /* Has the customer any relationship at all? */
@@ -966,37 +956,26 @@ Q("SELECT 1" FROM("relationship r") " WHERE r.customer_id" EQ "$1 LIMIT 1",
 static bool
 rel_any_row(Relation rel, TupleTableSlot *slot, void *arg)
 {
-	QRel	   *q = (QRel *) arg;
-
-	q->found = true;
+	((Question *) arg)->found = true;
 	return true;
 }
 
 static bool
 rel_any_direct(void *question)
 {
-	QRel	   *q = (QRel *) question;
+	Question   *q = (Question *) question;
 	static const char *const keycols[] = {"customer_id"};
-	Datum		key = UUIDPGetDatum(q->customer_id);
-	Oid			eqproc = F_UUID_EQ;
 
-	q->found = false;
-	if (mp_probe("relationship", "relationship_customer_partner_idx", keycols, 1,
-				 &key, &eqproc, 0, NULL, rel_any_row, q) < 0)
-	{
-		q->found = false;
-		return false;
-	}
-	return true;
+	return probe_keys(q, "relationship", "relationship_customer_partner_idx",
+					  keycols, 1, 0, NULL, rel_any_row, q) >= 0;
 }
 
 static bool
 rel_any_spi(void *question)
 {
-	QRel	   *q = (QRel *) question;
-	Datum		arg = UUIDPGetDatum(q->customer_id);
+	Question   *q = (Question *) question;
 
-	q->found = spi_run(&rel_any_sql, &arg, NULL, 1, InvalidSnapshot) > 0;
+	q->found = spi_keys(&rel_any_sql, q, 1, InvalidSnapshot) > 0;
 	spi_done();
 	return true;
 }
@@ -1004,10 +983,7 @@ rel_any_spi(void *question)
 bool
 mp_lookup_customer_has_relationship(const pg_uuid_t *customer_id)
 {
-	QRel		q = {customer_id, NULL, NULL, false, 0};
-
-	ask(MP_LOOKUP_ANY_RELATIONSHIP, &q);
-	return q.found;
+	return ask_about(MP_LOOKUP_ANY_RELATIONSHIP, customer_id, NULL, false, NULL).found;
 }
 
 /*
@@ -1042,18 +1018,14 @@ count_row(Relation rel, TupleTableSlot *slot, void *arg)
 static bool
 rel_active_lock_direct(void *question)
 {
-	QRel	   *q = (QRel *) question;
+	Question   *q = (Question *) question;
 	static const char *const keycols[] = {"customer_id", "partner_id"};
-	Datum		keys[2];
-	Oid			eqprocs[2] = {F_UUID_EQ, F_UUID_EQ};
 	AttrNumber	status_att = 0;
 	int			n;
 
-	keys[0] = UUIDPGetDatum(q->customer_id);
-	keys[1] = UUIDPGetDatum(q->partner_id);
-	n = mp_probe("relationship", "relationship_customer_partner_idx", keycols, 2,
-				 keys, eqprocs, LockTupleShare + 1, rel_active_filter, count_row,
-				 &status_att);
+	n = probe_keys(q, "relationship", "relationship_customer_partner_idx",
+				   keycols, 2, LockTupleShare + 1, rel_active_filter, count_row,
+				   &status_att);
 	if (n < 0)
 		return false;
 	q->found = n > 0;
@@ -1069,12 +1041,9 @@ Q("SELECT 1" FROM("relationship r")
 static bool
 rel_active_lock_spi(void *question)
 {
-	QRel	   *q = (QRel *) question;
-	Datum		args[2];
+	Question   *q = (Question *) question;
 
-	args[0] = UUIDPGetDatum(q->customer_id);
-	args[1] = UUIDPGetDatum(q->partner_id);
-	q->found = spi_run(&rel_active_lock_sql, args, NULL, 1, InvalidSnapshot) == 1;
+	q->found = spi_keys(&rel_active_lock_sql, q, 1, InvalidSnapshot) == 1;
 	spi_done();
 	return true;
 }
@@ -1083,10 +1052,8 @@ bool
 mp_lookup_lock_active_relationship(const pg_uuid_t *customer_id,
 								   const pg_uuid_t *partner_id)
 {
-	QRel		q = {customer_id, partner_id, NULL, false, 0};
-
-	ask(MP_LOOKUP_ACTIVE_RELATIONSHIP_LOCK, &q);
-	return q.found;
+	return ask_about(MP_LOOKUP_ACTIVE_RELATIONSHIP_LOCK, customer_id, partner_id,
+					 false, NULL).found;
 }
 
 /*
@@ -1107,13 +1074,10 @@ Q("SELECT pg_catalog.count(*)" FROM("subscription s")
 static bool
 live_subs_spi(void *question)
 {
-	QRel	   *q = (QRel *) question;
-	Datum		args[2];
+	Question   *q = (Question *) question;
 	bool		isnull;
 
-	args[0] = UUIDPGetDatum(q->customer_id);
-	args[1] = UUIDPGetDatum(q->partner_id);
-	spi_run(&live_subs_sql, args, NULL, 1, GetLatestSnapshot());
+	spi_keys(&live_subs_sql, q, 1, GetLatestSnapshot());
 	q->count = DatumGetInt64(spi_col(0, 1, &isnull));
 	spi_done();
 	return true;
@@ -1123,21 +1087,14 @@ int64
 mp_lookup_live_subscriptions(const pg_uuid_t *customer_id,
 							 const pg_uuid_t *partner_id)
 {
-	QRel		q = {customer_id, partner_id, NULL, false, 0};
-
-	ask(MP_LOOKUP_LIVE_SUBSCRIPTIONS, &q);
-	return q.count;
+	return ask_about(MP_LOOKUP_LIVE_SUBSCRIPTIONS, customer_id, partner_id, false,
+					 NULL).count;
 }
 
 /*
  * Record that a stale request expired, as the requesting role, not as the
  * owner: the audit record and ended_by must name who caused it.
  */
-typedef struct QExpire
-{
-	const pg_uuid_t *relationship_id;
-} QExpire;
-
 static MpSql expire_sql =
 Q("UPDATE " MP_SCHEMA ".relationship r SET status = 'expired'"
   " WHERE r.relationship_id" EQ "$1 AND r.status" EQ "'pending'",
@@ -1146,10 +1103,7 @@ Q("UPDATE " MP_SCHEMA ".relationship r SET status = 'expired'"
 static bool
 expire_spi(void *question)
 {
-	QExpire    *q = (QExpire *) question;
-	Datum		arg = UUIDPGetDatum(q->relationship_id);
-
-	spi_run(&expire_sql, &arg, NULL, 0, InvalidSnapshot);
+	spi_keys(&expire_sql, (Question *) question, 0, InvalidSnapshot);
 	spi_done();
 	return true;
 }
@@ -1157,9 +1111,7 @@ expire_spi(void *question)
 void
 mp_lookup_expire_request(const pg_uuid_t *relationship_id)
 {
-	QExpire		q = {relationship_id};
-
-	ask(MP_LOOKUP_EXPIRE_REQUEST, &q);
+	(void) ask_about(MP_LOOKUP_EXPIRE_REQUEST, relationship_id, NULL, false, NULL);
 }
 
 /* ------------------------------------------------------------------------
@@ -1307,15 +1259,11 @@ mp_lookup_audit_insert(MpAuditRow *row)
  * committed by now).
  * ------------------------------------------------------------------------
  */
-typedef struct QRestore
+typedef struct QHold
 {
-	bool		partner;
-	const pg_uuid_t *id;
 	const char *table_name;
 	const char *row_image;
-	int			table_index;
-	bool		found;
-} QRestore;
+} QHold;
 
 static MpSql party_there_sql[2] = {
 	Q("SELECT 1" FROM("customer c") " WHERE c.customer_id" EQ "$1",
@@ -1327,10 +1275,9 @@ static MpSql party_there_sql[2] = {
 static bool
 party_there_spi(void *question)
 {
-	QRestore   *q = (QRestore *) question;
-	Datum		arg = UUIDPGetDatum(q->id);
+	Question   *q = (Question *) question;
 
-	q->found = spi_run(&party_there_sql[q->partner], &arg, NULL, 1, InvalidSnapshot) > 0;
+	q->found = spi_keys(&party_there_sql[q->variant], q, 1, InvalidSnapshot) > 0;
 	spi_done();
 	return true;
 }
@@ -1338,10 +1285,7 @@ party_there_spi(void *question)
 bool
 mp_lookup_party_exists(bool partner, const pg_uuid_t *id)
 {
-	QRestore	q = {partner, id, NULL, NULL, 0, false};
-
-	ask(MP_LOOKUP_RESTORE_PARTY, &q);
-	return q.found;
+	return ask_about(MP_LOOKUP_RESTORE_PARTY, id, NULL, partner, NULL).found;
 }
 
 static MpSql hold_sql =
@@ -1351,7 +1295,7 @@ Q("INSERT INTO " MP_SCHEMA ".restore_held (table_name, row_image) VALUES ($1, $2
 static bool
 hold_spi(void *question)
 {
-	QRestore   *q = (QRestore *) question;
+	QHold	   *q = (QHold *) question;
 	Datum		args[2];
 
 	args[0] = CStringGetTextDatum(q->table_name);
@@ -1364,7 +1308,7 @@ hold_spi(void *question)
 void
 mp_lookup_restore_hold(const char *table_name, const char *row_image)
 {
-	QRestore	q = {false, NULL, table_name, row_image, 0, false};
+	QHold		q = {table_name, row_image};
 
 	ask(MP_LOOKUP_RESTORE_HOLD, &q);
 }
@@ -1399,9 +1343,7 @@ release_spi(void *question)
 void
 mp_lookup_restore_release(void)
 {
-	QRestore	q = {0};
-
-	ask(MP_LOOKUP_RESTORE_RELEASE, &q);
+	(void) ask_about(MP_LOOKUP_RESTORE_RELEASE, NULL, NULL, false, NULL);
 }
 
 /* ------------------------------------------------------------------------
