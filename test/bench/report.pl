@@ -3,6 +3,7 @@
 # test/bench/run.sh) into BENCHMARKS.md, and print the summary tables to stdout.
 use strict;
 use warnings;
+use FindBin;
 
 my ($res, $outfile) = @ARGV;
 die "usage: report.pl RESULTS_DIR OUT.md\n" unless $res && $outfile;
@@ -148,6 +149,9 @@ if ($r{callgrind}) {
 		my $ovr = $fk ? ($c->{multipartner} - $c->{bare}) / $fk : undef;
 		p "| $w | " . fmt($chk) . " | " . fmt($aud) . " | " . fmt($ref) . " | " .
 		  fmt($c->{multipartner} / $c->{floor}) . " | " . fmt($c->{ref} / $c->{multipartner}) . " | " . fmt($ovr) . " |";
+		# issue 11: a request plus its accept at most 1.5x the foreign keys' cost
+		verdict("callgrind rel: checks overhead / FK overhead (issue 11)", '<= 1.5', fmt($chk), defined $chk ? $chk <= 1.5 : undef)
+		  if $w eq 'rel';
 		if ($w eq 'ins1' || $w eq 'bulk' || $w eq 'copy') {
 			verdict("callgrind $w: checks overhead / FK overhead", '<= 1.0', fmt($chk), defined $chk ? $chk <= 1.0 : undef);
 			verdict("callgrind $w: checks+audit overhead / FK overhead", '<= 1.5', fmt($aud), defined $aud ? $aud <= 1.5 : undef);
@@ -155,6 +159,41 @@ if ($r{callgrind}) {
 		}
 	}
 	p;
+	# Before and after: the callgrind counts of an earlier release (deterministic, same machine), kept in
+	# test/bench/baseline-callgrind.tsv, against this run's; only meaningful at the same SCALE.
+	my $bl = "$FindBin::Bin/baseline-callgrind.tsv";
+	if (-r $bl) {
+		my (%base, @about);
+		open my $bh, '<', $bl or die "$bl: $!";
+		while (<$bh>) {
+			chomp;
+			if (/^#\s*(.*)/) { push @about, $1 unless @about; next; }
+			my ($w, $v, $n) = split /\t/;
+			$base{$w}{$v} = $n if defined $n;
+		}
+		close $bh;
+		p "### Before and after issue 11 (the reshaped core)";
+		p;
+		p "Before: " . join(' ', @about);
+		p "After: this run" . ($info{scale} ne '0.1' ? " (**SCALE=$info{scale}, not the baseline's 0.1: compare with care**)" : '') . ".";
+		p;
+		p "| workload | variant | before | after | change |";
+		p "|---|---|---:|---:|---:|";
+		for my $w (@cgw) {
+			next unless $base{$w};
+			for my $v (qw(floor mp_noaudit multipartner)) {
+				my ($b, $a) = ($base{$w}{$v}, $cg{$w}{$v});
+				next unless defined $b && defined $a;
+				p "| $w | $v | " . thousands($b) . " | " . thousands($a) . " | " . sprintf('%+.1f%%', 100 * ($a - $b) / $b) . " |";
+			}
+			my ($b, $a) = ($base{$w}, $cg{$w});
+			if ($w eq 'rel' && $b->{floor} - $b->{bare}) {
+				p "| rel | (mp_noaudit − floor) / FK | " . fmt(($b->{mp_noaudit} - $b->{floor}) / ($b->{floor} - $b->{bare})) .
+				  " | " . fmt(($a->{mp_noaudit} - $a->{floor}) / ($a->{floor} - $a->{bare})) . " | |";
+			}
+		}
+		p;
+	}
 	my %bd = (bulk => "bulk INSERT ... SELECT as the partner role, per row", copy => "COPY as superuser, per row",
 	          ins1 => "one single-row INSERT as the partner role (its own transaction)",
 	          upd1 => "one single-row UPDATE of quantity as the partner of record",
