@@ -767,11 +767,13 @@ tenant_kind_spi(void *question)
 {
 	QTenant    *q = (QTenant *) question;
 	Datum		arg = UUIDPGetDatum(q->tenant_id);
+	MemoryContext cxt = CurrentMemoryContext;
 	bool		isnull;
 
 	q->done = spi_run(&tenant_kind_sql, &arg, NULL, 1, InvalidSnapshot) == 1;
+	/* copied out into the caller's memory: SPI_finish frees the result */
 	if (q->done)
-		q->kind = TextDatumGetCString(spi_col(0, 1, &isnull));
+		q->kind = MemoryContextStrdup(cxt, TextDatumGetCString(spi_col(0, 1, &isnull)));
 	spi_done();
 	return true;
 }
@@ -781,14 +783,9 @@ const char *
 mp_lookup_tenant_kind(const pg_uuid_t *tenant_id)
 {
 	QTenant		q = {tenant_id, NULL, NULL, NULL, false};
-	MemoryContext cxt = CurrentMemoryContext;
-	const char *kind;
 
 	ask(MP_LOOKUP_TENANT_KIND, &q);
-	if (!q.done)
-		return NULL;
-	kind = MemoryContextStrdup(cxt, q.kind);
-	return kind;
+	return q.done ? q.kind : NULL;
 }
 
 static MpSql tenant_release_sql =
