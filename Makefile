@@ -12,9 +12,16 @@
 # INPUTDIR/expected, so when TESTOUT is not "." a symlink TESTOUT/expected -> expected/ is made.
 
 EXTENSION   = multipartner
-EXTVERSION  := $(shell sed -n "s/^[[:space:]]*default_version[[:space:]]*=[[:space:]]*'\([^']*\)'.*/\1/p" $(EXTENSION).control)
+# The source tree is where this Makefile is. Out of it (mkdir b && cd b && make -f ../Makefile) the
+# build finds the sources through VPATH, which PGXS then takes as its srcdir.
+mp_top      := $(patsubst %/,%,$(dir $(firstword $(MAKEFILE_LIST))))
+ifneq ($(abspath $(mp_top)),$(abspath .))
+VPATH       := $(abspath $(mp_top))
+$(shell mkdir -p src)
+endif
+EXTVERSION  := $(shell sed -n "s/^[[:space:]]*default_version[[:space:]]*=[[:space:]]*'\([^']*\)'.*/\1/p" $(mp_top)/$(EXTENSION).control)
 MODULE_big  = multipartner
-OBJS        = $(patsubst %.c,%.o,$(wildcard src/*.c))
+OBJS        = $(patsubst $(mp_top)/%.c,%.o,$(wildcard $(mp_top)/src/*.c))
 PGFILEDESC  = "multipartner - multi-partner CSP rules enforced in the database"
 # The install script of the current version, sql/multipartner--$(EXTVERSION).sql, is written
 # by hand as a fresh install reads (each object once, in its final form).  The scripts of
@@ -24,7 +31,7 @@ PGFILEDESC  = "multipartner - multi-partner CSP rules enforced in the database"
 BASE_VERSION = 0.1
 # The upgrade steps in version order (sort -V: 0.9--0.10 before 0.10--0.11, which a plain
 # wildcard, sorted as text, would put first).
-UPGRADE_STEPS := $(shell printf '%s\n' $(wildcard sql/$(EXTENSION)--*--*.sql) | sort -V)
+UPGRADE_STEPS := $(shell printf '%s\n' $(patsubst $(mp_top)/%,%,$(wildcard $(mp_top)/sql/$(EXTENSION)--*--*.sql)) | sort -V)
 DATA        = sql/$(EXTENSION)--$(BASE_VERSION).sql $(UPGRADE_STEPS) sql/$(EXTENSION)--$(EXTVERSION).sql
 
 PG_CFLAGS   = -Wall -Wmissing-prototypes -Wpointer-arith -Werror=vla -Wimplicit-fallthrough $(if $(CI),-Werror)
@@ -96,7 +103,7 @@ print-%:
 	@echo '$($*)'
 
 # Every object depends on the shared headers (PGXS tracks no header dependencies by default).
-$(OBJS): $(wildcard src/*.h)
+$(OBJS): $(wildcard $(mp_top)/src/*.h)
 # the library's version (MP_VERSION) comes from the control file
 src/version.o: $(EXTENSION).control
 
