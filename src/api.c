@@ -20,12 +20,51 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 
 #include "multipartner.h"
+
+/* The API's writes, run as the caller (spi.c). */
+static MpSql insert_subscription_sql =
+MP_SQL("INSERT INTO " MP_SCHEMA ".subscription"
+	   " (customer_id, partner_of_record, offer_id, product_family, quantity,"
+	   "  term, billing_cycle)"
+	   " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING subscription_id",
+	   MP_AS_CALLER, 7, UUIDOID, UUIDOID, TEXTOID, TEXTOID, INT4OID, TEXTOID, TEXTOID);
+
+/* the cloud as its label: the enum type's OID is known only at run time */
+static MpSql insert_customer_sql =
+MP_SQL("INSERT INTO " MP_SCHEMA ".customer (customer_id, tenant_id, name, cloud)"
+	   " VALUES ($1, $2, $3, $4::pg_catalog.text::" MP_SCHEMA ".cloud)",
+	   MP_AS_CALLER, 4, UUIDOID, UUIDOID, TEXTOID, TEXTOID);
+
+static MpSql insert_relationship_sql =
+MP_SQL("INSERT INTO " MP_SCHEMA ".relationship"
+	   " (customer_id, partner_id, status, delegated_admin)"
+	   " VALUES ($1, $2, $3::pg_catalog.text::" MP_SCHEMA ".relationship_status, $4)"
+	   " RETURNING relationship_id",
+	   MP_AS_CALLER, 4, UUIDOID, UUIDOID, TEXTOID, BOOLOID);
+
+static MpSql set_status_sql =
+MP_SQL("UPDATE " MP_SCHEMA ".relationship r"
+	   " SET status = $2::pg_catalog.text::" MP_SCHEMA ".relationship_status"
+	   " WHERE r.relationship_id OPERATOR(pg_catalog.=) $1",
+	   MP_AS_CALLER, 2, UUIDOID, TEXTOID);
+
+static MpSql revoke_admin_sql =
+MP_SQL("UPDATE " MP_SCHEMA ".relationship r SET delegated_admin = false"
+	   " WHERE r.relationship_id OPERATOR(pg_catalog.=) $1",
+	   MP_AS_CALLER, 1, UUIDOID);
+
+static MpSql expire_all_sql =
+MP_SQL("UPDATE " MP_SCHEMA ".relationship r SET status = 'expired'"
+	   " WHERE r.status OPERATOR(pg_catalog.=) 'pending'"
+	   " AND r.requested_at OPERATOR(pg_catalog.<=) $1",
+	   MP_AS_CALLER, 1, TIMESTAMPTZOID);
 
 static void
 require_arg(FunctionCallInfo fcinfo, int argno, const char *name)
@@ -41,11 +80,11 @@ require_arg(FunctionCallInfo fcinfo, int argno, const char *name)
  * caller's memory context.
  */
 static pg_uuid_t *
-insert_returning_uuid(MpQuery q, Datum *args, pg_uuid_t *result)
+insert_returning_uuid(MpSql *q, Datum *args, pg_uuid_t *result)
 {
 	bool		isnull;
 
-	if (mp_query(q, args, NULL, 0) != 1)
+	if (mp_sql_execute(q, args, NULL, 0, InvalidSnapshot) != 1)
 		elog(ERROR, "multipartner insert returned no row");
 	*result = *DatumGetUUIDP(mp_result_datum(0, 1, &isnull));
 	return result;
@@ -76,7 +115,8 @@ mp_create_customer(PG_FUNCTION_ARGS)
 	args[0] = UUIDPGetDatum(customer_id);
 	args[1] = PG_GETARG_DATUM(0);
 	args[2] = PG_GETARG_DATUM(1);
-	args[3] = PG_GETARG_DATUM(2);
+	args[3] = CStringGetTextDatum(mp_cloud_labels[mp_enum_index(PG_GETARG_DATUM(2),
+																mp_cloud_labels)]);
 
 	/*
 	 * Under SET CONSTRAINTS ... IMMEDIATE the check that a partner's
@@ -88,13 +128,13 @@ mp_create_customer(PG_FUNCTION_ARGS)
 	PG_TRY();
 	{
 		mp_creating_customer(customer_id);
-		mp_query(MPQ_API_INSERT_CUSTOMER, args, NULL, 0);
+		mp_sql_execute(&insert_customer_sql, args, NULL, 0, InvalidSnapshot);
 
 		args[0] = UUIDPGetDatum(customer_id);
 		args[1] = UUIDPGetDatum(&partner_id);
 		args[2] = CStringGetTextDatum("active");
 		args[3] = BoolGetDatum(true);
-		insert_returning_uuid(MPQ_API_INSERT_RELATIONSHIP, args, &rid);
+		insert_returning_uuid(&insert_relationship_sql, args, &rid);
 	}
 	PG_FINALLY();
 	{
@@ -124,7 +164,7 @@ mp_request_relationship(PG_FUNCTION_ARGS)
 	args[1] = UUIDPGetDatum(&partner_id);
 	args[2] = CStringGetTextDatum("pending");
 	args[3] = PG_GETARG_DATUM(1);
-	insert_returning_uuid(MPQ_API_INSERT_RELATIONSHIP, args, rid);
+	insert_returning_uuid(&insert_relationship_sql, args, rid);
 	SPI_finish();
 
 	PG_RETURN_UUID_P(rid);
@@ -135,7 +175,7 @@ mp_request_relationship(PG_FUNCTION_ARGS)
  * the caller can see does not exist.
  */
 static void
-update_relationship(FunctionCallInfo fcinfo, MpQuery q, const char *status)
+update_relationship(FunctionCallInfo fcinfo, MpSql *q, const char *status)
 {
 	Datum		args[2];
 	int			n;
@@ -146,7 +186,7 @@ update_relationship(FunctionCallInfo fcinfo, MpQuery q, const char *status)
 	args[0] = PG_GETARG_DATUM(0);
 	if (status)
 		args[1] = CStringGetTextDatum(status);
-	n = mp_query(q, args, NULL, 0);
+	n = mp_sql_execute(q, args, NULL, 0, InvalidSnapshot);
 	SPI_finish();
 
 	if (n == 0)
@@ -162,7 +202,7 @@ PG_FUNCTION_INFO_V1(mp_accept_relationship);
 Datum
 mp_accept_relationship(PG_FUNCTION_ARGS)
 {
-	update_relationship(fcinfo, MPQ_API_SET_STATUS, "active");
+	update_relationship(fcinfo, &set_status_sql, "active");
 	PG_RETURN_VOID();
 }
 
@@ -170,7 +210,7 @@ PG_FUNCTION_INFO_V1(mp_decline_relationship);
 Datum
 mp_decline_relationship(PG_FUNCTION_ARGS)
 {
-	update_relationship(fcinfo, MPQ_API_SET_STATUS, "declined");
+	update_relationship(fcinfo, &set_status_sql, "declined");
 	PG_RETURN_VOID();
 }
 
@@ -178,7 +218,7 @@ PG_FUNCTION_INFO_V1(mp_terminate_relationship);
 Datum
 mp_terminate_relationship(PG_FUNCTION_ARGS)
 {
-	update_relationship(fcinfo, MPQ_API_SET_STATUS, "terminated");
+	update_relationship(fcinfo, &set_status_sql, "terminated");
 	PG_RETURN_VOID();
 }
 
@@ -186,7 +226,7 @@ PG_FUNCTION_INFO_V1(mp_revoke_delegated_admin);
 Datum
 mp_revoke_delegated_admin(PG_FUNCTION_ARGS)
 {
-	update_relationship(fcinfo, MPQ_API_REVOKE_ADMIN, NULL);
+	update_relationship(fcinfo, &revoke_admin_sql, NULL);
 	PG_RETURN_VOID();
 }
 
@@ -199,7 +239,7 @@ mp_expire_relationships(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	n = mp_query(MPQ_API_EXPIRE_ALL, &arg, NULL, 0);
+	n = mp_sql_execute(&expire_all_sql, &arg, NULL, 0, InvalidSnapshot);
 	SPI_finish();
 	PG_RETURN_INT64((int64) n);
 }
@@ -226,7 +266,7 @@ mp_create_subscription(PG_FUNCTION_ARGS)
 	args[1] = UUIDPGetDatum(&partner_id);
 	for (int i = 1; i < 6; i++)
 		args[i + 1] = PG_GETARG_DATUM(i);
-	insert_returning_uuid(MPQ_API_INSERT_SUBSCRIPTION, args, sid);
+	insert_returning_uuid(&insert_subscription_sql, args, sid);
 	SPI_finish();
 
 	PG_RETURN_UUID_P(sid);

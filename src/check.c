@@ -22,6 +22,7 @@
 
 #include "access/htup_details.h"
 #include "access/xact.h"
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -97,6 +98,34 @@ rule_of(int sqlerrcode, const CheckActionDef *def)
 	}
 }
 
+/*
+ * The real operations, run as the caller.  One query per function: a
+ * generic plan checks EXECUTE on every function it could call, and each role
+ * may call only some of them.
+ */
+static MpSql request_sql =
+MP_SQL("SELECT " MP_SCHEMA ".request_relationship($1)", MP_AS_CALLER, 1, UUIDOID);
+static MpSql accept_sql =
+MP_SQL("SELECT " MP_SCHEMA ".accept_relationship($1)", MP_AS_CALLER, 1, UUIDOID);
+static MpSql decline_sql =
+MP_SQL("SELECT " MP_SCHEMA ".decline_relationship($1)", MP_AS_CALLER, 1, UUIDOID);
+static MpSql terminate_sql =
+MP_SQL("SELECT " MP_SCHEMA ".terminate_relationship($1)", MP_AS_CALLER, 1, UUIDOID);
+static MpSql revoke_sql =
+MP_SQL("SELECT " MP_SCHEMA ".revoke_delegated_admin($1)", MP_AS_CALLER, 1, UUIDOID);
+static MpSql sell_sql =
+MP_SQL("SELECT " MP_SCHEMA ".create_subscription($1, 'multipartner.check', 'multipartner.check',"
+	   " $2, $3, $4)", MP_AS_CALLER, 4, UUIDOID, INT4OID, TEXTOID, TEXTOID);
+static MpSql update_subscription_sql =
+MP_SQL("UPDATE " MP_SCHEMA ".subscription s SET"
+	   " quantity = COALESCE($2, s.quantity),"
+	   " status = COALESCE($3::pg_catalog.text::" MP_SCHEMA ".subscription_status, s.status),"
+	   " auto_renew = COALESCE($4, s.auto_renew),"
+	   " partner_of_record = COALESCE($5, s.partner_of_record),"
+	   " term = COALESCE($6, s.term)"
+	   " WHERE s.subscription_id OPERATOR(pg_catalog.=) $1",
+	   MP_AS_CALLER, 6, UUIDOID, INT4OID, TEXTOID, BOOLOID, UUIDOID, TEXTOID);
+
 /* Run the operation; errors propagate to the caller's PG_CATCH. */
 static void
 run_action(const CheckActionDef *def, Datum id, FunctionCallInfo fcinfo)
@@ -112,25 +141,25 @@ run_action(const CheckActionDef *def, Datum id, FunctionCallInfo fcinfo)
 	switch (def->action)
 	{
 		case CHECK_REQUEST:
-			mp_query(MPQ_CHECK_REQUEST, args, nulls, 0);
+			mp_sql_execute(&request_sql, args, nulls, 0, InvalidSnapshot);
 			break;
 		case CHECK_ACCEPT:
-			mp_query(MPQ_CHECK_ACCEPT, args, nulls, 0);
+			mp_sql_execute(&accept_sql, args, nulls, 0, InvalidSnapshot);
 			break;
 		case CHECK_DECLINE:
-			mp_query(MPQ_CHECK_DECLINE, args, nulls, 0);
+			mp_sql_execute(&decline_sql, args, nulls, 0, InvalidSnapshot);
 			break;
 		case CHECK_REVOKE:
-			mp_query(MPQ_CHECK_REVOKE, args, nulls, 0);
+			mp_sql_execute(&revoke_sql, args, nulls, 0, InvalidSnapshot);
 			break;
 		case CHECK_TERMINATE:
-			mp_query(MPQ_CHECK_TERMINATE, args, nulls, 0);
+			mp_sql_execute(&terminate_sql, args, nulls, 0, InvalidSnapshot);
 			break;
 		case CHECK_SELL:
 			args[1] = PG_ARGISNULL(5) ? Int32GetDatum(1) : PG_GETARG_DATUM(5);
 			args[2] = PG_ARGISNULL(9) ? CStringGetTextDatum("P1M") : PG_GETARG_DATUM(9);
 			args[3] = PG_ARGISNULL(10) ? CStringGetTextDatum("monthly") : PG_GETARG_DATUM(10);
-			mp_query(MPQ_CHECK_SELL, args, nulls, 0);
+			mp_sql_execute(&sell_sql, args, nulls, 0, InvalidSnapshot);
 			break;
 		case CHECK_UPDATE_SUBSCRIPTION:
 		case CHECK_CANCEL_SUBSCRIPTION:
@@ -152,7 +181,7 @@ run_action(const CheckActionDef *def, Datum id, FunctionCallInfo fcinfo)
 				args[2] = CStringGetTextDatum("cancelled");
 				nulls[2] = ' ';
 			}
-			n = mp_query(MPQ_CHECK_UPDATE_SUBSCRIPTION, args, nulls, 0);
+			n = mp_sql_execute(&update_subscription_sql, args, nulls, 0, InvalidSnapshot);
 			if (n == 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_UNDEFINED_OBJECT),

@@ -52,7 +52,7 @@
  * (foreign-key triggers included) ENABLE ALWAYS, no rewrite rule on it and
  * no table inheriting from it (whose rows would read as ours unchecked).
  */
-static const char *const weakened_sql =
+static MpSql weakened_sql = MP_SQL(
 "SELECT c.relname::pg_catalog.text FROM pg_catalog.pg_class c"
 " WHERE c.oid OPERATOR(pg_catalog.=) ANY (ARRAY(" EXT_TABLES "))"
 "   AND c.relkind OPERATOR(pg_catalog.=) 'r'"
@@ -65,10 +65,10 @@ static const char *const weakened_sql =
 "                    WHERE r.ev_class OPERATOR(pg_catalog.=) c.oid)"
 "        OR EXISTS (SELECT FROM pg_catalog.pg_inherits i"
 "                    WHERE i.inhparent OPERATOR(pg_catalog.=) c.oid))"
-" LIMIT 1";
+" LIMIT 1", MP_AS_CALLER, 2, TEXTOID, OIDOID);
 
 /* The commands of this statement that touched the schema or its objects. */
-static const char *const touched_sql =
+static MpSql touched_sql = MP_SQL(
 "SELECT d.object_identity FROM pg_catalog.pg_event_trigger_ddl_commands() d"
 " WHERE d.schema_name OPERATOR(pg_catalog.=) $1"
 "    OR d.object_identity OPERATOR(pg_catalog.~~) ('% on ' OPERATOR(pg_catalog.||) $1 OPERATOR(pg_catalog.||) '.%')"
@@ -78,24 +78,20 @@ static const char *const touched_sql =
 "                 AND e.objid OPERATOR(pg_catalog.=) d.objid"
 "                 AND e.deptype OPERATOR(pg_catalog.=) 'e'"
 "                 AND x.extname OPERATOR(pg_catalog.=) $1)"
-" LIMIT 1";
+" LIMIT 1", MP_AS_CALLER, 1, TEXTOID);
 
-static const char *const dropped_sql =
+static MpSql dropped_sql = MP_SQL(
 "SELECT d.object_identity FROM pg_catalog.pg_event_trigger_dropped_objects() d"
 " WHERE d.schema_name OPERATOR(pg_catalog.=) $1"
 "    OR d.object_identity OPERATOR(pg_catalog.~~) ('% on ' OPERATOR(pg_catalog.||) $1 OPERATOR(pg_catalog.||) '.%')"
-" LIMIT 1";
+" LIMIT 1", MP_AS_CALLER, 1, TEXTOID);
 
-static const char *const member_sql =
+static MpSql member_sql = MP_SQL(
 "SELECT 1 FROM pg_catalog.pg_depend e"
 " JOIN pg_catalog.pg_extension x ON x.oid OPERATOR(pg_catalog.=) e.refobjid"
 " WHERE e.classid OPERATOR(pg_catalog.=) $1 AND e.objid OPERATOR(pg_catalog.=) $2"
-"   AND e.deptype OPERATOR(pg_catalog.=) 'e' AND x.extname OPERATOR(pg_catalog.=) $3";
-
-static SPIPlanPtr weakened_plan;
-static SPIPlanPtr touched_plan;
-static SPIPlanPtr dropped_plan;
-static SPIPlanPtr member_plan;
+"   AND e.deptype OPERATOR(pg_catalog.=) 'e' AND x.extname OPERATOR(pg_catalog.=) $3",
+MP_AS_CALLER, 3, OIDOID, OIDOID, TEXTOID);
 
 static void
 refuse(const char *what)
@@ -117,9 +113,7 @@ is_member(Oid classid, Oid objid)
 	args[0] = ObjectIdGetDatum(classid);
 	args[1] = ObjectIdGetDatum(objid);
 	args[2] = CStringGetTextDatum(MP_SCHEMA);
-	return mp_execute(&member_plan, member_sql, 3,
-					  (Oid[]) {OIDOID, OIDOID, TEXTOID}, false, args, NULL, 1,
-					  InvalidSnapshot) > 0;
+	return mp_sql_execute(&member_sql, args, NULL, 1, InvalidSnapshot) > 0;
 }
 
 /*
@@ -208,14 +202,12 @@ mp_ddl_guard(PG_FUNCTION_ARGS)
 		check_grant((GrantStmt *) trigdata->parsetree);
 
 	args[0] = CStringGetTextDatum(MP_SCHEMA);
-	if (mp_execute(drop ? &dropped_plan : &touched_plan,
-				   drop ? dropped_sql : touched_sql, 1,
-				   (Oid[]) {TEXTOID}, false, args, NULL, 1, InvalidSnapshot) > 0)
+	if (mp_sql_execute(drop ? &dropped_sql : &touched_sql, args, NULL, 1,
+					   InvalidSnapshot) > 0)
 		refuse(TextDatumGetCString(mp_result_datum(0, 1, &isnull)));
 
 	args[1] = ObjectIdGetDatum(nspid);
-	if (mp_execute(&weakened_plan, weakened_sql, 2, (Oid[]) {TEXTOID, OIDOID},
-				   false, args, NULL, 1, InvalidSnapshot) > 0)
+	if (mp_sql_execute(&weakened_sql, args, NULL, 1, InvalidSnapshot) > 0)
 		refuse(psprintf("%s.%s", MP_SCHEMA,
 						TextDatumGetCString(mp_result_datum(0, 1, &isnull))));
 

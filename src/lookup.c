@@ -130,27 +130,16 @@ mp_lookup_counts(PG_FUNCTION_ARGS)
 }
 
 /*
- * The SPI implementations' common steps: connect, run the question's kept
- * plan (preparing it on first use), and disconnect once the answer is
- * copied out.
+ * The SPI implementations' common steps: connect, run the question's query
+ * (an MpSql, spi.c), and disconnect once the answer is copied out.
  */
-typedef struct MpSql
-{
-	const char *sql;
-	bool		as_owner;		/* run as the schema owner, ignoring RLS */
-	int			nargs;
-	Oid			argtypes[4];
-	SPIPlanPtr	plan;
-} MpSql;
-
 static int
 spi_run(MpSql *q, Datum *values, const char *nulls, long tcount,
 		Snapshot snapshot)
 {
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	return mp_execute(&q->plan, q->sql, q->nargs, q->argtypes, q->as_owner,
-					  values, nulls, tcount, snapshot);
+	return mp_sql_execute(q, values, nulls, tcount, snapshot);
 }
 
 static void
@@ -178,9 +167,9 @@ spi_uuid(uint64 row, int col, bool *isnull)
 	return u;
 }
 
-#define Q(sqltext, owner, n, ...) {sqltext, owner, n, {__VA_ARGS__}, NULL}
-#define AS_OWNER true
-#define AS_CALLER false
+#define Q MP_SQL
+#define AS_OWNER MP_AS_OWNER
+#define AS_CALLER MP_AS_CALLER
 #define FROM(t) " FROM " MP_SCHEMA "." t
 #define EQ " OPERATOR(pg_catalog.=) "
 

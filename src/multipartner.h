@@ -118,28 +118,24 @@ extern void mp_identity_reset(void);
 extern void mp_identity_end_xact(bool commit);
 extern const char *mp_current_role_name(void);
 
-/* spi.c: the plan engine, and the SQL API's own writes (run as the caller) */
-typedef enum MpQuery
+/* spi.c: the plan engine every query runs through */
+/* A query: its text, who it runs as, its parameters, and its kept plan. */
+#define MP_SQL_MAX_ARGS 8
+typedef struct MpSql
 {
-	MPQ_API_INSERT_SUBSCRIPTION,
-	MPQ_API_INSERT_CUSTOMER,
-	MPQ_API_INSERT_RELATIONSHIP,
-	MPQ_API_SET_STATUS,
-	MPQ_API_REVOKE_ADMIN,
-	MPQ_API_EXPIRE_ALL,
-	MPQ_CHECK_REQUEST,
-	MPQ_CHECK_ACCEPT,
-	MPQ_CHECK_DECLINE,
-	MPQ_CHECK_TERMINATE,
-	MPQ_CHECK_REVOKE,
-	MPQ_CHECK_SELL,
-	MPQ_CHECK_UPDATE_SUBSCRIPTION,
-	MPQ_NUM_QUERIES
-} MpQuery;
+	const char *sql;
+	bool		as_owner;		/* as the schema owner, ignoring RLS; else the caller */
+	int			nargs;
+	Oid			argtypes[MP_SQL_MAX_ARGS];
+	SPIPlanPtr	plan;			/* prepared on first use, kept */
+} MpSql;
 
-extern int	mp_query(MpQuery q, Datum *values, const char *nulls, long tcount);
-extern int	mp_query_snapshot(MpQuery q, Datum *values, const char *nulls,
-							  long tcount, Snapshot snapshot);
+#define MP_SQL(sqltext, owner, n, ...) {sqltext, owner, n, {__VA_ARGS__}, NULL}
+#define MP_AS_OWNER true
+#define MP_AS_CALLER false
+
+extern int	mp_sql_execute(MpSql *q, Datum *values, const char *nulls,
+						   long tcount, Snapshot snapshot);
 extern int	mp_execute(SPIPlanPtr *slot, const char *sql, int nargs,
 					   Oid *argtypes, bool as_owner, Datum *values,
 					   const char *nulls, long tcount, Snapshot snapshot);

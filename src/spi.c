@@ -1,9 +1,10 @@
 /*-------------------------------------------------------------------------
  *
  * spi.c
- *	  The plan engine: every query of the extension runs through a plan
- *	  prepared once and kept (mp_execute), the SPI path of the questions of
- *	  lookup.c as well as the SQL API's own writes, kept here (mp_query).
+ *	  The plan engine: every query of the extension is an MpSql (its text,
+ *	  who it runs as, its parameter types and its kept plan) next to the code
+ *	  that asks it (lookup.c, api.c, check.c, guard.c), and runs through a plan
+ *	  prepared once and kept (mp_sql_execute, mp_execute).
  *
  * Like ri_triggers.c, each query is written once, fully schema-qualified
  * and with OPERATOR(pg_catalog.=), so a hostile search_path changes
@@ -17,12 +18,13 @@
  * extension owner, who owns every table) with SECURITY_LOCAL_USERID_CHANGE |
  * SECURITY_NOFORCE_RLS, the way RI checks run as the table owner: the
  * caller's privileges and row security never hide a row from a rule.  The
- * caller's identity is taken with GetUserId() before (identity.c).  The API
- * writes below run as the caller, so the caller's privileges and the
+ * caller's identity is taken with GetUserId() before (identity.c).  The SQL
+ * API's writes run as the caller, so the caller's privileges and the
  * triggers apply to them as to any direct DML.
  *
- * Callers of mp_query() bracket it with SPI_connect()/SPI_finish() and copy
- * out what they need before SPI_finish(); lookup.c does that itself.
+ * Callers bracket a query with SPI_connect()/SPI_finish() and copy out what
+ * they need before SPI_finish(); lookup.c's SPI implementations do that
+ * themselves.
  *
  *-------------------------------------------------------------------------
  */
@@ -38,100 +40,6 @@
 
 #include "multipartner.h"
 
-#define MP_MAX_ARGS 8
-
-typedef struct MpQueryDef
-{
-	const char *sql;
-	bool		as_owner;		/* run as the schema owner, ignoring RLS */
-	int			nargs;
-	Oid			argtypes[MP_MAX_ARGS];
-} MpQueryDef;
-
-#define Q_OWNER true
-#define Q_CALLER false
-
-/*
- * The status literals below are enum labels cast in the query text; they
- * are resolved once, when the plan is prepared.
- */
-static const MpQueryDef mp_query_defs[MPQ_NUM_QUERIES] = {
-	[MPQ_API_INSERT_SUBSCRIPTION] = {
-		"INSERT INTO " MP_SCHEMA ".subscription"
-		" (customer_id, partner_of_record, offer_id, product_family, quantity,"
-		"  term, billing_cycle)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING subscription_id",
-		Q_CALLER, 7, {UUIDOID, UUIDOID, TEXTOID, TEXTOID, INT4OID, TEXTOID, TEXTOID}
-	},
-	[MPQ_API_INSERT_CUSTOMER] = {
-		"INSERT INTO " MP_SCHEMA ".customer (customer_id, tenant_id, name, cloud)"
-		" VALUES ($1, $2, $3, $4)",
-		Q_CALLER, 4, {UUIDOID, UUIDOID, TEXTOID, InvalidOid}
-	},
-	[MPQ_API_INSERT_RELATIONSHIP] = {
-		"INSERT INTO " MP_SCHEMA ".relationship"
-		" (customer_id, partner_id, status, delegated_admin)"
-		" VALUES ($1, $2, $3::pg_catalog.text::" MP_SCHEMA ".relationship_status, $4)"
-		" RETURNING relationship_id",
-		Q_CALLER, 4, {UUIDOID, UUIDOID, TEXTOID, BOOLOID}
-	},
-	[MPQ_API_SET_STATUS] = {
-		"UPDATE " MP_SCHEMA ".relationship r"
-		" SET status = $2::pg_catalog.text::" MP_SCHEMA ".relationship_status"
-		" WHERE r.relationship_id OPERATOR(pg_catalog.=) $1",
-		Q_CALLER, 2, {UUIDOID, TEXTOID}
-	},
-	[MPQ_API_REVOKE_ADMIN] = {
-		"UPDATE " MP_SCHEMA ".relationship r SET delegated_admin = false"
-		" WHERE r.relationship_id OPERATOR(pg_catalog.=) $1",
-		Q_CALLER, 1, {UUIDOID}
-	},
-	/* multipartner.check(): the real operations, run as the caller */
-	[MPQ_CHECK_REQUEST] = {
-		"SELECT " MP_SCHEMA ".request_relationship($1)",
-		Q_CALLER, 1, {UUIDOID}
-	},
-	/*
-	 * One query per function: a generic plan checks EXECUTE on every
-	 * function it could call, and each role may call only some of them.
-	 */
-	[MPQ_CHECK_ACCEPT] = {
-		"SELECT " MP_SCHEMA ".accept_relationship($1)", Q_CALLER, 1, {UUIDOID}
-	},
-	[MPQ_CHECK_DECLINE] = {
-		"SELECT " MP_SCHEMA ".decline_relationship($1)", Q_CALLER, 1, {UUIDOID}
-	},
-	[MPQ_CHECK_TERMINATE] = {
-		"SELECT " MP_SCHEMA ".terminate_relationship($1)", Q_CALLER, 1, {UUIDOID}
-	},
-	[MPQ_CHECK_REVOKE] = {
-		"SELECT " MP_SCHEMA ".revoke_delegated_admin($1)", Q_CALLER, 1, {UUIDOID}
-	},
-	[MPQ_CHECK_SELL] = {
-		"SELECT " MP_SCHEMA ".create_subscription($1, 'multipartner.check', 'multipartner.check',"
-		" $2, $3, $4)",
-		Q_CALLER, 4, {UUIDOID, INT4OID, TEXTOID, TEXTOID}
-	},
-	[MPQ_CHECK_UPDATE_SUBSCRIPTION] = {
-		"UPDATE " MP_SCHEMA ".subscription s SET"
-		" quantity = COALESCE($2, s.quantity),"
-		" status = COALESCE($3::pg_catalog.text::" MP_SCHEMA ".subscription_status, s.status),"
-		" auto_renew = COALESCE($4, s.auto_renew),"
-		" partner_of_record = COALESCE($5, s.partner_of_record),"
-		" term = COALESCE($6, s.term)"
-		" WHERE s.subscription_id OPERATOR(pg_catalog.=) $1",
-		Q_CALLER, 6, {UUIDOID, INT4OID, TEXTOID, BOOLOID, UUIDOID, TEXTOID}
-	},
-	[MPQ_API_EXPIRE_ALL] = {
-		"UPDATE " MP_SCHEMA ".relationship r SET status = 'expired'"
-		" WHERE r.status OPERATOR(pg_catalog.=) 'pending'"
-		" AND r.requested_at OPERATOR(pg_catalog.<=) $1",
-		Q_CALLER, 1, {TIMESTAMPTZOID}
-	},
-};
-
-static SPIPlanPtr mp_plans[MPQ_NUM_QUERIES];
-
 /* Oid of the owner of the multipartner schema, who owns every table. */
 Oid
 mp_schema_owner(void)
@@ -146,21 +54,6 @@ mp_schema_owner(void)
 	owner = ((Form_pg_namespace) GETSTRUCT(tup))->nspowner;
 	ReleaseSysCache(tup);
 	return owner;
-}
-
-/*
- * Argument types that are our own enums are only known at run time; they
- * are looked up by name when the plan is prepared.
- */
-static void
-mp_resolve_argtypes(MpQuery q, Oid *argtypes)
-{
-	const MpQueryDef *def = &mp_query_defs[q];
-
-	for (int i = 0; i < def->nargs; i++)
-		argtypes[i] = def->argtypes[i];
-	if (q == MPQ_API_INSERT_CUSTOMER)
-		argtypes[3] = mp_type_oid("cloud");
 }
 
 /*
@@ -224,27 +117,18 @@ mp_execute(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes,
 }
 
 /*
- * mp_query - run the fixed query q with the given parameters
+ * mp_sql_execute - run the query q through its kept plan (mp_execute); the
+ * caller is connected to SPI.
  */
 int
-mp_query(MpQuery q, Datum *values, const char *nulls, long tcount)
+mp_sql_execute(MpSql *q, Datum *values, const char *nulls, long tcount,
+			   Snapshot snapshot)
 {
-	return mp_query_snapshot(q, values, nulls, tcount, InvalidSnapshot);
+	return mp_execute(&q->plan, q->sql, q->nargs, q->argtypes, q->as_owner,
+					  values, nulls, tcount, snapshot);
 }
 
-int
-mp_query_snapshot(MpQuery q, Datum *values, const char *nulls, long tcount,
-				  Snapshot snapshot)
-{
-	const MpQueryDef *def = &mp_query_defs[q];
-	Oid			argtypes[MP_MAX_ARGS];
-
-	mp_resolve_argtypes(q, argtypes);
-	return mp_execute(&mp_plans[q], def->sql, def->nargs, argtypes,
-					  def->as_owner, values, nulls, tcount, snapshot);
-}
-
-/* Column col (1-based) of result row row of the last mp_query(). */
+/* Column col (1-based) of result row row of the last query run. */
 Datum
 mp_result_datum(uint64 row, int col, bool *isnull)
 {
