@@ -409,7 +409,6 @@ extern int	mp_attnum(Relation rel, const char *colname);
 extern Datum mp_getattr(HeapTuple tuple, Relation rel, const char *colname,
 						bool *isnull);
 extern int	mp_enum_index(Datum value, const char *const labels[]);
-extern Datum mp_enum_datum(Oid enumtypid, const char *label);
 extern Oid	mp_type_oid(const char *typname);
 extern Oid	mp_relation_oid(const char *relname);
 extern char *mp_uuid_str(const pg_uuid_t *uuid);

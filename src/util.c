@@ -183,22 +183,6 @@ mp_enum_index(Datum value, const char *const labels[])
 	return i;
 }
 
-/* The Datum of label in enum type enumtypid. */
-Datum
-mp_enum_datum(Oid enumtypid, const char *label)
-{
-	HeapTuple	tup;
-	Oid			result;
-
-	tup = SearchSysCache2(ENUMTYPOIDNAME, ObjectIdGetDatum(enumtypid),
-						  CStringGetDatum(label));
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "enum type %u has no label \"%s\"", enumtypid, label);
-	result = ((Form_pg_enum) GETSTRUCT(tup))->oid;
-	ReleaseSysCache(tup);
-	return ObjectIdGetDatum(result);
-}
-
 /*
  * The OIDs of the extension's tables and indexes, found by name once and kept
  * until a relcache invalidation of the relation (a DROP, a RENAME, an ALTER),

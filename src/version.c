@@ -36,17 +36,10 @@
 #error "MP_VERSION must be defined (the Makefile takes it from multipartner.control)"
 #endif
 
-typedef enum MpVersionState
-{
-	MP_VERSION_UNKNOWN,
-	MP_VERSION_MATCHES,
-	MP_VERSION_DIFFERS
-} MpVersionState;
-
-static MpVersionState version_state = MP_VERSION_UNKNOWN;
+static bool version_matches;
 static char schema_version[32];
 
-/* version_state and schema_version, until pg_proc changes */
+/* version_matches and schema_version, until pg_proc changes */
 static MpCache version_cache = MP_CACHE("multipartner schema version",
 										.nsyscaches = 1, .syscaches = {PROCOID});
 
@@ -118,11 +111,10 @@ mp_require_schema_version(void)
 	{
 		mp_cache_fill_begin(&version_cache);
 		read_schema_version();
-		version_state = strcmp(schema_version, MP_VERSION) == 0 ?
-			MP_VERSION_MATCHES : MP_VERSION_DIFFERS;
+		version_matches = strcmp(schema_version, MP_VERSION) == 0;
 		mp_cache_fill_end(&version_cache);
 	}
-	if (version_state == MP_VERSION_MATCHES)
+	if (version_matches)
 		return;
 
 	if (schema_version[0] == '\0' || version_cmp(schema_version, MP_VERSION) < 0)
