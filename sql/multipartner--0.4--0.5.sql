@@ -56,15 +56,17 @@ COMMENT ON FUNCTION multipartner.member_customers() IS
  * The member trigger binds the role of each member row it sees (see
  * partner_member in sql/multipartner--0.5.sql).  Rows loaded with the
  * triggers switched off (a bulk load by a superuser, as the benchmark does)
- * have roles nobody bound, and count for nobody: this function binds every
- * existing role of a member row, as the upgrade to 0.4 did for the rows
- * already there.  Rows whose
- * role no longer exists are left alone (they count for nobody).  It returns
- * how many grants it made (one per role and member table; a role already
- * bound is granted again, which changes nothing).  Granting on the
- * extension's types is the owner's, so it is for superusers only.
+ * have roles nobody bound, and count for nobody: this function binds the
+ * existing roles of member rows that are not bound yet, as the upgrade to
+ * 0.4 did for the rows already there.  Rows whose role no longer exists
+ * are left alone (they count for nobody).  Each grant locks its role until
+ * the transaction ends, so thousands of roles in one transaction can exceed
+ * the lock table: max_roles binds that many at most, and a caller repeats
+ * the call, each in its own transaction, until it returns 0.  It returns
+ * how many roles (per member table) it bound.  Granting on the extension's
+ * types is the owner's, so it is for superusers only.
  */
-CREATE FUNCTION multipartner.bind_member_roles()
+CREATE FUNCTION multipartner.bind_member_roles(max_roles integer DEFAULT NULL)
 RETURNS integer
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -79,20 +81,41 @@ BEGIN
               USING ERRCODE = '42501',
                     DETAIL = 'Only a superuser may grant on the extension''s member types.';
     END IF;
-    FOR r IN SELECT DISTINCT 'partner_role' AS typ, m.member::pg_catalog.text AS member
-               FROM multipartner.partner_member m
-              WHERE EXISTS (SELECT FROM pg_catalog.pg_roles a WHERE a.oid OPERATOR(pg_catalog.=) m.member)
-             UNION
-             SELECT DISTINCT 'customer_role', m.member::pg_catalog.text
-               FROM multipartner.customer_member m
-              WHERE EXISTS (SELECT FROM pg_catalog.pg_roles a WHERE a.oid OPERATOR(pg_catalog.=) m.member)
+    IF max_roles OPERATOR(pg_catalog.<) 1 THEN
+        RAISE EXCEPTION 'max_roles must be at least 1'
+              USING ERRCODE = '22023';
+    END IF;
+    -- one GRANT per member type for all its roles: one rewrite of the type's ACL
+    FOR r IN WITH bound AS (
+                 -- the roles each member type binds now, read once
+                 SELECT t.typname::pg_catalog.text AS typ, x.grantee
+                   FROM pg_catalog.pg_type t, pg_catalog.aclexplode(t.typacl) x
+                  WHERE t.typnamespace OPERATOR(pg_catalog.=) 'multipartner'::pg_catalog.regnamespace
+                    AND t.typname OPERATOR(pg_catalog.=) ANY (ARRAY['partner_role', 'customer_role']::pg_catalog.name[])
+                    AND x.privilege_type OPERATOR(pg_catalog.=) 'USAGE'),
+             unbound AS (
+                 SELECT u.typ, u.member
+                   FROM (SELECT DISTINCT 'partner_role' AS typ, m.member
+                           FROM multipartner.partner_member m
+                         UNION
+                         SELECT DISTINCT 'customer_role', m.member
+                           FROM multipartner.customer_member m) u
+                  WHERE EXISTS (SELECT FROM pg_catalog.pg_roles a WHERE a.oid OPERATOR(pg_catalog.=) u.member)
+                    AND NOT EXISTS (SELECT FROM bound b
+                                     WHERE b.typ OPERATOR(pg_catalog.=) u.typ
+                                       AND b.grantee OPERATOR(pg_catalog.=) u.member)
+                  ORDER BY 1, 2
+                  LIMIT max_roles)
+             SELECT w.typ, pg_catalog.string_agg(w.member::pg_catalog.text, ', ') AS members,
+                    pg_catalog.count(*)::integer AS roles
+               FROM unbound w GROUP BY w.typ
     LOOP
-        EXECUTE pg_catalog.format('GRANT USAGE ON TYPE multipartner.%I TO %s', r.typ, r.member);
-        n := n OPERATOR(pg_catalog.+) 1;
+        EXECUTE pg_catalog.format('GRANT USAGE ON TYPE multipartner.%I TO %s', r.typ, r.members);
+        n := n OPERATOR(pg_catalog.+) r.roles;
     END LOOP;
     RETURN n;
 END
 $bind$;
-COMMENT ON FUNCTION multipartner.bind_member_roles() IS
-    'superusers: bind the role of every member row to its member type, for rows loaded with the triggers off; returns how many grants it made';
-REVOKE ALL ON FUNCTION multipartner.bind_member_roles() FROM PUBLIC;
+COMMENT ON FUNCTION multipartner.bind_member_roles(integer) IS
+    'superusers: bind the roles of member rows loaded with the triggers off to their member type, at most max_roles of them (NULL: all); returns how many it bound, 0 when none is left';
+REVOKE ALL ON FUNCTION multipartner.bind_member_roles(integer) FROM PUBLIC;
