@@ -1,7 +1,7 @@
 -- upgrade: the install script of the current version (written by hand) and
 -- the upgrade steps make the same schema.  CREATE EXTENSION multipartner
 -- VERSION '0.1' followed by ALTER EXTENSION multipartner UPDATE, and a
--- database of 0.4 updated by the last step alone, each give exactly the
+-- database of 0.5 updated by the last step alone, each give exactly the
 -- schema of a fresh install of the default version: every catalog fact of
 -- test/catalog.psql (classes, columns and their defaults, constraints,
 -- indexes, triggers and their ENABLE ALWAYS, policies, views, functions with
@@ -11,7 +11,7 @@
 SET client_min_messages = warning;
 \set regress_db :DBNAME
 CREATE DATABASE regress_mp_upgraded;
-CREATE DATABASE regress_mp_from_04;
+CREATE DATABASE regress_mp_from_prev;
 CREATE DATABASE regress_mp_fresh;
 
 \c regress_mp_upgraded
@@ -25,17 +25,18 @@ SELECT extversion AS updated_to FROM pg_extension WHERE extname = 'multipartner'
 \set ECHO all
 \set upgraded :catalog
 
--- (0.4 has no install script of its own: PostgreSQL installs it as 0.1 and
--- the steps to 0.4, in their own command; the update to 0.5 is another one)
-\c regress_mp_from_04
+-- (0.5 has no install script of its own any more: PostgreSQL installs it as
+-- 0.1 and the steps to 0.5, in their own command; the update to 0.6 is
+-- another one)
+\c regress_mp_from_prev
 SET client_min_messages = warning;
-CREATE EXTENSION multipartner VERSION '0.4';
+CREATE EXTENSION multipartner VERSION '0.5';
 ALTER EXTENSION multipartner UPDATE;
 SELECT extversion AS updated_to FROM pg_extension WHERE extname = 'multipartner';
 \set ECHO none
 \i test/catalog.psql
 \set ECHO all
-\set from_04 :catalog
+\set from_prev :catalog
 
 \c regress_mp_fresh
 SET client_min_messages = warning;
@@ -47,12 +48,12 @@ SELECT extversion AS fresh FROM pg_extension WHERE extname = 'multipartner';
 
 -- the differences, both ways, for both paths: none
 SELECT v.path || ', only after the upgrade: ' || d.l AS difference
-  FROM (VALUES ('0.1 -> current', :'upgraded'), ('0.4 -> current', :'from_04')) v(path, cat),
+  FROM (VALUES ('0.1 -> current', :'upgraded'), ('0.5 -> current', :'from_prev')) v(path, cat),
        LATERAL (SELECT l FROM regexp_split_to_table(v.cat, E'\n') l
                 EXCEPT ALL SELECT l FROM regexp_split_to_table(:'catalog', E'\n') l) d
 UNION ALL
 SELECT v.path || ', only in a fresh install: ' || d.l
-  FROM (VALUES ('0.1 -> current', :'upgraded'), ('0.4 -> current', :'from_04')) v(path, cat),
+  FROM (VALUES ('0.1 -> current', :'upgraded'), ('0.5 -> current', :'from_prev')) v(path, cat),
        LATERAL (SELECT l FROM regexp_split_to_table(:'catalog', E'\n') l
                 EXCEPT ALL SELECT l FROM regexp_split_to_table(v.cat, E'\n') l) d
 ORDER BY 1;
@@ -95,6 +96,6 @@ DROP ROLE regress_upgrade_member;
 
 \c :regress_db
 DROP DATABASE regress_mp_upgraded;
-DROP DATABASE regress_mp_from_04;
+DROP DATABASE regress_mp_from_prev;
 DROP DATABASE regress_mp_fresh;
 DROP DATABASE regress_mp_members;

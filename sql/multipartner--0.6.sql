@@ -1,11 +1,11 @@
-/* sql/multipartner--0.5.sql: install script of multipartner 0.5 */
+/* sql/multipartner--0.6.sql: install script of multipartner 0.6 */
 
 \echo Use "CREATE EXTENSION multipartner" to load this file. \quit
 
 /*
  * A fresh install of the current version, maintained by hand: each object is
  * created once, in its final form, grouped by kind.  A database that reaches
- * 0.5 by upgrades (sql/multipartner--0.1.sql, then each step
+ * 0.6 by upgrades (sql/multipartner--0.1.sql, then each step
  * sql/multipartner--X.Y--X.Z.sql) must end with exactly the catalog this
  * script makes; test/sql/upgrade.sql compares the two fact by fact
  * (test/catalog.psql), so a change here goes with the same change in the
@@ -367,7 +367,7 @@ COMMENT ON FUNCTION multipartner.is_operator() IS
  */
 CREATE FUNCTION multipartner.schema_version() RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    AS $$SELECT '0.5'::pg_catalog.text$$;
+    AS $$SELECT '0.6'::pg_catalog.text$$;
 CREATE FUNCTION multipartner.library_version() RETURNS text
     LANGUAGE c STABLE PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'mp_library_version_sql';
