@@ -9,6 +9,8 @@ packages=(
 	postgresql-server-dev-15                   # pg_config, PGXS, pg_regress, pg_isolation_regress
 	postgresql-15-pgtap                        # CREATE EXTENSION pgtap
 	libtap-parser-sourcehandler-pgtap-perl     # pg_prove
+	dpkg-dev debhelper                         # dpkg-buildpackage of debian/ (t_debian_package)
+	postgresql-server-dev-all                  # pg_buildext, pgxs_debian_control.mk
 )
 
 missing=()
