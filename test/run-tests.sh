@@ -181,7 +181,8 @@ if [[ -n $taps ]]; then
 fi
 
 # The script tests run as root (each in a directory of its own under $out/scripts) and print
-# "ok - ..." / "FAILED - ..." lines.
+# "ok - ..." / "FAILED - ..." lines.  They check the tree itself (META.json, sql/, src/ ...), so they
+# run from it, not from the copy postgres may need (which holds the test inputs only).
 if [[ -n $scripts ]]; then
 	say ""
 	say "== script suite"
@@ -189,7 +190,7 @@ if [[ -n $scripts ]]; then
 	for t in $scripts; do
 		log=$out/scripts/$t.log
 		set +e
-		bash "$work/test/scripts/$t.sh" "$out/scripts/$t" >"$log" 2>&1
+		bash "$tree/test/scripts/$t.sh" "$out/scripts/$t" >"$log" 2>&1
 		rc=$?
 		set -e
 		if ((rc == 0)); then
