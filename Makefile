@@ -5,7 +5,9 @@
 #   make test            deps + build + install + every suite on throwaway clusters (test/run-tests.sh)
 #   make demo            deps + build + install + private demo cluster (test/demo/demo.sh start)
 #   make demo-stop       stop and remove the demo cluster
-#   make installcheck    plain PGXS: run the suites against the server PG* variables point at
+#   make installcheck    plain PGXS: run the suites against the server PG* variables point at,
+#                        then the TAP tests t/*.pl (on clusters of their own)
+#   make installcheck-tap  the TAP tests t/*.pl alone (as a non-root user, after make install)
 #
 # Test output goes to $(TESTOUT) (default ".", the PGXS behaviour). Expected files live in the
 # top-level expected/ directory: PG 15's pg_regress looks in OUTPUTDIR/expected, then in
@@ -44,9 +46,15 @@ TESTOUT     ?= .
 REGRESS        := $(sort $(patsubst test/sql/%.sql,%,$(wildcard test/sql/*.sql)))
 REGRESS_OPTS    = --inputdir=test --outputdir=$(TESTOUT) --no-locale --encoding=UTF8
 ISOLATION      := $(sort $(patsubst test/specs/%.spec,%,$(wildcard test/specs/*.spec)))
-# Script tests: each starts its own throwaway cluster (crash/restart, dump/restore); run by
-# test/run-tests.sh as root, one line "test NAME ... ok|FAILED" each.
+# Script tests: checks of the tree and the package that need no cluster (test/scripts/t_*.sh);
+# run by test/run-tests.sh as root, one line "test NAME ... ok|FAILED" each.
 SCRIPT_TESTS   := $(sort $(patsubst test/scripts/%.sh,%,$(wildcard test/scripts/t_*.sh)))
+# TAP tests: t/*.pl on PostgreSQL's own framework (PostgreSQL::Test::Cluster, from
+# postgresql-server-dev-15), each with the throwaway clusters it needs (crash and restart, dump and
+# restore, pg_upgrade).  PGXS's installcheck runs them after the suites (prove_installcheck);
+# "make installcheck-tap" runs them alone.  Run as a non-root OS user.
+TAP_TESTS       = 1
+TAP_LIST       := $(sort $(patsubst $(mp_top)/t/%.pl,%,$(wildcard $(mp_top)/t/*.pl)))
 # Specs start from a database where the extension already exists (setup blocks run per permutation).
 ISOLATION_OPTS  = --inputdir=test --outputdir=$(TESTOUT) --no-locale --encoding=UTF8 \
                   --load-extension=$(EXTENSION)
@@ -83,6 +91,19 @@ ifdef ISOLATION
 else
 	@echo "no test/specs/*.spec: nothing to run"
 endif
+
+# PGXS's prove_installcheck, with TESTDIR (where tmp_check/ keeps the clusters and the logs,
+# tmp_check/log/regress_log_NAME) under $(TESTOUT) instead of the current directory.
+# PROVE_TESTS=t/NAME.pl runs one file; PROVE_FLAGS=--verbose shows every assertion.
+.PHONY: installcheck-tap
+installcheck-tap:
+	rm -rf '$(abspath $(TESTOUT))'/tmp_check
+	$(MKDIR_P) '$(abspath $(TESTOUT))'/tmp_check
+	cd $(srcdir) && \
+	   TESTDIR='$(abspath $(TESTOUT))' PATH="$(bindir):$(CURDIR):$$PATH" \
+	   PGPORT='6$(DEF_PGPORT)' \
+	   PG_REGRESS='$(top_builddir)/src/test/regress/pg_regress' \
+	   $(PROVE) $(PG_PROVE_FLAGS) $(PROVE_FLAGS) $(if $(PROVE_TESTS),$(PROVE_TESTS),t/*.pl)
 
 .PHONY: test demo demo-stop
 test:

@@ -11,6 +11,7 @@ packages=(
 	libtap-parser-sourcehandler-pgtap-perl     # pg_prove
 	dpkg-dev debhelper                         # dpkg-buildpackage of debian/ (t_debian_package)
 	postgresql-server-dev-all                  # pg_buildext, pgxs_debian_control.mk
+	libipc-run-perl                            # IPC::Run, for PostgreSQL::Test::Cluster (t/*.pl)
 )
 
 missing=()

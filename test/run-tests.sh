@@ -2,9 +2,12 @@
 # make test: install missing packages, build and install the extension as root, then run, as the
 # postgres OS user, every pg_regress test (test/sql/*.sql, pgTAP included) and every isolation spec
 # (test/specs/*.spec), each suite on its own throwaway cluster (pg_regress --temp-instance: initdb plus
-# a postmaster on a Unix socket in a private temp dir, no TCP port, stopped at the end).
+# a postmaster on a Unix socket in a private temp dir, no TCP port, stopped at the end), then every
+# TAP test t/*.pl (PostgreSQL::Test::Cluster, clusters of its own on Unix sockets) and, as root, every
+# script test test/scripts/t_*.sh (no cluster).
 # The lists of tests live in the Makefile only. The last line printed is "N passed, M failed"
-# (test files: regress files + isolation specs). Exit status is non-zero when anything failed.
+# (test files: regress files + isolation specs + TAP files + script tests). Exit status is non-zero
+# when anything failed.
 set -euo pipefail
 
 tree=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -24,7 +27,7 @@ say() { printf '%s\n' "$*"; }
 stop_leftovers() {
 	[[ -n $out && -d $out ]] || return 0
 	local d
-	for d in "$out"/tmp_check*/data; do
+	for d in "$out"/tmp_check*/data "$out"/tap/*/tmp_check/t_*_data/pgdata; do
 		[[ -f $d/postmaster.pid ]] || continue
 		(cd / && runuser -u postgres -- "$bindir/pg_ctl" -D "$d" stop -m immediate -w >/dev/null 2>&1) || true
 	done
@@ -75,12 +78,14 @@ done
 regress=$(make -C "$tree" --no-print-directory -s print-REGRESS)
 isolation=$(make -C "$tree" --no-print-directory -s print-ISOLATION)
 scripts=$(make -C "$tree" --no-print-directory -s print-SCRIPT_TESTS)
+taps=$(make -C "$tree" --no-print-directory -s print-TAP_LIST)
 [[ -n $regress || -n $isolation ]] || abort "no tests found (test/sql/*.sql, test/specs/*.spec)"
 
 # Where postgres runs the suites: build/test in the tree if postgres can read test/ and expected/,
 # otherwise a private copy (the tree itself is never chowned).
 inputs=("$tree/Makefile" "$tree"/*.control "$tree/test")
 [[ -d $tree/expected ]] && inputs+=("$tree/expected")
+[[ -d $tree/t ]] && inputs+=("$tree/t")
 if (cd / && runuser -u postgres -- test -r "$tree/test/sql" -a -x "$tree/test/sql") 2>/dev/null &&
 	[[ -z $(cd / && runuser -u postgres -- find "${inputs[@]}" ! -readable -print -quit 2>&1) ]]; then
 	work=$tree
@@ -142,8 +147,42 @@ if [[ -n $isolation ]]; then
 	run_suite isolation_spi installcheck-isolation "$out/tmp_check_iso_spi" "-c multipartner.fast_path=off"
 fi
 
-# The script tests run as root (each starts and stops its own cluster as postgres, in a directory
-# of its own under $out/scripts) and print "ok - ..." / "FAILED - ..." lines.
+# The TAP tests t/*.pl run as postgres, one prove run each ("make installcheck-tap", PGXS's
+# prove_installcheck): its clusters and logs under $out/tap/NAME/tmp_check (the logs stay; a
+# passing test removes its clusters), the raw TAP stream in $out/tap/NAME/tap (TAP::Harness's
+# PERL_TEST_HARNESS_DUMP_TAP) for the assertion count below.  prove's exit status judges the
+# file: an assertion not ok, a plan not kept, a TAP stream it cannot parse or a script that died.
+if [[ -n $taps ]]; then
+	say ""
+	say "== TAP suite (t/*.pl)"
+	mkdir -p "$out/tap"
+	chown postgres: "$out/tap"
+	for t in $taps; do
+		log=$out/tap/$t.log
+		set +e
+		(cd "$work" && runuser -u postgres -- env PERL_TEST_HARNESS_DUMP_TAP="$out/tap/$t/tap" \
+			make --no-print-directory installcheck-tap TESTOUT="$out/tap/$t" PROVE_TESTS="t/$t.pl" \
+			PROVE_FLAGS=--verbose) >"$log" 2>&1
+		rc=$?
+		set -e
+		stop_leftovers
+		if ((rc == 0)); then
+			printf 'test %-28s ... ok\n' "$t"
+			passed=$((passed + 1))
+		else
+			printf 'test %-28s ... FAILED (see %s and %s)\n' "$t" "$log" "$out/tap/$t/tmp_check/log"
+			failed=$((failed + 1))
+			{
+				say "### TAP test $t: $log"
+				cat "$log"
+			} >>"$tree/regression.diffs"
+		fi
+	done
+fi
+
+# The script tests run as root (each in a directory of its own under $out/scripts) and print
+# "ok - ..." / "FAILED - ..." lines.  They check the tree itself (META.json, sql/, src/ ...), so they
+# run from it, not from the copy postgres may need (which holds the test inputs only).
 if [[ -n $scripts ]]; then
 	say ""
 	say "== script suite"
@@ -151,7 +190,7 @@ if [[ -n $scripts ]]; then
 	for t in $scripts; do
 		log=$out/scripts/$t.log
 		set +e
-		bash "$work/test/scripts/$t.sh" "$out/scripts/$t" >"$log" 2>&1
+		bash "$tree/test/scripts/$t.sh" "$out/scripts/$t" >"$log" 2>&1
 		rc=$?
 		set -e
 		if ((rc == 0)); then
@@ -177,13 +216,17 @@ if [[ -d $out/regress/results ]]; then
 		failed=$((failed + 1))
 	fi
 fi
+if [[ -n $taps ]] && compgen -G "$out/tap/*/tap/t/*.pl" >/dev/null; then
+	# the assertions of the TAP tests, counted the same way (each file already passed or failed above)
+	perl "$tree/test/tap_count.pl" --label="TAP test (t/*.pl) assertions" "$out"/tap/*/tap/t/*.pl || true
+fi
 if [[ -n $tmpwork ]]; then
 	# keep the output in the tree (owned by root) before the private copy is removed
 	stop_leftovers
 	mkdir -p "$tree/build"
 	rm -rf -- "$tree/build/test"
 	cp -r --no-preserve=ownership "$out" "$tree/build/test"
-	rm -rf -- "$tree/build/test"/tmp_check* "$tree/build/test"/*/expected
+	rm -rf -- "$tree/build/test"/tmp_check* "$tree/build/test"/*/expected "$tree/build/test"/tap/*/tmp_check/t_*_data
 	out=$tree/build/test
 fi
 say "test output: $out"

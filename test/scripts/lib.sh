@@ -1,9 +1,10 @@
-# test/scripts/lib.sh: helpers for the script tests (test/scripts/t_*.sh).
+# test/scripts/lib.sh: helpers for the script tests (test/scripts/t_*.sh) and test/random.sh.
 #
-# A script test runs as root (like make test), gets its own directory as $1,
-# starts its own throwaway cluster there as the postgres OS user (Unix socket
-# in that directory, no TCP port) and stops it on exit, whatever happens.
-# It prints what it checks and exits non-zero on the first failed check.
+# A script test runs as root (like make test), gets its own directory as $1, prints what it
+# checks and exits non-zero on the first failed check (ok, fail, expect_eq).  The tests that need
+# a cluster are TAP tests, t/*.pl (PostgreSQL::Test::Cluster); the cluster helpers here
+# (cluster_start, cluster_stop, t_psql: a throwaway cluster in $1 as the postgres OS user, Unix
+# socket in that directory, no TCP port, stopped on exit whatever happens) are test/random.sh's.
 set -euo pipefail
 
 T_DIR=${1:?usage: $0 WORKDIR}
@@ -17,7 +18,6 @@ as_pg() { (cd / && runuser -u postgres -- "$@"); }
 
 # psql as postgres (or as -U role) on the test cluster; SQL from args or stdin
 t_psql() { as_pg "$T_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$T_DIR" -p "$T_PORT" "$@"; }
-t_value() { t_psql -At "$@"; }
 
 cluster_start() {
 	if [[ ! -d $T_DIR/data ]]; then

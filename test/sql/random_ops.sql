@@ -12,7 +12,7 @@
 -- xid in xmin; deleted rows are gone) which rows it inserted, updated and
 -- deleted, and compares that with the audit rows it wrote.  Then, with
 -- pgTAP, only aggregated facts:
---   * every query of test/scripts/invariants.sql says 'ok';
+--   * every query of t/sql/invariants.sql says 'ok';
 --   * the audit log is complete: each operation's audit rows are exactly
 --     its changes (table, operation, row id), refused operations left no
 --     audit row, the audit totals per table and operation equal what the
@@ -448,7 +448,7 @@ END
 $fn$;
 
 -- the invariants, one query each, from the file the other tools use
-\set invariants_sql `cat test/scripts/invariants.sql`
+\set invariants_sql `cat t/sql/invariants.sql`
 CREATE FUNCTION pg_temp.invariants(script text) RETURNS TABLE (n int, result text) LANGUAGE plpgsql AS $fn$
 DECLARE
     q text;
@@ -517,9 +517,9 @@ SELECT cmp_ok((SELECT count(*) FROM ops_log WHERE outcome = '23503'), '>', 0::bi
 -------------------------------------------------------------------------------
 CREATE TEMP TABLE invariant_results AS SELECT * FROM pg_temp.invariants(:'invariants_sql');
 SELECT cmp_ok((SELECT count(*) FROM invariant_results), '>=', 10::bigint,
-    'test/scripts/invariants.sql has its (at least ten) queries');
+    't/sql/invariants.sql has its (at least ten) queries');
 SELECT is((SELECT string_agg(format('#%s: %s', n, result), '; ' ORDER BY n) FROM invariant_results WHERE result IS DISTINCT FROM 'ok'),
-    NULL, 'every invariant of test/scripts/invariants.sql holds after the run');
+    NULL, 'every invariant of t/sql/invariants.sql holds after the run');
 
 -------------------------------------------------------------------------------
 -- the audit log is complete

@@ -4,7 +4,7 @@
 -- the write (55000) on either side of the key, a DBA's own ENABLE ORIGIN
 -- trigger does not count, and multipartner.enable_always_triggers() (for
 -- superusers) puts every trigger of ours back to ENABLE ALWAYS.  The full
--- pg_upgrade is test/scripts/t_pg_upgrade.sh; this one simulates its result.
+-- pg_upgrade is t/003_pg_upgrade.pl; this one simulates its result.
 \i test/setup.psql
 \i test/fixtures.psql
 

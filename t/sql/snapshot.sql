@@ -1,5 +1,5 @@
--- test/scripts/snapshot.sql: one line per table, its row count and an md5 of
--- its rows in a stable order: what must be the same after a restore.
+-- t/sql/snapshot.sql: one line per table, its row count and an md5 of its
+-- rows in a stable order: what must be the same after a restore or pg_upgrade.
 SELECT 'partner ' || count(*) || ' ' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM multipartner.partner t
 UNION ALL SELECT 'customer ' || count(*) || ' ' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM multipartner.customer t
 UNION ALL SELECT 'partner_member ' || count(*) || ' ' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM multipartner.partner_member t

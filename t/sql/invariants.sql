@@ -1,6 +1,7 @@
--- test/scripts/invariants.sql: global invariants of a multipartner database,
+-- t/sql/invariants.sql: global invariants of a multipartner database,
 -- one line each, "ok" or a description of what is broken.  Run as a superuser.
--- (The randomized driver test/sql/random_ops.sql checks the same invariants.)
+-- t/001_crash_restart.pl checks them after a crash, the randomized driver
+-- test/sql/random_ops.sql after its run.
 SELECT CASE WHEN count(*) = 0 THEN 'ok' ELSE count(*) || ' subscriptions sold without an active relationship at that moment' END
   FROM multipartner.subscription s
  WHERE NOT EXISTS (SELECT FROM multipartner.relationship r

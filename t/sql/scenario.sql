@@ -1,6 +1,7 @@
--- test/scripts/scenario.sql: a small marketplace with every kind of row, for
--- the script tests (dump/restore, crash).  Runs as a superuser in a fresh
--- database of a fresh cluster; every write goes through the rules.
+-- t/sql/scenario.sql: a small marketplace with every kind of row, for the
+-- TAP tests t/*.pl (crash and restart, dump and restore, pg_upgrade).  Runs
+-- as a superuser in a fresh database of a fresh cluster; every write goes
+-- through the rules.
 SET client_min_messages = warning;
 CREATE EXTENSION multipartner;
 
