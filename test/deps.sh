@@ -9,6 +9,7 @@ packages=(
 	postgresql-server-dev-15                   # pg_config, PGXS, pg_regress, pg_isolation_regress
 	postgresql-15-pgtap                        # CREATE EXTENSION pgtap
 	libtap-parser-sourcehandler-pgtap-perl     # pg_prove
+	libipc-run-perl                            # PostgreSQL::Test::Cluster (t/*.pl)
 )
 
 missing=()

@@ -81,6 +81,7 @@ scripts=$(make -C "$tree" --no-print-directory -s print-SCRIPT_TESTS)
 # otherwise a private copy (the tree itself is never chowned).
 inputs=("$tree/Makefile" "$tree"/*.control "$tree/test")
 [[ -d $tree/expected ]] && inputs+=("$tree/expected")
+[[ -d $tree/t ]] && inputs+=("$tree/t")
 if (cd / && runuser -u postgres -- test -r "$tree/test/sql" -a -x "$tree/test/sql") 2>/dev/null &&
 	[[ -z $(cd / && runuser -u postgres -- find "${inputs[@]}" ! -readable -print -quit 2>&1) ]]; then
 	work=$tree
