@@ -586,7 +586,7 @@ static HeapTuple
 audit_log_insert(const MpTriggerEvent *ev)
 {
 	if (!mp_lookup_audit_writing() && !mp_restoring())
-		mp_report_denied_table(ev->rel, "write to",
+		mp_report_denied_table(MP_RULE_AUDIT, ev->rel, "write to",
 							   "Only the audit trigger writes the audit log.");
 	return ev->newtup;
 }

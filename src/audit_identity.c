@@ -160,6 +160,9 @@ audit_identity_row(const MpTriggerEvent *ev)
 			 e->id.session_userid != now.session_userid ||
 			 e->id.has_partner != now.has_partner ||
 			 (now.has_partner && !mp_uuid_eq(&e->id.partner, &now.partner)))
+	{
+		mp_count_refusal_for(MP_RULE_IDENTITY, ERRCODE_INSUFFICIENT_PRIVILEGE,
+							 now.has_partner ? &now.partner : NULL);
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("acting identity changed during the statement"),
@@ -170,6 +173,7 @@ audit_identity_row(const MpTriggerEvent *ev)
 						   GetUserNameFromId(now.userid, false),
 						   partner_text(&now)),
 				 errhint("Change the role or multipartner.acting_partner between statements, not inside one.")));
+	}
 	e->used = ++use_clock;
 	return ev->newtup ? ev->newtup : ev->oldtup;
 }

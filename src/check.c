@@ -14,7 +14,8 @@
  *
  * The operation runs as the calling role under its own row security, so
  * the answer never says more than the caller could learn by trying: a
- * subscription another partner sold "does not exist" for it.
+ * subscription another partner sold "does not exist" for it.  A refusal
+ * in a dry run is not counted in multipartner.refusals (refusals.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -215,6 +216,7 @@ mp_check(PG_FUNCTION_ARGS)
 	bool		nulls[6] = {false, true, true, true, true, true};
 	MemoryContext oldcontext = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
+	bool		was_quiet;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -256,11 +258,14 @@ mp_check(PG_FUNCTION_ARGS)
 		elog(ERROR, "return type must be a row type");
 	tupdesc = BlessTupleDesc(tupdesc);
 
+	/* a dry run's refusal is an answer, not a security event: not counted */
+	was_quiet = mp_refusals_quiet(true);
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(oldcontext);
 	PG_TRY();
 	{
 		run_action(def, id, fcinfo);
+		mp_refusals_quiet(was_quiet);
 
 		/* allowed: undo it all the same */
 		RollbackAndReleaseCurrentSubTransaction();
@@ -273,6 +278,7 @@ mp_check(PG_FUNCTION_ARGS)
 		ErrorData  *edata;
 		const char *rule;
 
+		mp_refusals_quiet(was_quiet);
 		MemoryContextSwitchTo(oldcontext);
 		edata = CopyErrorData();
 		FlushErrorState();

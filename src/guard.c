@@ -96,6 +96,10 @@ MP_AS_CALLER, 3, OIDOID, OIDOID, TEXTOID);
 static void
 refuse(const char *what)
 {
+	pg_uuid_t	partner;
+
+	mp_count_refusal_for(MP_RULE_GUARD, ERRCODE_INSUFFICIENT_PRIVILEGE,
+						 mp_acting_partner_cached(&partner) ? &partner : NULL);
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("permission denied to change \"%s\"", what),

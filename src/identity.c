@@ -646,6 +646,7 @@ mp_acting_partner(pg_uuid_t *partner_id, uint32 *roles)
 		case MP_ACTING_NONE:
 			return false;
 		case MP_ACTING_AMBIGUOUS:
+			mp_count_refusal_for(MP_RULE_IDENTITY, ERRCODE_INSUFFICIENT_PRIVILEGE, NULL);
 			ereport(ERROR,
 					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 					 errmsg("role \"%s\" is a member of %d partners",
@@ -655,6 +656,7 @@ mp_acting_partner(pg_uuid_t *partner_id, uint32 *roles)
 					 errhint("Set multipartner.acting_partner to the partner to act for.")));
 			break;
 		case MP_ACTING_NOT_MEMBER:
+			mp_count_refusal_for(MP_RULE_IDENTITY, ERRCODE_INSUFFICIENT_PRIVILEGE, NULL);
 			ereport(ERROR,
 					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 					 errmsg("role \"%s\" is not a member of partner %s",
@@ -682,6 +684,20 @@ mp_acting_partner_peek(pg_uuid_t *partner_id)
 {
 	mp_identity_ensure();
 	if (idcache.state != MP_ACTING_ONE)
+		return false;
+	*partner_id = idcache.acting;
+	return true;
+}
+
+/*
+ * mp_acting_partner_cached - the acting partner if the answer for the
+ * current role is cached and names exactly one; reads nothing (for the
+ * count of a refusal raised where no table should be read, refusals.c).
+ */
+bool
+mp_acting_partner_cached(pg_uuid_t *partner_id)
+{
+	if (!mp_identity_cached() || idcache.state != MP_ACTING_ONE)
 		return false;
 	*partner_id = idcache.acting;
 	return true;
@@ -767,12 +783,16 @@ mp_lock_acting_membership(void)
 			AcceptInvalidationMessages();
 			mp_identity_ensure();
 			if (had && !has_membership(&was))
+			{
+				mp_count_refusal_for(MP_RULE_IDENTITY,
+									 ERRCODE_INSUFFICIENT_PRIVILEGE, &was);
 				ereport(ERROR,
 						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 						 errmsg("role \"%s\" is no longer a member of partner %s",
 								GetUserNameFromId(idcache.userid, false),
 								mp_uuid_str(&was)),
 						 errdetail("Its membership was removed while this transaction ran.")));
+			}
 			mp_require_acting_partner(NULL, NULL);
 			idcache.membership_locked = true;
 		}
@@ -790,12 +810,16 @@ mp_lock_acting_membership(void)
 					 CurrentMemoryContext);
 	pfree(f.items);
 	if (f.n == 0)
+	{
+		mp_count_refusal_for(MP_RULE_IDENTITY, ERRCODE_INSUFFICIENT_PRIVILEGE,
+							 &idcache.acting);
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("role \"%s\" is no longer a member of partner %s",
 						GetUserNameFromId(idcache.userid, false),
 						mp_uuid_str(&idcache.acting)),
 				 errdetail("Its membership was removed while this transaction ran.")));
+	}
 	idcache.acting_roles = f.roles;
 	idcache.membership_locked = true;
 	return f.roles;
@@ -837,11 +861,14 @@ void
 mp_require_acting_partner(pg_uuid_t *partner_id, uint32 *roles)
 {
 	if (!mp_acting_partner(partner_id, roles))
+	{
+		mp_count_refusal_for(MP_RULE_IDENTITY, ERRCODE_INSUFFICIENT_PRIVILEGE, NULL);
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("role \"%s\" does not act for any partner",
 						mp_current_role_name()),
 				 errhint("An operator must add the role to multipartner.partner_member.")));
+	}
 }
 
 /*

@@ -28,7 +28,9 @@
  * one starts clean.  A further path, such as the shard-local one of SPEC
  * §11, is one more column of the table and one more case in lookup_path():
  * no rule file changes.  Each answer is counted by the path that gave it
- * (multipartner.lookup_counts()).
+ * per backend (multipartner.lookup_counts()), and, with the library
+ * preloaded, folded into the shared counters of multipartner.refusals at
+ * transaction end (refusals.c).
  *
  * Callers need no SPI connection: the SPI implementations connect and
  * disconnect themselves, copy their answer out first, and the direct ones
@@ -53,12 +55,11 @@
 
 #include "multipartner.h"
 
-typedef enum MpPath
-{
-	MP_PATH_DIRECT,
-	MP_PATH_SPI,
-	MP_NUM_PATHS
-} MpPath;
+typedef MpLookupPath MpPath;
+
+#define MP_PATH_DIRECT MP_LOOKUP_PATH_DIRECT
+#define MP_PATH_SPI MP_LOOKUP_PATH_SPI
+#define MP_NUM_PATHS MP_NUM_LOOKUP_PATHS
 
 /* An implementation: true when it answered, false to defer to the next path. */
 typedef bool (*MpImpl) (void *question);
@@ -72,7 +73,16 @@ typedef struct MpQuestion
 
 static const MpQuestion questions[MP_NUM_LOOKUPS];
 
+/*
+ * How many times each question was answered on each path, since the
+ * backend started (multipartner.lookup_counts()), and how much of that is
+ * in the shared counters already (mp_lookup_fold).
+ */
 static uint64 lookup_counts[MP_NUM_LOOKUPS][MP_NUM_PATHS];
+static uint64 lookup_folded[MP_NUM_LOOKUPS][MP_NUM_PATHS];
+static bool lookup_unfolded = false;
+
+static const char *const path_names[MP_NUM_PATHS] = {"direct", "spi"};
 
 /* Where a question starts. */
 static MpPath
@@ -96,10 +106,40 @@ ask(MpLookup l, void *question)
 		if (q->impl[p] != NULL && q->impl[p] (question))
 		{
 			lookup_counts[l][p]++;
+			lookup_unfolded = true;
 			return;
 		}
 	}
 	elog(ERROR, "no implementation of multipartner lookup \"%s\" answered", q->name);
+}
+
+const char *
+mp_lookup_name(int l)
+{
+	return l >= 0 && l < MP_NUM_LOOKUPS ? questions[l].name : "?";
+}
+
+const char *
+mp_lookup_path_name(int p)
+{
+	return p >= 0 && p < MP_NUM_PATHS ? path_names[p] : "?";
+}
+
+/*
+ * mp_lookup_fold - at transaction end (and before the view is read): add
+ * what was asked since the last fold to the shared counters of
+ * multipartner.refusals, if the library was preloaded.  Nothing to do, the
+ * common case of a transaction that asked nothing, costs one test.
+ */
+void
+mp_lookup_fold(void)
+{
+	if (!lookup_unfolded)
+		return;
+	lookup_unfolded = false;
+	if (mp_refusals_enabled())
+		mp_refusals_fold_lookups((const uint64 (*)[MP_NUM_PATHS]) lookup_counts,
+								 lookup_folded);
 }
 
 /*

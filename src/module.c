@@ -84,6 +84,8 @@ check_acting_partner(char **newval, void **extra, GucSource source)
  * mp_identity_end_xact).  The partner status kept for a statement goes too,
  * and so do the statements' audit identities (audit_identity.c) and the
  * mark that the transaction read the extension's tables (executor.c).
+ * The transaction's lookups, committed or not, go to the shared counters
+ * (lookup.c, refusals.c).
  */
 static void
 mp_xact_callback(XactEvent event, void *arg)
@@ -92,6 +94,7 @@ mp_xact_callback(XactEvent event, void *arg)
 	{
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
+			mp_lookup_fold();
 			mp_identity_end_xact(true);
 			mp_partner_status_forget();
 			mp_audit_identity_end_xact();
@@ -100,6 +103,7 @@ mp_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
 		case XACT_EVENT_PREPARE:
+			mp_lookup_fold();
 			mp_identity_end_xact(false);
 			mp_partner_status_forget();
 			mp_audit_identity_end_xact();
@@ -145,6 +149,8 @@ _PG_init(void)
 							 NULL,
 							 NULL,
 							 NULL);
+
+	mp_refusals_init();
 
 	MarkGUCPrefixReserved("multipartner");
 

@@ -13,8 +13,9 @@
  * of fastpath.c or an SPI plan of spi.c); they say a refusal through the
  * reporter (report.c) when it is one more than one rule makes.  identity.c
  * answers "who is acting", util.c holds the helpers on columns and rows,
- * cache.c the one idiom every backend-local cache follows, and the SQL API
- * (api.c) only writes rows.
+ * cache.c the one idiom every backend-local cache follows, refusals.c the
+ * counters of refusals and lookup paths in shared memory (with the library
+ * preloaded), and the SQL API (api.c) only writes rows.
  *
  *-------------------------------------------------------------------------
  */
@@ -110,6 +111,7 @@ extern void mp_identity_init(void);
 extern bool mp_is_operator(void);
 extern bool mp_acting_partner(pg_uuid_t *partner_id, uint32 *roles);
 extern bool mp_acting_partner_peek(pg_uuid_t *partner_id);
+extern bool mp_acting_partner_cached(pg_uuid_t *partner_id);
 extern uint32 mp_lock_acting_membership(void);
 extern uint32 mp_lock_customer_membership(const pg_uuid_t *customer_id);
 extern void mp_require_acting_partner(pg_uuid_t *partner_id, uint32 *roles);
@@ -183,6 +185,55 @@ typedef enum MpLookup
 	MP_LOOKUP_RESTORE_RELEASE,
 	MP_NUM_LOOKUPS
 } MpLookup;
+
+/* The paths a lookup may take, in the order lookup.c tries them. */
+typedef enum MpLookupPath
+{
+	MP_LOOKUP_PATH_DIRECT,
+	MP_LOOKUP_PATH_SPI,
+	MP_NUM_LOOKUP_PATHS
+} MpLookupPath;
+
+extern const char *mp_lookup_name(int l);
+extern const char *mp_lookup_path_name(int p);
+extern void mp_lookup_fold(void);
+
+/*
+ * refusals.c: counters of refusals and lookup paths in shared memory (with
+ * the library in shared_preload_libraries).  The rules a refusal counts
+ * under: R2..R13 of SPEC §5, and the refusals no numbered rule names.
+ */
+typedef enum MpRefusalRule
+{
+	MP_RULE_R2,
+	MP_RULE_R3,
+	MP_RULE_R4,
+	MP_RULE_R5,
+	MP_RULE_R6,
+	MP_RULE_R7,
+	MP_RULE_R8,
+	MP_RULE_R9,
+	MP_RULE_R10,
+	MP_RULE_R11,
+	MP_RULE_R12,
+	MP_RULE_R13,
+	MP_RULE_IDENTITY,			/* the acting identity (SPEC §2) */
+	MP_RULE_SUSPENDED,			/* a suspended partner acts */
+	MP_RULE_LIFECYCLE,			/* a status change the lifecycle forbids */
+	MP_RULE_RECORDED,			/* a column only the trigger writes */
+	MP_RULE_AUDIT,				/* a write to the audit log */
+	MP_RULE_GUARD,				/* the extension's triggers and policies (SPEC §8) */
+	MP_NUM_RULES
+} MpRefusalRule;
+
+extern void mp_refusals_init(void);
+extern bool mp_refusals_enabled(void);
+extern bool mp_refusals_quiet(bool on);
+extern void mp_count_refusal(MpRefusalRule rule, int sqlstate);
+extern void mp_count_refusal_for(MpRefusalRule rule, int sqlstate,
+								 const pg_uuid_t *partner);
+extern void mp_refusals_fold_lookups(const uint64 counts[MP_NUM_LOOKUPS][MP_NUM_LOOKUP_PATHS],
+									 uint64 folded[MP_NUM_LOOKUPS][MP_NUM_LOOKUP_PATHS]);
 
 /* One (id, role) member row; role is the index of its enum label. */
 typedef struct MpMemberRow
@@ -362,6 +413,7 @@ typedef struct MpPartnerAct
 	const char *verb;			/* "permission denied to <verb> for partner X" */
 	const char *gerund;			/* "<Gerund> needs the partner role ..." */
 	uint32		roles;			/* the MP_PROLE_* bits that may */
+	MpRefusalRule rule;			/* the rule a refusal counts under */
 } MpPartnerAct;
 
 /* The writes R10 refuses for a whole table. */
@@ -377,10 +429,12 @@ extern void mp_report_no_delete(Relation rel, MpWrite write, const char *detail,
 extern void mp_report_kept_on_record(Relation rel, const char *kind,
 									 const pg_uuid_t *id,
 									 const char *hint) pg_attribute_noreturn();
-extern void mp_report_denied(int sqlstate, const char *action, const char *kind,
+extern void mp_report_denied(MpRefusalRule rule, int sqlstate,
+							 const char *action, const char *kind,
 							 const pg_uuid_t *id, const char *detail,
 							 const char *hint) pg_attribute_noreturn();
-extern void mp_report_denied_table(Relation rel, const char *action,
+extern void mp_report_denied_table(MpRefusalRule rule, Relation rel,
+								   const char *action,
 								   const char *detail) pg_attribute_noreturn();
 extern void mp_report_acts_for_other(const MpPartnerAct *act,
 									 const pg_uuid_t *named,

@@ -61,19 +61,25 @@ mp_claim_tenant(const pg_uuid_t *tenant_id, const char *kind,
 				 errhint("The transaction might succeed if retried.")));
 
 	if (strcmp(existing, TENANT_PARTNER_CSP) == 0 && new_is_customer)
+	{
+		mp_count_refusal(MP_RULE_R8, ERRCODE_MP_CSP_TENANT);
 		ereport(ERROR,
 				(errcode(ERRCODE_MP_CSP_TENANT),
 				 errmsg("tenant %s is the CSP transaction tenant of a partner",
 						mp_uuid_str(tenant_id)),
 				 errdetail("A partner's CSP transaction tenant can never be a customer."),
 				 errhint("A partner may buy as a customer only from one of its other tenants.")));
+	}
 	if (strcmp(existing, TENANT_CUSTOMER) == 0 && !new_is_customer)
+	{
+		mp_count_refusal(MP_RULE_R8, ERRCODE_MP_CSP_TENANT);
 		ereport(ERROR,
 				(errcode(ERRCODE_MP_CSP_TENANT),
 				 errmsg("tenant %s is already a customer",
 						mp_uuid_str(tenant_id)),
 				 errdetail("A partner's CSP transaction tenant can never be a customer."),
 				 errhint("Use a tenant that is not a customer for CSP transactions.")));
+	}
 	if (new_is_customer)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNIQUE_VIOLATION),
@@ -100,7 +106,7 @@ check_delete(const MpTriggerEvent *ev, const char *kind, const char *idcol,
 	pg_uuid_t  *id = DatumGetUUIDP(mp_getattr(ev->oldtup, ev->rel, idcol, &isnull));
 
 	if (!mp_is_operator())
-		mp_report_denied(ERRCODE_INSUFFICIENT_PRIVILEGE, "delete", kind, id,
+		mp_report_denied(MP_RULE_R10, ERRCODE_INSUFFICIENT_PRIVILEGE, "delete", kind, id,
 						 psprintf("Only an operator may delete a %s.", kind),
 						 NULL);
 	if (mp_lookup_party_in_use(strcmp(kind, "partner") == 0, id))
@@ -149,7 +155,7 @@ MP_TRIGGER_FUNCTION(mp_partner_guard, partner_guard)
 
 /* R2 for customers: a customer is created in order to work with it */
 static const MpPartnerAct create_customers = {
-	"create customers", "Creating a customer", MP_PROLES_REQUEST
+	"create customers", "Creating a customer", MP_PROLES_REQUEST, MP_RULE_R2
 };
 
 /*
@@ -177,6 +183,8 @@ customer_insert(const MpTriggerEvent *ev)
 		Datum		pcloud = ObjectIdGetDatum(partner.cloud);
 
 		if (DatumGetObjectId(pcloud) != DatumGetObjectId(cloud))
+		{
+			mp_count_refusal_for(MP_RULE_R9, ERRCODE_MP_CLOUD_MISMATCH, &partner_id);
 			ereport(ERROR,
 					(errcode(ERRCODE_MP_CLOUD_MISMATCH),
 					 errmsg("partner %s cannot create a customer in cloud \"%s\"",
@@ -184,6 +192,7 @@ customer_insert(const MpTriggerEvent *ev)
 							mp_cloud_labels[mp_enum_index(cloud, mp_cloud_labels)]),
 					 errdetail("The partner works in cloud \"%s\"; partners and customers never cross clouds.",
 							   mp_cloud_labels[mp_enum_index(pcloud, mp_cloud_labels)])));
+		}
 	}
 	mp_stamp_time(&patch, rel, ev->newtup, "created_at",
 				  "the time the customer is created");

@@ -54,12 +54,15 @@ check_recorded_untouched(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 {
 	for (int i = 0; recorded_cols[i] != NULL; i++)
 		if (mp_column_changed(rel, oldtup, newtup, recorded_cols[i]))
+		{
+			mp_count_refusal(MP_RULE_RECORDED, ERRCODE_GENERATED_ALWAYS);
 			ereport(ERROR,
 					(errcode(ERRCODE_GENERATED_ALWAYS),
 					 errmsg("column \"%s\" can only be set by a status change",
 							recorded_cols[i]),
 					 errdetail("The decided_* and ended_* columns record who changed the status and when."),
 					 errtablecol(rel, mp_attnum(rel, recorded_cols[i]))));
+		}
 }
 
 /* Is the acting role a global_admin of this partner?  (R3) */
@@ -85,6 +88,8 @@ static void
 check_not_expired(const pg_uuid_t *rid, TimestampTz requested_at)
 {
 	if (requested_at <= mp_request_expiry_cutoff())
+	{
+		mp_count_refusal(MP_RULE_LIFECYCLE, ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE);
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("relationship request %s has expired", mp_uuid_str(rid)),
@@ -92,6 +97,7 @@ check_not_expired(const pg_uuid_t *rid, TimestampTz requested_at)
 						   timestamptz_to_str(requested_at),
 						   MP_REQUEST_LIFETIME_DAYS),
 				 errhint("The partner must request the relationship again.")));
+	}
 }
 
 /*
@@ -107,6 +113,8 @@ check_no_live_subscriptions(const pg_uuid_t *rid, const pg_uuid_t *customer_id,
 	int64		live = mp_lookup_live_subscriptions(customer_id, partner_id);
 
 	if (live > 0)
+	{
+		mp_count_refusal(MP_RULE_R13, ERRCODE_MP_LIVE_SUBSCRIPTIONS);
 		ereport(ERROR,
 				(errcode(ERRCODE_MP_LIVE_SUBSCRIPTIONS),
 				 errmsg("cannot terminate relationship %s", mp_uuid_str(rid)),
@@ -115,11 +123,13 @@ check_no_live_subscriptions(const pg_uuid_t *rid, const pg_uuid_t *customer_id,
 								  live, mp_uuid_str(partner_id), (long long) live,
 								  mp_uuid_str(customer_id)),
 				 errhint("Cancel the subscriptions or let them expire first.")));
+	}
 }
 
 /* R2: who asks a customer for a relationship */
 static const MpPartnerAct request_relationship = {
-	"request a relationship", "Requesting a relationship", MP_PROLES_REQUEST
+	"request a relationship", "Requesting a relationship", MP_PROLES_REQUEST,
+	MP_RULE_R2
 };
 
 /* What the steps of a new relationship's INSERT know about it. */
@@ -214,6 +224,8 @@ same_cloud(const NewRelationship *r)
 	Datum		ccloud = ObjectIdGetDatum(r->customer.cloud);
 
 	if (r->partner.cloud != r->customer.cloud)
+	{
+		mp_count_refusal(MP_RULE_R9, ERRCODE_MP_CLOUD_MISMATCH);
 		ereport(ERROR,
 				(errcode(ERRCODE_MP_CLOUD_MISMATCH),
 				 errmsg("partner %s and customer %s are in different clouds",
@@ -222,6 +234,7 @@ same_cloud(const NewRelationship *r)
 						   mp_cloud_labels[mp_enum_index(pcloud, mp_cloud_labels)],
 						   mp_cloud_labels[mp_enum_index(ccloud, mp_cloud_labels)]),
 				 errhint("Partner Center and Partner Center for Microsoft Cloud for US Government are separate.")));
+	}
 }
 
 /*
@@ -243,7 +256,7 @@ start_state(const NewRelationship *r)
 			mp_uuid_eq(&c->creator, &r->partner_id);
 
 		if (!created_here || mp_lookup_customer_has_relationship(&r->customer_id))
-			mp_report_denied(ERRCODE_INSUFFICIENT_PRIVILEGE,
+			mp_report_denied(MP_RULE_R3, ERRCODE_INSUFFICIENT_PRIVILEGE,
 							 "create an active relationship with", "customer",
 							 &r->customer_id,
 							 "A relationship starts as pending until the customer's global administrator accepts it.",
@@ -368,7 +381,7 @@ check_status_role(int target, bool op, const pg_uuid_t *rid,
 		case MP_REL_ACTIVE:
 		case MP_REL_DECLINED:
 			if (!acts_as_customer_admin(customer_id))
-				mp_report_denied(ERRCODE_INSUFFICIENT_PRIVILEGE,
+				mp_report_denied(MP_RULE_R3, ERRCODE_INSUFFICIENT_PRIVILEGE,
 								 target == MP_REL_ACTIVE ? "accept" : "decline",
 								 "relationship", rid,
 								 "Only a global administrator of the customer or an operator may accept or decline a relationship request.",
@@ -376,7 +389,7 @@ check_status_role(int target, bool op, const pg_uuid_t *rid,
 			break;
 		case MP_REL_TERMINATED:
 			if (!acts_as_partner_admin(partner_id))
-				mp_report_denied(ERRCODE_INSUFFICIENT_PRIVILEGE, "terminate",
+				mp_report_denied(MP_RULE_R3, ERRCODE_INSUFFICIENT_PRIVILEGE, "terminate",
 								 "relationship", rid,
 								 "Only a global administrator of the partner or an operator may terminate a relationship.",
 								 NULL);
@@ -384,7 +397,7 @@ check_status_role(int target, bool op, const pg_uuid_t *rid,
 		case MP_REL_EXPIRED:
 			if (mp_customer_roles(customer_id) == 0 &&
 				!(mp_acting_partner(&acting, NULL) && mp_uuid_eq(&acting, partner_id)))
-				mp_report_denied(ERRCODE_INSUFFICIENT_PRIVILEGE, "expire",
+				mp_report_denied(MP_RULE_R3, ERRCODE_INSUFFICIENT_PRIVILEGE, "expire",
 								 "relationship", rid,
 								 "Only the customer, the partner or an operator may record that a request expired.",
 								 NULL);
@@ -469,6 +482,8 @@ relationship_update(const MpTriggerEvent *ev)
 		else if (old_status == MP_REL_PENDING && new_status == MP_REL_EXPIRED)
 		{
 			if (requested_at > mp_request_expiry_cutoff())
+			{
+				mp_count_refusal(MP_RULE_LIFECYCLE, ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE);
 				ereport(ERROR,
 						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 						 errmsg("relationship request %s has not expired",
@@ -477,6 +492,7 @@ relationship_update(const MpTriggerEvent *ev)
 								   timestamptz_to_str(requested_at),
 								   MP_REQUEST_LIFETIME_DAYS),
 						 errhint("The customer's global administrator may decline it.")));
+			}
 			mp_patch_set_role(&patch, rel, "ended_by");
 			mp_patch_set(&patch, rel, "ended_at", now);
 		}
@@ -487,12 +503,15 @@ relationship_update(const MpTriggerEvent *ev)
 			mp_patch_set(&patch, rel, "ended_at", now);
 		}
 		else
+		{
+			mp_count_refusal(MP_RULE_LIFECYCLE, ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE);
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("cannot change relationship %s from %s to %s",
 							mp_uuid_str(&rid), mp_rel_status_labels[old_status],
 							mp_rel_status_labels[new_status]),
 					 errdetail("A relationship goes only from pending to active, declined or expired, and from active to terminated.")));
+		}
 	}
 
 	if (old_admin != new_admin || column_assigned(rel, updatedcols, "delegated_admin"))
@@ -500,18 +519,21 @@ relationship_update(const MpTriggerEvent *ev)
 		if (new_admin && !old_admin)
 		{
 			if (!op)
-				mp_report_denied(ERRCODE_INSUFFICIENT_PRIVILEGE,
+				mp_report_denied(MP_RULE_R3, ERRCODE_INSUFFICIENT_PRIVILEGE,
 								 "grant delegated admin rights on", "relationship",
 								 &rid,
 								 "Delegated admin rights are granted by accepting a request; once revoked, only an operator can restore them.",
 								 NULL);
 			if (new_status != MP_REL_ACTIVE)
+			{
+				mp_count_refusal(MP_RULE_LIFECYCLE, ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE);
 				ereport(ERROR,
 						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 						 errmsg("cannot grant delegated admin rights on relationship %s",
 								mp_uuid_str(&rid)),
 						 errdetail("The relationship is %s; delegated admin rights exist only on active relationships.",
 								   mp_rel_status_labels[new_status])));
+			}
 		}
 		else if (!new_admin)
 		{
@@ -523,15 +545,18 @@ relationship_update(const MpTriggerEvent *ev)
 			 */
 			if (old_admin && new_status != MP_REL_ACTIVE &&
 				!(new_status == MP_REL_TERMINATED && old_status == MP_REL_ACTIVE))
+			{
+				mp_count_refusal(MP_RULE_LIFECYCLE, ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE);
 				ereport(ERROR,
 						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 						 errmsg("cannot revoke delegated admin rights of relationship %s",
 								mp_uuid_str(&rid)),
 						 errdetail("The relationship is %s; delegated admin rights are revoked from active relationships.",
 								   mp_rel_status_labels[new_status])));
+			}
 			if (!op && !acts_as_customer_admin(&customer_id) &&
 				!acts_as_partner_admin(&partner_id))
-				mp_report_denied(ERRCODE_INSUFFICIENT_PRIVILEGE,
+				mp_report_denied(MP_RULE_R3, ERRCODE_INSUFFICIENT_PRIVILEGE,
 								 "revoke delegated admin rights of", "relationship",
 								 &rid,
 								 "Only a global administrator of the customer or of the partner, or an operator, may revoke delegated admin rights.",

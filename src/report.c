@@ -17,6 +17,12 @@
  *
  * A refusal that only one rule makes keeps its ereport() next to its rule.
  *
+ * Each refusal is counted (refusals.c) before it is raised, under its rule
+ * and SQLSTATE, for the partner the role acts for; the functions whose
+ * refusal several rules make take the rule from their caller.  Not counted
+ * as refusals: mp_report_party_missing (a reference to nothing, bad input
+ * rather than a rule).
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -36,6 +42,7 @@ mp_report_no_delete(Relation rel, MpWrite write, const char *detail,
 {
 	static const char *const verbs[] = {"delete from", "truncate", "update"};
 
+	mp_count_refusal(MP_RULE_R10, ERRCODE_MP_NO_DELETE);
 	ereport(ERROR,
 			(errcode(ERRCODE_MP_NO_DELETE),
 			 errmsg("cannot %s table \"%s\"", verbs[write],
@@ -53,6 +60,7 @@ void
 mp_report_kept_on_record(Relation rel, const char *kind, const pg_uuid_t *id,
 						 const char *hint)
 {
+	mp_count_refusal(MP_RULE_R10, ERRCODE_MP_NO_DELETE);
 	ereport(ERROR,
 			(errcode(ERRCODE_MP_NO_DELETE),
 			 errmsg("cannot delete %s %s", kind, mp_uuid_str(id)),
@@ -63,13 +71,15 @@ mp_report_kept_on_record(Relation rel, const char *kind, const pg_uuid_t *id,
 }
 
 /*
- * A role refused an action on one row: "permission denied to <action>
- * <kind> <id>".  sqlstate is 42501, or MP002 for R5.
+ * A role refused an action on one row by rule: "permission denied to
+ * <action> <kind> <id>".  sqlstate is 42501, or MP002 for R5.
  */
 void
-mp_report_denied(int sqlstate, const char *action, const char *kind,
-				 const pg_uuid_t *id, const char *detail, const char *hint)
+mp_report_denied(MpRefusalRule rule, int sqlstate, const char *action,
+				 const char *kind, const pg_uuid_t *id, const char *detail,
+				 const char *hint)
 {
+	mp_count_refusal(rule, sqlstate);
 	ereport(ERROR,
 			(errcode(sqlstate),
 			 errmsg("permission denied to %s %s %s", action, kind,
@@ -78,10 +88,12 @@ mp_report_denied(int sqlstate, const char *action, const char *kind,
 			 hint ? errhint("%s", hint) : 0));
 }
 
-/* A role refused a write to a whole table (42501). */
+/* A role refused a write to a whole table by rule (42501). */
 void
-mp_report_denied_table(Relation rel, const char *action, const char *detail)
+mp_report_denied_table(MpRefusalRule rule, Relation rel, const char *action,
+					   const char *detail)
 {
+	mp_count_refusal(rule, ERRCODE_INSUFFICIENT_PRIVILEGE);
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("permission denied to %s table \"%s\"", action,
@@ -125,6 +137,7 @@ void
 mp_report_acts_for_other(const MpPartnerAct *act, const pg_uuid_t *named,
 						 const pg_uuid_t *acting)
 {
+	mp_count_refusal_for(act->rule, ERRCODE_INSUFFICIENT_PRIVILEGE, acting);
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("permission denied to %s for partner %s", act->verb,
@@ -137,6 +150,7 @@ mp_report_acts_for_other(const MpPartnerAct *act, const pg_uuid_t *named,
 void
 mp_report_partner_role(const MpPartnerAct *act, const pg_uuid_t *partner_id)
 {
+	mp_count_refusal_for(act->rule, ERRCODE_INSUFFICIENT_PRIVILEGE, partner_id);
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("permission denied to %s for partner %s", act->verb,
@@ -154,6 +168,9 @@ mp_report_immutable(Relation rel, const char *col, int sqlstate,
 					const char *kind, const pg_uuid_t *id, const char *detail,
 					const char *hint)
 {
+	mp_count_refusal(sqlstate == ERRCODE_MP_NO_TRANSITION ? MP_RULE_R6 :
+					 sqlstate == ERRCODE_MP_TERMS_IMMUTABLE ? MP_RULE_R7 :
+					 MP_RULE_R12, sqlstate);
 	ereport(ERROR,
 			(errcode(sqlstate),
 			 errmsg("cannot change column \"%s\" of %s %s", col, kind,
@@ -172,6 +189,7 @@ void
 mp_report_stamp(Relation rel, const char *col, const char *must_be,
 				const char *leave)
 {
+	mp_count_refusal(MP_RULE_RECORDED, ERRCODE_GENERATED_ALWAYS);
 	ereport(ERROR,
 			(errcode(ERRCODE_GENERATED_ALWAYS),
 			 errmsg("column \"%s\" must be %s", col, must_be),
@@ -197,6 +215,7 @@ mp_report_party_missing(Relation rel, const char *kind, const pg_uuid_t *id,
 void
 mp_report_partner_suspended(const pg_uuid_t *partner_id, const char *detail)
 {
+	mp_count_refusal(MP_RULE_SUSPENDED, ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE);
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("partner %s is suspended", mp_uuid_str(partner_id)),

@@ -82,6 +82,7 @@ lock_selling_relationship(const pg_uuid_t *customer_id,
 {
 	MpRelInfo	latest;
 	const char *why = "There is no relationship between them.";
+	MpRefusalRule rule = MP_RULE_R4;	/* R11 once the relationship ended */
 
 	if (mp_lookup_lock_active_relationship(customer_id, partner_id))
 		return;
@@ -93,11 +94,15 @@ lock_selling_relationship(const pg_uuid_t *customer_id,
 		/* a pending request past its lifetime reads as expired */
 		if (status == MP_REL_PENDING && latest.requested_at <= mp_request_expiry_cutoff())
 			status = MP_REL_EXPIRED;
+		if (status == MP_REL_DECLINED || status == MP_REL_EXPIRED ||
+			status == MP_REL_TERMINATED)
+			rule = MP_RULE_R11;
 		why = psprintf(status == MP_REL_PENDING ?
 					   "Their latest relationship is pending: the customer has not accepted it yet." :
 					   "Their latest relationship is %s.",
 					   mp_rel_status_labels[status]);
 	}
+	mp_count_refusal(rule, ERRCODE_MP_NO_ACTIVE_RELATIONSHIP);
 	ereport(ERROR,
 			(errcode(ERRCODE_MP_NO_ACTIVE_RELATIONSHIP),
 			 errmsg("partner %s has no active relationship with customer %s",
@@ -181,10 +186,10 @@ partner_status(const pg_uuid_t *partner_id)
 
 /* R4: who places orders; R5's roles: who changes them */
 static const MpPartnerAct place_orders = {
-	"place orders", "Placing an order", MP_PROLES_ORDER
+	"place orders", "Placing an order", MP_PROLES_ORDER, MP_RULE_R4
 };
 static const MpPartnerAct change_orders = {
-	"change orders", "Changing an order", MP_PROLES_ORDER
+	"change orders", "Changing an order", MP_PROLES_ORDER, MP_RULE_R4
 };
 
 /*
@@ -326,7 +331,7 @@ subscription_update(const MpTriggerEvent *ev)
 
 		if (!mp_acting_partner(&acting, NULL) ||
 			!mp_uuid_eq(&acting, &partner_id))
-			mp_report_denied(ERRCODE_MP_NOT_PARTNER_OF_RECORD, "change",
+			mp_report_denied(MP_RULE_R5, ERRCODE_MP_NOT_PARTNER_OF_RECORD, "change",
 							 "subscription", &sid,
 							 "Only the partner of record of a subscription may change it.",
 							 NULL);
@@ -359,37 +364,49 @@ subscription_update(const MpTriggerEvent *ev)
 	if ((old_status == MP_SUB_CANCELLED || old_status == MP_SUB_EXPIRED) &&
 		(new_status != old_status || new_qty != old_qty ||
 		 mp_column_changed(rel, oldtup, newtup, "auto_renew")))
+	{
+		mp_count_refusal(MP_RULE_R7, ERRCODE_MP_TERMS_IMMUTABLE);
 		ereport(ERROR,
 				(errcode(ERRCODE_MP_TERMS_IMMUTABLE),
 				 errmsg("subscription %s is %s", mp_uuid_str(&sid),
 						mp_sub_status_labels[old_status]),
 				 errdetail("Cancelled and expired subscriptions are final.")));
+	}
 
 	if (new_qty < old_qty && !within_cancel_window(created_at))
+	{
+		mp_count_refusal(MP_RULE_R7, ERRCODE_MP_TERMS_IMMUTABLE);
 		ereport(ERROR,
 				(errcode(ERRCODE_MP_TERMS_IMMUTABLE),
 				 errmsg("cannot lower the quantity of subscription %s", mp_uuid_str(&sid)),
 				 errdetail("The quantity may be lowered only within %d hours of the purchase, at %s.",
 						   MP_CANCEL_WINDOW_HOURS, timestamptz_to_str(created_at)),
 				 errhint("Quantity can still be raised.")));
+	}
 
 	if (new_status != old_status)
 	{
 		if (new_status == MP_SUB_CANCELLED && !within_cancel_window(created_at))
+		{
+			mp_count_refusal(MP_RULE_R7, ERRCODE_MP_TERMS_IMMUTABLE);
 			ereport(ERROR,
 					(errcode(ERRCODE_MP_TERMS_IMMUTABLE),
 					 errmsg("cannot cancel subscription %s", mp_uuid_str(&sid)),
 					 errdetail("A subscription may be cancelled only within %d hours of the purchase, at %s.",
 							   MP_CANCEL_WINDOW_HOURS, timestamptz_to_str(created_at)),
 					 errhint("Turn auto_renew off to end it at the end of its commitment.")));
+		}
 		if (new_status == MP_SUB_EXPIRED &&
 			mp_statement_time() < commitment_end)
+		{
+			mp_count_refusal(MP_RULE_R7, ERRCODE_MP_TERMS_IMMUTABLE);
 			ereport(ERROR,
 					(errcode(ERRCODE_MP_TERMS_IMMUTABLE),
 					 errmsg("cannot expire subscription %s before the end of its commitment",
 							mp_uuid_str(&sid)),
 					 errdetail("Its commitment ends at %s.",
 							   timestamptz_to_str(commitment_end))));
+		}
 	}
 	return newtup;
 }

@@ -55,6 +55,7 @@ check_replica_skips_nothing(Relation rel)
 {
 	TriggerDesc *trigdesc = rel->trigdesc;
 	Oid			nspid = InvalidOid;
+	pg_uuid_t	partner;
 
 	if (trigdesc == NULL || mp_restoring())
 		return;
@@ -71,6 +72,8 @@ check_replica_skips_nothing(Relation rel)
 			if (get_func_namespace(t->tgfoid) != nspid)
 				continue;
 		}
+		mp_count_refusal_for(MP_RULE_GUARD, ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+							 mp_acting_partner_cached(&partner) ? &partner : NULL);
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("cannot write to table \"%s\" with session_replication_role = replica",

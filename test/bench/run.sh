@@ -31,6 +31,8 @@
 # statement under callgrind), CG_STMTS (100 single-row statements a variant), MEM_CALLS (1000000), LAYERS (all of
 # "callgrind pgbench bulk read memory"), OUT (BENCHMARKS.md), KEEP=1 (leave the cluster running).
 # QUICK=1: a development run in under 3 minutes (SCALE 0.02, 2 rounds of 3 s, small counts).
+# PRELOAD=1: multipartner in shared_preload_libraries, so the refusal and lookup counters of
+# multipartner.refusals run (src/refusals.c); compare with a run without it.
 set -euo pipefail
 
 tree=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
@@ -52,7 +54,7 @@ else
 	: "${SCALE:=0.1}" "${ROUNDS:=3}" "${DURATION:=10}" "${CG_ROWS:=1000}" "${CG_STMTS:=100}"
 	: "${MEM_CALLS:=1000000}"
 fi
-: "${CLIENTS:=2}" "${OUT:=BENCHMARKS.md}" "${KEEP:=0}"
+: "${CLIENTS:=2}" "${OUT:=BENCHMARKS.md}" "${KEEP:=0}" "${PRELOAD:=0}"
 : "${LAYERS:=callgrind pgbench bulk read memory}"
 ncust=$(awk -v s="$SCALE" 'BEGIN { printf "%d", s * 1000000 + 0.5 }')
 npart=$(awk -v s="$SCALE" 'BEGIN { printf "%d", s * 20000 + 0.5 }')
@@ -76,7 +78,7 @@ variants_bench="floor multipartner ref"
 variants_bulk="floor mp_noaudit multipartner ref"
 variants_cg="bare floor mp_noaudit multipartner ref"
 command_line="make bench"
-for v in QUICK SCALE ROUNDS DURATION CLIENTS BULK_ROWS CG_ROWS CG_STMTS MEM_CALLS LAYERS; do
+for v in QUICK PRELOAD SCALE ROUNDS DURATION CLIENTS BULK_ROWS CG_ROWS CG_STMTS MEM_CALLS LAYERS; do
 	[[ -n ${!v+x} && -n $(printenv "$v" || true) ]] && command_line="$v=$(printf '%q' "${!v}") $command_line"
 done
 has_layer() { [[ " $LAYERS " == *" $1 "* ]]; }
@@ -206,6 +208,9 @@ max_wal_size = 8GB
 checkpoint_timeout = 30min
 jit = off
 max_connections = 20"
+if [[ $PRELOAD == 1 ]]; then
+	settings+=$'\n'"shared_preload_libraries = 'multipartner'"
+fi
 cat >>"$data/postgresql.conf" <<EOF
 
 # make bench: private cluster, Unix socket only; settings for CPU numbers (DESIGN_NOTES 1.3)

@@ -15,7 +15,7 @@
 \i test/fixtures.psql
 \i test/fixtures_visibility.psql
 
-SELECT plan(87);
+SELECT plan(88);
 
 -- short names for the ids
 \set C :contoso_id
@@ -401,23 +401,33 @@ SELECT is_empty(:'q_rh', 'relationship_history, a partner-app role of no partner
 RESET ROLE;
 
 -------------------------------------------------------------------------------
--- every view is security_invoker, and readable by exactly the three roles
+-- every view is security_invoker, and the six are readable by exactly the
+-- three roles; multipartner.refusals (the counters, not rows) by operators only
 -------------------------------------------------------------------------------
 SELECT results_eq(
     $$SELECT c.relname::text COLLATE "default", coalesce('security_invoker=true' = ANY (c.reloptions), false)
         FROM pg_class c WHERE c.relnamespace = 'multipartner'::regnamespace AND c.relkind = 'v' ORDER BY 1$$,
     $$VALUES ('customer_partners', true), ('multi_partner_customers', true), ('orphaned_subscriptions', true),
-             ('partner_customers', true), ('relationship_history', true), ('subscriptions_by_partner', true)$$,
-    'the six views, all security_invoker');
+             ('partner_customers', true), ('refusals', true), ('relationship_history', true),
+             ('subscriptions_by_partner', true)$$,
+    'the six views and refusals, all security_invoker');
 SELECT is_empty(
     $$SELECT c.relname
         FROM pg_class c
        WHERE c.relnamespace = 'multipartner'::regnamespace AND c.relkind = 'v'
+         AND c.relname <> 'refusals'
          AND (NOT has_table_privilege('multipartner_operator', c.oid, 'SELECT')
               OR NOT has_table_privilege('multipartner_partner_app', c.oid, 'SELECT')
               OR NOT has_table_privilege('multipartner_customer_app', c.oid, 'SELECT')
               OR has_table_privilege('public', c.oid, 'SELECT'))$$,
     'the three roles may read every view, PUBLIC none');
+SELECT results_eq(
+    $$SELECT has_table_privilege('multipartner_operator', 'multipartner.refusals', 'SELECT'),
+             has_table_privilege('multipartner_partner_app', 'multipartner.refusals', 'SELECT'),
+             has_table_privilege('multipartner_customer_app', 'multipartner.refusals', 'SELECT'),
+             has_table_privilege('public', 'multipartner.refusals', 'SELECT')$$,
+    $$VALUES (true, false, false, false)$$,
+    'multipartner.refusals: operators may read it, the application roles and PUBLIC not');
 
 SELECT * FROM finish();
 ROLLBACK;
