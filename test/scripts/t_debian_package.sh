@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # t_debian_package: debian/ builds the postgresql-15-multipartner package, and the regress suite
-# passes against that package installed on this machine.
+# passes (both runs) against that package installed on this machine.
 #
 # A copy of the tree (tracked and untracked files, no build products) is built in this test's
 # directory with "dpkg-buildpackage -us -uc -b", so nothing is built in the tree itself; the
@@ -10,10 +10,11 @@
 # scripts "make install" installs (the Makefile's DATA), the docs, and nothing else (nothing
 # of the tests).  It is installed with dpkg -i after the files "make install" had put there
 # are moved aside, so every file the suite loads is the package's: dpkg -S and dpkg -V say so
-# before and after the suite.  The regress suite (test/sql/*.sql, the direct path) then runs on
-# a pg_regress --temp-instance as the postgres OS user, as make test runs it.  The second run
-# (fast_path = off) and the isolation specs are left out: they test the same files by other
-# paths, not the package, and would double the time.  At the end, whatever happens, the package
+# before and after the suites.  The regress suite (test/sql/*.sql) then runs twice, as make test
+# runs it (the direct path, and multipartner.fast_path = off), each time on a pg_regress
+# --temp-instance as the postgres OS user; about 10 s each.  The isolation specs are left out:
+# they load the same installed files as the regress suite and test concurrency, not the
+# package, for several times the time.  At the end, whatever happens, the package
 # is purged and the files "make install" had installed are put back as they were (make test
 # installed them before the script tests; later tests rely on them).
 #
@@ -121,7 +122,8 @@ if ((git_copy)); then
 fi
 
 # 2. the package's name, version and contents
-extversion=$(cd "$src" && make -s --no-print-directory print-EXTVERSION PG_CONFIG="$pgc")
+extversion=$(cd "$src" && make -s --no-print-directory print-EXTVERSION PG_CONFIG="$pgc") ||
+	fail "the Makefile tells the control file's version"
 semver=$extversion
 [[ $semver =~ ^[0-9]+\.[0-9]+$ ]] && semver=$semver.0
 version=$semver-1
@@ -137,7 +139,7 @@ dpkg-deb -f "$deb" Depends | tr ',' '\n' | grep -qE '^ *postgresql-15( |$)' ||
 	fail "it depends on postgresql-15 (Depends: $(dpkg-deb -f "$deb" Depends))"
 ok "it depends on postgresql-15"
 
-data=$(cd "$src" && make -s --no-print-directory print-DATA PG_CONFIG="$pgc")
+data=$(cd "$src" && make -s --no-print-directory print-DATA PG_CONFIG="$pgc" || true)
 [[ -n $data ]] || fail "the Makefile names the SQL scripts make install installs (DATA)"
 want=("$pkglibdir/multipartner.so" "$extdir/multipartner.control")
 for s in $data; do want+=("$extdir/${s##*/}"); done
@@ -170,34 +172,41 @@ expect_eq "dpkg -i installs it" "ii $version" "$(dpkg-query -W -f='${db:Status-A
 owned_by_package() {
 	local f owner
 	for f in "${want[@]}" $(installed_files); do
-		owner=$(dpkg -S "$f" 2>/dev/null | sed 's/: .*//')
+		owner=$(dpkg -S "$f" 2>/dev/null | sed 's/: .*//' || true)
 		[[ $owner == "$pkg" ]] || fail "$1: $f belongs to $pkg (dpkg -S: ${owner:-no package})"
 	done
 	[[ -z $(dpkg -V "$pkg") ]] || fail "$1: dpkg -V $pkg finds no changed file ($(dpkg -V "$pkg" | head -3))"
 	ok "$1: every multipartner file in $pkglibdir and $extdir belongs to $pkg, unchanged (dpkg -S, dpkg -V)"
 }
-owned_by_package "before the suite"
+owned_by_package "before the suites"
 
-# 4. the regress suite against the installed package
-out=$T_DIR/regress
-rm -rf "$out" "$T_DIR/tmp_check"
-mkdir -p "$out"
-chown postgres: "$out"
-set +e
-(cd "$src" && runuser -u postgres -- make --no-print-directory installcheck-regress PG_CONFIG="$pgc" \
-	TESTOUT="$out/out" EXTRA_REGRESS_OPTS="--temp-instance=$T_DIR/tmp_check") >"$T_DIR/regress.log" 2>&1
-rc=$?
-set -e
-cat "$T_DIR/regress.log"
-nok=$(grep -cE '^(test +| +)[^ ]+ +\.\.\. +ok( |$)' "$T_DIR/regress.log" || true)
-nbad=$(grep -cE '^(test +| +)[^ ]+ +\.\.\. +(FAILED|failed)' "$T_DIR/regress.log" || true)
-nall=$(cd "$src" && make -s --no-print-directory print-REGRESS PG_CONFIG="$pgc" | wc -w)
-if ((rc != 0 || nbad != 0 || nok != nall)); then
-	[[ -s $out/out/regression.diffs ]] && head -n 60 "$out/out/regression.diffs"
-	fail "the regress suite passes against the package ($nok of $nall ok, $nbad failed, exit $rc)"
-fi
-ok "the regress suite passes against the package ($nok of $nall tests)"
-owned_by_package "after the suite"
+# 4. the regress suite against the installed package, in both runs make test makes of it (the
+# direct path, and multipartner.fast_path = off), each on its own temp instance
+nall=$(cd "$src" && make -s --no-print-directory print-REGRESS PG_CONFIG="$pgc" | wc -w || true)
+((nall > 0)) || fail "the Makefile names the regress tests (REGRESS)"
+# run_regress NAME [PGOPTIONS]
+run_regress() {
+	local name=$1 pgoptions=${2:-} out=$T_DIR/$1 log=$T_DIR/$1.log rc nok nbad
+	rm -rf "$out" "$T_DIR/tmp_check"
+	mkdir -p "$out"
+	chown postgres: "$out"
+	set +e
+	(cd "$src" && runuser -u postgres -- env PGOPTIONS="$pgoptions" make --no-print-directory installcheck-regress \
+		PG_CONFIG="$pgc" TESTOUT="$out" EXTRA_REGRESS_OPTS="--temp-instance=$T_DIR/tmp_check") >"$log" 2>&1
+	rc=$?
+	set -e
+	cat "$log"
+	nok=$(grep -cE '^(test +| +)[^ ]+ +\.\.\. +ok( |$)' "$log" || true)
+	nbad=$(grep -cE '^(test +| +)[^ ]+ +\.\.\. +(FAILED|failed)' "$log" || true)
+	if ((rc != 0 || nbad != 0 || nok != nall)); then
+		[[ -s $out/regression.diffs ]] && head -n 60 "$out/regression.diffs"
+		fail "the regress suite${pgoptions:+ ($pgoptions)} passes against the package ($nok of $nall ok, $nbad failed, exit $rc)"
+	fi
+	ok "the regress suite${pgoptions:+ ($pgoptions)} passes against the package ($nok of $nall tests)"
+}
+run_regress regress
+run_regress regress_spi "-c multipartner.fast_path=off"
+owned_by_package "after the suites"
 
 # 5. removed again: dpkg --purge leaves none of its files
 dpkg --purge "$pkg" >"$T_DIR/purge.log" 2>&1 || fail "dpkg --purge $pkg removes it (see $T_DIR/purge.log)"
