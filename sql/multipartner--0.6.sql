@@ -402,10 +402,14 @@ CREATE FUNCTION multipartner.restore_release()
 RETURNS trigger AS 'MODULE_PATHNAME', 'mp_restore_release' LANGUAGE C;
 CREATE FUNCTION multipartner.creator_relationship_check()
 RETURNS trigger AS 'MODULE_PATHNAME', 'mp_creator_relationship_check' LANGUAGE C;
--- the DDL guard's event trigger function (below)
+-- the DDL guard's and the data guard's event trigger functions (below)
 CREATE FUNCTION multipartner.ddl_guard()
 RETURNS event_trigger
 AS 'MODULE_PATHNAME', 'mp_ddl_guard'
+LANGUAGE C;
+CREATE FUNCTION multipartner.data_guard()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'mp_data_guard'
 LANGUAGE C;
 
 CREATE TRIGGER partner_guard
@@ -1287,3 +1291,17 @@ CREATE EVENT TRIGGER multipartner_drop_guard ON sql_drop
 -- fire also under session_replication_role = replica
 ALTER EVENT TRIGGER multipartner_ddl_guard ENABLE ALWAYS;
 ALTER EVENT TRIGGER multipartner_drop_guard ENABLE ALWAYS;
+
+-------------------------------------------------------------------------------
+-- The data guard (guard.c): DROP EXTENSION multipartner (CASCADE or not),
+-- DROP SCHEMA multipartner CASCADE and DROP OWNED BY the extension's owner
+-- drop every row of the extension's tables, the audit log included.  They
+-- are refused (2BP01) while any of those tables holds a row, unless a
+-- superuser has set multipartner.allow_drop_with_data to on.  It fires at
+-- the start of the command, before anything is dropped.
+-------------------------------------------------------------------------------
+
+CREATE EVENT TRIGGER multipartner_data_guard ON ddl_command_start
+    WHEN TAG IN ('DROP EXTENSION', 'DROP SCHEMA', 'DROP OWNED')
+    EXECUTE FUNCTION multipartner.data_guard();
+ALTER EVENT TRIGGER multipartner_data_guard ENABLE ALWAYS;
