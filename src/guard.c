@@ -15,12 +15,27 @@
  * extension's tables is checked too, so a way round the command checks
  * still meets the state check.
  *
+ * The data guard.  DROP EXTENSION multipartner drops every table of the
+ * extension with its rows, the audit log included, with or without
+ * CASCADE; DROP SCHEMA multipartner CASCADE and DROP OWNED BY the
+ * extension's owner drop the extension too.  A ddl_command_start event
+ * trigger refuses these while any table of the extension holds a row,
+ * unless multipartner.allow_drop_with_data (superusers only) is on.  It
+ * speaks only to a user PostgreSQL would let drop the extension; anybody
+ * else gets PostgreSQL's own refusal, and no word of the rows.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_extension.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "nodes/parsenodes.h"
@@ -30,8 +45,13 @@
 #include "commands/event_trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "executor/tuptable.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/snapmgr.h"
 
 #include "multipartner.h"
 
@@ -214,6 +234,184 @@ mp_ddl_guard(PG_FUNCTION_ARGS)
 	if (mp_sql_execute(&weakened_sql, args, NULL, 1, InvalidSnapshot) > 0)
 		refuse(psprintf("%s.%s", MP_SCHEMA,
 						TextDatumGetCString(mp_result_datum(0, 1, &isnull))));
+
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/*-------------------------------------------------------------------------
+ * The data guard (see the file header)
+ *-------------------------------------------------------------------------
+ */
+
+/* multipartner.allow_drop_with_data (module.c) */
+bool		mp_allow_drop_with_data_guc = false;
+
+/* The extension's plain tables, the ones that hold rows, by name. */
+static MpSql ext_plain_tables_sql = MP_SQL(
+"SELECT c.oid FROM pg_catalog.pg_class c"
+" WHERE c.oid OPERATOR(pg_catalog.=) ANY (ARRAY(" EXT_TABLES "))"
+"   AND c.relkind OPERATOR(pg_catalog.=) 'r'"
+" ORDER BY c.relname", MP_AS_CALLER, 1, TEXTOID);
+
+/* The owner and the schema of the extension (pg_extension has no syscache). */
+static void
+extension_owner_schema(Oid extoid, Oid *owner, Oid *nspid)
+{
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	*owner = *nspid = InvalidOid;
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(extoid));
+	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+	{
+		*owner = ((Form_pg_extension) GETSTRUCT(tup))->extowner;
+		*nspid = ((Form_pg_extension) GETSTRUCT(tup))->extnamespace;
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+}
+
+/*
+ * Does this statement drop the extension, as a user PostgreSQL lets do so?
+ * DROP EXTENSION naming it (alone or in a list, CASCADE or not) needs the
+ * extension's ownership; DROP SCHEMA ... CASCADE naming its schema the
+ * schema's; DROP OWNED BY naming its owner the privileges of that role
+ * (DropOwnedObjects).  For anybody else PostgreSQL refuses the statement
+ * itself, and the guard neither looks at the tables nor locks them.
+ */
+static bool
+drops_extension(Node *parsetree, Oid extoid)
+{
+	ListCell   *lc;
+	Oid			owner;
+	Oid			nspid;
+
+	extension_owner_schema(extoid, &owner, &nspid);
+	if (IsA(parsetree, DropStmt))
+	{
+		DropStmt   *stmt = (DropStmt *) parsetree;
+
+		if (stmt->removeType == OBJECT_EXTENSION)
+		{
+			foreach(lc, stmt->objects)
+				if (strcmp(strVal(lfirst(lc)), MP_SCHEMA) == 0)
+					return pg_extension_ownercheck(extoid, GetUserId());
+		}
+		else if (stmt->removeType == OBJECT_SCHEMA &&
+				 stmt->behavior == DROP_CASCADE)
+		{
+			foreach(lc, stmt->objects)
+				if (get_namespace_oid(strVal(lfirst(lc)), true) == nspid)
+					return pg_namespace_ownercheck(nspid, GetUserId());
+		}
+	}
+	else if (IsA(parsetree, DropOwnedStmt))
+	{
+		DropOwnedStmt *stmt = (DropOwnedStmt *) parsetree;
+
+		foreach(lc, stmt->roles)
+		{
+			Oid			roleid = get_rolespec_oid(lfirst_node(RoleSpec, lc), true);
+
+			if (OidIsValid(roleid) && roleid == owner)
+				return has_privs_of_role(GetUserId(), roleid);
+		}
+	}
+	return false;
+}
+
+/* Does the table (locked already) hold a row this snapshot sees? */
+static bool
+table_has_rows(Oid relid, Snapshot snapshot)
+{
+	Relation	rel = table_open(relid, NoLock);
+	TableScanDesc scan = table_beginscan(rel, snapshot, 0, NULL);
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	bool		found;
+
+	found = table_scan_getnextslot(scan, ForwardScanDirection, slot);
+	ExecDropSingleTupleTableSlot(slot);
+	table_endscan(scan);
+	table_close(rel, NoLock);
+	return found;
+}
+
+PG_FUNCTION_INFO_V1(mp_data_guard);
+Datum
+mp_data_guard(PG_FUNCTION_ARGS)
+{
+	EventTriggerData *trigdata;
+	Oid			extoid;
+	Datum		arg;
+	int			ntables;
+	Oid		   *tables;
+	Snapshot	snapshot;
+	StringInfoData held;
+	int			nheld = 0;
+	int			i;
+	bool		isnull;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" was not called by event trigger manager",
+						"data_guard")));
+	trigdata = (EventTriggerData *) fcinfo->context;
+
+	if (mp_allow_drop_with_data_guc)
+		PG_RETURN_VOID();
+	extoid = get_extension_oid(MP_SCHEMA, true);
+	if (!OidIsValid(extoid) || trigdata->parsetree == NULL ||
+		!drops_extension(trigdata->parsetree, extoid))
+		PG_RETURN_VOID();
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	arg = CStringGetTextDatum(MP_SCHEMA);
+	ntables = mp_sql_execute(&ext_plain_tables_sql, &arg, NULL, 0, InvalidSnapshot);
+	tables = palloc(sizeof(Oid) * Max(ntables, 1));
+	for (i = 0; i < ntables; i++)
+		tables[i] = DatumGetObjectId(mp_result_datum(i, 1, &isnull));
+
+	/*
+	 * Lock every table as the drop will (ACCESS EXCLUSIVE), then look with a
+	 * snapshot taken after the locks: a row a concurrent transaction commits
+	 * is either seen here or waits for the drop, never dropped unseen.  The
+	 * look reads the heap itself: no privilege and no row security stands
+	 * between the drop and the rows it would destroy, and it stops at the
+	 * first row of each table.
+	 */
+	for (i = 0; i < ntables; i++)
+		LockRelationOid(tables[i], AccessExclusiveLock);
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	initStringInfo(&held);
+	for (i = 0; i < ntables; i++)
+	{
+		if (!table_has_rows(tables[i], snapshot))
+			continue;
+		if (nheld++ > 0)
+			appendStringInfoString(&held, ", ");
+		appendStringInfoString(&held,
+							   quote_qualified_identifier(get_namespace_name(get_rel_namespace(tables[i])),
+														  get_rel_name(tables[i])));
+	}
+	UnregisterSnapshot(snapshot);
+
+	if (nheld > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+				 errmsg("cannot drop extension %s because its tables hold rows",
+						MP_SCHEMA),
+				 errdetail_plural("Table %s holds rows.", "Tables %s hold rows.",
+								  nheld, held.data),
+				 errhint("Set multipartner.allow_drop_with_data to on to drop the extension and every row it holds, the audit log included.")));
 
 	SPI_finish();
 	PG_RETURN_VOID();

@@ -4,6 +4,9 @@
  *	  Module entry point: PG_MODULE_MAGIC, the multipartner.* settings and
  *	  the transaction callbacks that keep the per-transaction caches honest.
  *
+ * multipartner.allow_drop_with_data lets a superuser drop the extension
+ * while its tables hold rows (guard.c, the data guard).
+ *
  * multipartner.acting_partner only narrows: a role that is a member of
  * several partners says here which one it acts for.  The check hook only
  * validates the syntax (it may run outside a transaction, where no catalog
@@ -151,6 +154,16 @@ _PG_init(void)
 							 NULL);
 
 	mp_refusals_init();
+	DefineCustomBoolVariable("multipartner.allow_drop_with_data",
+							 "Lets DROP EXTENSION multipartner drop the extension while its tables hold rows.",
+							 "Off refuses DROP EXTENSION multipartner, DROP SCHEMA multipartner CASCADE and DROP OWNED BY the extension's owner while any table of the extension holds a row, the audit log included (guard.c). Superusers only.",
+							 &mp_allow_drop_with_data_guc,
+							 false,
+							 PGC_SUSET,
+							 0,
+							 NULL,
+							 NULL,
+							 NULL);
 
 	MarkGUCPrefixReserved("multipartner");
 

@@ -148,6 +148,7 @@ extern Oid	mp_schema_owner(void);
 typedef bool (*MpProbeCallback) (Relation rel, TupleTableSlot *slot, void *arg);
 
 extern bool mp_fast_path_guc;
+extern bool mp_allow_drop_with_data_guc;	/* guard.c */
 extern bool mp_fast_path(void);
 extern int	mp_probe(const char *relname, const char *idxname,
 					 const char *const keycols[], int nkeys, const Datum *keys,

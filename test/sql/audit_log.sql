@@ -660,6 +660,8 @@ RESET ROLE;
 -- (the creator checks of the customers partners inserted run first: a
 -- table with pending trigger events cannot be dropped)
 SET CONSTRAINTS ALL IMMEDIATE;
+-- (the tables hold rows: the drop needs the operator's confirmation)
+SET LOCAL multipartner.allow_drop_with_data = on;
 DROP EXTENSION multipartner;
 CREATE EXTENSION multipartner;
 SELECT lives_ok(format($$

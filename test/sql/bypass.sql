@@ -37,7 +37,7 @@ $$;
 
 SELECT 'multipartner.subscription'::regclass::oid AS sub_oid \gset
 
-SELECT plan(204);
+SELECT plan(207);
 
 -------------------------------------------------------------------------------
 -- 1. Application roles: no DDL, no TRUNCATE, no DELETE of what is never deleted
@@ -342,7 +342,7 @@ SELECT is((SELECT count(*) FROM pg_class c
               AND NOT (c.relrowsecurity AND c.relforcerowsecurity)),
     0::bigint, 'DDL guard: row security is still enabled and forced on every table');
 SELECT is((SELECT string_agg(evtname || ':' || evtenabled::text, ',' ORDER BY evtname) FROM pg_event_trigger WHERE evtname LIKE 'multipartner%'),
-    'multipartner_ddl_guard:A,multipartner_drop_guard:A', 'DDL guard: both event triggers are ENABLE ALWAYS');
+    'multipartner_data_guard:A,multipartner_ddl_guard:A,multipartner_drop_guard:A', 'DDL guard: the three event triggers are ENABLE ALWAYS');
 
 -------------------------------------------------------------------------------
 -- 4. SET ROLE, and the acting partner setting
@@ -564,26 +564,26 @@ SELECT is((SELECT count(*) FROM pg_temp.subscription) + (SELECT count(*) FROM pg
 SELECT set_eq($$SELECT proname::text FROM pg_proc WHERE pronamespace = 'multipartner'::regnamespace
                   AND prorettype IN ('trigger'::regtype, 'event_trigger'::regtype)$$,
     ARRAY['partner_guard', 'customer_guard', 'relationship_guard', 'member_changed', 'subscription_guard',
-          'audit', 'audit_log_guard', 'tenant_registry', 'forbid_truncate', 'ddl_guard',
+          'audit', 'audit_log_guard', 'tenant_registry', 'forbid_truncate', 'ddl_guard', 'data_guard',
           'restore_hold', 'restore_release', 'audit_identity', 'creator_relationship_check'],
-    'the trigger functions of the schema are the fourteen tested below');
+    'the trigger functions of the schema are the fifteen tested below');
 -- The superuser may execute them: the C code refuses with 39P01 (trigger
 -- protocol violated), as PostgreSQL's own C trigger functions do (0A000
 -- "trigger functions can only be called as triggers" is the PL handlers').
 SELECT throws_ok(format('SELECT multipartner.%I()', f), '39P01', NULL,
                  format('superuser calls multipartner.%s() directly: 39P01', f))
   FROM unnest(ARRAY['partner_guard', 'customer_guard', 'relationship_guard', 'member_changed', 'subscription_guard',
-                    'audit', 'audit_log_guard', 'tenant_registry', 'forbid_truncate', 'ddl_guard',
+                    'audit', 'audit_log_guard', 'tenant_registry', 'forbid_truncate', 'ddl_guard', 'data_guard',
                     'restore_hold', 'restore_release', 'audit_identity', 'creator_relationship_check']) f;
 SET ROLE regress_office_ga;
 SELECT throws_ok(format('SELECT multipartner.%I()', f), '42501', NULL,
                  format('partner app calls multipartner.%s() directly: no EXECUTE', f))
-  FROM unnest(ARRAY['subscription_guard', 'audit', 'audit_log_guard', 'tenant_registry', 'ddl_guard',
+  FROM unnest(ARRAY['subscription_guard', 'audit', 'audit_log_guard', 'tenant_registry', 'ddl_guard', 'data_guard',
                     'restore_hold', 'restore_release', 'audit_identity', 'creator_relationship_check']) f;
 SET ROLE regress_operator;
 SELECT throws_ok(format('SELECT multipartner.%I()', f), '42501', NULL,
                  format('operator calls multipartner.%s() directly: no EXECUTE', f))
-  FROM unnest(ARRAY['subscription_guard', 'audit', 'ddl_guard']) f;
+  FROM unnest(ARRAY['subscription_guard', 'audit', 'ddl_guard', 'data_guard']) f;
 RESET ROLE;
 
 -------------------------------------------------------------------------------

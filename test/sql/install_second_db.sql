@@ -32,8 +32,11 @@ INSERT INTO multipartner.customer (customer_id, tenant_id, name, cloud)
 VALUES ('33333333-3333-4333-8333-0000000000f1', '22222222-2222-4222-8222-0000000000f1',
         'CSP tenant as a customer', 'commercial');
 SELECT tenant_id, kind FROM multipartner.tenant;
--- dropping and creating the extension again in the same session works
+-- dropping and creating the extension again in the same session works (its
+-- tables hold rows: the drop needs the operator's confirmation, drop_guard)
+SET multipartner.allow_drop_with_data = on;
 DROP EXTENSION multipartner;
+RESET multipartner.allow_drop_with_data;
 CREATE EXTENSION multipartner;
 SELECT count(*) AS partners_after_recreate FROM multipartner.partner;
 INSERT INTO multipartner.partner (partner_id, name, cloud, csp_tenant_id)

@@ -91,7 +91,9 @@ SET ROLE regress_upgrade_member;
 SELECT multipartner.acting_partner() AS member_acts_after_the_update;
 RESET ROLE;
 DELETE FROM multipartner.partner_member;
+SET multipartner.allow_drop_with_data = on;
 DROP EXTENSION multipartner;
+RESET multipartner.allow_drop_with_data;
 DROP ROLE regress_upgrade_member;
 
 \c :regress_db
