@@ -79,7 +79,7 @@ scripts=$(make -C "$tree" --no-print-directory -s print-SCRIPT_TESTS)
 
 # Where postgres runs the suites: build/test in the tree if postgres can read test/ and expected/,
 # otherwise a private copy (the tree itself is never chowned).
-inputs=("$tree/Makefile" "$tree"/*.control "$tree/test")
+inputs=("$tree/Makefile" "$tree"/*.control "$tree/test" "$tree/README.md")
 [[ -d $tree/expected ]] && inputs+=("$tree/expected")
 if (cd / && runuser -u postgres -- test -r "$tree/test/sql" -a -x "$tree/test/sql") 2>/dev/null &&
 	[[ -z $(cd / && runuser -u postgres -- find "${inputs[@]}" ! -readable -print -quit 2>&1) ]]; then

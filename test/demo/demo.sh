@@ -137,5 +137,6 @@ if ((rc != 0)); then
 fi
 say "The demo cluster is running (socket $sock, no TCP). Connect with:"
 say "  runuser -u postgres -- psql -h $sock -p $port $dbname"
+say "README.md's examples run as written there (test/scripts/t_readme_examples.sh runs them)."
 say "make demo-stop to end it"
 exit "$rc"
