@@ -111,7 +111,17 @@ port = $port
 unix_socket_directories = '$sock'
 unix_socket_permissions = 0700
 EOF
-as_pg "$bindir/pg_ctl" -D "$data" -l "$log" -w start >/dev/null
+# The server outlives this script: start it holding no descriptor of ours but stdin/out/err. An
+# inherited one would stay open as long as the cluster runs, and the lock of
+# `flock /tmp/multipartner-test.lock make demo` with it, so nobody could take that lock until
+# `make demo-stop`.
+(
+	for fd in /proc/$BASHPID/fd/*; do
+		fd=${fd##*/}
+		if ((fd > 2)); then eval "exec $fd>&-"; fi
+	done
+	as_pg "$bindir/pg_ctl" -D "$data" -l "$log" -w start >/dev/null
+)
 as_pg "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$sock" -p "$port" -d postgres \
 	-c "CREATE DATABASE $dbname"
 trap - ERR
