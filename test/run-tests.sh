@@ -83,7 +83,7 @@ taps=$(make -C "$tree" --no-print-directory -s print-TAP_LIST)
 
 # Where postgres runs the suites: build/test in the tree if postgres can read test/ and expected/,
 # otherwise a private copy (the tree itself is never chowned).
-inputs=("$tree/Makefile" "$tree"/*.control "$tree/test")
+inputs=("$tree/Makefile" "$tree"/*.control "$tree/test" "$tree/README.md")
 [[ -d $tree/expected ]] && inputs+=("$tree/expected")
 [[ -d $tree/t ]] && inputs+=("$tree/t")
 if (cd / && runuser -u postgres -- test -r "$tree/test/sql" -a -x "$tree/test/sql") 2>/dev/null &&

@@ -111,7 +111,17 @@ port = $port
 unix_socket_directories = '$sock'
 unix_socket_permissions = 0700
 EOF
-as_pg "$bindir/pg_ctl" -D "$data" -l "$log" -w start >/dev/null
+# The server outlives this script: start it holding no descriptor of ours but stdin/out/err. An
+# inherited one would stay open as long as the cluster runs, and the lock of
+# `flock /tmp/multipartner-test.lock make demo` with it, so nobody could take that lock until
+# `make demo-stop`.
+(
+	for fd in /proc/$BASHPID/fd/*; do
+		fd=${fd##*/}
+		if ((fd > 2)); then eval "exec $fd>&-"; fi
+	done
+	as_pg "$bindir/pg_ctl" -D "$data" -l "$log" -w start >/dev/null
+)
 as_pg "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$sock" -p "$port" -d postgres \
 	-c "CREATE DATABASE $dbname"
 trap - ERR
@@ -137,5 +147,6 @@ if ((rc != 0)); then
 fi
 say "The demo cluster is running (socket $sock, no TCP). Connect with:"
 say "  runuser -u postgres -- psql -h $sock -p $port $dbname"
+say "README.md's examples run as written there (test/scripts/t_readme_examples.sh runs them)."
 say "make demo-stop to end it"
 exit "$rc"

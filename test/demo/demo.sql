@@ -3,11 +3,17 @@
 -- Then the views show the state as each role may see it, and the audit log
 -- says who did what.
 -- Run by test/demo/demo.sh as: psql -v ON_ERROR_STOP=1 -X -d demo -f test/demo/demo.sql
+-- (and by test/scripts/t_readme_examples.sh, whose README examples start where it ends).
+-- psql prints every statement before its result (ECHO queries: as sent, with the psql variables
+-- filled in), and after every refusal its SQLSTATE (:SQLSTATE, the code of the last error). The
+-- dry run shows check()'s allowed, rule and sqlstate, which fit an 80-column terminal; its
+-- message, detail and hint are the errors the real attempts print after it.
 \set QUIET on
 \set VERBOSITY default
 \set SHOW_CONTEXT never
 \pset footer off
 SET client_min_messages = warning;
+\set ECHO queries
 
 \echo
 \echo '=== 1. The platform operator installs multipartner and registers two partners'
@@ -69,7 +75,7 @@ SELECT s.offer_id, s.quantity, s.term, p.name AS partner_of_record, s.status, s.
 \echo
 \echo '--- Northwind asks multipartner.check() first (a dry run through the same triggers):'
 SET ROLE northwind_admin;
-SELECT a.attempt, c.allowed, c.rule, c.sqlstate, c.message
+SELECT a.attempt, c.allowed, c.rule, c.sqlstate
   FROM (VALUES
           ('raise Fabrikam''s Office 365 quantity', 'update_subscription', :'office_sub'::uuid, 50, NULL::uuid, NULL),
           ('move its Azure subscription to Fabrikam', 'update_subscription', :'azure_sub', NULL,
@@ -80,7 +86,8 @@ SELECT a.attempt, c.allowed, c.rule, c.sqlstate, c.message
        ) AS a(attempt, action, id, qty, por, term)
  CROSS JOIN LATERAL multipartner.check(a.action, a.id, quantity => a.qty,
                                        partner_of_record => a.por, term => a.term) AS c;
-\echo '(Fabrikam''s subscription "does not exist" for Northwind: row-level security hides it.)'
+\echo '(Fabrikam''s subscription "does not exist" (42704) for Northwind: row-level security hides it.'
+\echo ' check() also returns the message, detail and hint: the errors the real attempts raise below.)'
 
 \set ON_ERROR_STOP off
 \echo
@@ -89,23 +96,29 @@ SELECT a.attempt, c.allowed, c.rule, c.sqlstate, c.message
 \set QUIET off
 UPDATE multipartner.subscription SET quantity = 50 WHERE subscription_id = :'office_sub';
 \set QUIET on
+\echo '--> SQLSTATE' :SQLSTATE '(no error: no row matched)'
 \echo '--- move its own subscription to another partner of record (R6, MP003):'
 UPDATE multipartner.subscription SET partner_of_record = 'f0000000-0000-4000-8000-000000000001'
  WHERE subscription_id = :'azure_sub';
+\echo '--> SQLSTATE' :SQLSTATE
 \echo
 \echo '--- sell to Fabrikam''s CSP transaction tenant as if it were a customer (R8, MP005):'
 SELECT multipartner.create_customer('f1000000-0000-4000-8000-000000000001', 'Fabrikam itself', 'commercial');
+\echo '--> SQLSTATE' :SQLSTATE
 \echo
 \echo '--- walk away from Contoso while its Azure subscription is live (R13, MP009):'
 SELECT multipartner.terminate_relationship(:'northwind_rel');
+\echo '--> SQLSTATE' :SQLSTATE
 SET ROLE contoso_admin;
 \echo
 \echo '--- Contoso itself cannot change a subscription either (R5, MP002):'
 UPDATE multipartner.subscription SET quantity = 1 WHERE subscription_id = :'office_sub';
+\echo '--> SQLSTATE' :SQLSTATE
 SET ROLE fabrikam_admin;
 \echo
 \echo '--- and Fabrikam cannot rewrite the terms it sold (R7, MP004):'
 UPDATE multipartner.subscription SET term = 'P1M', billing_cycle = 'monthly' WHERE subscription_id = :'office_sub';
+\echo '--> SQLSTATE' :SQLSTATE
 \set ON_ERROR_STOP on
 RESET ROLE;
 
@@ -136,7 +149,8 @@ SELECT customer_name, partner_name, offer_id, status, reason FROM multipartner.o
 
 \echo
 \echo '=== 7. Who did what: relationship_history and the audit log'
-SELECT at::time(0) AS at, actor, operation, old_status, new_status, old_delegated_admin, new_delegated_admin
+SELECT at::time(0) AS at, actor, operation, old_status AS old, new_status AS new,
+       old_delegated_admin AS old_admin, new_delegated_admin AS new_admin
   FROM multipartner.relationship_history
  WHERE relationship_id = :'northwind_rel'
  ORDER BY event_id;
