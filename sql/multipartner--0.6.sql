@@ -1331,7 +1331,8 @@ GRANT SELECT ON multipartner.refusals TO multipartner_operator;
 GRANT EXECUTE ON FUNCTION multipartner.refusal_counts(), multipartner.refusals_reset()
     TO multipartner_operator;
 -- The data guard (guard.c): DROP EXTENSION multipartner (CASCADE or not),
--- DROP SCHEMA multipartner CASCADE and DROP OWNED BY the extension's owner
+-- DROP SCHEMA multipartner CASCADE and DROP OWNED BY the extension's or the
+-- schema's owner
 -- drop every row of the extension's tables, the audit log included.  They
 -- are refused (2BP01) while any of those tables holds a row, unless a
 -- superuser has set multipartner.allow_drop_with_data to on.  It fires at
@@ -1685,7 +1686,7 @@ COMMENT ON FUNCTION multipartner.restore_release() IS
 COMMENT ON FUNCTION multipartner.ddl_guard() IS
     'event trigger: refuses a non-superuser''s change of the extension''s triggers, policies, row security, grants and tables';
 COMMENT ON FUNCTION multipartner.data_guard() IS
-    'event trigger: refuses DROP EXTENSION multipartner, DROP SCHEMA multipartner CASCADE and DROP OWNED BY its owner while its tables hold rows, unless multipartner.allow_drop_with_data is on';
+    'event trigger: refuses DROP EXTENSION multipartner, DROP SCHEMA multipartner CASCADE and DROP OWNED BY its owner or the schema''s while its tables hold rows, unless multipartner.allow_drop_with_data is on';
 
 -- Triggers
 
@@ -1766,4 +1767,4 @@ COMMENT ON EVENT TRIGGER multipartner_ddl_guard IS
 COMMENT ON EVENT TRIGGER multipartner_drop_guard IS
     'DDL guard: refuses a non-superuser''s drop of the extension''s triggers, policies and other objects';
 COMMENT ON EVENT TRIGGER multipartner_data_guard IS
-    'data guard: refuses DROP EXTENSION multipartner, DROP SCHEMA multipartner CASCADE and DROP OWNED BY its owner while its tables hold rows, unless multipartner.allow_drop_with_data is on (2BP01)';
+    'data guard: refuses DROP EXTENSION multipartner, DROP SCHEMA multipartner CASCADE and DROP OWNED BY its owner or the schema''s while its tables hold rows, unless multipartner.allow_drop_with_data is on (2BP01)';

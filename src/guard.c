@@ -10,15 +10,16 @@
  * triggers still refuse any change it makes to the extension's objects:
  * disabling or dropping a trigger (foreign-key triggers included), dropping
  * or altering a policy, turning row security off, moving a table out of the
- * schema, adding a table that inherits from one, a rule on one, or a GRANT
- * or REVOKE on one.  After every such command the state of all the
- * extension's tables is checked too, so a way round the command checks
- * still meets the state check.
+ * schema, adding a table that inherits from one, a rule on one, a GRANT
+ * or REVOKE on one, or ALTER EXTENSION multipartner ADD or DROP (by an
+ * owner of the extension who is no superuser any more).  After every such
+ * command the state of all the extension's tables is checked too, so a
+ * way round the command checks still meets the state check.
  *
  * The data guard.  DROP EXTENSION multipartner drops every table of the
  * extension with its rows, the audit log included, with or without
  * CASCADE; DROP SCHEMA multipartner CASCADE and DROP OWNED BY the
- * extension's owner drop the extension too.  A ddl_command_start event
+ * extension's owner or the schema's drop the extension too.  A ddl_command_start event
  * trigger refuses these while any table of the extension holds a row,
  * unless multipartner.allow_drop_with_data (superusers only) is on.  It
  * speaks only to a user PostgreSQL would let drop the extension; anybody
@@ -36,6 +37,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_extension.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "nodes/parsenodes.h"
@@ -52,6 +54,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 #include "multipartner.h"
 
@@ -225,6 +228,19 @@ mp_ddl_guard(PG_FUNCTION_ARGS)
 	if (!drop && trigdata->parsetree && IsA(trigdata->parsetree, GrantStmt))
 		check_grant((GrantStmt *) trigdata->parsetree);
 
+	/*
+	 * ALTER EXTENSION multipartner ADD or DROP, by an owner of the extension
+	 * who is no superuser (any more): an object let out of the extension is
+	 * no longer checked here, and dropping one let out (a table moved out of
+	 * the schema, then DROP TABLE ... CASCADE) cascades to the extension and
+	 * every row of it, past the data guard.
+	 */
+	if (!drop && trigdata->parsetree &&
+		IsA(trigdata->parsetree, AlterExtensionContentsStmt) &&
+		strcmp(((AlterExtensionContentsStmt *) trigdata->parsetree)->extname,
+			   MP_SCHEMA) == 0)
+		refuse(MP_SCHEMA);
+
 	args[0] = CStringGetTextDatum(MP_SCHEMA);
 	if (mp_sql_execute(drop ? &dropped_sql : &touched_sql, args, NULL, 1,
 					   InvalidSnapshot) > 0)
@@ -282,8 +298,8 @@ extension_owner_schema(Oid extoid, Oid *owner, Oid *nspid)
  * Does this statement drop the extension, as a user PostgreSQL lets do so?
  * DROP EXTENSION naming it (alone or in a list, CASCADE or not) needs the
  * extension's ownership; DROP SCHEMA ... CASCADE naming its schema the
- * schema's; DROP OWNED BY naming its owner the privileges of that role
- * (DropOwnedObjects).  For anybody else PostgreSQL refuses the statement
+ * schema's; DROP OWNED BY naming its owner or the schema's owner the
+ * privileges of that role (DropOwnedObjects).  For anybody else PostgreSQL refuses the statement
  * itself, and the guard neither looks at the tables nor locks them.
  */
 static bool
@@ -316,12 +332,26 @@ drops_extension(Node *parsetree, Oid extoid)
 	{
 		DropOwnedStmt *stmt = (DropOwnedStmt *) parsetree;
 
+		/*
+		 * The extension's owner, or the schema's: a superuser may have
+		 * given the schema to another role, and DROP OWNED BY it CASCADE
+		 * drops the schema and the extension with it.
+		 */
+		Oid			nspowner = InvalidOid;
+		HeapTuple	tup = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nspid));
+
+		if (HeapTupleIsValid(tup))
+		{
+			nspowner = ((Form_pg_namespace) GETSTRUCT(tup))->nspowner;
+			ReleaseSysCache(tup);
+		}
 		foreach(lc, stmt->roles)
 		{
 			Oid			roleid = get_rolespec_oid(lfirst_node(RoleSpec, lc), true);
 
-			if (OidIsValid(roleid) && roleid == owner)
-				return has_privs_of_role(GetUserId(), roleid);
+			if (OidIsValid(roleid) && (roleid == owner || roleid == nspowner) &&
+				has_privs_of_role(GetUserId(), roleid))
+				return true;
 		}
 	}
 	return false;

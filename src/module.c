@@ -156,7 +156,7 @@ _PG_init(void)
 	mp_refusals_init();
 	DefineCustomBoolVariable("multipartner.allow_drop_with_data",
 							 "Lets DROP EXTENSION multipartner drop the extension while its tables hold rows.",
-							 "Off refuses DROP EXTENSION multipartner, DROP SCHEMA multipartner CASCADE and DROP OWNED BY the extension's owner while any table of the extension holds a row, the audit log included (guard.c). Superusers only.",
+							 "Off refuses DROP EXTENSION multipartner, DROP SCHEMA multipartner CASCADE and DROP OWNED BY the extension's or the schema's owner while any table of the extension holds a row, the audit log included (guard.c). Superusers only.",
 							 &mp_allow_drop_with_data_guc,
 							 false,
 							 PGC_SUSET,

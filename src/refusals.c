@@ -253,7 +253,8 @@ overflow_add(MpStatKind kind, int64 n, TimestampTz now)
  * Called with the lock held in shared mode; to add an entry it lets it go
  * and takes it in exclusive mode, and leaves it so.  Either way the entry
  * stays valid until the caller lets the lock go (only a reset removes
- * entries, under the exclusive lock).
+ * entries, under the exclusive lock); but a reset may have run while the
+ * lock was let go, so entries the caller found before may be gone.
  */
 static MpStatEntry *
 entry_find(const MpStatKey *key)
@@ -383,7 +384,23 @@ mp_refusals_fold_lookups(const uint64 counts[MP_NUM_LOOKUPS][MP_NUM_LOOKUP_PATHS
 				key.kind = MP_STAT_LOOKUP;
 				key.what = (uint8) l;
 				key.path = (uint8) p;
-				e = lookup_entry[l][p] = entry_find(&key);
+				e = entry_find(&key);
+
+				/*
+				 * To add the entry entry_find let the lock go a moment: a
+				 * reset may have removed the entries remembered before.
+				 * The lock is held again, so the generation read now stays
+				 * true until the end of this fold.
+				 */
+				SpinLockAcquire(&shared->mutex);
+				generation = shared->generation;
+				SpinLockRelease(&shared->mutex);
+				if (generation != lookup_generation)
+				{
+					memset(lookup_entry, 0, sizeof(lookup_entry));
+					lookup_generation = generation;
+				}
+				lookup_entry[l][p] = e;
 			}
 			if (e != NULL)
 				entry_add(e, n, now);

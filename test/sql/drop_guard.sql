@@ -123,5 +123,38 @@ SELECT (SELECT count(*) FROM pg_extension WHERE extname = 'multipartner') AS ext
        (SELECT count(*) FROM pg_namespace WHERE nspname = 'multipartner') AS schemas;
 DROP ROLE regress_mp_drop_owner;
 
+-- an owner of the extension who is no superuser any more cannot let a table
+-- out of the extension (let out and moved to a schema of its own, DROP
+-- TABLE ... CASCADE would drop the extension and every row with it), and
+-- DROP OWNED BY the role a superuser gave the schema to is refused as DROP
+-- SCHEMA is (its CASCADE drops the schema and the extension)
+CREATE ROLE regress_mp_drop_owner SUPERUSER;
+SET ROLE regress_mp_drop_owner;
+CREATE EXTENSION multipartner;
+INSERT INTO multipartner.partner (partner_id, name, cloud, csp_tenant_id)
+VALUES ('11111111-1111-4111-8111-0000000000d1', 'Drop Test Partner', 'commercial',
+        '22222222-2222-4222-8222-0000000000d1');
+RESET ROLE;
+ALTER ROLE regress_mp_drop_owner NOSUPERUSER;
+SET ROLE regress_mp_drop_owner;
+ALTER EXTENSION multipartner DROP TABLE multipartner.audit_log;
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+SELECT count(*) AS audit_log_still_member FROM pg_depend
+ WHERE classid = 'pg_class'::regclass AND objid = 'multipartner.audit_log'::regclass
+   AND deptype = 'e';
+CREATE ROLE regress_mp_schema_owner;
+ALTER SCHEMA multipartner OWNER TO regress_mp_schema_owner;
+SET ROLE regress_mp_schema_owner;
+DROP OWNED BY regress_mp_schema_owner CASCADE;
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+SELECT count(*) AS extensions FROM pg_extension WHERE extname = 'multipartner';
+SET multipartner.allow_drop_with_data = on;
+DROP EXTENSION multipartner;
+RESET multipartner.allow_drop_with_data;
+DROP SCHEMA multipartner;
+DROP ROLE regress_mp_schema_owner, regress_mp_drop_owner;
+
 \c :regress_db
 DROP DATABASE regress_mp_drop;
