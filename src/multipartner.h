@@ -8,7 +8,7 @@
  * run by the one skeleton in trigger.c: protocol check, restore mode
  * (restore.c), the writes a table refuses outright (R10), then the rule
  * for the event.  The rules live in the files of their tables (party.c,
- * relationship.c, subscription.c, audit.c) and ask every question of the
+ * relationship.c, subscription.c, gdap.c, audit.c) and ask every question of the
  * tables through the lookup layer (lookup.c, which picks the direct path
  * of fastpath.c or an SPI plan of spi.c); they say a refusal through the
  * reporter (report.c) when it is one more than one rule makes.  identity.c
