@@ -704,7 +704,7 @@ SELECT pg_temp.eff(:'edge') AS edge_at_load \gset
 RESET row_security;
 RESET check_function_bodies;
 RESET search_path;
-SELECT is(:'edge_at_load', 'approval_pending', 'clock: right after its load the edge request is approval_pending');
+SELECT is(:'edge_at_load'::text, 'approval_pending', 'clock: right after its load the edge request is approval_pending');
 SELECT is((SELECT count(*) FROM multipartner.audit_log), :'audit_before'::bigint,
           'restore mode loads the rows as they were, without audit rows');
 
