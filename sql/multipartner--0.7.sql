@@ -1653,50 +1653,169 @@ $$;
  * Administrator for an admin_agent, Helpdesk Administrator for a
  * helpdesk_agent of the acting partner, while that partner's reseller
  * relationship with the customer is effectively active with delegated admin.
- * Row security applies (SECURITY INVOKER).
+ * A role that may not read partner_member (a customer's) holds none; a NULL
+ * customer_id is 22004.  Row security applies (SECURITY INVOKER).
  */
 CREATE FUNCTION multipartner.effective_admin_roles(customer_id uuid)
 RETURNS TABLE (role_id uuid, role_name text, source text,
                admin_relationship_id uuid, until timestamptz)
-LANGUAGE sql STABLE
-AS $$
-    WITH gdap AS (
-        SELECT ar.role_id, ar.name AS role_name, 'gdap'::pg_catalog.text AS source,
-               r.admin_relationship_id, multipartner.effective_end_at(r) AS until
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+#variable_conflict use_column
+BEGIN
+    IF $1 IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
+              MESSAGE = 'customer_id must not be null';
+    END IF;
+    -- a role that may not read partner_member (a customer's) is no
+    -- partner's member: it holds no partner admin role
+    IF NOT pg_catalog.has_table_privilege('multipartner.partner_member', 'SELECT') THEN
+        RETURN;
+    END IF;
+    RETURN QUERY
+        WITH gdap AS (
+            SELECT ar.role_id, ar.name AS role_name, 'gdap'::pg_catalog.text AS source,
+                   r.admin_relationship_id, multipartner.effective_end_at(r) AS until
+              FROM multipartner.access_assignment a
+              JOIN multipartner.admin_relationship r
+                ON r.customer_id OPERATOR(pg_catalog.=) a.customer_id
+               AND r.admin_relationship_id OPERATOR(pg_catalog.=) a.admin_relationship_id
+              JOIN multipartner.admin_role ar
+                ON ar.role_id OPERATOR(pg_catalog.=) ANY (a.roles)
+               AND ar.role_id OPERATOR(pg_catalog.=) ANY (r.roles)
+             WHERE a.customer_id OPERATOR(pg_catalog.=) $1
+               AND a.grantee OPERATOR(pg_catalog.=) (SELECT pg_catalog.to_regrole(CURRENT_USER::pg_catalog.text))
+               AND a.status OPERATOR(pg_catalog.=) 'active'::multipartner.access_assignment_status
+               AND multipartner.effective_status(r) OPERATOR(pg_catalog.=)
+                   'active'::multipartner.admin_relationship_status
+        ), dap AS (
+            SELECT ar.role_id, ar.name AS role_name, 'dap'::pg_catalog.text AS source,
+                   NULL::uuid AS admin_relationship_id, NULL::timestamptz AS until
+              FROM multipartner.partner_member m
+              JOIN multipartner.admin_role ar
+                ON ar.role_id OPERATOR(pg_catalog.=) CASE m.role
+                       WHEN 'admin_agent' THEN '62e90394-69f5-4237-9190-012177145e10'::uuid
+                       WHEN 'helpdesk_agent' THEN '729827e3-9c14-49f7-bb1b-9608f156bbb8'::uuid
+                   END
+             WHERE m.member OPERATOR(pg_catalog.=) (SELECT pg_catalog.to_regrole(CURRENT_USER::pg_catalog.text))
+               AND m.partner_id OPERATOR(pg_catalog.=) (SELECT multipartner.acting_partner())
+               AND EXISTS (SELECT FROM multipartner.relationship rel
+                            WHERE rel.customer_id OPERATOR(pg_catalog.=) $1
+                              AND rel.partner_id OPERATOR(pg_catalog.=) m.partner_id
+                              AND rel.status OPERATOR(pg_catalog.=) 'active'::multipartner.relationship_status
+                              AND rel.delegated_admin)
+               AND NOT EXISTS (SELECT FROM gdap)
+        )
+        SELECT DISTINCT ON (x.role_id, x.source, x.admin_relationship_id) x.*
+          FROM (SELECT * FROM gdap UNION ALL SELECT * FROM dap) x
+         ORDER BY x.role_id, x.source, x.admin_relationship_id;
+END
+$fn$;
+
+/*
+ * Records what time has done (SPEC §10): the relationship requests pending
+ * 90 days (expire_relationships()), the admin relationships time has
+ * expired (their active assignments end with them, in the trigger), and the
+ * auto-extended ones whose end_at has passed (end_at moves to
+ * effective_end_at()).  One row per kind, zero counts included.  Operators
+ * only (EXECUTE); each change goes through the triggers as the operator's
+ * UPDATE, so it has its audit row.  Idempotent and safe in several sessions
+ * at once: each admin relationship is locked and its due state re-read
+ * before it is changed (READ COMMITTED re-checks the row; REPEATABLE READ
+ * fails with 40001), so each transition is recorded once.
+ */
+CREATE FUNCTION multipartner.run_maintenance()
+RETURNS TABLE (kind text, count bigint)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+#variable_conflict use_column
+DECLARE
+    n_relationship bigint;
+    n_expired bigint := 0;
+    n_extended bigint := 0;
+    n_ended bigint := 0;
+    n bigint;
+    r record;
+BEGIN
+    n_relationship := multipartner.expire_relationships();
+    FOR r IN
+        SELECT ar.customer_id, ar.admin_relationship_id
+          FROM multipartner.admin_relationship ar
+         WHERE ar.status OPERATOR(pg_catalog.=) ANY
+               ('{approval_pending,active}'::multipartner.admin_relationship_status[])
+           AND multipartner.effective_status(ar) OPERATOR(pg_catalog.=)
+               'expired'::multipartner.admin_relationship_status
+    LOOP
+        PERFORM FROM multipartner.admin_relationship ar
+          WHERE ar.customer_id OPERATOR(pg_catalog.=) r.customer_id
+            AND ar.admin_relationship_id OPERATOR(pg_catalog.=) r.admin_relationship_id
+            AND ar.status OPERATOR(pg_catalog.=) ANY
+                ('{approval_pending,active}'::multipartner.admin_relationship_status[])
+            AND multipartner.effective_status(ar) OPERATOR(pg_catalog.=)
+                'expired'::multipartner.admin_relationship_status
+          FOR UPDATE;
+        CONTINUE WHEN NOT FOUND;
+        SELECT pg_catalog.count(*) INTO n
           FROM multipartner.access_assignment a
-          JOIN multipartner.admin_relationship r
-            ON r.customer_id OPERATOR(pg_catalog.=) a.customer_id
-           AND r.admin_relationship_id OPERATOR(pg_catalog.=) a.admin_relationship_id
-          JOIN multipartner.admin_role ar
-            ON ar.role_id OPERATOR(pg_catalog.=) ANY (a.roles)
-           AND ar.role_id OPERATOR(pg_catalog.=) ANY (r.roles)
-         WHERE a.customer_id OPERATOR(pg_catalog.=) $1
-           AND a.grantee OPERATOR(pg_catalog.=) (SELECT pg_catalog.to_regrole(CURRENT_USER::pg_catalog.text))
-           AND a.status OPERATOR(pg_catalog.=) 'active'::multipartner.access_assignment_status
-           AND multipartner.effective_status(r) OPERATOR(pg_catalog.=)
-               'active'::multipartner.admin_relationship_status
-    ), dap AS (
-        SELECT ar.role_id, ar.name AS role_name, 'dap'::pg_catalog.text AS source,
-               NULL::uuid AS admin_relationship_id, NULL::timestamptz AS until
-          FROM multipartner.partner_member m
-          JOIN multipartner.admin_role ar
-            ON ar.role_id OPERATOR(pg_catalog.=) CASE m.role
-                   WHEN 'admin_agent' THEN '62e90394-69f5-4237-9190-012177145e10'::uuid
-                   WHEN 'helpdesk_agent' THEN '729827e3-9c14-49f7-bb1b-9608f156bbb8'::uuid
-               END
-         WHERE m.member OPERATOR(pg_catalog.=) (SELECT pg_catalog.to_regrole(CURRENT_USER::pg_catalog.text))
-           AND m.partner_id OPERATOR(pg_catalog.=) (SELECT multipartner.acting_partner())
-           AND EXISTS (SELECT FROM multipartner.relationship rel
-                        WHERE rel.customer_id OPERATOR(pg_catalog.=) $1
-                          AND rel.partner_id OPERATOR(pg_catalog.=) m.partner_id
-                          AND rel.status OPERATOR(pg_catalog.=) 'active'::multipartner.relationship_status
-                          AND rel.delegated_admin)
-           AND NOT EXISTS (SELECT FROM gdap)
-    )
-    SELECT DISTINCT ON (x.role_id, x.source, x.admin_relationship_id) x.*
-      FROM (SELECT * FROM gdap UNION ALL SELECT * FROM dap) x
-     ORDER BY x.role_id, x.source, x.admin_relationship_id
-$$;
+         WHERE a.customer_id OPERATOR(pg_catalog.=) r.customer_id
+           AND a.admin_relationship_id OPERATOR(pg_catalog.=) r.admin_relationship_id
+           AND a.status OPERATOR(pg_catalog.=) 'active'::multipartner.access_assignment_status;
+        UPDATE multipartner.admin_relationship ar
+           SET status = 'expired'
+         WHERE ar.customer_id OPERATOR(pg_catalog.=) r.customer_id
+           AND ar.admin_relationship_id OPERATOR(pg_catalog.=) r.admin_relationship_id;
+        n_expired := n_expired OPERATOR(pg_catalog.+) 1;
+        n_ended := n_ended OPERATOR(pg_catalog.+) n;
+    END LOOP;
+    WITH x AS (
+        UPDATE multipartner.admin_relationship ar
+           SET end_at = multipartner.effective_end_at(ar)
+         WHERE ar.status OPERATOR(pg_catalog.=) 'active'::multipartner.admin_relationship_status
+           AND ar.auto_extend
+           AND ar.end_at OPERATOR(pg_catalog.<=)
+               GREATEST(pg_catalog.statement_timestamp(), pg_catalog.now())
+        RETURNING 1)
+    SELECT pg_catalog.count(*) INTO n_extended FROM x;
+    RETURN QUERY VALUES ('access_assignment_ended'::pg_catalog.text, n_ended),
+                        ('admin_relationship_expired', n_expired),
+                        ('admin_relationship_extended', n_extended),
+                        ('relationship_expired', n_relationship);
+END
+$fn$;
+
+-- Each admin relationship with its effective status and end and its role
+-- names (SPEC §9); row security of the tables applies (security_invoker).
+CREATE VIEW multipartner.admin_relationships WITH (security_invoker = true) AS
+SELECT r.admin_relationship_id,
+       r.customer_id,
+       c.name AS customer_name,
+       r.partner_id,
+       p.name AS partner_name,
+       r.display_name,
+       r.status,
+       multipartner.effective_status(r) AS effective_status,
+       r.end_at,
+       multipartner.effective_end_at(r) AS effective_end_at,
+       r.auto_extend,
+       ARRAY(SELECT ar.name FROM multipartner.admin_role ar
+              WHERE ar.role_id OPERATOR(pg_catalog.=) ANY (r.roles)
+              ORDER BY ar.name) AS role_names,
+       (SELECT pg_catalog.count(*) FROM multipartner.access_assignment a
+         WHERE a.customer_id OPERATOR(pg_catalog.=) r.customer_id
+           AND a.admin_relationship_id OPERATOR(pg_catalog.=) r.admin_relationship_id
+           AND a.status OPERATOR(pg_catalog.=) 'active'::multipartner.access_assignment_status)
+         AS active_assignments
+  FROM multipartner.admin_relationship r
+  LEFT JOIN multipartner.customer c ON c.customer_id OPERATOR(pg_catalog.=) r.customer_id
+  LEFT JOIN multipartner.partner p ON p.partner_id OPERATOR(pg_catalog.=) r.partner_id;
+
+REVOKE ALL ON FUNCTION multipartner.run_maintenance() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION multipartner.run_maintenance() TO multipartner_operator;
+REVOKE ALL ON multipartner.admin_relationships FROM PUBLIC;
+GRANT SELECT ON multipartner.admin_relationships
+    TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
 
 REVOKE ALL ON multipartner.admin_role, multipartner.admin_relationship,
       multipartner.access_assignment
@@ -2314,6 +2433,23 @@ COMMENT ON FUNCTION multipartner.effective_end_at(multipartner.admin_relationshi
     'the end of an admin relationship at the statement''s time: end_at, or with auto_extend the first end_at plus a multiple of 180 days still ahead';
 COMMENT ON FUNCTION multipartner.effective_admin_roles(uuid) IS
     'the admin roles the acting role holds at the customer now, from GDAP assignments, or from DAP where it has none there';
+COMMENT ON FUNCTION multipartner.run_maintenance() IS
+    'records what time has done: expired relationship requests and admin relationships (their assignments end), auto-extended admin relationships; one row per kind; operators only';
+COMMENT ON VIEW multipartner.admin_relationships IS
+    'each admin relationship the reader sees, with its effective status and end and the names of its roles';
+COMMENT ON COLUMN multipartner.admin_relationships.admin_relationship_id IS 'the admin relationship';
+COMMENT ON COLUMN multipartner.admin_relationships.customer_id IS 'the customer';
+COMMENT ON COLUMN multipartner.admin_relationships.customer_name IS 'the customer''s name (null where the reader cannot see the customer)';
+COMMENT ON COLUMN multipartner.admin_relationships.partner_id IS 'the partner that asked for the roles';
+COMMENT ON COLUMN multipartner.admin_relationships.partner_name IS 'the partner''s name (null where the reader cannot see the partner)';
+COMMENT ON COLUMN multipartner.admin_relationships.display_name IS 'the partner''s name for it';
+COMMENT ON COLUMN multipartner.admin_relationships.status IS 'the recorded status';
+COMMENT ON COLUMN multipartner.admin_relationships.effective_status IS 'the status at the statement''s time (effective_status())';
+COMMENT ON COLUMN multipartner.admin_relationships.end_at IS 'the recorded end';
+COMMENT ON COLUMN multipartner.admin_relationships.effective_end_at IS 'the end at the statement''s time (effective_end_at())';
+COMMENT ON COLUMN multipartner.admin_relationships.auto_extend IS 'whether it extends by 180 days at its end';
+COMMENT ON COLUMN multipartner.admin_relationships.role_names IS 'the names of its roles, in name order';
+COMMENT ON COLUMN multipartner.admin_relationships.active_assignments IS 'how many active access assignments it has (that the reader sees)';
 COMMENT ON TRIGGER admin_role_guard ON multipartner.admin_role IS
     'R20: operators add roles; no role changes or is deleted';
 COMMENT ON TRIGGER admin_role_forbid_truncate ON multipartner.admin_role IS

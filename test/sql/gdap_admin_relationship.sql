@@ -20,6 +20,9 @@
 \i test/fixtures_bypass.psql
 
 SELECT plan(210);
+-- durations are compared as text in PostgreSQL's own style (pg_regress sets
+-- PGINTERVALSTYLE=postgres_verbose)
+SET intervalstyle = postgres;
 
 -- Entra role template ids (test/gdap_roles.tsv of the design)
 \set role_ga     '62e90394-69f5-4237-9190-012177145e10'
@@ -396,8 +399,12 @@ SELECT is(pg_temp.upd(format('UPDATE multipartner.admin_relationship SET status 
           '55000', 'R18: approval_pending does not go back to created (55000)');
 SELECT is(pg_temp.upd(format('UPDATE multipartner.admin_relationship SET status = %L WHERE admin_relationship_id = %L', 'active', :'ar1')),
           '42501', 'R14: the partner cannot approve its own request (42501)');
+-- (decision: who moves a status is judged before when; the partner's early
+-- expiry is 42501, an operator's, who may record expiries, is 55000)
+SET ROLE regress_operator;
 SELECT is(pg_temp.upd(format('UPDATE multipartner.admin_relationship SET status = %L WHERE admin_relationship_id = %L', 'expired', :'ar1')),
-          '55000', 'R18: nobody expires a request before its time (55000)');
+          '55000', 'R18: nobody expires a request before its time, not even an operator (55000)');
+SET ROLE regress_office_aa;
 RESET ROLE;
 
 -------------------------------------------------------------------------------
@@ -520,9 +527,13 @@ RESET ROLE;
 SELECT is((SELECT (roles = ARRAY[:'role_exch']::uuid[], auto_extend, status)::text
              FROM multipartner.admin_relationship WHERE admin_relationship_id = :'ar_ga'),
           '(t,f,active)', 'roles without Global Administrator, auto_extend off, still active');
+-- (decision: the superuser is no partner role: its edit is 42501 (R14);
+-- the partner's own global_admin gets MP010)
+SET ROLE regress_office_ga;
 SELECT is(pg_temp.upd(format('UPDATE multipartner.admin_relationship SET roles = %L WHERE admin_relationship_id = %L',
                              ARRAY[:'role_exch', :'role_ga']::uuid[], :'ar_ga')),
-          'MP010', 'R16: not even the superuser adds a role to an active one (MP010)');
+          'MP010', 'R16: not even the partner''s global_admin adds a role back to an active one (MP010)');
+RESET ROLE;
 
 -------------------------------------------------------------------------------
 -- active -> terminated, as each role; withdrawal of created / pending
