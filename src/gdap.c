@@ -847,7 +847,7 @@ check_terms_change(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 						(errcode(ERRCODE_MP_AUTO_EXTEND_GLOBAL_ADMIN),
 						 errmsg("admin relationship %s cannot auto-extend", mp_uuid_str(&old->id)),
 						 errdetail("Its roles include Global Administrator (a global_admin role); such a relationship cannot auto-extend."),
-						 errhint("Remove the global_admin roles first, or leave auto_extend off."),
+						 errhint("Remove the global_admin roles, or leave auto_extend off."),
 						 errtablecol(rel, mp_attnum(rel, "auto_extend"))));
 			}
 	}
