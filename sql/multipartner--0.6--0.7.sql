@@ -437,7 +437,13 @@ BEGIN
          WHERE ar.customer_id OPERATOR(pg_catalog.=) r.customer_id
            AND ar.admin_relationship_id OPERATOR(pg_catalog.=) r.admin_relationship_id;
         n_expired := n_expired OPERATOR(pg_catalog.+) 1;
-        n_ended := n_ended OPERATOR(pg_catalog.+) n;
+        -- the assignments its trigger ended (the row lock keeps new ones out)
+        n_ended := n_ended OPERATOR(pg_catalog.+) n OPERATOR(pg_catalog.-)
+                   (SELECT pg_catalog.count(*)
+                      FROM multipartner.access_assignment a
+                     WHERE a.customer_id OPERATOR(pg_catalog.=) r.customer_id
+                       AND a.admin_relationship_id OPERATOR(pg_catalog.=) r.admin_relationship_id
+                       AND a.status OPERATOR(pg_catalog.=) 'active'::multipartner.access_assignment_status);
     END LOOP;
     WITH x AS (
         UPDATE multipartner.admin_relationship ar
