@@ -1673,22 +1673,29 @@ BEGIN
     IF NOT pg_catalog.has_table_privilege('multipartner.partner_member', 'SELECT') THEN
         RETURN;
     END IF;
+    -- GDAP takes precedence: a role with an active assignment on an
+    -- effectively active admin relationship at the customer gets no DAP
+    -- role, even when the assignment's roles have all left the
+    -- relationship's (Global Administrator removed) and it grants nothing
     RETURN QUERY
-        WITH gdap AS (
-            SELECT ar.role_id, ar.name AS role_name, 'gdap'::pg_catalog.text AS source,
-                   r.admin_relationship_id, multipartner.effective_end_at(r) AS until
+        WITH assigned AS (
+            SELECT a.roles AS assigned_roles, r AS rel
               FROM multipartner.access_assignment a
               JOIN multipartner.admin_relationship r
                 ON r.customer_id OPERATOR(pg_catalog.=) a.customer_id
                AND r.admin_relationship_id OPERATOR(pg_catalog.=) a.admin_relationship_id
-              JOIN multipartner.admin_role ar
-                ON ar.role_id OPERATOR(pg_catalog.=) ANY (a.roles)
-               AND ar.role_id OPERATOR(pg_catalog.=) ANY (r.roles)
              WHERE a.customer_id OPERATOR(pg_catalog.=) $1
                AND a.grantee OPERATOR(pg_catalog.=) (SELECT pg_catalog.to_regrole(CURRENT_USER::pg_catalog.text))
                AND a.status OPERATOR(pg_catalog.=) 'active'::multipartner.access_assignment_status
                AND multipartner.effective_status(r) OPERATOR(pg_catalog.=)
                    'active'::multipartner.admin_relationship_status
+        ), gdap AS (
+            SELECT ar.role_id, ar.name AS role_name, 'gdap'::pg_catalog.text AS source,
+                   (x.rel).admin_relationship_id, multipartner.effective_end_at(x.rel) AS until
+              FROM assigned x
+              JOIN multipartner.admin_role ar
+                ON ar.role_id OPERATOR(pg_catalog.=) ANY (x.assigned_roles)
+               AND ar.role_id OPERATOR(pg_catalog.=) ANY ((x.rel).roles)
         ), dap AS (
             SELECT ar.role_id, ar.name AS role_name, 'dap'::pg_catalog.text AS source,
                    NULL::uuid AS admin_relationship_id, NULL::timestamptz AS until
@@ -1705,7 +1712,7 @@ BEGIN
                               AND rel.partner_id OPERATOR(pg_catalog.=) m.partner_id
                               AND rel.status OPERATOR(pg_catalog.=) 'active'::multipartner.relationship_status
                               AND rel.delegated_admin)
-               AND NOT EXISTS (SELECT FROM gdap)
+               AND NOT EXISTS (SELECT FROM assigned)
         )
         SELECT DISTINCT ON (x.role_id, x.source, x.admin_relationship_id) x.*
           FROM (SELECT * FROM gdap UNION ALL SELECT * FROM dap) x

@@ -10,7 +10,7 @@
 -- the view admin_relationships, and the audit rows of every change.
 \i test/fixtures.psql
 
-SELECT plan(53);
+SELECT plan(55);
 
 \set role_ga     '62e90394-69f5-4237-9190-012177145e10'
 \set role_exch   '29232cdf-9323-42fd-ade2-1d097af3e4de'
@@ -132,6 +132,10 @@ SELECT is(pg_temp.roles_here(:'contoso_id'), 'Global Administrator:gdap,Helpdesk
           'GDAP: any partner member holds what it is assigned');
 SET ROLE regress_office_aa;
 SELECT is(pg_temp.roles_here(:'contoso_id'), 'Global Administrator:dap', 'the admin_agent without an assignment keeps DAP');
+SET ROLE regress_office_ga;
+SELECT multipartner.assign_admin_access(:'ar', 'regress_office_aa', ARRAY['Global Administrator']) AS as_aa \gset
+SET ROLE regress_office_aa;
+SELECT is(pg_temp.roles_here(:'contoso_id'), 'Global Administrator:gdap', 'assigned Global Administrator, the admin_agent holds it from GDAP');
 RESET ROLE;
 -- Global Administrator removed from the relationship: the assignment keeps
 -- it on record, the intersection drops it
@@ -142,6 +146,9 @@ SELECT lives_ok(format('UPDATE multipartner.admin_relationship SET roles = %L WH
 SET ROLE regress_office_sa;
 SELECT is(pg_temp.roles_here(:'contoso_id'), 'Helpdesk Administrator:gdap',
           'intersection: Global Administrator is gone from the sales_agent''s effective roles');
+SET ROLE regress_office_aa;
+SELECT is(pg_temp.roles_here(:'contoso_id'), '',
+          'GDAP precedence holds when the assignment grants nothing any more: the admin_agent does not fall back to DAP''s Global Administrator');
 RESET ROLE;
 SELECT is((SELECT cardinality(roles) FROM multipartner.access_assignment WHERE access_assignment_id = :'as_sa'), 2,
           '... while its assignment row still lists both roles');
@@ -198,7 +205,7 @@ RESET ROLE;
 SET ROLE regress_office_sa;
 SELECT is((SELECT array_agg(DISTINCT partner_id) FROM multipartner.admin_relationship), ARRAY[:'office_id']::uuid[],
           'a partner role sees its own admin relationships only');
-SELECT is((SELECT count(*)::int FROM multipartner.access_assignment), 3, 'a partner role sees its own assignments');
+SELECT is((SELECT count(*)::int FROM multipartner.access_assignment), 4, 'a partner role sees its own assignments');
 SET ROLE regress_azure_ga;
 SELECT is((SELECT array_agg(admin_relationship_id) FROM multipartner.admin_relationship), ARRAY[:'ar_az']::uuid[],
           'Azure sees only Azure''s');
@@ -206,7 +213,7 @@ SELECT is((SELECT count(*)::int FROM multipartner.access_assignment), 0, 'Azure 
 SET ROLE regress_contoso_reader;
 SELECT is((SELECT array_agg(display_name ORDER BY display_name) FROM multipartner.admin_relationship),
           ARRAY['Azure at Contoso', 'Contoso Exchange and Helpdesk'], 'a customer role sees its tenant''s, of every partner');
-SELECT is((SELECT count(*)::int FROM multipartner.access_assignment), 2, 'a customer role sees the assignments at its tenant');
+SELECT is((SELECT count(*)::int FROM multipartner.access_assignment), 3, 'a customer role sees the assignments at its tenant');
 SET ROLE regress_fabrikam_ga;
 SELECT is((SELECT array_agg(display_name) FROM multipartner.admin_relationship), ARRAY['Old'],
           'another customer sees only its own');
@@ -215,7 +222,7 @@ SELECT is((SELECT count(*)::int FROM multipartner.admin_relationship) + (SELECT 
           'a partner-app role of no partner sees nothing');
 SET ROLE regress_operator;
 SELECT is((SELECT count(*)::int FROM multipartner.admin_relationship), 3, 'an operator sees all admin relationships');
-SELECT is((SELECT count(*)::int FROM multipartner.access_assignment), 3, 'an operator sees all assignments');
+SELECT is((SELECT count(*)::int FROM multipartner.access_assignment), 4, 'an operator sees all assignments');
 SET ROLE regress_contoso_reader;
 SELECT is((SELECT (partner_id, display_name, status, effective_status, role_names)::text
              FROM multipartner.admin_relationships WHERE admin_relationship_id = :'ar_az'),
