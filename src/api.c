@@ -3,7 +3,8 @@
  * api.c
  *	  The SQL API: create_customer, request_relationship,
  *	  accept_relationship, decline_relationship, revoke_delegated_admin,
- *	  terminate_relationship, expire_relationships.
+ *	  terminate_relationship, expire_relationships, and the GDAP API
+ *	  (create_admin_relationship ... end_admin_access).
  *
  * These functions are thin on purpose.  Each one writes rows as the
  * calling role (SECURITY INVOKER, plans from spi.c), so the caller's table
@@ -24,6 +25,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
+#include "utils/array.h"
 #include "utils/fmgrprotos.h"
 
 #include "multipartner.h"
@@ -270,4 +272,244 @@ mp_create_subscription(PG_FUNCTION_ARGS)
 	SPI_finish();
 
 	PG_RETURN_UUID_P(sid);
+}
+
+/* ------------------------------------------------------------------------
+ * GDAP (SPEC §9): create_admin_relationship, request_admin_approval,
+ * approve_admin_relationship, decline_admin_relationship,
+ * terminate_admin_relationship, assign_admin_access, end_admin_access.
+ * As above: rows written as the caller, the triggers of gdap.c decide.
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * Roles given by name or by id (as text), each resolved to its admin_role
+ * id, in the order given (read as the caller: admin_role is everyone's).
+ */
+static MpSql resolve_roles_sql =
+MP_SQL("SELECT u.ord, r.role_id"
+	   " FROM pg_catalog.unnest($1) WITH ORDINALITY AS u(v, ord)"
+	   " LEFT JOIN " MP_SCHEMA ".admin_role r"
+	   "   ON r.name OPERATOR(pg_catalog.=) u.v"
+	   "   OR r.role_id::pg_catalog.text OPERATOR(pg_catalog.=) pg_catalog.lower(u.v)"
+	   " ORDER BY u.ord, r.name OPERATOR(pg_catalog.=) u.v DESC",
+	   MP_AS_CALLER, 1, TEXTARRAYOID);
+
+/* The uuid[] of the roles in the text[] argument argno (inside SPI). */
+static Datum
+resolve_roles(FunctionCallInfo fcinfo, int argno)
+{
+	ArrayType  *a = PG_GETARG_ARRAYTYPE_P(argno);
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	int			rows;
+	Datum	   *ids;
+	int			k = 0;
+	int64		last = 0;
+
+	if (ARR_NDIM(a) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("roles must be a one-dimensional array")));
+	deconstruct_array(a, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	for (int i = 0; i < n; i++)
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("roles must not contain null")));
+	rows = mp_sql_execute(&resolve_roles_sql, &fcinfo->args[argno].value, NULL, 0,
+						  InvalidSnapshot);
+	ids = palloc(sizeof(Datum) * Max(n, 1));
+	for (int r = 0; r < rows; r++)
+	{
+		bool		isnull;
+		int64		ord = DatumGetInt64(mp_result_datum(r, 1, &isnull));
+		Datum		id = mp_result_datum(r, 2, &isnull);
+
+		if (ord == last)
+			continue;			/* a name that is also an id: the name's row came first */
+		last = ord;
+		if (isnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+					 errmsg("admin role \"%s\" does not exist",
+							TextDatumGetCString(elems[ord - 1])),
+					 errhint("Name a role of multipartner.admin_role by its name or its id.")));
+		ids[k] = PointerGetDatum(palloc(sizeof(pg_uuid_t)));
+		memcpy(DatumGetPointer(ids[k]), DatumGetPointer(id), sizeof(pg_uuid_t));
+		k++;
+	}
+	return PointerGetDatum(construct_array(ids, k, UUIDOID, UUID_LEN, false,
+										   TYPALIGN_CHAR));
+}
+
+static MpSql insert_admin_relationship_sql =
+MP_SQL("INSERT INTO " MP_SCHEMA ".admin_relationship"
+	   " (admin_relationship_id, customer_id, display_name, roles, duration, auto_extend)"
+	   " VALUES ($1, $2, $3, $4, $5, $6)",
+	   MP_AS_CALLER, 6, UUIDOID, UUIDOID, TEXTOID, UUIDARRAYOID, INTERVALOID, BOOLOID);
+
+PG_FUNCTION_INFO_V1(mp_create_admin_relationship);
+Datum
+mp_create_admin_relationship(PG_FUNCTION_ARGS)
+{
+	pg_uuid_t  *id = palloc(sizeof(pg_uuid_t));
+	Datum		args[6];
+
+	require_arg(fcinfo, 0, "customer_id");
+	require_arg(fcinfo, 1, "display_name");
+	require_arg(fcinfo, 2, "roles");
+	require_arg(fcinfo, 3, "duration");
+	require_arg(fcinfo, 4, "auto_extend");
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	/* made here: the partner may not see the row before the trigger fills partner_id */
+	*id = *DatumGetUUIDP(DirectFunctionCall1(gen_random_uuid, (Datum) 0));
+	args[0] = UUIDPGetDatum(id);
+	args[1] = PG_GETARG_DATUM(0);
+	args[2] = PG_GETARG_DATUM(1);
+	args[3] = resolve_roles(fcinfo, 2);
+	args[4] = PG_GETARG_DATUM(3);
+	args[5] = PG_GETARG_DATUM(4);
+	mp_sql_execute(&insert_admin_relationship_sql, args, NULL, 0, InvalidSnapshot);
+	SPI_finish();
+
+	PG_RETURN_UUID_P(id);
+}
+
+static MpSql set_admin_status_sql =
+MP_SQL("UPDATE " MP_SCHEMA ".admin_relationship r"
+	   " SET status = $2::pg_catalog.text::" MP_SCHEMA ".admin_relationship_status"
+	   " WHERE r.admin_relationship_id OPERATOR(pg_catalog.=) $1",
+	   MP_AS_CALLER, 2, UUIDOID, TEXTOID);
+
+static void
+report_no_admin_relationship(const pg_uuid_t *id)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_OBJECT),
+			 errmsg("admin relationship %s does not exist", mp_uuid_str(id)),
+			 errdetail("No admin relationship with this id is visible to role \"%s\".",
+					   mp_current_role_name())));
+}
+
+/* One status UPDATE of one admin relationship as the caller. */
+static void
+update_admin_relationship(FunctionCallInfo fcinfo, const char *status)
+{
+	Datum		args[2];
+	int			n;
+
+	require_arg(fcinfo, 0, "admin_relationship_id");
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	args[0] = PG_GETARG_DATUM(0);
+	args[1] = CStringGetTextDatum(status);
+	n = mp_sql_execute(&set_admin_status_sql, args, NULL, 0, InvalidSnapshot);
+	SPI_finish();
+	if (n == 0)
+		report_no_admin_relationship(PG_GETARG_UUID_P(0));
+}
+
+PG_FUNCTION_INFO_V1(mp_request_admin_approval);
+Datum
+mp_request_admin_approval(PG_FUNCTION_ARGS)
+{
+	update_admin_relationship(fcinfo, "approval_pending");
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(mp_approve_admin_relationship);
+Datum
+mp_approve_admin_relationship(PG_FUNCTION_ARGS)
+{
+	update_admin_relationship(fcinfo, "active");
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(mp_decline_admin_relationship);
+Datum
+mp_decline_admin_relationship(PG_FUNCTION_ARGS)
+{
+	update_admin_relationship(fcinfo, "declined");
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(mp_terminate_admin_relationship);
+Datum
+mp_terminate_admin_relationship(PG_FUNCTION_ARGS)
+{
+	update_admin_relationship(fcinfo, "terminated");
+	PG_RETURN_VOID();
+}
+
+static MpSql admin_customer_sql =
+MP_SQL("SELECT r.customer_id FROM " MP_SCHEMA ".admin_relationship r"
+	   " WHERE r.admin_relationship_id OPERATOR(pg_catalog.=) $1",
+	   MP_AS_CALLER, 1, UUIDOID);
+
+static MpSql insert_assignment_sql =
+MP_SQL("INSERT INTO " MP_SCHEMA ".access_assignment"
+	   " (access_assignment_id, admin_relationship_id, customer_id, grantee, roles)"
+	   " VALUES ($1, $2, $3, $4, $5)",
+	   MP_AS_CALLER, 5, UUIDOID, UUIDOID, UUIDOID, REGROLEOID, UUIDARRAYOID);
+
+PG_FUNCTION_INFO_V1(mp_assign_admin_access);
+Datum
+mp_assign_admin_access(PG_FUNCTION_ARGS)
+{
+	pg_uuid_t  *id = palloc(sizeof(pg_uuid_t));
+	pg_uuid_t	customer_id;
+	Datum		args[5];
+	bool		isnull;
+
+	require_arg(fcinfo, 0, "admin_relationship_id");
+	require_arg(fcinfo, 1, "grantee");
+	require_arg(fcinfo, 2, "roles");
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (mp_sql_execute(&admin_customer_sql, &fcinfo->args[0].value, NULL, 1,
+					   InvalidSnapshot) != 1)
+		report_no_admin_relationship(PG_GETARG_UUID_P(0));
+	customer_id = *DatumGetUUIDP(mp_result_datum(0, 1, &isnull));
+	*id = *DatumGetUUIDP(DirectFunctionCall1(gen_random_uuid, (Datum) 0));
+	args[0] = UUIDPGetDatum(id);
+	args[1] = PG_GETARG_DATUM(0);
+	args[2] = UUIDPGetDatum(&customer_id);
+	args[3] = PG_GETARG_DATUM(1);
+	args[4] = resolve_roles(fcinfo, 2);
+	mp_sql_execute(&insert_assignment_sql, args, NULL, 0, InvalidSnapshot);
+	SPI_finish();
+
+	PG_RETURN_UUID_P(id);
+}
+
+static MpSql end_assignment_sql =
+MP_SQL("UPDATE " MP_SCHEMA ".access_assignment a SET status = 'ended'"
+	   " WHERE a.access_assignment_id OPERATOR(pg_catalog.=) $1",
+	   MP_AS_CALLER, 1, UUIDOID);
+
+PG_FUNCTION_INFO_V1(mp_end_admin_access);
+Datum
+mp_end_admin_access(PG_FUNCTION_ARGS)
+{
+	int			n;
+
+	require_arg(fcinfo, 0, "access_assignment_id");
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	n = mp_sql_execute(&end_assignment_sql, &fcinfo->args[0].value, NULL, 0,
+					   InvalidSnapshot);
+	SPI_finish();
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("access assignment %s does not exist",
+						mp_uuid_str(PG_GETARG_UUID_P(0))),
+				 errdetail("No access assignment with this id is visible to role \"%s\".",
+						   mp_current_role_name())));
+	PG_RETURN_VOID();
 }

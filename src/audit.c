@@ -106,8 +106,8 @@ typedef struct AuditDesc
 	FmgrInfo	to_jsonb;		/* to_jsonb(reltype), for !direct */
 } AuditDesc;
 
-/* Six audited tables; a slot is reused when a table is created again. */
-#define MP_AUDIT_MAX_TABLES 8
+/* Nine audited tables; a slot is reused when a table is created again. */
+#define MP_AUDIT_MAX_TABLES 12
 static AuditDesc audit_descs[MP_AUDIT_MAX_TABLES];
 static int	audit_desc_victim = 0;
 

@@ -357,7 +357,11 @@ drops_extension(Node *parsetree, Oid extoid)
 	return false;
 }
 
-/* Does the table (locked already) hold a row this snapshot sees? */
+/*
+ * Does the table (locked already) hold a row this snapshot sees?  The admin
+ * roles CREATE EXTENSION seeds are not data: only the ones operators added
+ * (which pg_dump keeps) count.
+ */
 static bool
 table_has_rows(Oid relid, Snapshot snapshot)
 {
@@ -365,8 +369,20 @@ table_has_rows(Oid relid, Snapshot snapshot)
 	TableScanDesc scan = table_beginscan(rel, snapshot, 0, NULL);
 	TupleTableSlot *slot = table_slot_create(rel, NULL);
 	bool		found;
+	bool		roles = strcmp(RelationGetRelationName(rel), "admin_role") == 0;
+	AttrNumber	idatt = roles ? mp_attnum(rel, "role_id") : 0;
 
-	found = table_scan_getnextslot(scan, ForwardScanDirection, slot);
+	while ((found = table_scan_getnextslot(scan, ForwardScanDirection, slot)))
+	{
+		bool		isnull;
+		Datum		id;
+
+		if (!roles)
+			break;
+		id = slot_getattr(slot, idatt, &isnull);
+		if (isnull || !mp_admin_role_seeded(DatumGetUUIDP(id)))
+			break;
+	}
 	ExecDropSingleTupleTableSlot(slot);
 	table_endscan(scan);
 	table_close(rel, NoLock);

@@ -49,6 +49,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
@@ -1353,6 +1354,7 @@ static MpSql release_sql[] = {
 	RELEASE_SQL("customer_member"),
 	RELEASE_SQL("relationship"),
 	RELEASE_SQL("subscription"),
+	RELEASE_SQL("admin_relationship"),
 };
 
 static bool
@@ -1370,6 +1372,256 @@ void
 mp_lookup_restore_release(void)
 {
 	(void) ask_about(MP_LOOKUP_RESTORE_RELEASE, NULL, NULL, false, NULL);
+}
+
+/* ------------------------------------------------------------------------
+ * GDAP (gdap.c, SPEC §9): the admin roles of a roles array, a display name
+ * or an id taken, the admin relationship an assignment relies on (locked),
+ * and the end of an ended relationship's assignments.
+ * ------------------------------------------------------------------------
+ */
+typedef struct QAdminRoles
+{
+	Datum		ids;			/* uuid[] */
+	int			n;
+	const pg_uuid_t *items;
+	bool	   *known;
+	bool	   *global_admin;
+} QAdminRoles;
+
+static MpSql admin_roles_sql =
+Q("SELECT r.role_id, r.global_admin" FROM("admin_role r")
+  " WHERE r.role_id OPERATOR(pg_catalog.=) ANY ($1)",
+  AS_OWNER, 1, UUIDARRAYOID);
+
+static bool
+admin_roles_spi(void *question)
+{
+	QAdminRoles *q = (QAdminRoles *) question;
+	int			rows;
+
+	for (int i = 0; i < q->n; i++)
+		q->known[i] = q->global_admin[i] = false;
+	rows = spi_run(&admin_roles_sql, &q->ids, NULL, 0, InvalidSnapshot);
+	for (int r = 0; r < rows; r++)
+	{
+		bool		isnull;
+		pg_uuid_t	id = spi_uuid(r, 1, &isnull);
+		bool		ga = DatumGetBool(spi_col(r, 2, &isnull));
+
+		for (int i = 0; i < q->n; i++)
+			if (mp_uuid_eq(&q->items[i], &id))
+			{
+				q->known[i] = true;
+				q->global_admin[i] = ga;
+			}
+	}
+	spi_done();
+	return true;
+}
+
+/* Which of items (the elements of the uuid[] ids) are admin roles, and global ones. */
+void
+mp_lookup_admin_roles(Datum ids, int n, const pg_uuid_t *items, bool *known,
+					  bool *global_admin)
+{
+	QAdminRoles q = {ids, n, items, known, global_admin};
+
+	ask(MP_LOOKUP_ADMIN_ROLES, &q);
+}
+
+/*
+ * R15: another admin relationship of the partner has the display name.
+ * Asked under the transaction advisory lock of (partner, name), on the latest
+ * snapshot, so a concurrent insert committed while this one waited is seen.
+ */
+typedef struct QAdminName
+{
+	const pg_uuid_t *partner_id;
+	Datum		display_name;
+	const pg_uuid_t *except_id;
+	bool		found;
+} QAdminName;
+
+static MpSql admin_name_sql =
+Q("SELECT 1" FROM("admin_relationship r")
+  " WHERE r.partner_id" EQ "$1 AND r.display_name" EQ "$2"
+  " AND r.admin_relationship_id OPERATOR(pg_catalog.<>) $3 LIMIT 1",
+  AS_OWNER, 3, UUIDOID, TEXTOID, UUIDOID);
+
+static bool
+admin_name_spi(void *question)
+{
+	QAdminName *q = (QAdminName *) question;
+	Datum		args[3];
+
+	args[0] = UUIDPGetDatum(q->partner_id);
+	args[1] = q->display_name;
+	args[2] = UUIDPGetDatum(q->except_id);
+	q->found = spi_run(&admin_name_sql, args, NULL, 1, GetLatestSnapshot()) > 0;
+	spi_done();
+	return true;
+}
+
+bool
+mp_lookup_admin_name_taken(const pg_uuid_t *partner_id, Datum display_name,
+						   const pg_uuid_t *except_id)
+{
+	QAdminName	q = {partner_id, display_name, except_id, false};
+
+	ask(MP_LOOKUP_ADMIN_NAME_TAKEN, &q);
+	return q.found;
+}
+
+/*
+ * An admin relationship id is used by another row (the primary key has
+ * customer_id first, SPEC §8, so it does not say this itself).
+ */
+static MpSql admin_id_sql =
+Q("SELECT 1" FROM("admin_relationship r")
+  " WHERE r.admin_relationship_id" EQ "$1"
+  " AND r.customer_id OPERATOR(pg_catalog.<>) $2 LIMIT 1",
+  AS_OWNER, 2, UUIDOID, UUIDOID);
+
+static bool
+admin_id_spi(void *question)
+{
+	Question   *q = (Question *) question;
+
+	q->found = spi_keys(&admin_id_sql, q, 1, GetLatestSnapshot()) > 0;
+	spi_done();
+	return true;
+}
+
+bool
+mp_lookup_admin_id_taken(const pg_uuid_t *id, const pg_uuid_t *customer_id)
+{
+	return ask_about(MP_LOOKUP_ADMIN_ID_TAKEN, id, customer_id, false, NULL).found;
+}
+
+/*
+ * R19: the admin relationship an assignment is made on, locked FOR SHARE
+ * like the relationship a sale relies on: its termination, expiry or the
+ * removal of a role (UPDATEs of the row) waits for the assignment, or the
+ * assignment, in READ COMMITTED, reads the row as they left it.
+ */
+static MpSql admin_rel_lock_sql =
+Q("SELECT r.partner_id, r.status, r.roles, r.requested_at, r.end_at, r.auto_extend"
+  FROM("admin_relationship r")
+  " WHERE r.customer_id" EQ "$1 AND r.admin_relationship_id" EQ "$2"
+  " FOR SHARE OF r",
+  AS_OWNER, 2, UUIDOID, UUIDOID);
+
+static bool
+admin_rel_lock_spi(void *question)
+{
+	Question   *q = (Question *) question;
+	MpAdminRelInfo *info = (MpAdminRelInfo *) q->answer;
+	MemoryContext cxt = CurrentMemoryContext;
+
+	q->found = spi_keys(&admin_rel_lock_sql, q, 1, InvalidSnapshot) == 1;
+	if (q->found)
+	{
+		bool		isnull;
+		Datum		d;
+
+		info->partner_id = spi_uuid(0, 1, &isnull);
+		info->status = mp_enum_index(spi_col(0, 2, &isnull), mp_admin_status_labels);
+		d = spi_col(0, 3, &isnull);
+		/* copied out into the caller's memory: SPI_finish frees the result */
+		if (isnull)
+			info->roles = NULL;
+		else
+		{
+			MemoryContext old = MemoryContextSwitchTo(cxt);
+
+			info->roles = DatumGetArrayTypePCopy(d);
+			MemoryContextSwitchTo(old);
+		}
+		d = spi_col(0, 4, &info->has_requested_at);
+		info->has_requested_at = !info->has_requested_at;
+		info->requested_at = info->has_requested_at ? DatumGetTimestampTz(d) : 0;
+		d = spi_col(0, 5, &info->has_end_at);
+		info->has_end_at = !info->has_end_at;
+		info->end_at = info->has_end_at ? DatumGetTimestampTz(d) : 0;
+		info->auto_extend = DatumGetBool(spi_col(0, 6, &isnull));
+	}
+	spi_done();
+	return true;
+}
+
+bool
+mp_lookup_lock_admin_relationship(const pg_uuid_t *customer_id,
+								  const pg_uuid_t *id, MpAdminRelInfo *info)
+{
+	return ask_about(MP_LOOKUP_ADMIN_RELATIONSHIP_LOCK, customer_id, id, false,
+					 info).found;
+}
+
+/*
+ * The active assignments of an admin relationship that ended end with it,
+ * recorded as ended by the role that ended it.  Run as the owner (a
+ * customer's global admin may terminate, and cannot write assignments).  In
+ * READ COMMITTED the UPDATE's own snapshot sees an assignment committed
+ * while the termination waited for the relationship row (the assignment
+ * held it FOR SHARE).  Under REPEATABLE READ and SERIALIZABLE the
+ * transaction snapshot may predate it: an active assignment the latest
+ * snapshot still sees afterwards is a serialization failure (40001), never
+ * an assignment left on an ended relationship.  gdap.c's assignment trigger
+ * lets exactly this update through.
+ */
+typedef struct QEndAssignments
+{
+	const pg_uuid_t *customer_id;
+	const pg_uuid_t *id;
+	TimestampTz at;
+	int64		count;
+} QEndAssignments;
+
+static MpSql end_assignments_sql =
+Q("UPDATE " MP_SCHEMA ".access_assignment a"
+  " SET status = 'ended', ended_by = $3, ended_at = $4"
+  " WHERE a.customer_id" EQ "$1 AND a.admin_relationship_id" EQ "$2"
+  " AND a.status" EQ "'active'",
+  AS_OWNER, 4, UUIDOID, UUIDOID, NAMEOID, TIMESTAMPTZOID);
+
+static MpSql assignments_left_sql =
+Q("SELECT 1" FROM("access_assignment a")
+  " WHERE a.customer_id" EQ "$1 AND a.admin_relationship_id" EQ "$2"
+  " AND a.status" EQ "'active' LIMIT 1",
+  AS_OWNER, 2, UUIDOID, UUIDOID);
+
+static bool
+end_assignments_spi(void *question)
+{
+	QEndAssignments *q = (QEndAssignments *) question;
+	Datum		args[4];
+	NameData	who;
+
+	namestrcpy(&who, mp_current_role_name());
+	args[0] = UUIDPGetDatum(q->customer_id);
+	args[1] = UUIDPGetDatum(q->id);
+	args[2] = NameGetDatum(&who);
+	args[3] = TimestampTzGetDatum(q->at);
+	q->count = spi_run(&end_assignments_sql, args, NULL, 0, InvalidSnapshot);
+	if (IsolationUsesXactSnapshot() &&
+		mp_sql_execute(&assignments_left_sql, args, NULL, 1, GetLatestSnapshot()) > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access due to concurrent update"),
+				 errdetail("An access assignment of the admin relationship was made concurrently.")));
+	spi_done();
+	return true;
+}
+
+int64
+mp_lookup_end_assignments(const pg_uuid_t *customer_id, const pg_uuid_t *id,
+						  TimestampTz at)
+{
+	QEndAssignments q = {customer_id, id, at, 0};
+
+	ask(MP_LOOKUP_END_ASSIGNMENTS, &q);
+	return q.count;
 }
 
 /* ------------------------------------------------------------------------
@@ -1399,4 +1651,9 @@ static const MpQuestion questions[MP_NUM_LOOKUPS] = {
 	[MP_LOOKUP_RESTORE_PARTY] = {"restore_party", false, {NULL, party_there_spi}},
 	[MP_LOOKUP_RESTORE_HOLD] = {"restore_hold", false, {NULL, hold_spi}},
 	[MP_LOOKUP_RESTORE_RELEASE] = {"restore_release", false, {NULL, release_spi}},
+	[MP_LOOKUP_ADMIN_ROLES] = {"admin_roles", false, {NULL, admin_roles_spi}},
+	[MP_LOOKUP_ADMIN_NAME_TAKEN] = {"admin_name_taken", false, {NULL, admin_name_spi}},
+	[MP_LOOKUP_ADMIN_ID_TAKEN] = {"admin_id_taken", false, {NULL, admin_id_spi}},
+	[MP_LOOKUP_ADMIN_RELATIONSHIP_LOCK] = {"admin_relationship_lock", true, {NULL, admin_rel_lock_spi}},
+	[MP_LOOKUP_END_ASSIGNMENTS] = {"end_assignments", false, {NULL, end_assignments_spi}},
 };

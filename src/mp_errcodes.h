@@ -31,4 +31,11 @@
 /* R13: no termination while the partner has live subscriptions there */
 #define ERRCODE_MP_LIVE_SUBSCRIPTIONS		MAKE_SQLSTATE('M','P','0','0','9')
 
+/* R16: an admin relationship's terms change only as R16 says */
+#define ERRCODE_MP_ADMIN_TERMS_IMMUTABLE	MAKE_SQLSTATE('M','P','0','1','0')
+/* R17: no auto_extend while roles hold a global_admin role */
+#define ERRCODE_MP_AUTO_EXTEND_GLOBAL_ADMIN	MAKE_SQLSTATE('M','P','0','1','1')
+/* R19: an assignment only to a member of the partner, within the roles */
+#define ERRCODE_MP_ASSIGNMENT_OUTSIDE		MAKE_SQLSTATE('M','P','0','1','2')
+
 #endif							/* MP_ERRCODES_H */

@@ -8,7 +8,7 @@
  * run by the one skeleton in trigger.c: protocol check, restore mode
  * (restore.c), the writes a table refuses outright (R10), then the rule
  * for the event.  The rules live in the files of their tables (party.c,
- * relationship.c, subscription.c, audit.c) and ask every question of the
+ * relationship.c, subscription.c, gdap.c, audit.c) and ask every question of the
  * tables through the lookup layer (lookup.c, which picks the direct path
  * of fastpath.c or an SPI plan of spi.c); they say a refusal through the
  * reporter (report.c) when it is one more than one rule makes.  identity.c
@@ -31,6 +31,7 @@
 #include "utils/snapshot.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
+#include "utils/array.h"
 #include "utils/uuid.h"
 
 #include "mp_errcodes.h"
@@ -184,6 +185,11 @@ typedef enum MpLookup
 	MP_LOOKUP_RESTORE_PARTY,
 	MP_LOOKUP_RESTORE_HOLD,
 	MP_LOOKUP_RESTORE_RELEASE,
+	MP_LOOKUP_ADMIN_ROLES,
+	MP_LOOKUP_ADMIN_NAME_TAKEN,
+	MP_LOOKUP_ADMIN_ID_TAKEN,
+	MP_LOOKUP_ADMIN_RELATIONSHIP_LOCK,
+	MP_LOOKUP_END_ASSIGNMENTS,
 	MP_NUM_LOOKUPS
 } MpLookup;
 
@@ -202,7 +208,8 @@ extern void mp_lookup_fold(void);
 /*
  * refusals.c: counters of refusals and lookup paths in shared memory (with
  * the library in shared_preload_libraries).  The rules a refusal counts
- * under: R2..R13 of SPEC §5, and the refusals no numbered rule names.
+ * under: R2..R13 of SPEC §5, the refusals no numbered rule names, and
+ * R14..R20 of SPEC §9 (appended, so the older ones keep their numbers).
  */
 typedef enum MpRefusalRule
 {
@@ -224,6 +231,13 @@ typedef enum MpRefusalRule
 	MP_RULE_RECORDED,			/* a column only the trigger writes */
 	MP_RULE_AUDIT,				/* a write to the audit log */
 	MP_RULE_GUARD,				/* the extension's triggers and policies (SPEC §8) */
+	MP_RULE_R14,				/* GDAP (SPEC §9), since 0.7 */
+	MP_RULE_R15,
+	MP_RULE_R16,
+	MP_RULE_R17,
+	MP_RULE_R18,
+	MP_RULE_R19,
+	MP_RULE_R20,
 	MP_NUM_RULES
 } MpRefusalRule;
 
@@ -334,6 +348,49 @@ extern bool mp_lookup_audit_writing(void);
 extern bool mp_lookup_party_exists(bool partner, const pg_uuid_t *id);
 extern void mp_lookup_restore_hold(const char *table_name, const char *row_image);
 extern void mp_lookup_restore_release(void);
+
+/* GDAP (gdap.c): admin relationship and assignment statuses, in enum order */
+typedef enum MpAdminStatus
+{
+	MP_AR_CREATED,
+	MP_AR_APPROVAL_PENDING,
+	MP_AR_ACTIVE,
+	MP_AR_DECLINED,
+	MP_AR_EXPIRED,
+	MP_AR_TERMINATED
+} MpAdminStatus;
+extern const char *const mp_admin_status_labels[];
+extern const char *const mp_assignment_status_labels[];
+
+/* An admin relationship as an assignment sees it (locked FOR SHARE). */
+typedef struct MpAdminRelInfo
+{
+	pg_uuid_t	partner_id;
+	int			status;			/* index in mp_admin_status_labels */
+	ArrayType  *roles;			/* uuid[], in the caller's memory */
+	bool		has_requested_at;
+	TimestampTz requested_at;
+	bool		has_end_at;
+	TimestampTz end_at;
+	bool		auto_extend;
+} MpAdminRelInfo;
+
+extern void mp_lookup_admin_roles(Datum ids, int n, const pg_uuid_t *items,
+								  bool *known, bool *global_admin);
+extern bool mp_lookup_admin_name_taken(const pg_uuid_t *partner_id,
+									   Datum display_name,
+									   const pg_uuid_t *except_id);
+extern bool mp_lookup_admin_id_taken(const pg_uuid_t *id,
+									 const pg_uuid_t *customer_id);
+extern bool mp_lookup_lock_admin_relationship(const pg_uuid_t *customer_id,
+											  const pg_uuid_t *id,
+											  MpAdminRelInfo *info);
+extern int64 mp_lookup_end_assignments(const pg_uuid_t *customer_id,
+									   const pg_uuid_t *id, TimestampTz at);
+extern bool mp_admin_role_seeded(const pg_uuid_t *role_id);
+extern int	mp_admin_effective_status(int status, bool has_requested_at,
+									  TimestampTz requested_at, bool auto_extend,
+									  bool has_end_at, TimestampTz end_at);
 
 /* fastpath.c, for lookup.c's audit question */
 extern bool mp_fast_audit_insert(const MpAuditRow *row);
@@ -446,6 +503,11 @@ extern void mp_report_immutable(Relation rel, const char *col, int sqlstate,
 								const char *kind, const pg_uuid_t *id,
 								const char *detail,
 								const char *hint) pg_attribute_noreturn();
+extern void mp_report_immutable_for(MpRefusalRule rule, Relation rel,
+									const char *col, int sqlstate,
+									const char *kind, const pg_uuid_t *id,
+									const char *detail,
+									const char *hint) pg_attribute_noreturn();
 extern void mp_report_stamp(Relation rel, const char *col, const char *must_be,
 							const char *leave) pg_attribute_noreturn();
 extern void mp_report_party_missing(Relation rel, const char *kind,

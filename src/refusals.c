@@ -76,6 +76,13 @@ static const char *const rule_labels[MP_NUM_RULES] = {
 	[MP_RULE_RECORDED] = "recorded",
 	[MP_RULE_AUDIT] = "audit",
 	[MP_RULE_GUARD] = "guard",
+	[MP_RULE_R14] = "R14",
+	[MP_RULE_R15] = "R15",
+	[MP_RULE_R16] = "R16",
+	[MP_RULE_R17] = "R17",
+	[MP_RULE_R18] = "R18",
+	[MP_RULE_R19] = "R19",
+	[MP_RULE_R20] = "R20",
 };
 
 typedef enum MpStatKind

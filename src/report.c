@@ -41,8 +41,12 @@ mp_report_no_delete(Relation rel, MpWrite write, const char *detail,
 					const char *hint)
 {
 	static const char *const verbs[] = {"delete from", "truncate", "update"};
+	const char *relname = RelationGetRelationName(rel);
 
-	mp_count_refusal(MP_RULE_R10, ERRCODE_MP_NO_DELETE);
+	/* R20 says R10 for the GDAP tables (SPEC §9) */
+	mp_count_refusal(strncmp(relname, "admin_", 6) == 0 ||
+					 strcmp(relname, "access_assignment") == 0 ?
+					 MP_RULE_R20 : MP_RULE_R10, ERRCODE_MP_NO_DELETE);
 	ereport(ERROR,
 			(errcode(ERRCODE_MP_NO_DELETE),
 			 errmsg("cannot %s table \"%s\"", verbs[write],
@@ -168,9 +172,18 @@ mp_report_immutable(Relation rel, const char *col, int sqlstate,
 					const char *kind, const pg_uuid_t *id, const char *detail,
 					const char *hint)
 {
-	mp_count_refusal(sqlstate == ERRCODE_MP_NO_TRANSITION ? MP_RULE_R6 :
-					 sqlstate == ERRCODE_MP_TERMS_IMMUTABLE ? MP_RULE_R7 :
-					 MP_RULE_R12, sqlstate);
+	mp_report_immutable_for(sqlstate == ERRCODE_MP_NO_TRANSITION ? MP_RULE_R6 :
+							sqlstate == ERRCODE_MP_TERMS_IMMUTABLE ? MP_RULE_R7 :
+							MP_RULE_R12, rel, col, sqlstate, kind, id, detail, hint);
+}
+
+/* The same, counted under rule (R16's MP010, R20's MP008). */
+void
+mp_report_immutable_for(MpRefusalRule rule, Relation rel, const char *col,
+						int sqlstate, const char *kind, const pg_uuid_t *id,
+						const char *detail, const char *hint)
+{
+	mp_count_refusal(rule, sqlstate);
 	ereport(ERROR,
 			(errcode(sqlstate),
 			 errmsg("cannot change column \"%s\" of %s %s", col, kind,

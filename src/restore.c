@@ -84,6 +84,7 @@ static const HeldTable held_tables[] = {
 	{"customer_member", NULL, "customer_id"},
 	{"relationship", "partner_id", "customer_id"},
 	{"subscription", "partner_of_record", "customer_id"},
+	{"admin_relationship", "partner_id", "customer_id"},
 };
 #define NUM_HELD_TABLES lengthof(held_tables)
 

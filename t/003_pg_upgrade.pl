@@ -92,7 +92,7 @@ is(value($new, 'up',
 is(value($new, 'up',
 		"SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
 		  WHERE c.relnamespace = 'multipartner'::regnamespace AND t.tgisinternal"),
-	24, 'the 24 foreign-key triggers are there');
+	36, 'the 36 foreign-key triggers are there (24, and 12 of the three GDAP keys since 0.7)');
 is(replica_attack(), '23503', 'under replica, the foreign key itself now refuses the member row');
 is(replica_delete(), 'MP007', "under replica, the partner's deletion meets R10 again");
 is(value($new, 'up', 'SELECT multipartner.enable_always_triggers()'), 0, 'a second call finds nothing to do');

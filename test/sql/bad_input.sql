@@ -94,7 +94,7 @@ SELECT results_eq(
     'check(update_subscription) with every change NULL: allowed (nothing to change)');
 RESET ROLE;
 SELECT is(pg_temp.regress_counts(), :'before', 'check() with NULL changes: nothing written');
-SELECT is(multipartner.effective_status(NULL), NULL, 'effective_status(NULL) is NULL');
+SELECT is(multipartner.effective_status(NULL::multipartner.relationship), NULL, 'effective_status(NULL) is NULL');
 
 -------------------------------------------------------------------------------
 -- 2. NULL through direct DML: 23502
