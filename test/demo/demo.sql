@@ -1,7 +1,8 @@
 -- The `make demo` scenario: Contoso works with two partners at once, one for
 -- Office 365 and one for Azure, and neither can touch what the other sold.
 -- Then the views show the state as each role may see it, and the audit log
--- says who did what.
+-- says who did what. Last, Northwind gets granular admin roles at Contoso (GDAP)
+-- for 180 days and hands one of them to a technician.
 -- Run by test/demo/demo.sh as: psql -v ON_ERROR_STOP=1 -X -d demo -f test/demo/demo.sql
 -- (and by test/scripts/t_readme_examples.sh, whose README examples start where it ends).
 -- psql prints every statement before its result (ECHO queries: as sent, with the psql variables
@@ -160,3 +161,47 @@ SELECT event_id, actor, operation, table_name,
   FROM multipartner.audit_log
  WHERE table_name IN ('customer', 'relationship', 'subscription')
  ORDER BY event_id;
+
+\echo
+\echo '=== 8. Granular delegated admin (GDAP): Northwind asks for two admin roles for 180 days'
+-- a Northwind technician, a member like the others
+CREATE ROLE northwind_tech;          -- Northwind: helpdesk agent
+GRANT multipartner_partner_app TO northwind_tech;
+INSERT INTO multipartner.partner_member (member, partner_id, role) VALUES
+  ('northwind_tech', 'a0000000-0000-4000-8000-000000000002', 'helpdesk_agent');
+SET ROLE northwind_admin;
+SELECT multipartner.create_admin_relationship(:'contoso', 'Northwind Azure support',
+         ARRAY['Exchange Administrator', 'Helpdesk Administrator'], '180 days') AS northwind_gdap \gset
+SELECT multipartner.request_admin_approval(:'northwind_gdap') \gset
+\echo '--- Contoso''s global admin approves: the relationship runs 180 days from now'
+SET ROLE contoso_admin;
+SELECT multipartner.approve_admin_relationship(:'northwind_gdap') \gset
+\echo '--- Northwind hands Helpdesk Administrator (not Exchange) to its technician'
+SET ROLE northwind_admin;
+SELECT multipartner.assign_admin_access(:'northwind_gdap', 'northwind_tech',
+         ARRAY['Helpdesk Administrator']) AS tech_access \gset
+\echo '--- what the technician holds at Contoso now (GDAP; DAP was revoked in scene 6):'
+SET ROLE northwind_tech;
+SELECT e.role_name, e.source, e.until = r.end_at AS until_is_end,
+       round(extract(epoch FROM e.until - now()) / 86400) AS days_left
+  FROM multipartner.effective_admin_roles(:'contoso') e
+  JOIN multipartner.admin_relationship r USING (admin_relationship_id);
+
+\set ON_ERROR_STOP off
+SET ROLE northwind_admin;
+\echo
+\echo '--- a second relationship with Global Administrator that would extend itself (R17, MP011):'
+SELECT multipartner.create_admin_relationship(:'contoso', 'Northwind break-glass',
+         ARRAY['Global Administrator'], '30 days', auto_extend => true);
+\echo '--> SQLSTATE' :SQLSTATE
+\set ON_ERROR_STOP on
+RESET ROLE;
+
+\echo
+\echo '--- admin_relationships, as the operator:'
+\x on
+SELECT customer_name, partner_name, display_name, status, effective_status, auto_extend,
+       role_names, active_assignments,
+       round(extract(epoch FROM effective_end_at - now()) / 86400) AS days_left
+  FROM multipartner.admin_relationships ORDER BY display_name;
+\x off
