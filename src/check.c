@@ -41,7 +41,13 @@ typedef enum CheckAction
 	CHECK_TERMINATE,
 	CHECK_SELL,
 	CHECK_UPDATE_SUBSCRIPTION,
-	CHECK_CANCEL_SUBSCRIPTION
+	CHECK_CANCEL_SUBSCRIPTION,
+	CHECK_CREATE_ADMIN,
+	CHECK_REQUEST_ADMIN,
+	CHECK_APPROVE_ADMIN,
+	CHECK_DECLINE_ADMIN,
+	CHECK_TERMINATE_ADMIN,
+	CHECK_END_ADMIN_ACCESS
 } CheckAction;
 
 typedef struct CheckActionDef
@@ -50,6 +56,8 @@ typedef struct CheckActionDef
 	CheckAction action;
 	const char *target;			/* which id it acts on */
 	const char *role_rule;		/* the rule a 42501 stands for */
+	bool		gdap;			/* an operation of SPEC §9 (R14..R20) */
+	const char *state_rule;		/* GDAP: the rule a 55000 stands for */
 } CheckActionDef;
 
 static const CheckActionDef check_actions[] = {
@@ -61,13 +69,57 @@ static const CheckActionDef check_actions[] = {
 	{"create_subscription", CHECK_SELL, "customer_id", "R4"},
 	{"update_subscription", CHECK_UPDATE_SUBSCRIPTION, "subscription_id", "R4"},
 	{"cancel_subscription", CHECK_CANCEL_SUBSCRIPTION, "subscription_id", "R4"},
-	{NULL, 0, NULL, NULL}
+
+	/*
+	 * GDAP (SPEC §9).  The id is positional only: check() has no named
+	 * parameter for an admin relationship or an assignment.  A 55000 is the
+	 * state machine (R18: not in the state the action moves from, an
+	 * approval after 90 days, an ended assignment), but at creation the
+	 * suspended partner (R14).  assign_admin_access is not here: its grantee
+	 * and roles are the question, and check() has no parameter for them
+	 * (README, Decisions).
+	 */
+	{"create_admin_relationship", CHECK_CREATE_ADMIN, "customer_id", "R14", true, "R14"},
+	{"request_admin_approval", CHECK_REQUEST_ADMIN, "admin_relationship_id", "R14", true, "R18"},
+	{"approve_admin_relationship", CHECK_APPROVE_ADMIN, "admin_relationship_id", "R14", true, "R18"},
+	{"decline_admin_relationship", CHECK_DECLINE_ADMIN, "admin_relationship_id", "R14", true, "R18"},
+	{"terminate_admin_relationship", CHECK_TERMINATE_ADMIN, "admin_relationship_id", "R14", true, "R18"},
+	{"end_admin_access", CHECK_END_ADMIN_ACCESS, "access_assignment_id", "R14", true, "R18"},
+	{NULL, 0, NULL, NULL, false, NULL}
 };
 
-/* Which rule of SPEC §5 an error stands for. */
+/* Which rule of SPEC §5 (or §9, for the GDAP actions) an error stands for. */
 static const char *
 rule_of(int sqlerrcode, const CheckActionDef *def)
 {
+	if (def->gdap)
+	{
+		switch (sqlerrcode)
+		{
+			case ERRCODE_INSUFFICIENT_PRIVILEGE:
+			case ERRCODE_MP_NO_ACTIVE_RELATIONSHIP:
+				return def->role_rule;
+			case ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE:
+				return def->state_rule;
+			case ERRCODE_CHECK_VIOLATION:
+			case ERRCODE_UNIQUE_VIOLATION:
+				return "R15";
+			case ERRCODE_FOREIGN_KEY_VIOLATION:
+				/* the placeholder roles exist: a customer that does not */
+				return NULL;
+			case ERRCODE_MP_ADMIN_TERMS_IMMUTABLE:
+				return "R16";
+			case ERRCODE_MP_AUTO_EXTEND_GLOBAL_ADMIN:
+				return "R17";
+			case ERRCODE_MP_ASSIGNMENT_OUTSIDE:
+				return "R19";
+			case ERRCODE_MP_NO_DELETE:
+			case ERRCODE_MP_IDENTITY_IMMUTABLE:
+				return "R20";
+			default:
+				break;			/* R9 and the like: as below */
+		}
+	}
 	switch (sqlerrcode)
 	{
 		case ERRCODE_INSUFFICIENT_PRIVILEGE:
@@ -117,6 +169,29 @@ MP_SQL("SELECT " MP_SCHEMA ".revoke_delegated_admin($1)", MP_AS_CALLER, 1, UUIDO
 static MpSql sell_sql =
 MP_SQL("SELECT " MP_SCHEMA ".create_subscription($1, 'multipartner.check', 'multipartner.check',"
 	   " $2, $3, $4)", MP_AS_CALLER, 4, UUIDOID, INT4OID, TEXTOID, TEXTOID);
+/*
+ * create_admin_relationship with placeholder terms (check() has no
+ * parameter for them): a name no admin relationship has (R15 wants it
+ * unique per partner; it is rolled back with the rest), the least role
+ * (Directory Readers, seeded, never renamed), the default duration and no
+ * auto_extend.  So the answer is R14's: who, with which customer.
+ */
+static MpSql create_admin_sql =
+MP_SQL("SELECT " MP_SCHEMA ".create_admin_relationship($1,"
+	   " 'multipartner.check ' OPERATOR(pg_catalog.||)"
+	   " pg_catalog.left(pg_catalog.gen_random_uuid()::pg_catalog.text, 8),"
+	   " ARRAY['88d8e3e3-8f55-4a1e-953a-9b9898b8876b'])",
+	   MP_AS_CALLER, 1, UUIDOID);
+static MpSql request_admin_sql =
+MP_SQL("SELECT " MP_SCHEMA ".request_admin_approval($1)", MP_AS_CALLER, 1, UUIDOID);
+static MpSql approve_admin_sql =
+MP_SQL("SELECT " MP_SCHEMA ".approve_admin_relationship($1)", MP_AS_CALLER, 1, UUIDOID);
+static MpSql decline_admin_sql =
+MP_SQL("SELECT " MP_SCHEMA ".decline_admin_relationship($1)", MP_AS_CALLER, 1, UUIDOID);
+static MpSql terminate_admin_sql =
+MP_SQL("SELECT " MP_SCHEMA ".terminate_admin_relationship($1)", MP_AS_CALLER, 1, UUIDOID);
+static MpSql end_admin_access_sql =
+MP_SQL("SELECT " MP_SCHEMA ".end_admin_access($1)", MP_AS_CALLER, 1, UUIDOID);
 static MpSql update_subscription_sql =
 MP_SQL("UPDATE " MP_SCHEMA ".subscription s SET"
 	   " quantity = COALESCE($2, s.quantity),"
@@ -155,6 +230,24 @@ run_action(const CheckActionDef *def, Datum id, FunctionCallInfo fcinfo)
 			break;
 		case CHECK_TERMINATE:
 			mp_sql_execute(&terminate_sql, args, nulls, 0, InvalidSnapshot);
+			break;
+		case CHECK_CREATE_ADMIN:
+			mp_sql_execute(&create_admin_sql, args, nulls, 0, InvalidSnapshot);
+			break;
+		case CHECK_REQUEST_ADMIN:
+			mp_sql_execute(&request_admin_sql, args, nulls, 0, InvalidSnapshot);
+			break;
+		case CHECK_APPROVE_ADMIN:
+			mp_sql_execute(&approve_admin_sql, args, nulls, 0, InvalidSnapshot);
+			break;
+		case CHECK_DECLINE_ADMIN:
+			mp_sql_execute(&decline_admin_sql, args, nulls, 0, InvalidSnapshot);
+			break;
+		case CHECK_TERMINATE_ADMIN:
+			mp_sql_execute(&terminate_admin_sql, args, nulls, 0, InvalidSnapshot);
+			break;
+		case CHECK_END_ADMIN_ACCESS:
+			mp_sql_execute(&end_admin_access_sql, args, nulls, 0, InvalidSnapshot);
 			break;
 		case CHECK_SELL:
 			args[1] = PG_ARGISNULL(5) ? Int32GetDatum(1) : PG_GETARG_DATUM(5);
@@ -230,7 +323,7 @@ mp_check(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown action \"%s\"", action),
-				 errhint("Use request_relationship, accept_relationship, decline_relationship, revoke_delegated_admin, terminate_relationship, create_subscription, update_subscription or cancel_subscription.")));
+				 errhint("Use request_relationship, accept_relationship, decline_relationship, revoke_delegated_admin, terminate_relationship, create_subscription, update_subscription, cancel_subscription, create_admin_relationship, request_admin_approval, approve_admin_relationship, decline_admin_relationship, terminate_admin_relationship or end_admin_access.")));
 
 	/* The id: positional, or by the name of what the action acts on. */
 	if (!PG_ARGISNULL(1))
@@ -240,15 +333,22 @@ mp_check(PG_FUNCTION_ARGS)
 	}
 	else
 	{
+		/* customer_id, subscription_id, relationship_id; none for the GDAP ids */
 		int			argno = strcmp(def->target, "customer_id") == 0 ? 2 :
-			strcmp(def->target, "subscription_id") == 0 ? 3 : 4;
+			strcmp(def->target, "subscription_id") == 0 ? 3 :
+			strcmp(def->target, "relationship_id") == 0 ? 4 : -1;
 
-		if (!PG_ARGISNULL(argno))
+		if (argno >= 0 && !PG_ARGISNULL(argno))
 		{
 			id = PG_GETARG_DATUM(argno);
 			have_id = true;
 		}
 	}
+	if (!have_id && def->target[0] == 'a')
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s needs an %s", def->name, def->target),
+				 errhint("Give it as the second argument: check() has no named parameter for it.")));
 	if (!have_id)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
