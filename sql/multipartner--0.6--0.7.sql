@@ -500,6 +500,49 @@ REVOKE ALL ON multipartner.admin_relationships FROM PUBLIC;
 GRANT SELECT ON multipartner.admin_relationships
     TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
 
+-- Same columns as in 0.6, so its grants and comments stay.
+-- Live subscriptions whose partner of record has no active relationship
+-- with delegated admin on the tenant any more, or is suspended (SPEC §6).
+-- Since 0.7 "delegated admin" is either: the active relationship's DAP flag,
+-- or an effectively active GDAP admin relationship of the partner with the
+-- customer (effective_status(), so one past its end reads expired before
+-- anything records it); 'delegated admin revoked' means neither.  The
+-- admin relationship is found by (customer_id, ...) on its primary key and
+-- seen through its row security (security_invoker).
+CREATE OR REPLACE VIEW multipartner.orphaned_subscriptions WITH (security_invoker = true) AS
+SELECT s.customer_id,
+       c.name AS customer_name,
+       s.partner_of_record AS partner_id,
+       p.name AS partner_name,
+       s.subscription_id,
+       s.offer_id,
+       s.quantity,
+       s.status,
+       CASE
+       WHEN p.status OPERATOR(pg_catalog.=) 'suspended' THEN 'partner suspended'
+       WHEN r.relationship_id IS NULL THEN 'no active relationship'
+       ELSE 'delegated admin revoked'
+       END AS reason
+  FROM multipartner.subscription s
+  JOIN multipartner.customer c ON c.customer_id OPERATOR(pg_catalog.=) s.customer_id
+  JOIN multipartner.partner p ON p.partner_id OPERATOR(pg_catalog.=) s.partner_of_record
+  LEFT JOIN multipartner.relationship r
+         ON r.customer_id OPERATOR(pg_catalog.=) s.customer_id
+        AND r.partner_id OPERATOR(pg_catalog.=) s.partner_of_record
+        AND r.status OPERATOR(pg_catalog.=) 'active'
+ WHERE s.status OPERATOR(pg_catalog.=) ANY
+       (ARRAY['active', 'suspended']::multipartner.subscription_status[])
+   AND (p.status OPERATOR(pg_catalog.=) 'suspended'
+        OR r.relationship_id IS NULL
+        OR NOT (r.delegated_admin
+                OR EXISTS (SELECT FROM multipartner.admin_relationship ar
+                            WHERE ar.customer_id OPERATOR(pg_catalog.=) s.customer_id
+                              AND ar.partner_id OPERATOR(pg_catalog.=) s.partner_of_record
+                              AND ar.status OPERATOR(pg_catalog.=)
+                                  'active'::multipartner.admin_relationship_status
+                              AND multipartner.effective_status(ar) OPERATOR(pg_catalog.=)
+                                  'active'::multipartner.admin_relationship_status)));
+
 REVOKE ALL ON multipartner.admin_role, multipartner.admin_relationship,
       multipartner.access_assignment
     FROM PUBLIC;
@@ -600,6 +643,10 @@ COMMENT ON TABLE multipartner.audit_log IS
     'append-only record of every change to partner, customer, partner_member, customer_member, relationship, subscription, admin_role, admin_relationship and access_assignment, with the identity the rules judged; written by the audit trigger only (R10)';
 
 -- GDAP (since 0.7)
+COMMENT ON VIEW multipartner.orphaned_subscriptions IS
+    'active or suspended subscriptions whose partner of record is suspended or no longer has an active relationship with delegated admin on the tenant (its DAP flag, or an effectively active GDAP admin relationship)';
+COMMENT ON COLUMN multipartner.orphaned_subscriptions.reason IS
+    'partner suspended, no active relationship, or delegated admin revoked (neither DAP nor an effectively active GDAP admin relationship)';
 
 COMMENT ON TYPE multipartner.admin_relationship_status IS
     'an admin relationship''s status: created goes to approval_pending or terminated, approval_pending to active, declined, expired (90 days) or terminated, active to terminated or expired; declined, expired and terminated are final';

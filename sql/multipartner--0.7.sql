@@ -1201,34 +1201,8 @@ SELECT s.customer_id,
   JOIN multipartner.customer c ON c.customer_id OPERATOR(pg_catalog.=) s.customer_id
   JOIN multipartner.partner p ON p.partner_id OPERATOR(pg_catalog.=) s.partner_of_record;
 
--- Live subscriptions whose partner of record has no active relationship
--- with delegated admin on the tenant any more, or is suspended.
-CREATE VIEW multipartner.orphaned_subscriptions WITH (security_invoker = true) AS
-SELECT s.customer_id,
-       c.name AS customer_name,
-       s.partner_of_record AS partner_id,
-       p.name AS partner_name,
-       s.subscription_id,
-       s.offer_id,
-       s.quantity,
-       s.status,
-       CASE
-       WHEN p.status OPERATOR(pg_catalog.=) 'suspended' THEN 'partner suspended'
-       WHEN r.relationship_id IS NULL THEN 'no active relationship'
-       ELSE 'delegated admin revoked'
-       END AS reason
-  FROM multipartner.subscription s
-  JOIN multipartner.customer c ON c.customer_id OPERATOR(pg_catalog.=) s.customer_id
-  JOIN multipartner.partner p ON p.partner_id OPERATOR(pg_catalog.=) s.partner_of_record
-  LEFT JOIN multipartner.relationship r
-         ON r.customer_id OPERATOR(pg_catalog.=) s.customer_id
-        AND r.partner_id OPERATOR(pg_catalog.=) s.partner_of_record
-        AND r.status OPERATOR(pg_catalog.=) 'active'
- WHERE s.status OPERATOR(pg_catalog.=) ANY
-       (ARRAY['active', 'suspended']::multipartner.subscription_status[])
-   AND (p.status OPERATOR(pg_catalog.=) 'suspended'
-        OR r.relationship_id IS NULL
-        OR NOT r.delegated_admin);
+-- orphaned_subscriptions: in the GDAP section below (since 0.7 it reads
+-- the admin relationships too).
 
 -- The life of each relationship, from the audit log.
 CREATE VIEW multipartner.relationship_history WITH (security_invoker = true) AS
@@ -1251,7 +1225,7 @@ SELECT a.customer_id,
 
 GRANT SELECT ON multipartner.customer_partners, multipartner.partner_customers,
       multipartner.multi_partner_customers, multipartner.subscriptions_by_partner,
-      multipartner.orphaned_subscriptions, multipartner.relationship_history
+      multipartner.relationship_history
     TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
 
 -------------------------------------------------------------------------------
@@ -1831,6 +1805,50 @@ REVOKE ALL ON multipartner.admin_relationships FROM PUBLIC;
 GRANT SELECT ON multipartner.admin_relationships
     TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
 
+-- Live subscriptions whose partner of record has no active relationship
+-- with delegated admin on the tenant any more, or is suspended (SPEC §6).
+-- Since 0.7 "delegated admin" is either: the active relationship's DAP flag,
+-- or an effectively active GDAP admin relationship of the partner with the
+-- customer (effective_status(), so one past its end reads expired before
+-- anything records it); 'delegated admin revoked' means neither.  The
+-- admin relationship is found by (customer_id, ...) on its primary key and
+-- seen through its row security (security_invoker).
+CREATE VIEW multipartner.orphaned_subscriptions WITH (security_invoker = true) AS
+SELECT s.customer_id,
+       c.name AS customer_name,
+       s.partner_of_record AS partner_id,
+       p.name AS partner_name,
+       s.subscription_id,
+       s.offer_id,
+       s.quantity,
+       s.status,
+       CASE
+       WHEN p.status OPERATOR(pg_catalog.=) 'suspended' THEN 'partner suspended'
+       WHEN r.relationship_id IS NULL THEN 'no active relationship'
+       ELSE 'delegated admin revoked'
+       END AS reason
+  FROM multipartner.subscription s
+  JOIN multipartner.customer c ON c.customer_id OPERATOR(pg_catalog.=) s.customer_id
+  JOIN multipartner.partner p ON p.partner_id OPERATOR(pg_catalog.=) s.partner_of_record
+  LEFT JOIN multipartner.relationship r
+         ON r.customer_id OPERATOR(pg_catalog.=) s.customer_id
+        AND r.partner_id OPERATOR(pg_catalog.=) s.partner_of_record
+        AND r.status OPERATOR(pg_catalog.=) 'active'
+ WHERE s.status OPERATOR(pg_catalog.=) ANY
+       (ARRAY['active', 'suspended']::multipartner.subscription_status[])
+   AND (p.status OPERATOR(pg_catalog.=) 'suspended'
+        OR r.relationship_id IS NULL
+        OR NOT (r.delegated_admin
+                OR EXISTS (SELECT FROM multipartner.admin_relationship ar
+                            WHERE ar.customer_id OPERATOR(pg_catalog.=) s.customer_id
+                              AND ar.partner_id OPERATOR(pg_catalog.=) s.partner_of_record
+                              AND ar.status OPERATOR(pg_catalog.=)
+                                  'active'::multipartner.admin_relationship_status
+                              AND multipartner.effective_status(ar) OPERATOR(pg_catalog.=)
+                                  'active'::multipartner.admin_relationship_status)));
+GRANT SELECT ON multipartner.orphaned_subscriptions
+    TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
+
 REVOKE ALL ON multipartner.admin_role, multipartner.admin_relationship,
       multipartner.access_assignment
     FROM PUBLIC;
@@ -2159,7 +2177,7 @@ COMMENT ON COLUMN multipartner.subscriptions_by_partner.commitment_end IS 'the e
 COMMENT ON COLUMN multipartner.subscriptions_by_partner.created_by IS 'the role that sold it';
 
 COMMENT ON VIEW multipartner.orphaned_subscriptions IS
-    'active or suspended subscriptions whose partner of record is suspended or no longer has an active relationship with delegated admin on the tenant';
+    'active or suspended subscriptions whose partner of record is suspended or no longer has an active relationship with delegated admin on the tenant (its DAP flag, or an effectively active GDAP admin relationship)';
 COMMENT ON COLUMN multipartner.orphaned_subscriptions.customer_id IS 'the customer';
 COMMENT ON COLUMN multipartner.orphaned_subscriptions.customer_name IS 'the customer''s name';
 COMMENT ON COLUMN multipartner.orphaned_subscriptions.partner_id IS 'the partner of record';
@@ -2169,7 +2187,7 @@ COMMENT ON COLUMN multipartner.orphaned_subscriptions.offer_id IS 'the offer sol
 COMMENT ON COLUMN multipartner.orphaned_subscriptions.quantity IS 'licences';
 COMMENT ON COLUMN multipartner.orphaned_subscriptions.status IS 'active or suspended';
 COMMENT ON COLUMN multipartner.orphaned_subscriptions.reason IS
-    'partner suspended, no active relationship, or delegated admin revoked';
+    'partner suspended, no active relationship, or delegated admin revoked (neither DAP nor an effectively active GDAP admin relationship)';
 
 COMMENT ON VIEW multipartner.relationship_history IS
     'the life of each relationship, one row per change, from the audit log';
