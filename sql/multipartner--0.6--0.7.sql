@@ -205,6 +205,12 @@ ALTER TABLE multipartner.access_assignment ENABLE ALWAYS TRIGGER access_assignme
 ALTER TABLE multipartner.access_assignment ENABLE ALWAYS TRIGGER access_assignment_forbid_truncate;
 ALTER TABLE multipartner.access_assignment ENABLE ALWAYS TRIGGER audit_identity;
 ALTER TABLE multipartner.access_assignment ENABLE ALWAYS TRIGGER audit;
+-- Restore order: a restore-mode load of admin relationships puts back the
+-- access assignments held for them (restore_held; src/restore.c).
+CREATE TRIGGER restore_release
+    AFTER INSERT ON multipartner.admin_relationship
+    FOR EACH STATEMENT EXECUTE FUNCTION multipartner.restore_release();
+ALTER TABLE multipartner.admin_relationship ENABLE ALWAYS TRIGGER restore_release;
 
 -- the new foreign keys' internal triggers, ENABLE ALWAYS like the others
 DO $fk_always_gdap$
@@ -643,6 +649,10 @@ COMMENT ON TABLE multipartner.audit_log IS
     'append-only record of every change to partner, customer, partner_member, customer_member, relationship, subscription, admin_role, admin_relationship and access_assignment, with the identity the rules judged; written by the audit trigger only (R10)';
 
 -- GDAP (since 0.7)
+COMMENT ON TABLE multipartner.restore_held IS
+    'rows a restore loaded before their partner, customer or admin relationship, put back when it is loaded; empty after a complete restore';
+COMMENT ON FUNCTION multipartner.restore_release() IS
+    'trigger: in restore mode, puts back the held rows once the rows of their partner, customer or admin relationship are loaded';
 COMMENT ON VIEW multipartner.orphaned_subscriptions IS
     'active or suspended subscriptions whose partner of record is suspended or no longer has an active relationship with delegated admin on the tenant (its DAP flag, or an effectively active GDAP admin relationship)';
 COMMENT ON COLUMN multipartner.orphaned_subscriptions.reason IS
@@ -787,6 +797,7 @@ COMMENT ON TRIGGER audit_identity ON multipartner.access_assignment IS
     'takes the statement''s identity for its audit rows';
 COMMENT ON TRIGGER audit ON multipartner.access_assignment IS
     'writes the audit row of each change';
+COMMENT ON TRIGGER restore_release ON multipartner.admin_relationship IS 'restore mode: puts back the rows held for the admin relationships loaded';
 COMMENT ON POLICY operator_all ON multipartner.admin_role IS
     'operators read and add roles';
 COMMENT ON POLICY everyone_reads ON multipartner.admin_role IS

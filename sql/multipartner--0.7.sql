@@ -317,10 +317,12 @@ CREATE TABLE multipartner.tenant (
  * progress; it is not a configuration table (a dump has nothing to keep
  * there), only superusers reach it: no grant to anyone, row security forced
  * with no policy, and TRUNCATE refused like on every table of the schema.
- * The member tables get a BEFORE INSERT row trigger for it (the other two
+ * The member tables get a BEFORE INSERT row trigger for it (the other
  * tables hold their rows from their guards), partner and customer an AFTER
  * INSERT statement trigger that puts the rows back; outside restore mode
- * both return at once.
+ * both return at once.  Since 0.7 an access_assignment row also waits for
+ * its admin relationship, whose load puts it back the same way (the GDAP
+ * section below).
  */
 CREATE TABLE multipartner.restore_held (
     table_name text NOT NULL,
@@ -1510,6 +1512,12 @@ ALTER TABLE multipartner.access_assignment ENABLE ALWAYS TRIGGER access_assignme
 ALTER TABLE multipartner.access_assignment ENABLE ALWAYS TRIGGER access_assignment_forbid_truncate;
 ALTER TABLE multipartner.access_assignment ENABLE ALWAYS TRIGGER audit_identity;
 ALTER TABLE multipartner.access_assignment ENABLE ALWAYS TRIGGER audit;
+-- Restore order: a restore-mode load of admin relationships puts back the
+-- access assignments held for them (restore_held; src/restore.c).
+CREATE TRIGGER restore_release
+    AFTER INSERT ON multipartner.admin_relationship
+    FOR EACH STATEMENT EXECUTE FUNCTION multipartner.restore_release();
+ALTER TABLE multipartner.admin_relationship ENABLE ALWAYS TRIGGER restore_release;
 
 -- the new foreign keys' internal triggers, ENABLE ALWAYS like the others
 DO $fk_always_gdap$
@@ -2112,7 +2120,7 @@ COMMENT ON COLUMN multipartner.tenant.created_by_partner IS
     'the partner that created the customer, NULL if an operator did; it must have a relationship with it by commit';
 
 COMMENT ON TABLE multipartner.restore_held IS
-    'rows a restore loaded before their partner or customer, put back when it is loaded; empty after a complete restore';
+    'rows a restore loaded before their partner, customer or admin relationship, put back when it is loaded; empty after a complete restore';
 COMMENT ON COLUMN multipartner.restore_held.table_name IS
     'the table the held row belongs to';
 COMMENT ON COLUMN multipartner.restore_held.row_image IS
@@ -2278,7 +2286,7 @@ COMMENT ON FUNCTION multipartner.creator_relationship_check() IS
 COMMENT ON FUNCTION multipartner.restore_hold() IS
     'trigger: in restore mode, holds a member row whose partner or customer is not loaded yet in restore_held';
 COMMENT ON FUNCTION multipartner.restore_release() IS
-    'trigger: in restore mode, puts back the held rows once the rows of their partner or customer are loaded';
+    'trigger: in restore mode, puts back the held rows once the rows of their partner, customer or admin relationship are loaded';
 COMMENT ON FUNCTION multipartner.ddl_guard() IS
     'event trigger: refuses a non-superuser''s change of the extension''s triggers, policies, row security, grants and tables';
 COMMENT ON FUNCTION multipartner.data_guard() IS
@@ -2506,6 +2514,7 @@ COMMENT ON TRIGGER audit_identity ON multipartner.access_assignment IS
     'takes the statement''s identity for its audit rows';
 COMMENT ON TRIGGER audit ON multipartner.access_assignment IS
     'writes the audit row of each change';
+COMMENT ON TRIGGER restore_release ON multipartner.admin_relationship IS 'restore mode: puts back the rows held for the admin relationships loaded';
 COMMENT ON POLICY operator_all ON multipartner.admin_role IS
     'operators read and add roles';
 COMMENT ON POLICY everyone_reads ON multipartner.admin_role IS
