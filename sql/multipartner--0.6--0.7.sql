@@ -205,6 +205,12 @@ ALTER TABLE multipartner.access_assignment ENABLE ALWAYS TRIGGER access_assignme
 ALTER TABLE multipartner.access_assignment ENABLE ALWAYS TRIGGER access_assignment_forbid_truncate;
 ALTER TABLE multipartner.access_assignment ENABLE ALWAYS TRIGGER audit_identity;
 ALTER TABLE multipartner.access_assignment ENABLE ALWAYS TRIGGER audit;
+-- Restore order: a restore-mode load of admin relationships puts back the
+-- access assignments held for them (restore_held; src/restore.c).
+CREATE TRIGGER restore_release
+    AFTER INSERT ON multipartner.admin_relationship
+    FOR EACH STATEMENT EXECUTE FUNCTION multipartner.restore_release();
+ALTER TABLE multipartner.admin_relationship ENABLE ALWAYS TRIGGER restore_release;
 
 -- the new foreign keys' internal triggers, ENABLE ALWAYS like the others
 DO $fk_always_gdap$
@@ -500,6 +506,49 @@ REVOKE ALL ON multipartner.admin_relationships FROM PUBLIC;
 GRANT SELECT ON multipartner.admin_relationships
     TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
 
+-- Same columns as in 0.6, so its grants and comments stay.
+-- Live subscriptions whose partner of record has no active relationship
+-- with delegated admin on the tenant any more, or is suspended (SPEC §6).
+-- Since 0.7 "delegated admin" is either: the active relationship's DAP flag,
+-- or an effectively active GDAP admin relationship of the partner with the
+-- customer (effective_status(), so one past its end reads expired before
+-- anything records it); 'delegated admin revoked' means neither.  The
+-- admin relationship is found by (customer_id, ...) on its primary key and
+-- seen through its row security (security_invoker).
+CREATE OR REPLACE VIEW multipartner.orphaned_subscriptions WITH (security_invoker = true) AS
+SELECT s.customer_id,
+       c.name AS customer_name,
+       s.partner_of_record AS partner_id,
+       p.name AS partner_name,
+       s.subscription_id,
+       s.offer_id,
+       s.quantity,
+       s.status,
+       CASE
+       WHEN p.status OPERATOR(pg_catalog.=) 'suspended' THEN 'partner suspended'
+       WHEN r.relationship_id IS NULL THEN 'no active relationship'
+       ELSE 'delegated admin revoked'
+       END AS reason
+  FROM multipartner.subscription s
+  JOIN multipartner.customer c ON c.customer_id OPERATOR(pg_catalog.=) s.customer_id
+  JOIN multipartner.partner p ON p.partner_id OPERATOR(pg_catalog.=) s.partner_of_record
+  LEFT JOIN multipartner.relationship r
+         ON r.customer_id OPERATOR(pg_catalog.=) s.customer_id
+        AND r.partner_id OPERATOR(pg_catalog.=) s.partner_of_record
+        AND r.status OPERATOR(pg_catalog.=) 'active'
+ WHERE s.status OPERATOR(pg_catalog.=) ANY
+       (ARRAY['active', 'suspended']::multipartner.subscription_status[])
+   AND (p.status OPERATOR(pg_catalog.=) 'suspended'
+        OR r.relationship_id IS NULL
+        OR NOT (r.delegated_admin
+                OR EXISTS (SELECT FROM multipartner.admin_relationship ar
+                            WHERE ar.customer_id OPERATOR(pg_catalog.=) s.customer_id
+                              AND ar.partner_id OPERATOR(pg_catalog.=) s.partner_of_record
+                              AND ar.status OPERATOR(pg_catalog.=)
+                                  'active'::multipartner.admin_relationship_status
+                              AND multipartner.effective_status(ar) OPERATOR(pg_catalog.=)
+                                  'active'::multipartner.admin_relationship_status)));
+
 REVOKE ALL ON multipartner.admin_role, multipartner.admin_relationship,
       multipartner.access_assignment
     FROM PUBLIC;
@@ -600,6 +649,14 @@ COMMENT ON TABLE multipartner.audit_log IS
     'append-only record of every change to partner, customer, partner_member, customer_member, relationship, subscription, admin_role, admin_relationship and access_assignment, with the identity the rules judged; written by the audit trigger only (R10)';
 
 -- GDAP (since 0.7)
+COMMENT ON TABLE multipartner.restore_held IS
+    'rows a restore loaded before their partner, customer or admin relationship, put back when it is loaded; empty after a complete restore';
+COMMENT ON FUNCTION multipartner.restore_release() IS
+    'trigger: in restore mode, puts back the held rows once the rows of their partner, customer or admin relationship are loaded';
+COMMENT ON VIEW multipartner.orphaned_subscriptions IS
+    'active or suspended subscriptions whose partner of record is suspended or no longer has an active relationship with delegated admin on the tenant (its DAP flag, or an effectively active GDAP admin relationship)';
+COMMENT ON COLUMN multipartner.orphaned_subscriptions.reason IS
+    'partner suspended, no active relationship, or delegated admin revoked (neither DAP nor an effectively active GDAP admin relationship)';
 
 COMMENT ON TYPE multipartner.admin_relationship_status IS
     'an admin relationship''s status: created goes to approval_pending or terminated, approval_pending to active, declined, expired (90 days) or terminated, active to terminated or expired; declined, expired and terminated are final';
@@ -740,6 +797,7 @@ COMMENT ON TRIGGER audit_identity ON multipartner.access_assignment IS
     'takes the statement''s identity for its audit rows';
 COMMENT ON TRIGGER audit ON multipartner.access_assignment IS
     'writes the audit row of each change';
+COMMENT ON TRIGGER restore_release ON multipartner.admin_relationship IS 'restore mode: puts back the rows held for the admin relationships loaded';
 COMMENT ON POLICY operator_all ON multipartner.admin_role IS
     'operators read and add roles';
 COMMENT ON POLICY everyone_reads ON multipartner.admin_role IS

@@ -317,10 +317,12 @@ CREATE TABLE multipartner.tenant (
  * progress; it is not a configuration table (a dump has nothing to keep
  * there), only superusers reach it: no grant to anyone, row security forced
  * with no policy, and TRUNCATE refused like on every table of the schema.
- * The member tables get a BEFORE INSERT row trigger for it (the other two
+ * The member tables get a BEFORE INSERT row trigger for it (the other
  * tables hold their rows from their guards), partner and customer an AFTER
  * INSERT statement trigger that puts the rows back; outside restore mode
- * both return at once.
+ * both return at once.  Since 0.7 an access_assignment row also waits for
+ * its admin relationship, whose load puts it back the same way (the GDAP
+ * section below).
  */
 CREATE TABLE multipartner.restore_held (
     table_name text NOT NULL,
@@ -1201,34 +1203,8 @@ SELECT s.customer_id,
   JOIN multipartner.customer c ON c.customer_id OPERATOR(pg_catalog.=) s.customer_id
   JOIN multipartner.partner p ON p.partner_id OPERATOR(pg_catalog.=) s.partner_of_record;
 
--- Live subscriptions whose partner of record has no active relationship
--- with delegated admin on the tenant any more, or is suspended.
-CREATE VIEW multipartner.orphaned_subscriptions WITH (security_invoker = true) AS
-SELECT s.customer_id,
-       c.name AS customer_name,
-       s.partner_of_record AS partner_id,
-       p.name AS partner_name,
-       s.subscription_id,
-       s.offer_id,
-       s.quantity,
-       s.status,
-       CASE
-       WHEN p.status OPERATOR(pg_catalog.=) 'suspended' THEN 'partner suspended'
-       WHEN r.relationship_id IS NULL THEN 'no active relationship'
-       ELSE 'delegated admin revoked'
-       END AS reason
-  FROM multipartner.subscription s
-  JOIN multipartner.customer c ON c.customer_id OPERATOR(pg_catalog.=) s.customer_id
-  JOIN multipartner.partner p ON p.partner_id OPERATOR(pg_catalog.=) s.partner_of_record
-  LEFT JOIN multipartner.relationship r
-         ON r.customer_id OPERATOR(pg_catalog.=) s.customer_id
-        AND r.partner_id OPERATOR(pg_catalog.=) s.partner_of_record
-        AND r.status OPERATOR(pg_catalog.=) 'active'
- WHERE s.status OPERATOR(pg_catalog.=) ANY
-       (ARRAY['active', 'suspended']::multipartner.subscription_status[])
-   AND (p.status OPERATOR(pg_catalog.=) 'suspended'
-        OR r.relationship_id IS NULL
-        OR NOT r.delegated_admin);
+-- orphaned_subscriptions: in the GDAP section below (since 0.7 it reads
+-- the admin relationships too).
 
 -- The life of each relationship, from the audit log.
 CREATE VIEW multipartner.relationship_history WITH (security_invoker = true) AS
@@ -1251,7 +1227,7 @@ SELECT a.customer_id,
 
 GRANT SELECT ON multipartner.customer_partners, multipartner.partner_customers,
       multipartner.multi_partner_customers, multipartner.subscriptions_by_partner,
-      multipartner.orphaned_subscriptions, multipartner.relationship_history
+      multipartner.relationship_history
     TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
 
 -------------------------------------------------------------------------------
@@ -1536,6 +1512,12 @@ ALTER TABLE multipartner.access_assignment ENABLE ALWAYS TRIGGER access_assignme
 ALTER TABLE multipartner.access_assignment ENABLE ALWAYS TRIGGER access_assignment_forbid_truncate;
 ALTER TABLE multipartner.access_assignment ENABLE ALWAYS TRIGGER audit_identity;
 ALTER TABLE multipartner.access_assignment ENABLE ALWAYS TRIGGER audit;
+-- Restore order: a restore-mode load of admin relationships puts back the
+-- access assignments held for them (restore_held; src/restore.c).
+CREATE TRIGGER restore_release
+    AFTER INSERT ON multipartner.admin_relationship
+    FOR EACH STATEMENT EXECUTE FUNCTION multipartner.restore_release();
+ALTER TABLE multipartner.admin_relationship ENABLE ALWAYS TRIGGER restore_release;
 
 -- the new foreign keys' internal triggers, ENABLE ALWAYS like the others
 DO $fk_always_gdap$
@@ -1831,6 +1813,50 @@ REVOKE ALL ON multipartner.admin_relationships FROM PUBLIC;
 GRANT SELECT ON multipartner.admin_relationships
     TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
 
+-- Live subscriptions whose partner of record has no active relationship
+-- with delegated admin on the tenant any more, or is suspended (SPEC §6).
+-- Since 0.7 "delegated admin" is either: the active relationship's DAP flag,
+-- or an effectively active GDAP admin relationship of the partner with the
+-- customer (effective_status(), so one past its end reads expired before
+-- anything records it); 'delegated admin revoked' means neither.  The
+-- admin relationship is found by (customer_id, ...) on its primary key and
+-- seen through its row security (security_invoker).
+CREATE VIEW multipartner.orphaned_subscriptions WITH (security_invoker = true) AS
+SELECT s.customer_id,
+       c.name AS customer_name,
+       s.partner_of_record AS partner_id,
+       p.name AS partner_name,
+       s.subscription_id,
+       s.offer_id,
+       s.quantity,
+       s.status,
+       CASE
+       WHEN p.status OPERATOR(pg_catalog.=) 'suspended' THEN 'partner suspended'
+       WHEN r.relationship_id IS NULL THEN 'no active relationship'
+       ELSE 'delegated admin revoked'
+       END AS reason
+  FROM multipartner.subscription s
+  JOIN multipartner.customer c ON c.customer_id OPERATOR(pg_catalog.=) s.customer_id
+  JOIN multipartner.partner p ON p.partner_id OPERATOR(pg_catalog.=) s.partner_of_record
+  LEFT JOIN multipartner.relationship r
+         ON r.customer_id OPERATOR(pg_catalog.=) s.customer_id
+        AND r.partner_id OPERATOR(pg_catalog.=) s.partner_of_record
+        AND r.status OPERATOR(pg_catalog.=) 'active'
+ WHERE s.status OPERATOR(pg_catalog.=) ANY
+       (ARRAY['active', 'suspended']::multipartner.subscription_status[])
+   AND (p.status OPERATOR(pg_catalog.=) 'suspended'
+        OR r.relationship_id IS NULL
+        OR NOT (r.delegated_admin
+                OR EXISTS (SELECT FROM multipartner.admin_relationship ar
+                            WHERE ar.customer_id OPERATOR(pg_catalog.=) s.customer_id
+                              AND ar.partner_id OPERATOR(pg_catalog.=) s.partner_of_record
+                              AND ar.status OPERATOR(pg_catalog.=)
+                                  'active'::multipartner.admin_relationship_status
+                              AND multipartner.effective_status(ar) OPERATOR(pg_catalog.=)
+                                  'active'::multipartner.admin_relationship_status)));
+GRANT SELECT ON multipartner.orphaned_subscriptions
+    TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
+
 REVOKE ALL ON multipartner.admin_role, multipartner.admin_relationship,
       multipartner.access_assignment
     FROM PUBLIC;
@@ -2094,7 +2120,7 @@ COMMENT ON COLUMN multipartner.tenant.created_by_partner IS
     'the partner that created the customer, NULL if an operator did; it must have a relationship with it by commit';
 
 COMMENT ON TABLE multipartner.restore_held IS
-    'rows a restore loaded before their partner or customer, put back when it is loaded; empty after a complete restore';
+    'rows a restore loaded before their partner, customer or admin relationship, put back when it is loaded; empty after a complete restore';
 COMMENT ON COLUMN multipartner.restore_held.table_name IS
     'the table the held row belongs to';
 COMMENT ON COLUMN multipartner.restore_held.row_image IS
@@ -2159,7 +2185,7 @@ COMMENT ON COLUMN multipartner.subscriptions_by_partner.commitment_end IS 'the e
 COMMENT ON COLUMN multipartner.subscriptions_by_partner.created_by IS 'the role that sold it';
 
 COMMENT ON VIEW multipartner.orphaned_subscriptions IS
-    'active or suspended subscriptions whose partner of record is suspended or no longer has an active relationship with delegated admin on the tenant';
+    'active or suspended subscriptions whose partner of record is suspended or no longer has an active relationship with delegated admin on the tenant (its DAP flag, or an effectively active GDAP admin relationship)';
 COMMENT ON COLUMN multipartner.orphaned_subscriptions.customer_id IS 'the customer';
 COMMENT ON COLUMN multipartner.orphaned_subscriptions.customer_name IS 'the customer''s name';
 COMMENT ON COLUMN multipartner.orphaned_subscriptions.partner_id IS 'the partner of record';
@@ -2169,7 +2195,7 @@ COMMENT ON COLUMN multipartner.orphaned_subscriptions.offer_id IS 'the offer sol
 COMMENT ON COLUMN multipartner.orphaned_subscriptions.quantity IS 'licences';
 COMMENT ON COLUMN multipartner.orphaned_subscriptions.status IS 'active or suspended';
 COMMENT ON COLUMN multipartner.orphaned_subscriptions.reason IS
-    'partner suspended, no active relationship, or delegated admin revoked';
+    'partner suspended, no active relationship, or delegated admin revoked (neither DAP nor an effectively active GDAP admin relationship)';
 
 COMMENT ON VIEW multipartner.relationship_history IS
     'the life of each relationship, one row per change, from the audit log';
@@ -2260,7 +2286,7 @@ COMMENT ON FUNCTION multipartner.creator_relationship_check() IS
 COMMENT ON FUNCTION multipartner.restore_hold() IS
     'trigger: in restore mode, holds a member row whose partner or customer is not loaded yet in restore_held';
 COMMENT ON FUNCTION multipartner.restore_release() IS
-    'trigger: in restore mode, puts back the held rows once the rows of their partner or customer are loaded';
+    'trigger: in restore mode, puts back the held rows once the rows of their partner, customer or admin relationship are loaded';
 COMMENT ON FUNCTION multipartner.ddl_guard() IS
     'event trigger: refuses a non-superuser''s change of the extension''s triggers, policies, row security, grants and tables';
 COMMENT ON FUNCTION multipartner.data_guard() IS
@@ -2488,6 +2514,7 @@ COMMENT ON TRIGGER audit_identity ON multipartner.access_assignment IS
     'takes the statement''s identity for its audit rows';
 COMMENT ON TRIGGER audit ON multipartner.access_assignment IS
     'writes the audit row of each change';
+COMMENT ON TRIGGER restore_release ON multipartner.admin_relationship IS 'restore mode: puts back the rows held for the admin relationships loaded';
 COMMENT ON POLICY operator_all ON multipartner.admin_role IS
     'operators read and add roles';
 COMMENT ON POLICY everyone_reads ON multipartner.admin_role IS

@@ -1209,7 +1209,7 @@ assignment_update(const MpTriggerEvent *ev)
 static const MpTrigger access_assignment_guard = {
 	.name = "access_assignment_guard",
 	.kind = MP_TRIGGER_BEFORE_ROW,
-	.restore = MP_RESTORE_PASS,
+	.restore = MP_RESTORE_HOLD,	/* until its admin relationship is loaded */
 	.no_delete = {"Access assignments are never deleted.",	/* R20 */
 	"End the assignment instead."},
 	.on_insert = assignment_insert,

@@ -1315,6 +1315,28 @@ mp_lookup_party_exists(bool partner, const pg_uuid_t *id)
 	return ask_about(MP_LOOKUP_RESTORE_PARTY, id, NULL, partner, NULL).found;
 }
 
+/* an access assignment's admin relationship: loaded yet? */
+static MpSql admin_rel_there_sql =
+Q("SELECT 1" FROM("admin_relationship r")
+  " WHERE r.customer_id" EQ "$1 AND r.admin_relationship_id" EQ "$2",
+  AS_CALLER, 2, UUIDOID, UUIDOID);
+
+static bool
+admin_rel_there_spi(void *question)
+{
+	Question   *q = (Question *) question;
+
+	q->found = spi_keys(&admin_rel_there_sql, q, 1, InvalidSnapshot) > 0;
+	spi_done();
+	return true;
+}
+
+bool
+mp_lookup_admin_relationship_exists(const pg_uuid_t *customer_id, const pg_uuid_t *id)
+{
+	return ask_about(MP_LOOKUP_RESTORE_ADMIN_RELATIONSHIP, customer_id, id, false, NULL).found;
+}
+
 static MpSql hold_sql =
 Q("INSERT INTO " MP_SCHEMA ".restore_held (table_name, row_image) VALUES ($1, $2)",
   AS_CALLER, 2, TEXTOID, TEXTOID);
@@ -1340,7 +1362,11 @@ mp_lookup_restore_hold(const char *table_name, const char *row_image)
 	ask(MP_LOOKUP_RESTORE_HOLD, &q);
 }
 
-/* Put back the held rows of each table that can hold rows, in this order. */
+/*
+ * Put back the held rows of each table that can hold rows, in this order:
+ * access_assignment after admin_relationship, whose rows put back here may
+ * be what its held rows waited for.
+ */
 #define RELEASE_SQL(t) \
 Q("WITH held AS (DELETE FROM " MP_SCHEMA ".restore_held h" \
   "               WHERE h.table_name OPERATOR(pg_catalog.=) '" t "'" \
@@ -1355,6 +1381,7 @@ static MpSql release_sql[] = {
 	RELEASE_SQL("relationship"),
 	RELEASE_SQL("subscription"),
 	RELEASE_SQL("admin_relationship"),
+	RELEASE_SQL("access_assignment"),
 };
 
 static bool
@@ -1656,4 +1683,5 @@ static const MpQuestion questions[MP_NUM_LOOKUPS] = {
 	[MP_LOOKUP_ADMIN_ID_TAKEN] = {"admin_id_taken", false, {NULL, admin_id_spi}},
 	[MP_LOOKUP_ADMIN_RELATIONSHIP_LOCK] = {"admin_relationship_lock", true, {NULL, admin_rel_lock_spi}},
 	[MP_LOOKUP_END_ASSIGNMENTS] = {"end_assignments", false, {NULL, end_assignments_spi}},
+	[MP_LOOKUP_RESTORE_ADMIN_RELATIONSHIP] = {"restore_admin_relationship", false, {NULL, admin_rel_there_spi}},
 };

@@ -190,6 +190,7 @@ typedef enum MpLookup
 	MP_LOOKUP_ADMIN_ID_TAKEN,
 	MP_LOOKUP_ADMIN_RELATIONSHIP_LOCK,
 	MP_LOOKUP_END_ASSIGNMENTS,
+	MP_LOOKUP_RESTORE_ADMIN_RELATIONSHIP,
 	MP_NUM_LOOKUPS
 } MpLookup;
 
@@ -346,6 +347,8 @@ extern void mp_lookup_expire_request(const pg_uuid_t *relationship_id);
 extern void mp_lookup_audit_insert(MpAuditRow *row);
 extern bool mp_lookup_audit_writing(void);
 extern bool mp_lookup_party_exists(bool partner, const pg_uuid_t *id);
+extern bool mp_lookup_admin_relationship_exists(const pg_uuid_t *customer_id,
+											   const pg_uuid_t *id);
 extern void mp_lookup_restore_hold(const char *table_name, const char *row_image);
 extern void mp_lookup_restore_release(void);
 

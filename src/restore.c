@@ -40,6 +40,14 @@
  * for the party's commit and then found it.  The foreign keys still check
  * every row that goes into a table.
  *
+ * GDAP (0.7): an admin_relationship row waits for its partner and customer
+ * like a relationship; an access_assignment row waits for its admin
+ * relationship (its foreign key), and each restore-mode INSERT or COPY into
+ * admin_relationship puts the held rows back at its end too.  Putting back
+ * inserts into admin_relationship itself, so that statement's own
+ * restore_release does nothing (the one putting back goes on to the
+ * assignments, after the admin relationships).
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -77,14 +85,16 @@ typedef struct HeldTable
 	const char *name;
 	const char *partner_col;
 	const char *customer_col;
+	bool		admin_relationship; /* (customer_id, admin_relationship_id) */
 } HeldTable;
 
 static const HeldTable held_tables[] = {
-	{"partner_member", "partner_id", NULL},
-	{"customer_member", NULL, "customer_id"},
-	{"relationship", "partner_id", "customer_id"},
-	{"subscription", "partner_of_record", "customer_id"},
-	{"admin_relationship", "partner_id", "customer_id"},
+	{"partner_member", "partner_id", NULL, false},
+	{"customer_member", NULL, "customer_id", false},
+	{"relationship", "partner_id", "customer_id", false},
+	{"subscription", "partner_of_record", "customer_id", false},
+	{"admin_relationship", "partner_id", "customer_id", false},
+	{"access_assignment", NULL, NULL, true},
 };
 #define NUM_HELD_TABLES lengthof(held_tables)
 
@@ -100,7 +110,7 @@ lock_held(void)
 }
 
 /*
- * Is the row's partner or customer missing?  Each look is a query of its
+ * Is the row's partner, customer or admin relationship missing?  Each look is a query of its
  * own, with a snapshot of its own (READ COMMITTED: what has committed by
  * now), run as the restoring superuser.
  */
@@ -120,6 +130,17 @@ party_missing(const HeldTable *ht, Relation rel, HeapTuple tuple)
 	{
 		id = mp_getattr(tuple, rel, ht->customer_col, &isnull);
 		if (!isnull && !mp_lookup_party_exists(false, DatumGetUUIDP(id)))
+			return true;
+	}
+	if (ht->admin_relationship)
+	{
+		bool		isnull2;
+		Datum		customer = mp_getattr(tuple, rel, "customer_id", &isnull);
+		Datum		rel_id = mp_getattr(tuple, rel, "admin_relationship_id", &isnull2);
+
+		if (!isnull && !isnull2 &&
+			!mp_lookup_admin_relationship_exists(DatumGetUUIDP(customer),
+												 DatumGetUUIDP(rel_id)))
 			return true;
 	}
 	return false;
@@ -173,15 +194,30 @@ static const MpTrigger restore_hold = {
 MP_TRIGGER_FUNCTION(mp_restore_hold, restore_hold)
 
 /*
- * restore_release(): AFTER INSERT ... FOR EACH STATEMENT on partner and
- * customer; in restore mode it puts back the rows held for want of the
- * partners or customers this statement loaded.
+ * restore_release(): AFTER INSERT ... FOR EACH STATEMENT on partner,
+ * customer and admin_relationship; in restore mode it puts back the rows
+ * held for want of the partners, customers or admin relationships this
+ * statement loaded.  The admin relationships it puts back fire it again:
+ * that nested call does nothing (this one puts the assignments back next).
  */
+static bool releasing = false;
+
 static HeapTuple
 restore_release_statement(const MpTriggerEvent *ev)
 {
+	if (releasing)
+		return NULL;
 	lock_held();
-	mp_lookup_restore_release();
+	releasing = true;
+	PG_TRY();
+	{
+		mp_lookup_restore_release();
+	}
+	PG_FINALLY();
+	{
+		releasing = false;
+	}
+	PG_END_TRY();
 	return NULL;
 }
 

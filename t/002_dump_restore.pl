@@ -19,6 +19,8 @@ load_scenario($node, 'src');
 my $before = snapshot($node, 'src');
 my $protections = value($node, 'src', protections_query());
 like($before, qr/^subscription 5 /m, 'the scenario is loaded (five subscriptions among its rows)');
+like($before, qr/^admin_relationship 2 .*^access_assignment 2 /ms,
+	'... and its GDAP rows (two admin relationships, two assignments)');
 note("scenario: $before");
 
 my $dir = PostgreSQL::Test::Utils::tempdir;
@@ -56,17 +58,22 @@ restore('dst_schema_data',  'src.dump', '--schema-only');
 restore('dst_schema_data',  'src.dump', '--data-only');
 restore('dst_sections', 'src.dir', "--section=$_") for qw(pre-data data post-data);
 # the rows that refer to partners and customers before them, in runs of their own (what
-# pg_restore -j may do, made certain): they wait in restore_held until their party is loaded
+# pg_restore -j may do, made certain): they wait in restore_held until their party is loaded;
+# the access assignments wait for their admin relationships, loaded last
 restore('dst_children_first', 'src.dump', '--schema-only');
 restore('dst_children_first', 'src.dump', '--data-only',
-	map { ('-t', $_) } qw(relationship subscription partner_member customer_member));
-is(held('dst_children_first'), 'customer_member partner_member relationship subscription',
-	'dst_children_first: the rows loaded before their partner or customer are held');
+	map { ('-t', $_) } qw(relationship subscription partner_member customer_member access_assignment));
+is(held('dst_children_first'), 'access_assignment customer_member partner_member relationship subscription',
+	'dst_children_first: the rows loaded before their partner, customer or admin relationship are held');
 restore('dst_children_first', 'src.dump', '--data-only', '-t', 'customer');
-is(held('dst_children_first'), 'partner_member relationship subscription',
+is(held('dst_children_first'), 'access_assignment partner_member relationship subscription',
 	"dst_children_first: the customers' load puts back the member rows (the others wait for their partner)");
 restore('dst_children_first', 'src.dump', '--data-only',
 	map { ('-t', $_) } qw(partner tenant audit_log audit_log_event_id_seq));
+is(held('dst_children_first'), 'access_assignment',
+	"dst_children_first: the partners' load puts back the rest; the assignments wait for their admin relationships");
+restore('dst_children_first', 'src.dump', '--data-only',
+	map { ('-t', $_) } qw(admin_role admin_relationship));
 $node->command_ok([ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', 'dst_plain', '-f', "$dir/src.sql" ],
 	'dst_plain: psql -f of the plain dump');
 
@@ -112,6 +119,28 @@ for my $db (@dbs)
 	is(value($node, $db,
 			"SET ROLE sc_azure; SELECT count(*) FROM multipartner.subscription WHERE subscription_id = '$s1'"),
 		0, "$db: row security still hides the other partner's subscription");
+
+	# GDAP
+	my $ar1 = value($node, $db,
+		"SELECT admin_relationship_id FROM multipartner.admin_relationship WHERE display_name = 'Contoso helpdesk'");
+	is(value($node, $db,
+			"SELECT string_agg(r.status || '/' || a.status, ' ' ORDER BY r.display_name)
+			   FROM multipartner.admin_relationship r JOIN multipartner.access_assignment a
+			     USING (customer_id, admin_relationship_id)"),
+		'terminated/ended active/active', "$db: the admin relationships and their assignments are back as they were");
+	is(value($node, $db,
+			"SET ROLE sc_office; SELECT string_agg(role_name || ':' || source, ',' ORDER BY role_name)
+			   FROM multipartner.effective_admin_roles('$contoso')"),
+		'Dynamics 365 Administrator:gdap,Helpdesk Administrator:gdap',
+		"$db: effective_admin_roles() answers from the restored assignment (the operator's role came back too)");
+	is(sqlstate_of($node, $db, 'sc_office',
+			"SELECT multipartner.assign_admin_access('$ar1', 'sc_office', ARRAY['User Administrator'])"),
+		'23505', "$db: R19 still refuses a second active assignment for the same grantee");
+	is(sqlstate_of($node, $db, 'postgres',
+			"DELETE FROM multipartner.admin_relationship WHERE admin_relationship_id = '$ar1'"),
+		'MP007', "$db: R20 still refuses deleting an admin relationship");
+	is(value($node, $db, "SET ROLE sc_azure; SELECT count(*) FROM multipartner.access_assignment"),
+		0, "$db: row security still hides the other partner's assignments");
 
 	my ($n0, $max0) = split / /,
 	  value($node, $db, "SELECT count(*) || ' ' || max(event_id) FROM multipartner.audit_log");

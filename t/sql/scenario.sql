@@ -59,3 +59,25 @@ INSERT INTO multipartner.relationship (customer_id, partner_id, status, requeste
 VALUES (:'fabrikam', 'a2a2a2a2-0000-4000-8000-000000000002', 'pending', now() - interval '120 days');
 SELECT multipartner.expire_relationships();
 RESET ROLE;
+
+-- GDAP (0.7): an admin role an operator added, an active admin relationship
+-- with an active assignment, and a terminated one whose assignment ended
+-- with it
+SET ROLE sc_operator;
+INSERT INTO multipartner.admin_role (role_id, name)
+VALUES ('44367163-eba1-44c3-98af-f5787879f96a', 'Dynamics 365 Administrator');
+SET ROLE sc_office;
+SELECT multipartner.create_admin_relationship(:'contoso', 'Contoso helpdesk',
+         ARRAY['Helpdesk Administrator', 'User Administrator', 'Dynamics 365 Administrator'], '365 days') AS ar1 \gset
+SELECT multipartner.create_admin_relationship(:'contoso', 'Contoso exchange',
+         ARRAY['Exchange Administrator'], '90 days') AS ar2 \gset
+SELECT multipartner.request_admin_approval(:'ar1');
+SELECT multipartner.request_admin_approval(:'ar2');
+SET ROLE sc_contoso;
+SELECT multipartner.approve_admin_relationship(:'ar1');
+SELECT multipartner.approve_admin_relationship(:'ar2');
+SET ROLE sc_office;
+SELECT multipartner.assign_admin_access(:'ar1', 'sc_office', ARRAY['Helpdesk Administrator', 'Dynamics 365 Administrator']);
+SELECT multipartner.assign_admin_access(:'ar2', 'sc_office', ARRAY['Exchange Administrator']);
+SELECT multipartner.terminate_admin_relationship(:'ar2');
+RESET ROLE;

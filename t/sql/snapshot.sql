@@ -7,4 +7,7 @@ UNION ALL SELECT 'customer_member ' || count(*) || ' ' || md5(coalesce(string_ag
 UNION ALL SELECT 'relationship ' || count(*) || ' ' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM multipartner.relationship t
 UNION ALL SELECT 'subscription ' || count(*) || ' ' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM multipartner.subscription t
 UNION ALL SELECT 'tenant ' || count(*) || ' ' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM multipartner.tenant t
+UNION ALL SELECT 'admin_role ' || count(*) || ' ' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM multipartner.admin_role t
+UNION ALL SELECT 'admin_relationship ' || count(*) || ' ' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM multipartner.admin_relationship t
+UNION ALL SELECT 'access_assignment ' || count(*) || ' ' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM multipartner.access_assignment t
 UNION ALL SELECT 'audit_log ' || count(*) || ' ' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM multipartner.audit_log t;
