@@ -348,6 +348,26 @@ mp_count_refusal(MpRefusalRule rule, int sqlstate)
 }
 
 /*
+ * Forget the entries this backend remembered for its lookup counts if a
+ * reset removed them since (the table's generation moved on).  Called with
+ * the lock held, which keeps the answer true while it is held.
+ */
+static void
+forget_entries_if_reset(void)
+{
+	uint64		generation;
+
+	SpinLockAcquire(&shared->mutex);
+	generation = shared->generation;
+	SpinLockRelease(&shared->mutex);
+	if (generation != lookup_generation)
+	{
+		memset(lookup_entry, 0, sizeof(lookup_entry));
+		lookup_generation = generation;
+	}
+}
+
+/*
  * mp_refusals_fold_lookups - add this backend's lookup counts since the
  * last fold (counts minus folded; folded is brought up to counts) to the
  * shared counters of this database: at transaction end, when there is
@@ -358,21 +378,12 @@ mp_refusals_fold_lookups(const uint64 counts[MP_NUM_LOOKUPS][MP_NUM_LOOKUP_PATHS
 						 uint64 folded[MP_NUM_LOOKUPS][MP_NUM_LOOKUP_PATHS])
 {
 	TimestampTz now;
-	uint64		generation;
 
 	if (shared == NULL)
 		return;
 	now = GetCurrentTimestamp();
 	LWLockAcquire(shared->lock, LW_SHARED);
-	SpinLockAcquire(&shared->mutex);
-	generation = shared->generation;
-	SpinLockRelease(&shared->mutex);
-	if (generation != lookup_generation)
-	{
-		/* a reset removed the entries remembered */
-		memset(lookup_entry, 0, sizeof(lookup_entry));
-		lookup_generation = generation;
-	}
+	forget_entries_if_reset();
 	for (int l = 0; l < MP_NUM_LOOKUPS; l++)
 		for (int p = 0; p < MP_NUM_LOOKUP_PATHS; p++)
 		{
@@ -396,17 +407,10 @@ mp_refusals_fold_lookups(const uint64 counts[MP_NUM_LOOKUPS][MP_NUM_LOOKUP_PATHS
 				/*
 				 * To add the entry entry_find let the lock go a moment: a
 				 * reset may have removed the entries remembered before.
-				 * The lock is held again, so the generation read now stays
-				 * true until the end of this fold.
+				 * The lock is held again, so what is read now stays true
+				 * until the end of this fold.
 				 */
-				SpinLockAcquire(&shared->mutex);
-				generation = shared->generation;
-				SpinLockRelease(&shared->mutex);
-				if (generation != lookup_generation)
-				{
-					memset(lookup_entry, 0, sizeof(lookup_entry));
-					lookup_generation = generation;
-				}
+				forget_entries_if_reset();
 				lookup_entry[l][p] = e;
 			}
 			if (e != NULL)
