@@ -31,7 +31,7 @@ SELECT bench.triggers_off(ARRAY[
     'floor.relationship', 'floor.subscription', 'floor.tenant',
     'multipartner.partner', 'multipartner.customer', 'multipartner.partner_member',
     'multipartner.customer_member', 'multipartner.relationship', 'multipartner.subscription',
-    'multipartner.tenant',
+    'multipartner.tenant', 'multipartner.admin_relationship', 'multipartner.access_assignment',
     'ref.partner', 'ref.customer', 'ref.partner_member', 'ref.customer_member',
     'ref.relationship', 'ref.subscription', 'ref.tenant']::regclass[]);
 
@@ -112,6 +112,10 @@ INSERT INTO multipartner.customer SELECT * FROM floor.customer;
 INSERT INTO multipartner.tenant SELECT * FROM floor.tenant;
 INSERT INTO multipartner.partner_member SELECT * FROM floor.partner_member;
 INSERT INTO multipartner.customer_member SELECT * FROM floor.customer_member;
+-- GDAP (0.7, extension only): bench_admin is partner 1's admin_agent (the
+-- callgrind layer's creator and assigner of admin relationships)
+INSERT INTO multipartner.partner_member (member, partner_id, role)
+VALUES ('bench_admin'::regrole, md5('p1')::uuid, 'admin_agent');
 -- the member trigger (off here) binds every member row's role to its rows
 -- (0.4): the real roles among them are bound the way it would, one GRANT a
 -- transaction (each locks its role until commit: thousands in one transaction
@@ -127,6 +131,28 @@ SELECT format('GRANT USAGE ON TYPE multipartner.%I TO %s', typ, member)
          WHERE EXISTS (SELECT FROM pg_roles a WHERE a.oid = m.member)) g \gexec
 INSERT INTO multipartner.relationship SELECT * FROM floor.relationship;
 INSERT INTO multipartner.subscription SELECT * FROM floor.subscription;
+-- GDAP (0.7; the tables exist in the extension only): partner 1's customers
+-- (c % 8 = 3, 1/8 of them) have 3 active admin relationships with it each,
+-- approved 29 days ago for 730 days, and one active assignment on each to
+-- bench_sales (the effective_admin_roles() read of the read layer)
+INSERT INTO multipartner.admin_relationship
+       (admin_relationship_id, customer_id, partner_id, display_name, roles, duration, auto_extend,
+        status, created_by, created_at, requested_at, decided_by, decided_at, activated_at, end_at)
+SELECT md5('ar' || k || '-' || c)::uuid, md5('c' || c)::uuid, md5('p1')::uuid, 'bench ' || c || '-' || k,
+       CASE k WHEN 1 THEN ARRAY['29232cdf-9323-42fd-ade2-1d097af3e4de', '729827e3-9c14-49f7-bb1b-9608f156bbb8']
+              WHEN 2 THEN ARRAY['fe930be7-5e62-47db-91af-98c3a49a38b1', '4d6ac14f-3453-41d0-bef9-a3e0c569773a']
+              ELSE ARRAY['f2ef992c-3afb-46b9-b7cf-a126ee74c451', '5d6b6bb7-de71-4623-b4af-96380a352509'] END::uuid[],
+       interval '730 days', false, 'active', 'bench_loader', now() - interval '30 days',
+       now() - interval '30 days', 'bench_loader', now() - interval '29 days',
+       now() - interval '29 days', now() - interval '29 days' + interval '730 days'
+  FROM generate_series(1, :ncust) c, generate_series(1, 3) k
+ WHERE c % 8 = 3;
+INSERT INTO multipartner.access_assignment
+       (access_assignment_id, admin_relationship_id, customer_id, partner_id, grantee, roles, status,
+        created_by, created_at)
+SELECT md5('aa' || substr(r.display_name, 7))::uuid, r.admin_relationship_id, r.customer_id, r.partner_id,
+       'bench_sales'::regrole, r.roles, 'active', 'bench_loader', now() - interval '28 days'
+  FROM multipartner.admin_relationship r WHERE r.created_by = 'bench_loader';
 
 INSERT INTO ref.partner (partner_id, name, cloud, csp_tenant_id, status, created_at)
 SELECT partner_id, name, cloud::text::ref.cloud, csp_tenant_id,

@@ -221,6 +221,21 @@ if ($r{callgrind}) {
 		p '```';
 		p;
 	}
+	if (grep { $r{callgrind}{$_} } qw(gcreate gapprove gassign)) {
+		p "GDAP writes (issue 13), instructions per operation, the extension only (the PL/pgSQL reference has no";
+		p "GDAP tables yet, so no ratio): gcreate one INSERT of an admin relationship by partner 1's admin_agent";
+		p "(R14 reseller relationship, R15, R17), gapprove its submit (UPDATE by the admin_agent) plus the customer";
+		p "global_admin's approval (UPDATE), summed, gassign one INSERT of an access assignment (R19); each a";
+		p "single-row prepared statement, mean over $info{cg_stmts} after 10 warm-up ones.";
+		p;
+		p "| workload | multipartner |";
+		p "|---|---:|";
+		for my $w (qw(gcreate gapprove gassign)) {
+			next unless $r{callgrind}{$w};
+			p "| $w | " . thousands($r{callgrind}{$w}{multipartner}{1}{instr}) . " |";
+		}
+		p;
+	}
 }
 
 # ---------------------------------------------------------------- pgbench
@@ -339,6 +354,18 @@ if ($r{read}) {
 	p "load (and the callgrind layer's few rows), on the data set as generated: the pgbench and bulk layers add some 50";
 	p "subscriptions to each of partner 1's customers.";
 	p;
+	if (my $x = $r{read}{effective_admin_roles}) {
+		my $med = median(series('read', 'effective_admin_roles', 'bench_sales', 'median_us'));
+		my $tps = median(series('read', 'effective_admin_roles', 'bench_sales', 'tps'));
+		my $plan = $x->{plan_bench_sales}{0}{plan} // 'n/a';
+		p "- `effective_admin_roles(customer_id)` (GDAP, issue 13) as bench_sales for a random one of partner 1's customers,";
+		p "  each with 3 active admin relationships and an assignment to bench_sales on each (" .
+		  fmt($x->{rows}{0}{count}, 0) . " rows for customer 3): plan (auto_explain of the function's query, in";
+		p "  build/bench/read-effective_admin_roles.plan) $plan (a Seq Scan of admin_role, the 17-row reference table of";
+		p "  Entra roles, one page at every scale, is not counted); median latency " . fmt($med, 0) . " µs; TPS " . fmt($tps, 0) . ".";
+		verdict("read effective_admin_roles: index plans only", 'no Seq Scan', $plan, $plan eq 'index');
+		verdict("read effective_admin_roles: median latency (partner role)", '< 1000 µs', fmt($med, 0), defined $med ? $med < 1000 : undef);
+	}
 	for my $view (qw(customer_partners subscriptions_by_partner)) {
 		my $x = $r{read}{$view};
 		next unless $x;

@@ -231,7 +231,8 @@ loaded=$(sq -c "CREATE EXTENSION multipartner" -c "SELECT multipartner.is_operat
 sq <<'EOF'
 CREATE ROLE bench_sales LOGIN;       -- partner 1's sales_agent
 CREATE ROLE bench_app LOGIN;         -- the request+accept client: SET ROLE to the others
-GRANT multipartner_partner_app TO bench_sales;
+CREATE ROLE bench_admin LOGIN;       -- partner 1's admin_agent (GDAP: creates and assigns)
+GRANT multipartner_partner_app TO bench_sales, bench_admin;
 GRANT bench_sales TO bench_app;
 -- COPY FROM a server file and pg_backend_memory_contexts, as the partner role
 GRANT pg_read_server_files, pg_read_all_stats TO bench_sales;
@@ -366,6 +367,56 @@ cg_script() {
 			say "ALTER TABLE multipartner.relationship ENABLE ALWAYS TRIGGER audit"
 		fi
 	done
+	cg_gdap_script
+}
+# GDAP (issue 13), the extension only so far (no PL/pgSQL reference of R14-R20 yet): on the
+# customers the multipartner variant's rel statements above made partner 1's (an active
+# reseller relationship, R14), bench_admin (partner 1's admin_agent) creates an admin
+# relationship (gcreate: INSERT), submits it and the customer's global_admin approves it
+# (gapprove: the two UPDATEs, summed), then bench_admin assigns one of its roles to
+# bench_sales (gassign: INSERT).  Direct DML through the same triggers as the API
+# (create_admin_relationship() etc. only write these rows), so ids are known beforehand.
+cg_gdap_j() { # t: the pool index of the multipartner variant's t-th rel statement
+	local vi=0 v
+	for v in $variants_cg; do
+		vi=$((vi + 1))
+		[[ $v == multipartner ]] && break
+	done
+	echo $(((vi * (cg_warm + CG_STMTS) + $1) % npool))
+}
+cg_gdap_script() {
+	local t j c
+	say "RESET ROLE"
+	say "PREPARE gcr (text, int) AS INSERT INTO multipartner.admin_relationship (admin_relationship_id, customer_id, partner_id, display_name, roles, duration) VALUES (md5(\$1)::uuid, md5('c' || \$2)::uuid, '$p1', \$1, '{29232cdf-9323-42fd-ade2-1d097af3e4de,729827e3-9c14-49f7-bb1b-9608f156bbb8}', '180 days')"
+	say "PREPARE gsub (text) AS UPDATE multipartner.admin_relationship SET status = 'approval_pending' WHERE admin_relationship_id = md5(\$1)::uuid"
+	say "PREPARE gapp (text) AS UPDATE multipartner.admin_relationship SET status = 'active' WHERE admin_relationship_id = md5(\$1)::uuid"
+	say "PREPARE gasg (text, int) AS INSERT INTO multipartner.access_assignment (access_assignment_id, admin_relationship_id, customer_id, partner_id, grantee, roles) VALUES (md5('aa' || \$1)::uuid, md5(\$1)::uuid, md5('c' || \$2)::uuid, '$p1', 'bench_sales', '{729827e3-9c14-49f7-bb1b-9608f156bbb8}')"
+	for ((t = 0; t < cg_warm + CG_STMTS; t++)); do
+		j=$(cg_gdap_j "$t")
+		c=$((8 * (j / 7) + j % 7 + 1 + (j % 7 >= 2)))
+		say "SET ROLE bench_admin"
+		say "EXECUTE gcr('cg-gdap-$t', $c)"
+		say "EXECUTE gsub('cg-gdap-$t')"
+		say "SET ROLE bench_ca_$((j % nadmins))"
+		say "EXECUTE gapp('cg-gdap-$t')"
+		say "SET ROLE bench_admin"
+		say "EXECUTE gasg('cg-gdap-$t', $c)"
+	done
+	say "RESET ROLE"
+}
+cg_gdap_labels() {
+	local t
+	for ((t = 0; t < 5; t++)); do say "-"; done
+	for ((t = 0; t < cg_warm + CG_STMTS; t++)); do
+		say "-"
+		((t < cg_warm)) && say "-" || say "gcreate multipartner"
+		((t < cg_warm)) && say "-" || say "gapprove multipartner"
+		say "-"
+		((t < cg_warm)) && say "-" || say "gapprove multipartner"
+		say "-"
+		((t < cg_warm)) && say "-" || say "gassign multipartner"
+	done
+	say "-"
 }
 # the label of each line of cg_script: "workload variant" for a measured statement, "-" otherwise
 cg_labels() {
@@ -395,6 +446,7 @@ cg_labels() {
 		say "-"
 		[[ $v == mp_noaudit ]] && say "-" && say "-"
 	done
+	cg_gdap_labels
 	return 0
 }
 
@@ -445,7 +497,7 @@ if has_layer callgrind; then
 		}' "$res/callgrind-statements.tsv" | sort >>"$tsv"
 	# where the extension spends it: one statement of each kind, annotated per row
 	# (rel: the last request and the last accept; ins1/upd1: the last statement)
-	for w in bulk copy ins1 upd1 rel; do
+	for w in bulk copy ins1 upd1 rel gcreate gapprove gassign; do
 		mapfile -t fs < <(awk -F'\t' -v l="$w multipartner" '$1 == l { print $3 }' "$res/callgrind-statements.tsv" | tail -n 2)
 		div=1
 		[[ $w == bulk || $w == copy ]] && div=$CG_ROWS
@@ -480,7 +532,45 @@ fi
 # one-customer read returns.
 # --- read layer: the DBA views for one customer, owner (row security bypassed) vs partner role
 if has_layer read; then
-	step "read: customer_partners, subscriptions_by_partner"
+	step "read: customer_partners, subscriptions_by_partner, effective_admin_roles"
+	# GDAP (issue 13): effective_admin_roles(customer_id) as bench_sales for one of partner 1's
+	# customers (3 admin relationships each, an assignment to bench_sales on each: data.sql).
+	# A PL/pgSQL function: its query's plan comes from auto_explain (nested statements, at
+	# NOTICE level to the client), after 6 calls so that a generic plan would show.
+	c1=$(sq -c "SELECT md5('c3')::uuid")
+	pgq -d bench -At -c "LOAD 'auto_explain'" -c "SET auto_explain.log_min_duration = 0" \
+		-c "SET auto_explain.log_nested_statements = on" -c "SET auto_explain.log_level = notice" \
+		-c "SET client_min_messages = notice" -c "SET ROLE bench_sales" \
+		-c "SELECT count(*) FROM generate_series(1, 6) g, multipartner.effective_admin_roles('$c1')" \
+		-c "SELECT * FROM multipartner.effective_admin_roles('$c1')" >"$res/read-effective_admin_roles.plan" 2>&1 || true
+	nroles=$(pgq -d bench -U bench_sales -At -c "SELECT count(*) FROM multipartner.effective_admin_roles('$c1')")
+	say "$(stamp)effective_admin_roles('$c1') as bench_sales: $nroles rows"
+	record read effective_admin_roles rows 0 "$nroles" count
+	if ! grep -q 'Index' "$res/read-effective_admin_roles.plan"; then
+		record read effective_admin_roles plan_bench_sales 0 "no plan captured" plan
+	# admin_role is the reference table of Entra roles (17 rows, one page, the same at every
+	# scale): a Seq Scan of it is the right plan and does not count
+	elif grep 'Seq Scan' "$res/read-effective_admin_roles.plan" | grep -qv 'Seq Scan on admin_role '; then
+		record read effective_admin_roles plan_bench_sales 0 "seq scan on $(sed -n 's/.*Seq Scan on \([a-z_]*\).*/\1/p' "$res/read-effective_admin_roles.plan" | grep -vx admin_role | sort -u | paste -sd, -)" plan
+	else
+		record read effective_admin_roles plan_bench_sales 0 index plan
+	fi
+	script=$work/read-effective_admin_roles.pgbench
+	printf '%s\n' '\set c 8 * random(0, :nbig - 1) + 3' \
+		"SELECT * FROM multipartner.effective_admin_roles(md5('c' || :c)::uuid);" >"$script"
+	chown postgres: "$script"
+	for ((r = 1; r <= ROUNDS; r++)); do
+		rm -f "$work"/readlog*
+		out=$res/pgbench-read-effective_admin_roles-bench_sales-r$r.txt
+		as_pg "$bindir/pgbench" -n -M prepared -c "$CLIENTS" -j "$CLIENTS" -T "$read_duration" \
+			--random-seed=1 -h "$sock" -p "$port" -U bench_sales -l --log-prefix="$work/readlog" \
+			-D nbig="$nbig" -f "$script" bench >"$out" 2>&1 || die "pgbench read effective_admin_roles failed: $out"
+		tps=$(sed -n 's/^tps = \([0-9.]*\) .*without initial connection time.*/\1/p' "$out")
+		med=$(cat "$work"/readlog* | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}')
+		record read effective_admin_roles bench_sales "$r" "$tps" tps
+		record read effective_admin_roles bench_sales "$r" "$med" median_us
+		say "$(stamp)read round $r effective_admin_roles as bench_sales: $tps tps, median ${med} us"
+	done
 	for view in customer_partners subscriptions_by_partner; do
 		exists=$(sq -c "SELECT to_regclass('multipartner.$view') IS NOT NULL")
 		if [[ $exists != t ]]; then
