@@ -203,22 +203,6 @@ check_stamps_untouched(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 							"the trigger sets it when the status changes");
 }
 
-/* R20: columns that never change (MP008). */
-static void
-check_ids_unchanged(Relation rel, HeapTuple oldtup, HeapTuple newtup,
-					const char *const cols[], const char *kind,
-					const char *idcol, const char *detail)
-{
-	bool		isnull;
-
-	for (int i = 0; cols[i] != NULL; i++)
-		if (mp_column_changed(rel, oldtup, newtup, cols[i]))
-			mp_report_immutable_for(MP_RULE_R20, rel, cols[i],
-									ERRCODE_MP_IDENTITY_IMMUTABLE, kind,
-									DatumGetUUIDP(mp_getattr(oldtup, rel, idcol, &isnull)),
-									detail, NULL);
-}
-
 static void
 report_check(MpRefusalRule rule, Relation rel, const char *col,
 			 const char *msg, const char *detail)
@@ -332,9 +316,12 @@ static const char *const admin_role_cols[] = {"role_id", "name", "global_admin",
 static HeapTuple
 admin_role_update(const MpTriggerEvent *ev)
 {
-	check_ids_unchanged(ev->rel, ev->oldtup, ev->newtup, admin_role_cols,
-						"admin role", "role_id",
-						"Admin roles are never renamed, and their id and global_admin never change.");
+	/* R20 */
+	mp_check_immutable(MP_RULE_R20, ev->rel, ev->oldtup, ev->newtup,
+					   ERRCODE_MP_IDENTITY_IMMUTABLE, "admin role", "role_id",
+					   admin_role_cols,
+					   "Admin roles are never renamed, and their id and global_admin never change.",
+					   NULL);
 	return ev->newtup;
 }
 
@@ -734,7 +721,7 @@ refuse_expired(const AdminRel *r)
 static void
 refuse_terms(Relation rel, const AdminRel *r, const char *col, const char *detail)
 {
-	mp_report_immutable_for(MP_RULE_R16, rel, col, ERRCODE_MP_ADMIN_TERMS_IMMUTABLE,
+	mp_report_immutable(MP_RULE_R16, rel, col, ERRCODE_MP_ADMIN_TERMS_IMMUTABLE,
 							"admin relationship", &r->id, detail, NULL);
 }
 
@@ -875,9 +862,11 @@ admin_rel_update(const MpTriggerEvent *ev)
 	bool		extension = false;
 	TimestampTz ended_at = now;
 
-	check_ids_unchanged(rel, oldtup, newtup, admin_rel_ids, "admin relationship",
-						"admin_relationship_id",
-						"The parties and the id of an admin relationship never change.");
+	/* R20 */
+	mp_check_immutable(MP_RULE_R20, rel, oldtup, newtup, ERRCODE_MP_IDENTITY_IMMUTABLE,
+					   "admin relationship", "admin_relationship_id", admin_rel_ids,
+					   "The parties and the id of an admin relationship never change.",
+					   NULL);
 	read_admin_rel(rel, oldtup, &old);
 	if (!read_admin_rel(rel, newtup, &new))
 		return newtup;			/* a NOT NULL constraint says so */
@@ -1163,9 +1152,11 @@ assignment_update(const MpTriggerEvent *ev)
 	int			new_status;
 	Datum		d;
 
-	check_ids_unchanged(rel, oldtup, newtup, assignment_ids, "access assignment",
-						"access_assignment_id",
-						"The relationship, the parties and the grantee of an access assignment never change.");
+	/* R20 */
+	mp_check_immutable(MP_RULE_R20, rel, oldtup, newtup, ERRCODE_MP_IDENTITY_IMMUTABLE,
+					   "access assignment", "access_assignment_id", assignment_ids,
+					   "The relationship, the parties and the grantee of an access assignment never change.",
+					   NULL);
 	old_status = mp_enum_index(mp_getattr(oldtup, rel, "status", &isnull),
 							   mp_assignment_status_labels);
 	d = mp_getattr(newtup, rel, "status", &isnull);
@@ -1184,7 +1175,7 @@ assignment_update(const MpTriggerEvent *ev)
 						 "Only the partner's global_admin, user_management_admin or admin_agent, or an operator, ends an access assignment.",
 						 NULL);
 	if (mp_column_changed(rel, oldtup, newtup, "roles"))
-		mp_report_immutable_for(MP_RULE_R16, rel, "roles",
+		mp_report_immutable(MP_RULE_R16, rel, "roles",
 								ERRCODE_MP_ADMIN_TERMS_IMMUTABLE, "access assignment",
 								&aid, "The roles of an access assignment never change: end it and make a new one.",
 								NULL);

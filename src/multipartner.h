@@ -502,15 +502,11 @@ extern void mp_report_acts_for_other(const MpPartnerAct *act,
 									 const pg_uuid_t *acting) pg_attribute_noreturn();
 extern void mp_report_partner_role(const MpPartnerAct *act,
 								   const pg_uuid_t *partner_id) pg_attribute_noreturn();
-extern void mp_report_immutable(Relation rel, const char *col, int sqlstate,
+extern void mp_report_immutable(MpRefusalRule rule, Relation rel,
+								const char *col, int sqlstate,
 								const char *kind, const pg_uuid_t *id,
 								const char *detail,
 								const char *hint) pg_attribute_noreturn();
-extern void mp_report_immutable_for(MpRefusalRule rule, Relation rel,
-									const char *col, int sqlstate,
-									const char *kind, const pg_uuid_t *id,
-									const char *detail,
-									const char *hint) pg_attribute_noreturn();
 extern void mp_report_stamp(Relation rel, const char *col, const char *must_be,
 							const char *leave) pg_attribute_noreturn();
 extern void mp_report_party_missing(Relation rel, const char *kind,
@@ -537,7 +533,8 @@ extern TimestampTz mp_statement_time(void);
 extern TimestampTz mp_request_expiry_cutoff(void);
 extern bool mp_column_changed(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 							  const char *col);
-extern void mp_check_immutable(Relation rel, HeapTuple oldtup, HeapTuple newtup,
+extern void mp_check_immutable(MpRefusalRule rule, Relation rel,
+							   HeapTuple oldtup, HeapTuple newtup,
 							   int sqlstate, const char *kind, const char *idcol,
 							   const char *const cols[], const char *detail,
 							   const char *hint);

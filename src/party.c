@@ -125,7 +125,7 @@ static const char *const customer_immutable[] = {
 static HeapTuple
 partner_update(const MpTriggerEvent *ev)
 {
-	mp_check_immutable(ev->rel, ev->oldtup, ev->newtup,
+	mp_check_immutable(MP_RULE_R12, ev->rel, ev->oldtup, ev->newtup,
 					   ERRCODE_MP_IDENTITY_IMMUTABLE, "partner", "partner_id",
 					   partner_immutable,
 					   "The id, CSP transaction tenant and cloud of a partner never change.",
@@ -202,7 +202,7 @@ customer_insert(const MpTriggerEvent *ev)
 static HeapTuple
 customer_update(const MpTriggerEvent *ev)
 {
-	mp_check_immutable(ev->rel, ev->oldtup, ev->newtup,
+	mp_check_immutable(MP_RULE_R12, ev->rel, ev->oldtup, ev->newtup,
 					   ERRCODE_MP_IDENTITY_IMMUTABLE, "customer", "customer_id",
 					   customer_immutable,
 					   "The id, tenant and cloud of a customer never change.",

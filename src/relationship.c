@@ -438,7 +438,7 @@ relationship_update(const MpTriggerEvent *ev)
 	TimestampTz requested_at;
 	Datum		now = TimestampTzGetDatum(mp_statement_time());
 
-	mp_check_immutable(rel, oldtup, newtup, ERRCODE_MP_IDENTITY_IMMUTABLE,
+	mp_check_immutable(MP_RULE_R12, rel, oldtup, newtup, ERRCODE_MP_IDENTITY_IMMUTABLE,
 					   "relationship", "relationship_id", relationship_immutable,
 					   "The parties of a relationship and its request never change.",
 					   "Request a new relationship instead.");

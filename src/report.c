@@ -164,24 +164,14 @@ mp_report_partner_role(const MpPartnerAct *act, const pg_uuid_t *partner_id)
 }
 
 /*
- * An UPDATE changed column col of a row whose col never changes: R12 and
- * its relationship twin (MP008), R6 (MP003), R7's terms (MP004).
+ * An UPDATE changed column col of a row whose col never changes, counted
+ * under rule: R12 and its relationship twin (MP008), R6 (MP003), R7's
+ * terms (MP004), R16 (MP010), R20 (MP008).
  */
 void
-mp_report_immutable(Relation rel, const char *col, int sqlstate,
-					const char *kind, const pg_uuid_t *id, const char *detail,
-					const char *hint)
-{
-	mp_report_immutable_for(sqlstate == ERRCODE_MP_NO_TRANSITION ? MP_RULE_R6 :
-							sqlstate == ERRCODE_MP_TERMS_IMMUTABLE ? MP_RULE_R7 :
-							MP_RULE_R12, rel, col, sqlstate, kind, id, detail, hint);
-}
-
-/* The same, counted under rule (R16's MP010, R20's MP008). */
-void
-mp_report_immutable_for(MpRefusalRule rule, Relation rel, const char *col,
-						int sqlstate, const char *kind, const pg_uuid_t *id,
-						const char *detail, const char *hint)
+mp_report_immutable(MpRefusalRule rule, Relation rel, const char *col,
+					int sqlstate, const char *kind, const pg_uuid_t *id,
+					const char *detail, const char *hint)
 {
 	mp_count_refusal(rule, sqlstate);
 	ereport(ERROR,

@@ -313,11 +313,11 @@ subscription_update(const MpTriggerEvent *ev)
 	sid = *DatumGetUUIDP(mp_getattr(oldtup, rel, "subscription_id", &isnull));
 
 	/* R6 */
-	mp_check_immutable(rel, oldtup, newtup, ERRCODE_MP_NO_TRANSITION,
+	mp_check_immutable(MP_RULE_R6, rel, oldtup, newtup, ERRCODE_MP_NO_TRANSITION,
 					   "subscription", "subscription_id", subscription_parties,
 					   "A subscription never moves to another partner of record or another customer.",
 					   "Cancel it within its cancellation window and let the other partner sell a new one.");
-	mp_check_immutable(rel, oldtup, newtup, ERRCODE_MP_IDENTITY_IMMUTABLE,
+	mp_check_immutable(MP_RULE_R12, rel, oldtup, newtup, ERRCODE_MP_IDENTITY_IMMUTABLE,
 					   "subscription", "subscription_id", subscription_identity,
 					   "The id of a subscription and the role that created it never change.",
 					   NULL);
@@ -341,7 +341,7 @@ subscription_update(const MpTriggerEvent *ev)
 	}
 
 	/* R7: the terms */
-	mp_check_immutable(rel, oldtup, newtup, ERRCODE_MP_TERMS_IMMUTABLE,
+	mp_check_immutable(MP_RULE_R7, rel, oldtup, newtup, ERRCODE_MP_TERMS_IMMUTABLE,
 					   "subscription", "subscription_id", subscription_terms,
 					   "The terms and obligations of a subscription never change once it is created.",
 					   NULL);

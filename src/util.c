@@ -364,11 +364,11 @@ mp_column_changed(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 
 /*
  * mp_check_immutable - refuse an UPDATE that changes any of cols[] with
- * sqlstate (R12 and its relationship twin, R6, R7's terms), naming the row
- * by its uuid column idcol.
+ * sqlstate, counted under rule (R12 and its relationship twin, R6, R7's
+ * terms, R20), naming the row by its uuid column idcol.
  */
 void
-mp_check_immutable(Relation rel, HeapTuple oldtup, HeapTuple newtup,
+mp_check_immutable(MpRefusalRule rule, Relation rel, HeapTuple oldtup, HeapTuple newtup,
 				   int sqlstate, const char *kind, const char *idcol,
 				   const char *const cols[], const char *detail,
 				   const char *hint)
@@ -377,7 +377,7 @@ mp_check_immutable(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 
 	for (int i = 0; cols[i] != NULL; i++)
 		if (mp_column_changed(rel, oldtup, newtup, cols[i]))
-			mp_report_immutable(rel, cols[i], sqlstate, kind,
+			mp_report_immutable(rule, rel, cols[i], sqlstate, kind,
 								DatumGetUUIDP(mp_getattr(oldtup, rel, idcol, &isnull)),
 								detail, hint);
 }
