@@ -230,6 +230,9 @@ CREATE TABLE multipartner.subscription (
     created_at        timestamptz NOT NULL
                       DEFAULT GREATEST(pg_catalog.statement_timestamp(), pg_catalog.now()),
     created_by        name NOT NULL DEFAULT CURRENT_USER,
+    -- the start of the current term (SPEC §10): created_at at first, moved
+    -- by a renewal only; set by the trigger
+    term_start        timestamptz NOT NULL,
     CONSTRAINT subscription_pkey PRIMARY KEY (subscription_id),
     CONSTRAINT subscription_customer_id_fkey FOREIGN KEY (customer_id)
         REFERENCES multipartner.customer (customer_id),
@@ -261,6 +264,12 @@ CREATE INDEX subscription_customer_partner_idx
     ON multipartner.subscription (customer_id, partner_of_record);
 CREATE INDEX subscription_partner_of_record_idx
     ON multipartner.subscription (partner_of_record);
+-- run_maintenance() finds the live subscriptions whose term has ended by
+-- this index alone (SPEC §10: a run costs what is due, not the table)
+CREATE INDEX subscription_due_idx
+    ON multipartner.subscription (commitment_end)
+    WHERE status OPERATOR(pg_catalog.=) ANY
+          (ARRAY['active', 'suspended']::multipartner.subscription_status[]);
 
 /*
  * One row per change of partner, customer, member, relationship and
@@ -735,6 +744,26 @@ AS $$
 $$;
 
 /*
+ * What time has made of a subscription (SPEC §10), at the statement's
+ * clock: an active one with auto_renew past its commitment_end has renewed
+ * (as often as due; terms are anchored on created_at), one without
+ * auto_renew or suspended has expired there.  src/term.c; the trigger of
+ * every UPDATE and run_maintenance() read the same.
+ */
+CREATE FUNCTION multipartner.effective_status(multipartner.subscription)
+RETURNS multipartner.subscription_status
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'mp_subscription_effective_status';
+CREATE FUNCTION multipartner.effective_term_start(multipartner.subscription)
+RETURNS timestamptz
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'mp_subscription_effective_term_start';
+CREATE FUNCTION multipartner.effective_commitment_end(multipartner.subscription)
+RETURNS timestamptz
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'mp_subscription_effective_commitment_end';
+
+/*
  * Which path each lookup took.  Per backend, since it started: for each
  * lookup that has a direct implementation (src/fastpath.c) and an SPI one,
  * how many times each ran.  Operators may read it (it tells how the
@@ -927,12 +956,17 @@ GRANT UPDATE (relationship_id, customer_id, partner_id, status, delegated_admin,
    ON multipartner.relationship TO multipartner_partner_app, multipartner_customer_app;
 GRANT UPDATE (subscription_id, customer_id, partner_of_record, offer_id, product_family,
               quantity, term, billing_cycle, commitment_end, auto_renew, status,
-              created_at, created_by)
+              created_at, created_by, term_start)
    ON multipartner.subscription TO multipartner_partner_app, multipartner_customer_app;
 
 GRANT EXECUTE ON FUNCTION multipartner.acting_partner(), multipartner.is_operator(),
       multipartner.effective_status(multipartner.relationship),
       multipartner.member_customers()
+    TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
+GRANT EXECUTE ON FUNCTION
+      multipartner.effective_status(multipartner.subscription),
+      multipartner.effective_term_start(multipartner.subscription),
+      multipartner.effective_commitment_end(multipartner.subscription)
     TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
 GRANT EXECUTE ON FUNCTION
       multipartner.create_customer(uuid, text, multipartner.cloud),
@@ -1182,7 +1216,8 @@ SELECT c.customer_id,
  GROUP BY c.customer_id, c.name, c.tenant_id, c.cloud
 HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 1;
 
--- Every subscription with its partner of record and customer.
+-- Every subscription with its partner of record and customer, its status,
+-- term and commitment as time has made them (SPEC §10, effective_*()).
 CREATE VIEW multipartner.subscriptions_by_partner WITH (security_invoker = true) AS
 SELECT s.customer_id,
        c.name AS customer_name,
@@ -1194,11 +1229,12 @@ SELECT s.customer_id,
        s.quantity,
        s.term,
        s.billing_cycle,
-       s.status,
+       multipartner.effective_status(s) AS status,
        s.auto_renew,
        s.created_at,
-       s.commitment_end,
-       s.created_by
+       multipartner.effective_commitment_end(s) AS commitment_end,
+       s.created_by,
+       multipartner.effective_term_start(s) AS term_start
   FROM multipartner.subscription s
   JOIN multipartner.customer c ON c.customer_id OPERATOR(pg_catalog.=) s.customer_id
   JOIN multipartner.partner p ON p.partner_id OPERATOR(pg_catalog.=) s.partner_of_record;
@@ -1829,7 +1865,7 @@ SELECT s.customer_id,
        s.subscription_id,
        s.offer_id,
        s.quantity,
-       s.status,
+       multipartner.effective_status(s) AS status,
        CASE
        WHEN p.status OPERATOR(pg_catalog.=) 'suspended' THEN 'partner suspended'
        WHEN r.relationship_id IS NULL THEN 'no active relationship'
@@ -1843,6 +1879,8 @@ SELECT s.customer_id,
         AND r.partner_id OPERATOR(pg_catalog.=) s.partner_of_record
         AND r.status OPERATOR(pg_catalog.=) 'active'
  WHERE s.status OPERATOR(pg_catalog.=) ANY
+       (ARRAY['active', 'suspended']::multipartner.subscription_status[])
+   AND multipartner.effective_status(s) OPERATOR(pg_catalog.=) ANY
        (ARRAY['active', 'suspended']::multipartner.subscription_status[])
    AND (p.status OPERATOR(pg_catalog.=) 'suspended'
         OR r.relationship_id IS NULL
@@ -2061,21 +2099,23 @@ COMMENT ON COLUMN multipartner.subscription.offer_id IS
 COMMENT ON COLUMN multipartner.subscription.product_family IS
     'the product family of the offer, 1 to 128 characters; never changes (R7)';
 COMMENT ON COLUMN multipartner.subscription.quantity IS
-    'licences, 1 to 1000000; may rise at any time, fall only within 168 hours of created_at (R7)';
+    'licences, 1 to 1000000; may rise at any time, fall only within 168 hours of the start of the current term (R7)';
 COMMENT ON COLUMN multipartner.subscription.term IS
     'the term, an ISO 8601 duration: P1M, P1Y or P3Y; never changes (R7)';
 COMMENT ON COLUMN multipartner.subscription.billing_cycle IS
     'monthly, annual or triennial, never longer than the term; never changes (R7)';
 COMMENT ON COLUMN multipartner.subscription.commitment_end IS
-    'the end of the term, derived from created_at and term by the trigger; never changes (R7)';
+    'the end of the current term, created_at plus the term at the sale; only a renewal moves it, one term on (R7, SPEC §10)';
 COMMENT ON COLUMN multipartner.subscription.auto_renew IS
     'whether the subscription renews at commitment_end';
 COMMENT ON COLUMN multipartner.subscription.status IS
-    'active, suspended, cancelled or expired; cancelling only within 168 hours of created_at, cancelled and expired are final (R7)';
+    'active, suspended, cancelled or expired, as recorded; cancelling only within 168 hours of the start of the current term, cancelled and expired are final (R7); effective_status() says what time has made of it';
 COMMENT ON COLUMN multipartner.subscription.created_at IS
-    'when it was sold (the statement''s time); anchors the 168-hour window and commitment_end, never changes (R7)';
+    'when it was sold (the statement''s time); anchors every term, never changes (R7)';
 COMMENT ON COLUMN multipartner.subscription.created_by IS
     'the role that sold it';
+COMMENT ON COLUMN multipartner.subscription.term_start IS
+    'the start of the current term: created_at at the sale; only a renewal moves it, to the old commitment_end (R7, SPEC §10)';
 
 COMMENT ON TABLE multipartner.audit_log IS
     'append-only record of every change to partner, customer, partner_member, customer_member, relationship, subscription, admin_role, admin_relationship and access_assignment, with the identity the rules judged; written by the audit trigger only (R10)';
@@ -2178,11 +2218,12 @@ COMMENT ON COLUMN multipartner.subscriptions_by_partner.product_family IS 'the o
 COMMENT ON COLUMN multipartner.subscriptions_by_partner.quantity IS 'licences';
 COMMENT ON COLUMN multipartner.subscriptions_by_partner.term IS 'the term: P1M, P1Y or P3Y';
 COMMENT ON COLUMN multipartner.subscriptions_by_partner.billing_cycle IS 'monthly, annual or triennial';
-COMMENT ON COLUMN multipartner.subscriptions_by_partner.status IS 'active, suspended, cancelled or expired';
+COMMENT ON COLUMN multipartner.subscriptions_by_partner.status IS 'active, suspended, cancelled or expired, as time has made it (effective_status())';
 COMMENT ON COLUMN multipartner.subscriptions_by_partner.auto_renew IS 'whether it renews at commitment_end';
 COMMENT ON COLUMN multipartner.subscriptions_by_partner.created_at IS 'when it was sold';
-COMMENT ON COLUMN multipartner.subscriptions_by_partner.commitment_end IS 'the end of the term';
+COMMENT ON COLUMN multipartner.subscriptions_by_partner.commitment_end IS 'the end of the current term (effective_commitment_end())';
 COMMENT ON COLUMN multipartner.subscriptions_by_partner.created_by IS 'the role that sold it';
+COMMENT ON COLUMN multipartner.subscriptions_by_partner.term_start IS 'the start of the current term (effective_term_start())';
 
 COMMENT ON VIEW multipartner.orphaned_subscriptions IS
     'active or suspended subscriptions whose partner of record is suspended or no longer has an active relationship with delegated admin on the tenant (its DAP flag, or an effectively active GDAP admin relationship)';
@@ -2193,7 +2234,7 @@ COMMENT ON COLUMN multipartner.orphaned_subscriptions.partner_name IS 'the partn
 COMMENT ON COLUMN multipartner.orphaned_subscriptions.subscription_id IS 'the subscription';
 COMMENT ON COLUMN multipartner.orphaned_subscriptions.offer_id IS 'the offer sold';
 COMMENT ON COLUMN multipartner.orphaned_subscriptions.quantity IS 'licences';
-COMMENT ON COLUMN multipartner.orphaned_subscriptions.status IS 'active or suspended';
+COMMENT ON COLUMN multipartner.orphaned_subscriptions.status IS 'active or suspended, as time has made it (effective_status())';
 COMMENT ON COLUMN multipartner.orphaned_subscriptions.reason IS
     'partner suspended, no active relationship, or delegated admin revoked (neither DAP nor an effectively active GDAP admin relationship)';
 
@@ -2249,6 +2290,12 @@ COMMENT ON FUNCTION multipartner.expire_relationships() IS
     'mark every pending request older than 90 days as expired; returns how many';
 COMMENT ON FUNCTION multipartner.effective_status(multipartner.relationship) IS
     'the status a relationship reads as: a pending request older than 90 days is expired even before expire_relationships() records it';
+COMMENT ON FUNCTION multipartner.effective_status(multipartner.subscription) IS
+    'the status a subscription reads as: past commitment_end, expired without auto_renew or while suspended, before anything records it';
+COMMENT ON FUNCTION multipartner.effective_term_start(multipartner.subscription) IS
+    'the start of the subscription''s current term: with auto_renew it has renewed at each commitment_end, before anything records it';
+COMMENT ON FUNCTION multipartner.effective_commitment_end(multipartner.subscription) IS
+    'the end of the subscription''s current term: with auto_renew one term on at each renewal, before anything records it';
 
 -- Functions: operations
 

@@ -1085,7 +1085,8 @@ mp_lookup_lock_active_relationship(const pg_uuid_t *customer_id,
 
 /*
  * R13: the partner's live (active or suspended) subscriptions with the
- * customer, counted on the latest snapshot, not the transaction's: a sale
+ * customer, as time has made them (one past its end without a renewal is
+ * expired, SPEC §10, whether or not that is recorded), counted on the latest snapshot, not the transaction's: a sale
  * that committed while the termination waited for the relationship row
  * (the sale held it FOR SHARE) must be seen even under REPEATABLE READ,
  * where the transaction snapshot predates it.  This is what ri_triggers.c
@@ -1095,6 +1096,8 @@ static MpSql live_subs_sql =
 Q("SELECT pg_catalog.count(*)" FROM("subscription s")
   " WHERE s.customer_id" EQ "$1 AND s.partner_of_record" EQ "$2"
   " AND s.status OPERATOR(pg_catalog.=) ANY"
+  "  (ARRAY['active', 'suspended']::" MP_SCHEMA ".subscription_status[])"
+  " AND " MP_SCHEMA ".effective_status(s) OPERATOR(pg_catalog.=) ANY"
   "  (ARRAY['active', 'suspended']::" MP_SCHEMA ".subscription_status[])",
   AS_OWNER, 2, UUIDOID, UUIDOID);
 

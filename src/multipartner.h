@@ -95,6 +95,26 @@ typedef enum MpSubStatus
 } MpSubStatus;
 extern const char *const mp_sub_status_labels[];
 
+/*
+ * A subscription's term as time makes it (term.c, SPEC §10): the columns
+ * the effective state depends on; mp_sub_effective() moves status,
+ * term_start and commitment_end to what they are at a given time.
+ */
+typedef struct MpSubTerm
+{
+	int			status;			/* MpSubStatus */
+	bool		auto_renew;
+	const char *term;			/* P1M, P1Y, P3Y */
+	TimestampTz created_at;		/* the anchor of every term */
+	TimestampTz term_start;
+	TimestampTz commitment_end;
+} MpSubTerm;
+
+extern int	mp_term_months(const char *term);
+extern TimestampTz mp_term_add(TimestampTz anchor, int months);
+extern void mp_sub_effective(MpSubTerm *s, TimestampTz t);
+extern Datum mp_enum_label_datum(Oid enumtype, const char *label);
+
 /* R4: the roles that place orders. */
 #define MP_PROLES_ORDER (MP_PROLE_GLOBAL_ADMIN | MP_PROLE_ADMIN_AGENT | \
 						 MP_PROLE_SALES_AGENT)

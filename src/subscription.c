@@ -8,12 +8,20 @@
  *	    R5  only the partner of record (or an operator) updates,
  *	    R6  partner of record and customer never change, not even by an
  *	        operator,
- *	    R7  offer, product family, term, billing cycle, commitment end and
- *	        created_at never change; quantity may rise at any time, lowering
- *	        it and cancelling only within 168 hours of created_at;
- *	        cancelled and expired are final,
+ *	    R7  offer, product family, term, billing cycle and created_at never
+ *	        change, and only a renewal moves term_start and commitment_end;
+ *	        quantity may rise at any time, lowering it and cancelling only
+ *	        within 168 hours of the start of the current term; cancelled and
+ *	        expired are final,
  *	    R10 subscriptions are never deleted,
  *	    R11 a terminated, declined or expired relationship allows no sale.
+ *
+ * Time (SPEC §10, term.c): every UPDATE is judged against the row as time
+ * has made it at the statement's clock, and writes what is due with it: a
+ * term that renewed moves term_start and commitment_end in the new row, a
+ * subscription that expired is written expired (and refuses any other
+ * change).  So a write never undoes a renewal or an expiry nobody recorded
+ * yet, and run_maintenance() records them by the same trigger.
  *
  * Concurrency: the relationship row that allows a sale is locked FOR SHARE
  * (lookup.c, mp_lookup_lock_active_relationship) and the termination of R13 counts live
@@ -36,40 +44,16 @@
 
 #include "multipartner.h"
 
-/* created_at + term; 0 for a term the CHECK constraint will refuse */
-static TimestampTz
-commitment_end_for(TimestampTz created_at, const char *term)
-{
-	Interval	span = {0};
-
-	if (strcmp(term, "P1M") == 0)
-		span.month = 1;
-	else if (strcmp(term, "P1Y") == 0)
-		span.month = 12;
-	else if (strcmp(term, "P3Y") == 0)
-		span.month = 36;
-	else
-		return 0;
-
-	/*
-	 * Calendar arithmetic in UTC (timestamp_pl_interval on the same
-	 * microseconds), so the commitment does not depend on the TimeZone of
-	 * the session that sold it.
-	 */
-	return DatumGetTimestamp(DirectFunctionCall2(timestamp_pl_interval,
-												 TimestampGetDatum(created_at),
-												 IntervalPGetDatum(&span)));
-}
-
 /*
  * Is the statement (mp_statement_time, not the start of its transaction)
- * still within the 168-hour window that follows created_at?
+ * still within the 168-hour window that follows the start of the current
+ * term?
  */
 static bool
-within_cancel_window(TimestampTz created_at)
+within_cancel_window(TimestampTz term_start)
 {
 	return mp_statement_time() <
-		created_at + (int64) MP_CANCEL_WINDOW_HOURS * USECS_PER_HOUR;
+		term_start + (int64) MP_CANCEL_WINDOW_HOURS * USECS_PER_HOUR;
 }
 
 /*
@@ -118,8 +102,7 @@ static const char *const subscription_parties[] = {
 	"partner_of_record", "customer_id", NULL
 };
 static const char *const subscription_terms[] = {
-	"offer_id", "product_family", "term", "billing_cycle", "commitment_end",
-	"created_at", NULL
+	"offer_id", "product_family", "term", "billing_cycle", "created_at", NULL
 };
 
 /*
@@ -278,15 +261,70 @@ subscription_insert(const MpTriggerEvent *ev)
 	}
 	d = mp_getattr(tuple, rel, "term", &isnull);
 	term = isnull ? "" : TextDatumGetCString(d);
-	end = commitment_end_for(created_at, term);
-	if (end == 0)
+	if (mp_term_months(term) == 0)
 		end = created_at;		/* the term's CHECK constraint refuses the row */
+	else
+		end = mp_term_add(created_at, mp_term_months(term));
 	d = mp_getattr(tuple, rel, "commitment_end", &isnull);
 	if (!isnull && DatumGetTimestampTz(d) != end)
 		mp_report_stamp(rel, "commitment_end", "created_at plus its term",
 						"it is set to created_at plus the term");
 	mp_patch_set(&patch, rel, "commitment_end", TimestampTzGetDatum(end));
+	/* the first term starts with the sale (SPEC §10) */
+	d = mp_getattr(tuple, rel, "term_start", &isnull);
+	if (!isnull && DatumGetTimestampTz(d) != created_at)
+		mp_report_stamp(rel, "term_start", "created_at",
+						"the first term starts at created_at, and only a renewal moves it");
+	mp_patch_set(&patch, rel, "term_start", TimestampTzGetDatum(created_at));
 	return mp_patch_apply(&patch, rel, tuple, cxt);
+}
+
+/* the columns of a subscription row its term depends on */
+static MpSubTerm
+sub_term_of(Relation rel, HeapTuple tup)
+{
+	MpSubTerm	t;
+	bool		isnull;
+	Datum		d;
+
+	t.status = mp_enum_index(mp_getattr(tup, rel, "status", &isnull),
+							 mp_sub_status_labels);
+	t.auto_renew = DatumGetBool(mp_getattr(tup, rel, "auto_renew", &isnull));
+	d = mp_getattr(tup, rel, "term", &isnull);
+	t.term = isnull ? "" : TextDatumGetCString(d);
+	t.created_at = DatumGetTimestampTz(mp_getattr(tup, rel, "created_at", &isnull));
+	t.term_start = DatumGetTimestampTz(mp_getattr(tup, rel, "term_start", &isnull));
+	t.commitment_end = DatumGetTimestampTz(mp_getattr(tup, rel, "commitment_end", &isnull));
+	return t;
+}
+
+/*
+ * R7 for term_start or commitment_end (col): the new row leaves it as
+ * recorded (it gets the effective value: a renewal nobody recorded yet is
+ * written with this write) or sets it to the effective value (recording the
+ * renewal); anything else is refused.  False for a NULL (left to NOT NULL).
+ */
+static bool
+term_column(Relation rel, HeapTuple newtup, const char *col,
+			const pg_uuid_t *sid, TimestampTz recorded, TimestampTz effective,
+			const MpSubTerm *eff, MpRowPatch *patch)
+{
+	bool		isnull;
+	TimestampTz v;
+
+	v = DatumGetTimestampTz(mp_getattr(newtup, rel, col, &isnull));
+	if (isnull)
+		return false;
+	if (v == recorded && v != effective)
+		mp_patch_set(patch, rel, col, TimestampTzGetDatum(effective));
+	else if (v != effective)
+		mp_report_immutable(MP_RULE_R7, rel, col, ERRCODE_MP_TERMS_IMMUTABLE,
+							"subscription", sid,
+							psprintf("Only a renewal moves term_start and commitment_end; the current term runs from %s to %s.",
+									 pstrdup(timestamptz_to_str(eff->term_start)),
+									 pstrdup(timestamptz_to_str(eff->commitment_end))),
+							NULL);
+	return true;
 }
 
 /*
@@ -307,8 +345,9 @@ subscription_update(const MpTriggerEvent *ev)
 	int			new_status;
 	int32		old_qty;
 	int32		new_qty;
-	TimestampTz created_at;
-	TimestampTz commitment_end;
+	MpSubTerm	rec;
+	MpSubTerm	eff;
+	MpRowPatch	patch = {0};
 
 	sid = *DatumGetUUIDP(mp_getattr(oldtup, rel, "subscription_id", &isnull));
 
@@ -346,20 +385,38 @@ subscription_update(const MpTriggerEvent *ev)
 					   "The terms and obligations of a subscription never change once it is created.",
 					   NULL);
 
-	/* R7: the obligations */
-	old_status = mp_enum_index(mp_getattr(oldtup, rel, "status", &isnull),
-							   mp_sub_status_labels);
+	/* time: the row as the statement's clock reads it (term.c) */
+	rec = sub_term_of(rel, oldtup);
+	eff = rec;
+	mp_sub_effective(&eff, mp_statement_time());
+
+	/* R7: only a renewal moves term_start and commitment_end */
+	if (!term_column(rel, newtup, "term_start", &sid, rec.term_start,
+					 eff.term_start, &eff, &patch) ||
+		!term_column(rel, newtup, "commitment_end", &sid, rec.commitment_end,
+					 eff.commitment_end, &eff, &patch))
+		return newtup;			/* the NOT NULL constraint says so */
+
+	/* R7: the obligations, judged by the effective status */
+	old_status = eff.status;
 	d = mp_getattr(newtup, rel, "status", &isnull);
 	if (isnull)
 		return newtup;			/* the NOT NULL constraint says so */
 	new_status = mp_enum_index(d, mp_sub_status_labels);
+	if (new_status == rec.status && eff.status != rec.status)
+	{
+		/* expired by time: the write records it (or is refused below) */
+		new_status = eff.status;
+		mp_patch_set(&patch, rel, "status",
+					 mp_enum_label_datum(TupleDescAttr(RelationGetDescr(rel),
+													   mp_attnum(rel, "status") - 1)->atttypid,
+										 mp_sub_status_labels[new_status]));
+	}
 	old_qty = DatumGetInt32(mp_getattr(oldtup, rel, "quantity", &isnull));
 	d = mp_getattr(newtup, rel, "quantity", &isnull);
 	if (isnull)
 		return newtup;
 	new_qty = DatumGetInt32(d);
-	created_at = DatumGetTimestampTz(mp_getattr(oldtup, rel, "created_at", &isnull));
-	commitment_end = DatumGetTimestampTz(mp_getattr(oldtup, rel, "commitment_end", &isnull));
 
 	if ((old_status == MP_SUB_CANCELLED || old_status == MP_SUB_EXPIRED) &&
 		(new_status != old_status || new_qty != old_qty ||
@@ -370,34 +427,37 @@ subscription_update(const MpTriggerEvent *ev)
 				(errcode(ERRCODE_MP_TERMS_IMMUTABLE),
 				 errmsg("subscription %s is %s", mp_uuid_str(&sid),
 						mp_sub_status_labels[old_status]),
-				 errdetail("Cancelled and expired subscriptions are final.")));
+				 rec.status == old_status ?
+				 errdetail("Cancelled and expired subscriptions are final.") :
+				 errdetail("Its commitment ended at %s without a renewal; cancelled and expired subscriptions are final.",
+						   timestamptz_to_str(rec.commitment_end))));
 	}
 
-	if (new_qty < old_qty && !within_cancel_window(created_at))
+	if (new_qty < old_qty && !within_cancel_window(eff.term_start))
 	{
 		mp_count_refusal(MP_RULE_R7, ERRCODE_MP_TERMS_IMMUTABLE);
 		ereport(ERROR,
 				(errcode(ERRCODE_MP_TERMS_IMMUTABLE),
 				 errmsg("cannot lower the quantity of subscription %s", mp_uuid_str(&sid)),
-				 errdetail("The quantity may be lowered only within %d hours of the purchase, at %s.",
-						   MP_CANCEL_WINDOW_HOURS, timestamptz_to_str(created_at)),
+				 errdetail("The quantity may be lowered only within %d hours of the start of the current term, at %s.",
+						   MP_CANCEL_WINDOW_HOURS, timestamptz_to_str(eff.term_start)),
 				 errhint("Quantity can still be raised.")));
 	}
 
 	if (new_status != old_status)
 	{
-		if (new_status == MP_SUB_CANCELLED && !within_cancel_window(created_at))
+		if (new_status == MP_SUB_CANCELLED && !within_cancel_window(eff.term_start))
 		{
 			mp_count_refusal(MP_RULE_R7, ERRCODE_MP_TERMS_IMMUTABLE);
 			ereport(ERROR,
 					(errcode(ERRCODE_MP_TERMS_IMMUTABLE),
 					 errmsg("cannot cancel subscription %s", mp_uuid_str(&sid)),
-					 errdetail("A subscription may be cancelled only within %d hours of the purchase, at %s.",
-							   MP_CANCEL_WINDOW_HOURS, timestamptz_to_str(created_at)),
+					 errdetail("A subscription may be cancelled only within %d hours of the start of the current term, at %s.",
+							   MP_CANCEL_WINDOW_HOURS, timestamptz_to_str(eff.term_start)),
 					 errhint("Turn auto_renew off to end it at the end of its commitment.")));
 		}
 		if (new_status == MP_SUB_EXPIRED &&
-			mp_statement_time() < commitment_end)
+			mp_statement_time() < eff.commitment_end)
 		{
 			mp_count_refusal(MP_RULE_R7, ERRCODE_MP_TERMS_IMMUTABLE);
 			ereport(ERROR,
@@ -405,10 +465,10 @@ subscription_update(const MpTriggerEvent *ev)
 					 errmsg("cannot expire subscription %s before the end of its commitment",
 							mp_uuid_str(&sid)),
 					 errdetail("Its commitment ends at %s.",
-							   timestamptz_to_str(commitment_end))));
+							   timestamptz_to_str(eff.commitment_end))));
 		}
 	}
-	return newtup;
+	return mp_patch_apply(&patch, rel, newtup, ev->cxt);
 }
 
 /* BEFORE INSERT OR UPDATE OR DELETE ... FOR EACH ROW on subscription */

@@ -27,6 +27,7 @@ $$;
 \set sub_inside    '66666666-6666-4666-8666-0000000000e2'
 \set sub_ending    '66666666-6666-4666-8666-0000000000e3'
 \set sub_dml       '66666666-6666-4666-8666-0000000000e4'
+\set sub_renewing  '66666666-6666-4666-8666-0000000000e5'
 \set rel_stale1    '77777777-7777-4777-8777-0000000000e1'
 \set rel_stale2    '77777777-7777-4777-8777-0000000000e2'
 \set c_direct      '33333333-3333-4333-8333-0000000000e1'
@@ -35,7 +36,7 @@ $$;
 \set c_true        '33333333-3333-4333-8333-0000000000e4'
 \set c_req         '33333333-3333-4333-8333-0000000000e6'
 
-SELECT plan(41);
+SELECT plan(46);
 
 -- Office sells to Contoso; Tailspin (Fabrikam's global_admin runs it too)
 -- is asked below.
@@ -51,7 +52,8 @@ VALUES ('regress_fabrikam_ga', :'c_req', 'global_admin');
 --   sub_inside: bought 167 hours before BEGIN: cancellable all along
 --   sub_ending: its commitment ends 0.3 s after BEGIN (P1M, or P1Y when the
 --               month before that instant has no such day: created_at + term
---               must land on it exactly)
+--               must land on it exactly), without auto_renew
+--   sub_renewing: the same term, with auto_renew (the default)
 --   rel_stale1/2: pending requests made 90 days minus 0.5 s before BEGIN
 SELECT now() + interval '0.3 seconds' AS ending_at,
        CASE WHEN (now() + interval '0.3 seconds' - interval '1 month') + interval '1 month'
@@ -64,8 +66,14 @@ VALUES
      now() - interval '168 hours' + interval '0.5 seconds'),
     (:'sub_inside', :'contoso_id', :'office_id', 'O365_E3', 'Microsoft 365', 10, 'P1Y', 'monthly',
      now() - interval '167 hours'),
-    (:'sub_ending', :'contoso_id', :'office_id', 'O365_E1', 'Microsoft 365', 3, :'ending_term', 'monthly',
+    (:'sub_renewing', :'contoso_id', :'office_id', 'O365_E1', 'Microsoft 365', 3, :'ending_term', 'monthly',
      :'ending_at'::timestamptz - CASE :'ending_term' WHEN 'P1M' THEN interval '1 month' ELSE interval '1 year' END);
+INSERT INTO multipartner.subscription
+    (subscription_id, customer_id, partner_of_record, offer_id, product_family, quantity, term, billing_cycle, created_at, auto_renew)
+VALUES
+    (:'sub_ending', :'contoso_id', :'office_id', 'O365_E1', 'Microsoft 365', 3, :'ending_term', 'monthly',
+     :'ending_at'::timestamptz - CASE :'ending_term' WHEN 'P1M' THEN interval '1 month' ELSE interval '1 year' END,
+     false);
 INSERT INTO multipartner.relationship (relationship_id, customer_id, partner_id, requested_at) VALUES
     (:'rel_stale1', :'fabrikam_id', :'office_id', now() - interval '90 days' + interval '0.5 seconds'),
     (:'rel_stale2', :'fabrikam_id', :'azure_id', now() - interval '90 days' + interval '0.5 seconds');
@@ -124,6 +132,27 @@ SELECT throws_ok(format('UPDATE multipartner.subscription SET status = %L WHERE 
                  'MP004', format('cannot expire subscription %s before the end of its commitment', :'sub_edge'),
                  'R7: one whose commitment runs on may not (MP004)');
 RESET ROLE;
+
+-------------------------------------------------------------------------------
+-- SPEC §10: a renewal at the statement's time, whether or not recorded
+-------------------------------------------------------------------------------
+SELECT is((SELECT (s.status, s.term_start = s.created_at, s.commitment_end = :'ending_at'::timestamptz)::text
+             FROM multipartner.subscription s WHERE subscription_id = :'sub_renewing'),
+          '(active,t,t)', 'sub_renewing is recorded in its first term, which ended during the transaction');
+SELECT is((SELECT (multipartner.effective_status(s), multipartner.effective_term_start(s) = :'ending_at'::timestamptz,
+                   multipartner.effective_commitment_end(s) = multipartner.effective_term_start(s) + s.term::interval)::text
+             FROM multipartner.subscription s WHERE subscription_id = :'sub_renewing'),
+          '(active,t,t)', 'at this statement it has renewed: its second term starts at the first one''s end');
+SET ROLE regress_office_sa;
+SELECT lives_ok(format('UPDATE multipartner.subscription SET quantity = 2 WHERE subscription_id = %L', :'sub_renewing'),
+                'R7: the 168-hour window starts again with the renewal: the quantity may be lowered');
+SELECT throws_ok(format('UPDATE multipartner.subscription SET status = %L WHERE subscription_id = %L', 'expired', :'sub_renewing'),
+                 'MP004', format('cannot expire subscription %s before the end of its commitment', :'sub_renewing'),
+                 'R7: a renewed subscription does not expire at its old end (MP004)');
+RESET ROLE;
+SELECT is((SELECT (s.quantity, s.term_start = :'ending_at'::timestamptz)::text
+             FROM multipartner.subscription s WHERE subscription_id = :'sub_renewing'),
+          '(2,t)', 'the write recorded the renewal with it (term_start moved to the old end)');
 
 -------------------------------------------------------------------------------
 -- The 90-day request lifetime, at the statement's time

@@ -12,6 +12,20 @@ INSERT INTO multipartner.subscription
      quantity, term, billing_cycle, created_at)
 VALUES (:'sub_future', :'contoso_id', :'office_id', 'O365_E3', 'Microsoft 365', 3,
         'P1M', 'monthly', '2099-01-01 00:00:00+00');
+-- an error whose detail holds a time that moves with the clock (the start
+-- of a term that began days ago), printed with that time masked
+CREATE FUNCTION pg_temp.masked(sql text) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    st text; m text; d text; h text;
+BEGIN
+    EXECUTE sql;
+EXCEPTION WHEN others THEN
+    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, m = MESSAGE_TEXT,
+                            d = PG_EXCEPTION_DETAIL, h = PG_EXCEPTION_HINT;
+    RAISE INFO E'%: %\nDETAIL:  %\nHINT:  %', st, m,
+          regexp_replace(d, '\d{4}-\d\d-\d\d [0-9:.]+\+00', '<time>', 'g'), h;
+END
+$$;
 \set ON_ERROR_STOP false
 \set VERBOSITY default
 SET TimeZone = 'UTC';
@@ -117,11 +131,13 @@ SET ROLE regress_office_ga;
 UPDATE multipartner.subscription SET offer_id = 'O365_E5' WHERE subscription_id = :'sub_office';
 UPDATE multipartner.subscription SET quantity = 1 WHERE subscription_id = :'sub_office_done';
 UPDATE multipartner.subscription SET status = 'cancelled' WHERE subscription_id = :'sub_office_done';
+SELECT pg_temp.masked(format('UPDATE multipartner.subscription SET quantity = 1 WHERE subscription_id = %L', :'sub_office_old'));
+SELECT pg_temp.masked(format('UPDATE multipartner.subscription SET status = %L WHERE subscription_id = %L', 'cancelled', :'sub_office_old'));
 UPDATE multipartner.subscription SET status = 'expired' WHERE subscription_id = :'sub_future';
 UPDATE multipartner.subscription SET status = 'cancelled' WHERE subscription_id = :'sub_office';
 UPDATE multipartner.subscription SET status = 'active' WHERE subscription_id = :'sub_office';
 UPDATE multipartner.subscription SET status = 'expired' WHERE subscription_id = :'sub_office_done';
-UPDATE multipartner.subscription SET auto_renew = false WHERE subscription_id = :'sub_office_done';
+UPDATE multipartner.subscription SET auto_renew = true WHERE subscription_id = :'sub_office_done';
 RESET ROLE;
 
 -- R10: nothing is deleted

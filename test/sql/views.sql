@@ -211,23 +211,40 @@ SELECT format('(%L::uuid, %L::uuid, %L::uuid, ''active'', 10)', :'s_oc', :'C', :
        format('(%L::uuid, %L::uuid, %L::uuid, ''active'', 7)', :'s_ln', :'N', :'L') AS sbp_ln,
        format('(%L::uuid, %L::uuid, %L::uuid, ''active'', 2)', :'s_at', :'T', :'A') AS sbp_at
 \gset
+-- The end of the term of a subscription bought at anchor with a term of
+-- months that has renewed ever since (SPEC §10), at this statement: the
+-- first anchor + k * months after it, in UTC calendar arithmetic.  An
+-- oracle written apart from src/term.c.
+CREATE FUNCTION pg_temp.term_end(anchor timestamptz, months int) RETURNS timestamptz
+LANGUAGE sql STABLE AS $$
+    SELECT min(e) FROM (
+        SELECT ((anchor AT TIME ZONE 'UTC') + make_interval(months => months * k)) AT TIME ZONE 'UTC' AS e
+          FROM generate_series(1, 1200) k) x
+     WHERE e > GREATEST(statement_timestamp(), now())
+$$;
 SELECT results_eq(
     'SELECT customer_id, customer_name, partner_id, partner_name, subscription_id, offer_id, product_family,
-            quantity, term, billing_cycle, status::text, auto_renew, created_at, commitment_end, created_by::text
+            quantity, term, billing_cycle, status::text, auto_renew, created_at, commitment_end, created_by::text, term_start
        FROM multipartner.subscriptions_by_partner ORDER BY subscription_id',
     format($$VALUES
         (%1$L::uuid, 'Contoso', %5$L::uuid, 'Office Reseller', %8$L::uuid, 'O365_E3', 'Microsoft 365', 10, 'P1Y', 'monthly', 'active', true,
-         '2024-03-01 00:00:00+00'::timestamptz, '2025-03-01 00:00:00+00'::timestamptz, session_user::text),
-        (%1$L::uuid, 'Contoso', %5$L::uuid, 'Office Reseller', %9$L::uuid, 'VISIO_P2', 'Visio', 5, 'P1M', 'monthly', 'expired', true,
-         '2024-03-01 00:00:00+00'::timestamptz, '2024-04-01 00:00:00+00'::timestamptz, session_user::text),
+         '2024-03-01 00:00:00+00'::timestamptz, pg_temp.term_end('2024-03-01 00:00:00+00', 12), session_user::text,
+         pg_temp.term_end('2024-03-01 00:00:00+00', 12) - interval '12 months'),
+        (%1$L::uuid, 'Contoso', %5$L::uuid, 'Office Reseller', %9$L::uuid, 'VISIO_P2', 'Visio', 5, 'P1M', 'monthly', 'expired', false,
+         '2024-03-01 00:00:00+00'::timestamptz, '2024-04-01 00:00:00+00'::timestamptz, session_user::text,
+         '2024-03-01 00:00:00+00'::timestamptz),
         (%1$L::uuid, 'Contoso', %6$L::uuid, 'Azure Reseller', %10$L::uuid, 'AZURE_PLAN', 'Azure', 1, 'P1M', 'monthly', 'active', true,
-         '2024-03-01 00:00:00+00'::timestamptz, '2024-04-01 00:00:00+00'::timestamptz, session_user::text),
+         '2024-03-01 00:00:00+00'::timestamptz, pg_temp.term_end('2024-03-01 00:00:00+00', 1), session_user::text,
+         pg_temp.term_end('2024-03-01 00:00:00+00', 1) - interval '1 months'),
         (%2$L::uuid, 'Fabrikam', %5$L::uuid, 'Office Reseller', %11$L::uuid, 'O365_E1', 'Microsoft 365', 3, 'P1Y', 'annual', 'suspended', true,
-         '2024-03-01 00:00:00+00'::timestamptz, '2025-03-01 00:00:00+00'::timestamptz, session_user::text),
+         '2024-03-01 00:00:00+00'::timestamptz, pg_temp.term_end('2024-03-01 00:00:00+00', 12), session_user::text,
+         pg_temp.term_end('2024-03-01 00:00:00+00', 12) - interval '12 months'),
         (%3$L::uuid, 'Northwind', %7$L::uuid, 'Litware Reseller', %12$L::uuid, 'O365_E3', 'Microsoft 365', 7, 'P1Y', 'monthly', 'active', true,
-         '2024-03-01 00:00:00+00'::timestamptz, '2025-03-01 00:00:00+00'::timestamptz, session_user::text),
+         '2024-03-01 00:00:00+00'::timestamptz, pg_temp.term_end('2024-03-01 00:00:00+00', 12), session_user::text,
+         pg_temp.term_end('2024-03-01 00:00:00+00', 12) - interval '12 months'),
         (%4$L::uuid, 'Tailspin', %6$L::uuid, 'Azure Reseller', %13$L::uuid, 'AZURE_PLAN', 'Azure', 2, 'P1M', 'monthly', 'active', true,
-         '2024-03-01 00:00:00+00'::timestamptz, '2024-04-01 00:00:00+00'::timestamptz, session_user::text)$$,
+         '2024-03-01 00:00:00+00'::timestamptz, pg_temp.term_end('2024-03-01 00:00:00+00', 1), session_user::text,
+         pg_temp.term_end('2024-03-01 00:00:00+00', 1) - interval '1 months')$$,
         :'C', :'F', :'N', :'T', :'O', :'A', :'L', :'s_oc', :'s_oce', :'s_ac', :'s_of', :'s_ln', :'s_at'),
     'subscriptions_by_partner, superuser: every subscription with all its columns');
 SET ROLE regress_operator;
