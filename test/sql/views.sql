@@ -424,10 +424,10 @@ RESET ROLE;
 SELECT results_eq(
     $$SELECT c.relname::text COLLATE "default", coalesce('security_invoker=true' = ANY (c.reloptions), false)
         FROM pg_class c WHERE c.relnamespace = 'multipartner'::regnamespace AND c.relkind = 'v' ORDER BY 1$$,
-    $$VALUES ('admin_relationships', true), ('customer_partners', true), ('multi_partner_customers', true),
+    $$VALUES ('admin_relationships', true), ('customer_partners', true), ('expiring', true), ('multi_partner_customers', true),
              ('orphaned_subscriptions', true), ('partner_customers', true), ('refusals', true),
              ('relationship_history', true), ('subscriptions_by_partner', true)$$,
-    'the seven views and refusals, all security_invoker');
+    'the eight views and refusals, all security_invoker');
 SELECT is_empty(
     $$SELECT c.relname
         FROM pg_class c
