@@ -18,6 +18,9 @@
  *   subscription n (1..nsubs): customer c = 1 + (n-1) % ncust, k = (n-1) / ncust
  *       (nsubs / ncust = 10 at every scale); partner 1 when c % 8 = 3 and k is
  *       even, p2(c) when c % 4 = 0 and k is odd, else p1(c).
+ *   GDAP (0.7): partner 1's customers (c % 8 = 3) have 3 active admin
+ *       relationships with it, each with an active assignment to bench_sales;
+ *       role bench_admin is partner 1's admin_agent (in multipartner and ref).
  *
  * Loaded into floor with plain INSERT ... SELECT, then copied to multipartner
  * and ref with every trigger of those tables switched off (as superuser; see
@@ -32,8 +35,10 @@ SELECT bench.triggers_off(ARRAY[
     'multipartner.partner', 'multipartner.customer', 'multipartner.partner_member',
     'multipartner.customer_member', 'multipartner.relationship', 'multipartner.subscription',
     'multipartner.tenant', 'multipartner.admin_relationship', 'multipartner.access_assignment',
+    'floor.admin_relationship', 'floor.access_assignment',
     'ref.partner', 'ref.customer', 'ref.partner_member', 'ref.customer_member',
-    'ref.relationship', 'ref.subscription', 'ref.tenant']::regclass[]);
+    'ref.relationship', 'ref.subscription', 'ref.tenant', 'ref.admin_relationship',
+    'ref.access_assignment']::regclass[]);
 
 INSERT INTO floor.partner (partner_id, name, cloud, csp_tenant_id, status, created_at)
 SELECT md5('p' || p)::uuid, 'Partner ' || p, 'commercial', md5('pt' || p)::uuid, 'active',
@@ -106,14 +111,37 @@ SELECT csp_tenant_id, 'partner_csp', partner_id FROM floor.partner
 UNION ALL
 SELECT tenant_id, 'customer', customer_id FROM floor.customer;
 
+-- GDAP (0.7): partner 1's customers (c % 8 = 3, 1/8 of them) have 3 active
+-- admin relationships with it each, approved 29 days ago for 730 days, and one
+-- active assignment on each to bench_sales (the effective_admin_roles() read
+-- of the read layer)
+INSERT INTO floor.admin_relationship
+       (admin_relationship_id, customer_id, partner_id, display_name, roles, duration, auto_extend,
+        status, created_by, created_at, requested_at, decided_by, decided_at, activated_at, end_at)
+SELECT md5('ar' || k || '-' || c)::uuid, md5('c' || c)::uuid, md5('p1')::uuid, 'bench ' || c || '-' || k,
+       CASE k WHEN 1 THEN ARRAY['29232cdf-9323-42fd-ade2-1d097af3e4de', '729827e3-9c14-49f7-bb1b-9608f156bbb8']
+              WHEN 2 THEN ARRAY['fe930be7-5e62-47db-91af-98c3a49a38b1', '4d6ac14f-3453-41d0-bef9-a3e0c569773a']
+              ELSE ARRAY['f2ef992c-3afb-46b9-b7cf-a126ee74c451', '5d6b6bb7-de71-4623-b4af-96380a352509'] END::uuid[],
+       interval '730 days', false, 'active', 'bench_loader', now() - interval '30 days',
+       now() - interval '30 days', 'bench_loader', now() - interval '29 days',
+       now() - interval '29 days', now() - interval '29 days' + interval '730 days'
+  FROM generate_series(1, :ncust) c, generate_series(1, 3) k
+ WHERE c % 8 = 3;
+INSERT INTO floor.access_assignment
+       (access_assignment_id, admin_relationship_id, customer_id, partner_id, grantee, roles, status,
+        created_by, created_at)
+SELECT md5('aa' || substr(r.display_name, 7))::uuid, r.admin_relationship_id, r.customer_id, r.partner_id,
+       'bench_sales'::regrole, r.roles, 'active', 'bench_loader', now() - interval '28 days'
+  FROM floor.admin_relationship r WHERE r.created_by = 'bench_loader';
+
 -- The same rows in the extension's tables (floor's are LIKE them) and in the reference's.
 INSERT INTO multipartner.partner SELECT * FROM floor.partner;
 INSERT INTO multipartner.customer SELECT * FROM floor.customer;
 INSERT INTO multipartner.tenant SELECT * FROM floor.tenant;
 INSERT INTO multipartner.partner_member SELECT * FROM floor.partner_member;
 INSERT INTO multipartner.customer_member SELECT * FROM floor.customer_member;
--- GDAP (0.7, extension only): bench_admin is partner 1's admin_agent (the
--- callgrind layer's creator and assigner of admin relationships)
+-- GDAP (0.7): bench_admin is partner 1's admin_agent (the callgrind layer's
+-- creator and assigner of admin relationships; in ref too, below)
 INSERT INTO multipartner.partner_member (member, partner_id, role)
 VALUES ('bench_admin'::regrole, md5('p1')::uuid, 'admin_agent');
 -- the member trigger (off here) binds every member row's role to its rows
@@ -131,28 +159,10 @@ SELECT format('GRANT USAGE ON TYPE multipartner.%I TO %s', typ, member)
          WHERE EXISTS (SELECT FROM pg_roles a WHERE a.oid = m.member)) g \gexec
 INSERT INTO multipartner.relationship SELECT * FROM floor.relationship;
 INSERT INTO multipartner.subscription SELECT * FROM floor.subscription;
--- GDAP (0.7; the tables exist in the extension only): partner 1's customers
--- (c % 8 = 3, 1/8 of them) have 3 active admin relationships with it each,
--- approved 29 days ago for 730 days, and one active assignment on each to
--- bench_sales (the effective_admin_roles() read of the read layer)
-INSERT INTO multipartner.admin_relationship
-       (admin_relationship_id, customer_id, partner_id, display_name, roles, duration, auto_extend,
-        status, created_by, created_at, requested_at, decided_by, decided_at, activated_at, end_at)
-SELECT md5('ar' || k || '-' || c)::uuid, md5('c' || c)::uuid, md5('p1')::uuid, 'bench ' || c || '-' || k,
-       CASE k WHEN 1 THEN ARRAY['29232cdf-9323-42fd-ade2-1d097af3e4de', '729827e3-9c14-49f7-bb1b-9608f156bbb8']
-              WHEN 2 THEN ARRAY['fe930be7-5e62-47db-91af-98c3a49a38b1', '4d6ac14f-3453-41d0-bef9-a3e0c569773a']
-              ELSE ARRAY['f2ef992c-3afb-46b9-b7cf-a126ee74c451', '5d6b6bb7-de71-4623-b4af-96380a352509'] END::uuid[],
-       interval '730 days', false, 'active', 'bench_loader', now() - interval '30 days',
-       now() - interval '30 days', 'bench_loader', now() - interval '29 days',
-       now() - interval '29 days', now() - interval '29 days' + interval '730 days'
-  FROM generate_series(1, :ncust) c, generate_series(1, 3) k
- WHERE c % 8 = 3;
-INSERT INTO multipartner.access_assignment
-       (access_assignment_id, admin_relationship_id, customer_id, partner_id, grantee, roles, status,
-        created_by, created_at)
-SELECT md5('aa' || substr(r.display_name, 7))::uuid, r.admin_relationship_id, r.customer_id, r.partner_id,
-       'bench_sales'::regrole, r.roles, 'active', 'bench_loader', now() - interval '28 days'
-  FROM multipartner.admin_relationship r WHERE r.created_by = 'bench_loader';
+-- GDAP (0.7): the admin relationships and assignments generated into floor
+-- (above); the same rows in ref (below)
+INSERT INTO multipartner.admin_relationship SELECT * FROM floor.admin_relationship;
+INSERT INTO multipartner.access_assignment SELECT * FROM floor.access_assignment;
 
 INSERT INTO ref.partner (partner_id, name, cloud, csp_tenant_id, status, created_at)
 SELECT partner_id, name, cloud::text::ref.cloud, csp_tenant_id,
@@ -165,6 +175,9 @@ INSERT INTO ref.partner_member (member, partner_id, role) SELECT member, partner
        FROM floor.partner_member;
 INSERT INTO ref.customer_member (member, customer_id, role) SELECT member, customer_id, role::text::ref.customer_role
        FROM floor.customer_member;
+-- GDAP: bench_admin, partner 1's admin_agent, as in the extension (above)
+INSERT INTO ref.partner_member (member, partner_id, role)
+VALUES ('bench_admin'::regrole, md5('p1')::uuid, 'admin_agent');
 INSERT INTO ref.relationship (relationship_id, customer_id, partner_id, status, delegated_admin,
                               requested_by, requested_at, decided_by, decided_at, ended_by, ended_at)
 SELECT relationship_id, customer_id, partner_id,
@@ -176,6 +189,14 @@ INSERT INTO ref.subscription (subscription_id, customer_id, partner_of_record, o
 SELECT subscription_id, customer_id, partner_of_record, offer_id,
        product_family, quantity, term, billing_cycle, commitment_end, auto_renew,
        status::text::ref.subscription_status, created_at, created_by FROM floor.subscription;
+INSERT INTO ref.admin_relationship
+SELECT admin_relationship_id, customer_id, partner_id, display_name, roles, duration, auto_extend,
+       status::text::ref.admin_relationship_status, created_by, created_at, requested_at, decided_by,
+       decided_at, activated_at, end_at, ended_by, ended_at FROM floor.admin_relationship;
+INSERT INTO ref.access_assignment
+SELECT access_assignment_id, admin_relationship_id, customer_id, partner_id, grantee, roles,
+       status::text::ref.access_assignment_status, created_by, created_at, ended_by, ended_at
+  FROM floor.access_assignment;
 
 INSERT INTO bare.relationship SELECT * FROM floor.relationship;
 INSERT INTO bare.subscription SELECT * FROM floor.subscription;

@@ -2,9 +2,11 @@
  * test/bench/plpgsql_reference.sql: the fair alternative to the extension.
  *
  * Schema "ref" holds the extension's tables (same columns, defaults, CHECKs,
- * foreign keys and indexes, copied from sql/multipartner--0.1.sql) and
- * PL/pgSQL triggers that enforce the same rules (SPEC §5) and write the same
- * audit log, written the way a competent DBA would: static SQL only (no
+ * foreign keys and indexes, copied from sql/multipartner--0.1.sql, and the
+ * GDAP tables of sql/multipartner--0.7.sql with admin_role's 17 seeded roles)
+ * and PL/pgSQL triggers that enforce the same rules (SPEC §5, and R14-R20 of
+ * SPEC §9 as src/gdap.c does) and write the same audit log, written the way
+ * a competent DBA would: static SQL only (no
  * EXECUTE), every lookup served by the same indexes as the extension's, one
  * query per question, row locks where the extension takes them, fully
  * schema-qualified names and no SET clauses (which would cost a GUC
@@ -33,7 +35,21 @@
  *     USING on UPDATE); the rules and the audit log do not depend on them;
  *   - R13 counts live subscriptions on the statement's snapshot, which under
  *     REPEATABLE READ is the transaction's (the extension uses the latest
- *     snapshot there, as ri_triggers.c does).
+ *     snapshot there, as ri_triggers.c does); the same for R15's unique
+ *     display name and the id of an admin relationship, and the end of an
+ *     ended admin relationship's assignments has no REPEATABLE READ re-check
+ *     (40001 in the extension);
+ *   - GDAP: a status set to the value it has (UPDATE ... SET status = status)
+ *     is not judged by R14, since PL/pgSQL cannot see an UPDATE's target
+ *     columns (the extension reads tg_updatedcols); the identity lookups are
+ *     made only on the paths that need them (the extension asks for the
+ *     partner and customer roles on every UPDATE, from its cache); the end of
+ *     the assignments of an ended admin relationship is a SECURITY DEFINER
+ *     function that the assignment trigger recognizes by its owner and
+ *     trigger depth (the extension: a backend flag).
+ *
+ * test/bench/ref_refusals.sql checks, before every benchmark run, that this
+ * file and the extension refuse the same GDAP writes with the same SQLSTATEs.
  *
  * Needs the roles multipartner_operator, multipartner_partner_app and
  * multipartner_customer_app (CREATE EXTENSION multipartner makes them).
@@ -187,6 +203,93 @@ CREATE TABLE ref.tenant (
     CONSTRAINT tenant_pkey PRIMARY KEY (tenant_id),
     CONSTRAINT tenant_kind_check CHECK (kind = ANY (ARRAY['customer', 'partner_csp']))
 );
+
+-- GDAP (SPEC §9, the extension's 0.7): the Entra roles, admin relationships
+-- and access assignments, column for column as sql/multipartner--0.7.sql
+CREATE TYPE ref.admin_relationship_status AS ENUM
+    ('created', 'approval_pending', 'active', 'declined', 'expired', 'terminated');
+CREATE TYPE ref.access_assignment_status AS ENUM ('active', 'ended');
+
+CREATE TABLE ref.admin_role (
+    role_id      uuid NOT NULL,
+    name         text NOT NULL,
+    global_admin boolean NOT NULL DEFAULT false,
+    CONSTRAINT admin_role_pkey PRIMARY KEY (role_id),
+    CONSTRAINT admin_role_name_key UNIQUE (name),
+    CONSTRAINT admin_role_name_check CHECK (char_length(name) >= 1 AND char_length(name) <= 256)
+);
+INSERT INTO ref.admin_role (role_id, name, global_admin) VALUES
+    ('62e90394-69f5-4237-9190-012177145e10', 'Global Administrator', true),
+    ('f2ef992c-3afb-46b9-b7cf-a126ee74c451', 'Global Reader', false),
+    ('fe930be7-5e62-47db-91af-98c3a49a38b1', 'User Administrator', false),
+    ('729827e3-9c14-49f7-bb1b-9608f156bbb8', 'Helpdesk Administrator', false),
+    ('b0f54661-2d74-4c50-afa3-1ec803f12efe', 'Billing Administrator', false),
+    ('4d6ac14f-3453-41d0-bef9-a3e0c569773a', 'License Administrator', false),
+    ('29232cdf-9323-42fd-ade2-1d097af3e4de', 'Exchange Administrator', false),
+    ('f28a1f50-f6e7-4571-818b-6a12f2af6b6c', 'SharePoint Administrator', false),
+    ('69091246-20e8-4a56-aa4d-066075b2a7a8', 'Teams Administrator', false),
+    ('3a2c62db-5318-420d-8d74-23affee5d9d5', 'Intune Administrator', false),
+    ('194ae4cb-b126-40b2-bd5b-6091b380977d', 'Security Administrator', false),
+    ('5d6b6bb7-de71-4623-b4af-96380a352509', 'Security Reader', false),
+    ('e8611ab8-c189-46e8-94e1-60213ab1f814', 'Privileged Role Administrator', false),
+    ('88d8e3e3-8f55-4a1e-953a-9b9898b8876b', 'Directory Readers', false),
+    ('f023fd81-a637-4b56-95fd-791ac0226033', 'Service Support Administrator', false),
+    ('7698a772-787b-4ac8-901f-60d6b08affd2', 'Cloud Device Administrator', false),
+    ('9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3', 'Application Administrator', false);
+
+CREATE TABLE ref.admin_relationship (
+    admin_relationship_id uuid NOT NULL DEFAULT gen_random_uuid(),
+    customer_id  uuid NOT NULL,
+    partner_id   uuid NOT NULL,
+    display_name text NOT NULL,
+    roles        uuid[] NOT NULL,
+    duration     interval NOT NULL DEFAULT '730 days',
+    auto_extend  boolean NOT NULL DEFAULT false,
+    status       ref.admin_relationship_status NOT NULL DEFAULT 'created',
+    created_by   name NOT NULL DEFAULT CURRENT_USER,
+    created_at   timestamptz NOT NULL DEFAULT GREATEST(statement_timestamp(), now()),
+    requested_at timestamptz,
+    decided_by   name,
+    decided_at   timestamptz,
+    activated_at timestamptz,
+    end_at       timestamptz,
+    ended_by     name,
+    ended_at     timestamptz,
+    CONSTRAINT admin_relationship_pkey PRIMARY KEY (customer_id, admin_relationship_id),
+    CONSTRAINT admin_relationship_customer_id_fkey FOREIGN KEY (customer_id)
+        REFERENCES ref.customer (customer_id),
+    CONSTRAINT admin_relationship_partner_id_fkey FOREIGN KEY (partner_id)
+        REFERENCES ref.partner (partner_id)
+);
+CREATE INDEX admin_relationship_id_idx ON ref.admin_relationship (admin_relationship_id);
+CREATE INDEX admin_relationship_partner_name_idx ON ref.admin_relationship (partner_id, display_name);
+CREATE INDEX admin_relationship_partner_id_idx ON ref.admin_relationship (partner_id);
+
+CREATE TABLE ref.access_assignment (
+    access_assignment_id  uuid NOT NULL DEFAULT gen_random_uuid(),
+    admin_relationship_id uuid NOT NULL,
+    customer_id  uuid NOT NULL,
+    partner_id   uuid NOT NULL,
+    grantee      regrole NOT NULL,
+    roles        uuid[] NOT NULL,
+    status       ref.access_assignment_status NOT NULL DEFAULT 'active',
+    created_by   name NOT NULL DEFAULT CURRENT_USER,
+    created_at   timestamptz NOT NULL DEFAULT GREATEST(statement_timestamp(), now()),
+    ended_by     name,
+    ended_at     timestamptz,
+    CONSTRAINT access_assignment_pkey PRIMARY KEY (customer_id, access_assignment_id),
+    CONSTRAINT access_assignment_admin_relationship_fkey
+        FOREIGN KEY (customer_id, admin_relationship_id)
+        REFERENCES ref.admin_relationship (customer_id, admin_relationship_id)
+);
+-- R19: at most one active assignment per (relationship, grantee)
+CREATE UNIQUE INDEX access_assignment_active_key
+    ON ref.access_assignment (customer_id, admin_relationship_id, grantee)
+    WHERE status = 'active'::ref.access_assignment_status;
+CREATE INDEX access_assignment_id_idx ON ref.access_assignment (access_assignment_id);
+CREATE INDEX access_assignment_grantee_idx ON ref.access_assignment (customer_id, grantee)
+    WHERE status = 'active'::ref.access_assignment_status;
+CREATE INDEX access_assignment_partner_id_idx ON ref.access_assignment (partner_id);
 
 -------------------------------------------------------------------------------
 -- Identity helpers (cold paths only: the hot paths inline their one query)
@@ -805,6 +908,726 @@ END
 $fn$;
 
 -------------------------------------------------------------------------------
+-- GDAP (SPEC §9): admin_role, admin_relationship, access_assignment: R14-R20
+-- (src/gdap.c).  The clock is GREATEST(statement_timestamp(), now()), as for
+-- the other rules; a request is approval_pending for 90 days.
+-------------------------------------------------------------------------------
+
+-- admin_role: operators add roles; nothing changes (R20), nothing is deleted
+CREATE FUNCTION ref.admin_role_guard() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION 'cannot delete from table "%"', TG_TABLE_NAME
+            USING ERRCODE = 'MP007', DETAIL = 'Admin roles are never deleted.';
+    ELSIF TG_OP = 'INSERT' THEN
+        IF NOT pg_has_role('multipartner_operator', 'USAGE') THEN
+            RAISE EXCEPTION 'permission denied to insert into table "%"', TG_TABLE_NAME
+                USING ERRCODE = '42501', DETAIL = 'Only operators add admin roles.';
+        END IF;
+        RETURN NEW;
+    END IF;
+    IF NEW.role_id IS DISTINCT FROM OLD.role_id OR NEW.name IS DISTINCT FROM OLD.name
+       OR NEW.global_admin IS DISTINCT FROM OLD.global_admin THEN
+        RAISE EXCEPTION 'cannot change column "%" of admin role %',
+                CASE WHEN NEW.role_id IS DISTINCT FROM OLD.role_id THEN 'role_id'
+                     WHEN NEW.name IS DISTINCT FROM OLD.name THEN 'name' ELSE 'global_admin' END,
+                OLD.role_id
+            USING ERRCODE = 'MP008',
+                  DETAIL = 'Admin roles are never renamed, and their id and global_admin never change.';
+    END IF;
+    RETURN NEW;
+END
+$fn$;
+
+/*
+ * R15 and R17 on the terms of an admin relationship (display name, roles,
+ * duration, auto_extend), then R15's unique display name per partner under a
+ * transaction advisory lock on (partner, name), so that of two concurrent
+ * writers of one name the second waits and then sees the first (READ
+ * COMMITTED: each statement here takes a new snapshot).  Called by the
+ * insert and by an edit while created; false if a term is NULL (its NOT NULL
+ * constraint answers).
+ */
+CREATE FUNCTION ref.admin_check_terms(p_id uuid, p_partner uuid, p_name text, p_roles uuid[],
+                                      p_duration interval, p_auto_extend boolean,
+                                      p_check_name boolean)
+RETURNS boolean LANGUAGE plpgsql AS $fn$
+DECLARE
+    v_len       int;
+    v_dup       uuid;
+    v_unknown   uuid;
+    v_ga        boolean;
+    v_days      double precision;
+BEGIN
+    IF p_name IS NULL THEN
+        RETURN false;
+    END IF;
+    v_len := char_length(p_name);
+    IF v_len < 1 OR v_len > 50 THEN
+        RAISE EXCEPTION 'display name of an admin relationship must have 1 to 50 characters'
+            USING ERRCODE = '23514', DETAIL = format('It has %s.', v_len);
+    END IF;
+    IF p_roles IS NULL THEN
+        RETURN false;
+    END IF;
+    IF array_ndims(p_roles) > 1 THEN
+        RAISE EXCEPTION 'roles must be a one-dimensional array' USING ERRCODE = '2202E';
+    END IF;
+    IF array_position(p_roles, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'roles must not contain null' USING ERRCODE = '23514';
+    END IF;
+    IF cardinality(p_roles) = 0 THEN
+        RAISE EXCEPTION 'an admin relationship must ask for at least one admin role'
+            USING ERRCODE = '23514';
+    END IF;
+    -- one query: the first role given twice, the first unknown one, any global_admin
+    SELECT (array_agg(u.r ORDER BY u.i) FILTER (WHERE u.k > 1))[1],
+           (array_agg(u.r ORDER BY u.i) FILTER (WHERE a.role_id IS NULL))[1],
+           coalesce(bool_or(a.global_admin), false)
+      INTO v_dup, v_unknown, v_ga
+      FROM (SELECT x.r, x.i, row_number() OVER (PARTITION BY x.r ORDER BY x.i) AS k
+              FROM unnest(p_roles) WITH ORDINALITY x(r, i)) u
+      LEFT JOIN ref.admin_role a ON a.role_id = u.r;
+    IF v_dup IS NOT NULL THEN
+        RAISE EXCEPTION 'admin role % is asked for more than once', v_dup
+            USING ERRCODE = '23514';
+    END IF;
+    IF v_unknown IS NOT NULL THEN
+        RAISE EXCEPTION 'admin role % does not exist', v_unknown
+            USING ERRCODE = '23503', HINT = 'The admin roles are the rows of ref.admin_role.';
+    END IF;
+    IF p_duration IS NULL THEN
+        RETURN false;
+    END IF;
+    -- whole days only: no month or time part (interval comparison would equate 30 days and 1 month)
+    v_days := date_part('day', p_duration);
+    IF date_part('year', p_duration) <> 0 OR date_part('month', p_duration) <> 0
+       OR date_part('hour', p_duration) <> 0 OR date_part('minute', p_duration) <> 0
+       OR date_part('microseconds', p_duration) <> 0 OR v_days < 1 OR v_days > 730 THEN
+        RAISE EXCEPTION 'duration of an admin relationship must be a whole number of days from 1 to 730'
+            USING ERRCODE = '23514', DETAIL = format('It is %s.', p_duration);
+    END IF;
+    -- R17
+    IF p_auto_extend AND v_ga THEN
+        RAISE EXCEPTION 'admin relationship % cannot auto-extend', p_id
+            USING ERRCODE = 'MP011',
+                  DETAIL = 'Its roles include Global Administrator (a global_admin role); such a relationship cannot auto-extend.',
+                  HINT = 'Remove the global_admin roles, or leave auto_extend off.';
+    END IF;
+    IF p_check_name THEN
+        PERFORM pg_advisory_xact_lock(hashtext(p_partner::text) # 18244, hashtext(p_name));
+        PERFORM FROM ref.admin_relationship r
+         WHERE r.partner_id = p_partner AND r.display_name = p_name
+           AND r.admin_relationship_id <> p_id
+         LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'partner % already has an admin relationship named "%"', p_partner, p_name
+                USING ERRCODE = '23505',
+                      DETAIL = 'Display names are unique among all the partner''s admin relationships, of any status and customer.';
+        END IF;
+    END IF;
+    RETURN true;
+END
+$fn$;
+
+-- The active assignments of an admin relationship that ended end with it
+-- (SECURITY DEFINER: a customer's global admin may terminate, and cannot
+-- write assignments); the assignment guard lets exactly this through.
+CREATE FUNCTION ref.end_assignments(p_customer uuid, p_id uuid, p_by name, p_at timestamptz)
+RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER AS $fn$
+DECLARE
+    n bigint;
+BEGIN
+    UPDATE ref.access_assignment a
+       SET status = 'ended'::ref.access_assignment_status, ended_by = p_by, ended_at = p_at
+     WHERE a.customer_id OPERATOR(pg_catalog.=) p_customer
+       AND a.admin_relationship_id OPERATOR(pg_catalog.=) p_id
+       AND a.status OPERATOR(pg_catalog.=) 'active'::ref.access_assignment_status;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$fn$;
+
+CREATE FUNCTION ref.admin_relationship_guard() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    v_now       timestamptz := GREATEST(statement_timestamp(), now());
+    v_op        boolean;
+    v_guc       text;
+    v_n         bigint;
+    v_acting    uuid;
+    v_roles     ref.partner_role[];
+    v_partner   boolean;            -- the caller is the row's partner's global_admin or admin_agent
+    v_croles    ref.customer_role[];
+    v_cadmin    boolean;            -- ... a global_admin of the row's customer
+    v_pcloud    ref.cloud;
+    v_pstatus   ref.partner_status;
+    v_ccloud    ref.cloud;
+    v_eff       ref.admin_relationship_status;
+    v_ext       timestamptz;
+    v_k         int;
+    v_extension boolean := false;
+    v_ends      boolean := false;
+    v_ended_at  timestamptz;
+    v_first     text;
+    v_ga        uuid[];
+    v_keep      uuid[];
+BEGIN
+    -- R20
+    IF TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION 'cannot delete from table "%"', TG_TABLE_NAME
+            USING ERRCODE = 'MP007', DETAIL = 'Admin relationships are never deleted.',
+                  HINT = 'Terminate the admin relationship instead.';
+    END IF;
+
+    IF TG_OP = 'INSERT' THEN
+        -- R14: the partner's global_admin or admin_agent, never an operator
+        -- (unless it also acts for the partner)
+        v_guc := coalesce(current_setting('multipartner.acting_partner', true), '');
+        SELECT l.n, l.partner_id, l.roles INTO v_n, v_acting, v_roles
+          FROM ref.lock_membership(current_user::text::regrole, v_guc) l;
+        IF v_n <> 1 THEN
+            IF pg_has_role('multipartner_operator', 'USAGE') THEN
+                RAISE EXCEPTION 'permission denied to insert into table "%"', TG_TABLE_NAME
+                    USING ERRCODE = '42501',
+                          DETAIL = 'Operators terminate admin relationships and end access assignments; the partner''s global_admin or admin_agent creates admin relationships.';
+            END IF;
+            PERFORM ref.require_acting_partner();               -- raises the reason
+        END IF;
+        IF NEW.partner_id IS NULL THEN
+            NEW.partner_id := v_acting;
+        ELSIF NEW.partner_id <> v_acting THEN
+            RAISE EXCEPTION 'permission denied to create an admin relationship for partner %', NEW.partner_id
+                USING ERRCODE = '42501', DETAIL = format('Role "%s" acts for partner %s.', current_user, v_acting);
+        END IF;
+        IF NOT v_roles && '{global_admin,admin_agent}'::ref.partner_role[] THEN
+            RAISE EXCEPTION 'permission denied to create an admin relationship for partner %', NEW.partner_id
+                USING ERRCODE = '42501',
+                      DETAIL = 'Creating an admin relationship needs the partner role global_admin or admin_agent.';
+        END IF;
+        IF NEW.admin_relationship_id IS NULL OR NEW.customer_id IS NULL OR NEW.status IS NULL
+           OR NEW.auto_extend IS NULL THEN
+            RETURN NEW;                 -- the NOT NULL constraints say so
+        END IF;
+
+        -- R18: it starts created
+        IF NEW.status <> 'created' THEN
+            RAISE EXCEPTION 'a new admin relationship must be created, not "%"', NEW.status
+                USING ERRCODE = '55000',
+                      HINT = 'Submit it for approval afterwards; the customer approves it.';
+        END IF;
+
+        -- the partner exists and is active
+        SELECT p.cloud, p.status INTO v_pcloud, v_pstatus FROM ref.partner p
+         WHERE p.partner_id = NEW.partner_id;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'partner % does not exist', NEW.partner_id USING ERRCODE = '23503';
+        END IF;
+        IF v_pstatus <> 'active' THEN
+            RAISE EXCEPTION 'partner % is suspended', NEW.partner_id
+                USING ERRCODE = '55000', DETAIL = 'A suspended partner cannot create admin relationships.';
+        END IF;
+        -- R14: an active reseller relationship, held until commit (before the
+        -- customer is looked up: an unknown customer is MP001 too)
+        PERFORM FROM ref.relationship r
+         WHERE r.customer_id = NEW.customer_id AND r.partner_id = NEW.partner_id
+           AND r.status = 'active'
+           FOR SHARE OF r;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'partner % has no active relationship with customer %', NEW.partner_id, NEW.customer_id
+                USING ERRCODE = 'MP001',
+                      DETAIL = 'An admin relationship is created only with a customer the partner has an active reseller relationship with.',
+                      HINT = 'Request a relationship first.';
+        END IF;
+        -- R9
+        SELECT c.cloud INTO v_ccloud FROM ref.customer c WHERE c.customer_id = NEW.customer_id;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'customer % does not exist', NEW.customer_id USING ERRCODE = '23503';
+        END IF;
+        IF v_pcloud <> v_ccloud THEN
+            RAISE EXCEPTION 'partner % and customer % are in different clouds', NEW.partner_id, NEW.customer_id
+                USING ERRCODE = 'MP006';
+        END IF;
+
+        -- R15, R17, R15's unique name
+        IF NOT ref.admin_check_terms(NEW.admin_relationship_id, NEW.partner_id, NEW.display_name,
+                                     NEW.roles, NEW.duration, NEW.auto_extend, true) THEN
+            RETURN NEW;
+        END IF;
+        -- the primary key has customer_id first (SPEC §8): the id alone is checked here
+        PERFORM FROM ref.admin_relationship r
+         WHERE r.admin_relationship_id = NEW.admin_relationship_id AND r.customer_id <> NEW.customer_id
+         LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'admin relationship id % is already in use', NEW.admin_relationship_id
+                USING ERRCODE = '23505', HINT = 'Leave admin_relationship_id out: its default makes a new one.';
+        END IF;
+
+        -- the record: written by this trigger only
+        IF NEW.requested_at IS NOT NULL OR NEW.decided_by IS NOT NULL OR NEW.decided_at IS NOT NULL
+           OR NEW.activated_at IS NOT NULL OR NEW.end_at IS NOT NULL
+           OR NEW.ended_by IS NOT NULL OR NEW.ended_at IS NOT NULL THEN
+            RAISE EXCEPTION 'column "%" must be null',
+                    CASE WHEN NEW.requested_at IS NOT NULL THEN 'requested_at'
+                         WHEN NEW.decided_by IS NOT NULL THEN 'decided_by'
+                         WHEN NEW.decided_at IS NOT NULL THEN 'decided_at'
+                         WHEN NEW.activated_at IS NOT NULL THEN 'activated_at'
+                         WHEN NEW.end_at IS NOT NULL THEN 'end_at'
+                         WHEN NEW.ended_by IS NOT NULL THEN 'ended_by' ELSE 'ended_at' END
+                USING ERRCODE = '428C9', DETAIL = 'Leave it out: the trigger sets it when the status changes.';
+        END IF;
+        IF NEW.created_by IS NOT NULL AND NEW.created_by <> current_user THEN
+            RAISE EXCEPTION 'column "created_by" must be the creating role'
+                USING ERRCODE = '428C9', DETAIL = 'Leave it out: it is set to the current role.';
+        END IF;
+        IF NEW.created_at IS NOT NULL AND NEW.created_at <> v_now THEN
+            RAISE EXCEPTION 'column "created_at" must be the time of the creation'
+                USING ERRCODE = '428C9', DETAIL = 'Leave it out: it is set to the start of the statement.';
+        END IF;
+        NEW.created_by := current_user;
+        NEW.created_at := v_now;
+        RETURN NEW;
+    END IF;
+
+    -- UPDATE.  R20 first: the parties and the id.
+    IF NEW.admin_relationship_id IS DISTINCT FROM OLD.admin_relationship_id
+       OR NEW.customer_id IS DISTINCT FROM OLD.customer_id
+       OR NEW.partner_id IS DISTINCT FROM OLD.partner_id THEN
+        RAISE EXCEPTION 'cannot change column "%" of admin relationship %',
+                CASE WHEN NEW.admin_relationship_id IS DISTINCT FROM OLD.admin_relationship_id
+                     THEN 'admin_relationship_id'
+                     WHEN NEW.customer_id IS DISTINCT FROM OLD.customer_id THEN 'customer_id'
+                     ELSE 'partner_id' END, OLD.admin_relationship_id
+            USING ERRCODE = 'MP008',
+                  DETAIL = 'The parties and the id of an admin relationship never change.';
+    END IF;
+    IF NEW.status IS NULL OR NEW.auto_extend IS NULL THEN
+        RETURN NEW;                     -- NOT NULL
+    END IF;
+    v_eff := CASE WHEN OLD.status = 'approval_pending' AND OLD.requested_at <= v_now - interval '90 days'
+                  THEN 'expired'
+                  WHEN OLD.status = 'active' AND NOT OLD.auto_extend AND OLD.end_at <= v_now
+                  THEN 'expired'
+                  ELSE OLD.status END;
+    v_op := pg_has_role('multipartner_operator', 'USAGE');
+
+    -- an operator's extension of an active relationship with auto_extend that
+    -- is due: end_at moves on to effective_end_at() (run_maintenance())
+    IF v_op AND OLD.status = 'active' AND NEW.status = 'active' AND OLD.auto_extend
+       AND OLD.end_at <= v_now AND NEW.end_at IS DISTINCT FROM OLD.end_at THEN
+        v_k := greatest(floor(extract(epoch FROM v_now - OLD.end_at) / (86400 * 180))::int, 1);
+        LOOP
+            v_ext := OLD.end_at + make_interval(days => 180 * v_k);
+            EXIT WHEN v_ext > v_now;
+            v_k := v_k + 1;
+        END LOOP;
+        v_extension := NEW.end_at = v_ext;
+    END IF;
+    -- the record: written by this trigger only
+    IF NEW.created_by IS DISTINCT FROM OLD.created_by OR NEW.created_at IS DISTINCT FROM OLD.created_at
+       OR NEW.requested_at IS DISTINCT FROM OLD.requested_at
+       OR NEW.decided_by IS DISTINCT FROM OLD.decided_by OR NEW.decided_at IS DISTINCT FROM OLD.decided_at
+       OR NEW.activated_at IS DISTINCT FROM OLD.activated_at
+       OR (NEW.end_at IS DISTINCT FROM OLD.end_at AND NOT v_extension)
+       OR NEW.ended_by IS DISTINCT FROM OLD.ended_by OR NEW.ended_at IS DISTINCT FROM OLD.ended_at THEN
+        RAISE EXCEPTION 'column "%" must be left as it is',
+                CASE WHEN NEW.created_by IS DISTINCT FROM OLD.created_by THEN 'created_by'
+                     WHEN NEW.created_at IS DISTINCT FROM OLD.created_at THEN 'created_at'
+                     WHEN NEW.requested_at IS DISTINCT FROM OLD.requested_at THEN 'requested_at'
+                     WHEN NEW.decided_by IS DISTINCT FROM OLD.decided_by THEN 'decided_by'
+                     WHEN NEW.decided_at IS DISTINCT FROM OLD.decided_at THEN 'decided_at'
+                     WHEN NEW.activated_at IS DISTINCT FROM OLD.activated_at THEN 'activated_at'
+                     WHEN NEW.end_at IS DISTINCT FROM OLD.end_at THEN 'end_at'
+                     WHEN NEW.ended_by IS DISTINCT FROM OLD.ended_by THEN 'ended_by' ELSE 'ended_at' END
+            USING ERRCODE = '428C9', DETAIL = 'Leave it out: the trigger sets it when the status changes.';
+    END IF;
+
+    IF NEW.status <> OLD.status THEN
+        -- R18: a move of the lifecycle, for anyone (55000 before who asks, 42501)
+        IF NOT ((OLD.status = 'created' AND NEW.status IN ('approval_pending', 'terminated'))
+                OR (OLD.status = 'approval_pending'
+                    AND NEW.status IN ('active', 'declined', 'terminated', 'expired'))
+                OR (OLD.status = 'active' AND NEW.status IN ('terminated', 'expired'))) THEN
+            RAISE EXCEPTION 'cannot change admin relationship % from % to %', OLD.admin_relationship_id, OLD.status, NEW.status
+                USING ERRCODE = '55000',
+                      DETAIL = 'An admin relationship goes from created to approval_pending or terminated, from approval_pending to active, declined or terminated, and from active to terminated; time expires approval_pending and active ones; declined, expired and terminated are final.';
+        END IF;
+        -- R14: who moves it (memberships held FOR KEY SHARE until commit)
+        IF NEW.status = 'approval_pending' OR NEW.status = 'terminated' THEN
+            v_guc := coalesce(current_setting('multipartner.acting_partner', true), '');
+            SELECT l.n, l.partner_id, l.roles INTO v_n, v_acting, v_roles
+              FROM ref.lock_membership(current_user::text::regrole, v_guc) l;
+            IF v_n > 1 OR (v_n = 0 AND v_guc <> '') THEN
+                PERFORM ref.require_acting_partner();           -- raises the reason
+            END IF;
+            v_partner := v_n = 1 AND v_acting = OLD.partner_id
+                         AND v_roles && '{global_admin,admin_agent}'::ref.partner_role[];
+        END IF;
+        IF NEW.status = 'approval_pending' THEN
+            IF NOT v_partner THEN
+                RAISE EXCEPTION 'permission denied to submit admin relationship %', OLD.admin_relationship_id
+                    USING ERRCODE = '42501',
+                          DETAIL = 'Only the partner''s global_admin or admin_agent submits an admin relationship for approval.';
+            END IF;
+            NEW.requested_at := v_now;
+        ELSIF NEW.status IN ('active', 'declined') THEN
+            v_croles := ref.lock_customer_roles(current_user::text::regrole, OLD.customer_id);
+            IF NOT coalesce('global_admin' = ANY (v_croles), false) THEN
+                RAISE EXCEPTION 'permission denied to % admin relationship %',
+                        CASE NEW.status WHEN 'active' THEN 'approve' ELSE 'decline' END, OLD.admin_relationship_id
+                    USING ERRCODE = '42501',
+                          DETAIL = 'Only a global administrator of the customer approves or declines an admin relationship.';
+            END IF;
+            IF v_eff <> 'approval_pending' THEN
+                RAISE EXCEPTION 'admin relationship % has expired', OLD.admin_relationship_id
+                    USING ERRCODE = '55000',
+                          DETAIL = format('It was submitted at %s; requests expire after 90 days.', OLD.requested_at),
+                          HINT = 'An expired admin relationship is never restored: create a new one.';
+            END IF;
+            NEW.decided_by := current_user;
+            NEW.decided_at := v_now;
+            IF NEW.status = 'active' THEN
+                NEW.activated_at := v_now;
+                NEW.end_at := v_now + OLD.duration;
+            END IF;
+        ELSIF NEW.status = 'terminated' THEN
+            IF OLD.status = 'active' THEN
+                IF NOT v_partner AND NOT v_op THEN
+                    v_croles := ref.lock_customer_roles(current_user::text::regrole, OLD.customer_id);
+                    IF NOT coalesce('global_admin' = ANY (v_croles), false) THEN
+                        RAISE EXCEPTION 'permission denied to terminate admin relationship %', OLD.admin_relationship_id
+                            USING ERRCODE = '42501',
+                                  DETAIL = 'Only the partner''s global_admin or admin_agent, a global administrator of the customer, or an operator terminates an active admin relationship.';
+                    END IF;
+                END IF;
+            ELSIF NOT v_partner THEN
+                RAISE EXCEPTION 'permission denied to withdraw admin relationship %', OLD.admin_relationship_id
+                    USING ERRCODE = '42501',
+                          DETAIL = 'Only the partner''s global_admin or admin_agent withdraws an admin relationship before it is active.';
+            END IF;
+            IF v_eff = 'expired' THEN
+                RAISE EXCEPTION 'admin relationship % has expired', OLD.admin_relationship_id
+                    USING ERRCODE = '55000',
+                          HINT = 'An expired admin relationship is never restored: create a new one.';
+            END IF;
+            NEW.ended_by := current_user;
+            NEW.ended_at := v_now;
+            v_ends := OLD.status = 'active';
+            v_ended_at := v_now;
+        ELSE                            -- expired
+            IF NOT v_op THEN
+                RAISE EXCEPTION 'permission denied to expire admin relationship %', OLD.admin_relationship_id
+                    USING ERRCODE = '42501',
+                          DETAIL = 'Only an operator records that an admin relationship expired (run_maintenance()).';
+            END IF;
+            IF v_eff <> 'expired' THEN
+                RAISE EXCEPTION 'cannot change admin relationship % from % to %', OLD.admin_relationship_id, OLD.status, NEW.status
+                    USING ERRCODE = '55000', DETAIL = 'It has not expired yet.';
+            END IF;
+            v_ended_at := CASE WHEN OLD.status = 'active' THEN OLD.end_at
+                               ELSE OLD.requested_at + interval '90 days' END;
+            NEW.ended_by := current_user;
+            NEW.ended_at := v_ended_at;
+            v_ends := OLD.status = 'active';
+        END IF;
+    END IF;
+
+    -- R16: the terms an UPDATE changes
+    IF NEW.display_name IS DISTINCT FROM OLD.display_name OR NEW.roles IS DISTINCT FROM OLD.roles
+       OR NEW.duration IS DISTINCT FROM OLD.duration OR NEW.auto_extend IS DISTINCT FROM OLD.auto_extend THEN
+        v_first := CASE WHEN NEW.display_name IS DISTINCT FROM OLD.display_name THEN 'display_name'
+                        WHEN NEW.roles IS DISTINCT FROM OLD.roles THEN 'roles'
+                        WHEN NEW.duration IS DISTINCT FROM OLD.duration THEN 'duration'
+                        ELSE 'auto_extend' END;
+        IF v_partner IS NULL THEN
+            v_guc := coalesce(current_setting('multipartner.acting_partner', true), '');
+            SELECT l.n, l.partner_id, l.roles INTO v_n, v_acting, v_roles
+              FROM ref.lock_membership(current_user::text::regrole, v_guc) l;
+            IF v_n > 1 OR (v_n = 0 AND v_guc <> '') THEN
+                PERFORM ref.require_acting_partner();           -- raises the reason
+            END IF;
+            v_partner := v_n = 1 AND v_acting = OLD.partner_id
+                         AND v_roles && '{global_admin,admin_agent}'::ref.partner_role[];
+        END IF;
+        IF NOT v_partner THEN
+            IF NOT v_op AND NOT (v_n = 1 AND v_acting = OLD.partner_id)
+               AND EXISTS (SELECT FROM ref.customer_member m
+                            WHERE m.member = current_user::text::regrole AND m.customer_id = OLD.customer_id) THEN
+                RAISE EXCEPTION 'cannot change column "%" of admin relationship %', v_first, OLD.admin_relationship_id
+                    USING ERRCODE = 'MP010',
+                          DETAIL = 'The customer changes nothing of an admin relationship but its status.';
+            END IF;
+            RAISE EXCEPTION 'permission denied to edit admin relationship %', OLD.admin_relationship_id
+                USING ERRCODE = '42501',
+                      DETAIL = 'Only the partner''s global_admin or admin_agent edits an admin relationship.';
+        END IF;
+        IF OLD.status = 'created' THEN
+            -- R15, R17 on the new terms, the name again if it changed
+            PERFORM ref.admin_check_terms(OLD.admin_relationship_id, OLD.partner_id, NEW.display_name,
+                                          NEW.roles, NEW.duration, NEW.auto_extend,
+                                          NEW.display_name IS DISTINCT FROM OLD.display_name);
+        ELSE
+            IF OLD.status <> 'active' OR v_eff <> 'active' THEN
+                RAISE EXCEPTION 'cannot change column "%" of admin relationship %', v_first, OLD.admin_relationship_id
+                    USING ERRCODE = 'MP010',
+                          DETAIL = format('The terms of an admin relationship change only while it is created; it is %s.', v_eff);
+            END IF;
+            IF NEW.display_name IS DISTINCT FROM OLD.display_name OR NEW.duration IS DISTINCT FROM OLD.duration THEN
+                RAISE EXCEPTION 'cannot change column "%" of admin relationship %',
+                        CASE WHEN NEW.display_name IS DISTINCT FROM OLD.display_name THEN 'display_name' ELSE 'duration' END,
+                        OLD.admin_relationship_id
+                    USING ERRCODE = 'MP010',
+                          DETAIL = 'While an admin relationship is active, only Global Administrator may be removed from its roles and auto_extend turned on or off.';
+            END IF;
+            IF NEW.roles IS DISTINCT FROM OLD.roles AND NEW.roles IS NOT NULL THEN
+                IF array_ndims(NEW.roles) > 1 THEN
+                    RAISE EXCEPTION 'roles must be a one-dimensional array' USING ERRCODE = '2202E';
+                END IF;
+                IF array_position(NEW.roles, NULL) IS NOT NULL THEN
+                    RAISE EXCEPTION 'roles must not contain null' USING ERRCODE = 'MP010';
+                END IF;
+                -- the new roles are the old ones less all their global_admin ones, as a set
+                SELECT array_agg(u.r) FILTER (WHERE a.global_admin), array_agg(u.r) FILTER (WHERE NOT coalesce(a.global_admin, false))
+                  INTO v_ga, v_keep
+                  FROM unnest(OLD.roles) u(r) LEFT JOIN ref.admin_role a ON a.role_id = u.r;
+                IF NOT (NEW.roles <@ coalesce(v_keep, '{}') AND coalesce(v_keep, '{}') <@ NEW.roles)
+                   OR cardinality(NEW.roles) <> (SELECT count(DISTINCT x) FROM unnest(NEW.roles) x) THEN
+                    RAISE EXCEPTION 'cannot change column "roles" of admin relationship %', OLD.admin_relationship_id
+                        USING ERRCODE = 'MP010',
+                              DETAIL = 'While an admin relationship is active, its roles change only by removing the global_admin roles (Global Administrator), all of them at once.';
+                END IF;
+                IF cardinality(NEW.roles) = 0 THEN
+                    RAISE EXCEPTION 'an admin relationship must ask for at least one admin role'
+                        USING ERRCODE = '23514',
+                              DETAIL = 'Removing Global Administrator would leave it none: terminate it instead.';
+                END IF;
+            END IF;
+            -- R17 on the result
+            IF NEW.auto_extend AND EXISTS (SELECT FROM ref.admin_role a
+                                            WHERE a.role_id = ANY (NEW.roles) AND a.global_admin) THEN
+                RAISE EXCEPTION 'admin relationship % cannot auto-extend', OLD.admin_relationship_id
+                    USING ERRCODE = 'MP011',
+                          DETAIL = 'Its roles include Global Administrator (a global_admin role); such a relationship cannot auto-extend.',
+                          HINT = 'Remove the global_admin roles, or leave auto_extend off.';
+            END IF;
+        END IF;
+    END IF;
+
+    -- ending it ends its active assignments, in the same statement
+    IF v_ends THEN
+        PERFORM ref.end_assignments(OLD.customer_id, OLD.admin_relationship_id, current_user, v_ended_at);
+    END IF;
+    RETURN NEW;
+END
+$fn$;
+
+CREATE FUNCTION ref.access_assignment_guard() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    v_now       timestamptz := GREATEST(statement_timestamp(), now());
+    v_guc       text;
+    v_n         bigint;
+    v_acting    uuid;
+    v_roles     ref.partner_role[];
+    v_rpartner  uuid;
+    v_rstatus   ref.admin_relationship_status;
+    v_rroles    uuid[];
+    v_rat       timestamptz;
+    v_rend      timestamptz;
+    v_rext      boolean;
+    v_eff       ref.admin_relationship_status;
+    v_bad       uuid;
+BEGIN
+    -- R20
+    IF TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION 'cannot delete from table "%"', TG_TABLE_NAME
+            USING ERRCODE = 'MP007', DETAIL = 'Access assignments are never deleted.',
+                  HINT = 'End the assignment instead.';
+    END IF;
+
+    IF TG_OP = 'INSERT' THEN
+        -- R14: the partner's global_admin, user_management_admin or admin_agent
+        v_guc := coalesce(current_setting('multipartner.acting_partner', true), '');
+        SELECT l.n, l.partner_id, l.roles INTO v_n, v_acting, v_roles
+          FROM ref.lock_membership(current_user::text::regrole, v_guc) l;
+        IF v_n <> 1 THEN
+            IF pg_has_role('multipartner_operator', 'USAGE') THEN
+                RAISE EXCEPTION 'permission denied to insert into table "%"', TG_TABLE_NAME
+                    USING ERRCODE = '42501',
+                          DETAIL = 'Operators end access assignments; the partner''s global_admin, user_management_admin or admin_agent makes them.';
+            END IF;
+            PERFORM ref.require_acting_partner();               -- raises the reason
+        END IF;
+        IF NOT v_roles && '{global_admin,user_management_admin,admin_agent}'::ref.partner_role[] THEN
+            RAISE EXCEPTION 'permission denied to assign admin access for partner %', v_acting
+                USING ERRCODE = '42501',
+                      DETAIL = 'Assigning admin access needs the partner role global_admin, user_management_admin or admin_agent.';
+        END IF;
+        IF NEW.admin_relationship_id IS NULL OR NEW.customer_id IS NULL THEN
+            RETURN NEW;                 -- the NOT NULL constraints say so
+        END IF;
+
+        -- the admin relationship, held FOR SHARE until commit: its
+        -- termination, expiry or change of roles waits for this assignment
+        SELECT r.partner_id, r.status, r.roles, r.requested_at, r.end_at, r.auto_extend
+          INTO v_rpartner, v_rstatus, v_rroles, v_rat, v_rend, v_rext
+          FROM ref.admin_relationship r
+         WHERE r.customer_id = NEW.customer_id AND r.admin_relationship_id = NEW.admin_relationship_id
+           FOR SHARE OF r;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'admin relationship % of customer % does not exist',
+                    NEW.admin_relationship_id, NEW.customer_id
+                USING ERRCODE = '23503';
+        END IF;
+        IF v_rpartner <> v_acting THEN
+            RAISE EXCEPTION 'permission denied to assign admin access of admin relationship %', NEW.admin_relationship_id
+                USING ERRCODE = '42501',
+                      DETAIL = format('Role "%s" acts for partner %s, which does not hold this admin relationship.',
+                                      current_user, v_acting);
+        END IF;
+        IF NEW.partner_id IS NOT NULL AND NEW.partner_id <> v_rpartner THEN
+            RAISE EXCEPTION 'column "partner_id" must be the admin relationship''s partner'
+                USING ERRCODE = '428C9', DETAIL = 'Leave it out: it is copied from the admin relationship.';
+        END IF;
+        NEW.partner_id := v_rpartner;
+        IF NEW.status IS NOT NULL AND NEW.status <> 'active' THEN
+            RAISE EXCEPTION 'a new access assignment must be active' USING ERRCODE = '55000';
+        END IF;
+
+        -- R19: the relationship is effectively active
+        v_eff := CASE WHEN v_rstatus = 'approval_pending' AND v_rat <= v_now - interval '90 days'
+                      THEN 'expired'
+                      WHEN v_rstatus = 'active' AND NOT v_rext AND v_rend <= v_now
+                      THEN 'expired'
+                      ELSE v_rstatus END;
+        IF v_eff <> 'active' THEN
+            RAISE EXCEPTION 'admin relationship % is not active', NEW.admin_relationship_id
+                USING ERRCODE = '55000',
+                      DETAIL = format('It is %s; admin access is assigned only on an active admin relationship.', v_eff);
+        END IF;
+
+        -- R19: the grantee is a member of the partner (held until commit)
+        IF NEW.grantee IS NULL THEN
+            RETURN NEW;
+        END IF;
+        IF ref.lock_partner_roles(NEW.grantee, v_rpartner) IS NULL THEN
+            RAISE EXCEPTION 'role "%" is not a member of partner %', NEW.grantee, v_rpartner
+                USING ERRCODE = 'MP012',
+                      DETAIL = 'Admin access is assigned only to members of the admin relationship''s partner.',
+                      HINT = 'An operator adds the role to ref.partner_member.';
+        END IF;
+
+        -- R19: a non-empty subset of the relationship's roles, no duplicates
+        IF NEW.roles IS NULL THEN
+            RETURN NEW;
+        END IF;
+        IF array_ndims(NEW.roles) > 1 THEN
+            RAISE EXCEPTION 'roles must be a one-dimensional array' USING ERRCODE = '2202E';
+        END IF;
+        IF array_position(NEW.roles, NULL) IS NOT NULL THEN
+            RAISE EXCEPTION 'roles must not contain null' USING ERRCODE = 'MP012';
+        END IF;
+        IF cardinality(NEW.roles) = 0 THEN
+            RAISE EXCEPTION 'an access assignment must hold at least one admin role' USING ERRCODE = 'MP012';
+        END IF;
+        IF cardinality(NEW.roles) > 1 AND cardinality(NEW.roles) <> (SELECT count(DISTINCT x) FROM unnest(NEW.roles) x) THEN
+            RAISE EXCEPTION 'admin role % is assigned more than once',
+                    (SELECT x FROM unnest(NEW.roles) x GROUP BY x HAVING count(*) > 1 LIMIT 1)
+                USING ERRCODE = 'MP012';
+        END IF;
+        IF NOT NEW.roles <@ v_rroles THEN
+            SELECT x INTO v_bad FROM unnest(NEW.roles) WITH ORDINALITY u(x, i)
+             WHERE NOT x = ANY (v_rroles) ORDER BY i LIMIT 1;
+            RAISE EXCEPTION 'admin role % is not a role of admin relationship %', v_bad, NEW.admin_relationship_id
+                USING ERRCODE = 'MP012',
+                      DETAIL = 'An access assignment holds a subset of its admin relationship''s current roles.';
+        END IF;
+
+        -- the record
+        IF NEW.ended_by IS NOT NULL OR NEW.ended_at IS NOT NULL THEN
+            RAISE EXCEPTION 'column "%" must be null', CASE WHEN NEW.ended_by IS NOT NULL THEN 'ended_by' ELSE 'ended_at' END
+                USING ERRCODE = '428C9', DETAIL = 'Leave it out: the trigger sets it when the status changes.';
+        END IF;
+        IF NEW.created_by IS NOT NULL AND NEW.created_by <> current_user THEN
+            RAISE EXCEPTION 'column "created_by" must be the assigning role'
+                USING ERRCODE = '428C9', DETAIL = 'Leave it out: it is set to the current role.';
+        END IF;
+        IF NEW.created_at IS NOT NULL AND NEW.created_at <> v_now THEN
+            RAISE EXCEPTION 'column "created_at" must be the time of the assignment'
+                USING ERRCODE = '428C9', DETAIL = 'Leave it out: it is set to the start of the statement.';
+        END IF;
+        NEW.created_by := current_user;
+        NEW.created_at := v_now;
+        RETURN NEW;
+    END IF;
+
+    -- UPDATE.  R20 first.
+    IF NEW.access_assignment_id IS DISTINCT FROM OLD.access_assignment_id
+       OR NEW.admin_relationship_id IS DISTINCT FROM OLD.admin_relationship_id
+       OR NEW.customer_id IS DISTINCT FROM OLD.customer_id
+       OR NEW.partner_id IS DISTINCT FROM OLD.partner_id
+       OR NEW.grantee IS DISTINCT FROM OLD.grantee THEN
+        RAISE EXCEPTION 'cannot change column "%" of access assignment %',
+                CASE WHEN NEW.access_assignment_id IS DISTINCT FROM OLD.access_assignment_id THEN 'access_assignment_id'
+                     WHEN NEW.admin_relationship_id IS DISTINCT FROM OLD.admin_relationship_id THEN 'admin_relationship_id'
+                     WHEN NEW.customer_id IS DISTINCT FROM OLD.customer_id THEN 'customer_id'
+                     WHEN NEW.partner_id IS DISTINCT FROM OLD.partner_id THEN 'partner_id'
+                     ELSE 'grantee' END, OLD.access_assignment_id
+            USING ERRCODE = 'MP008',
+                  DETAIL = 'The relationship, the parties and the grantee of an access assignment never change.';
+    END IF;
+    IF NEW.status IS NULL THEN
+        RETURN NEW;
+    END IF;
+    -- the end of an ended admin relationship's assignments: ref.end_assignments(),
+    -- run as the owner from the admin relationship's trigger
+    IF OLD.status = 'active' AND NEW.status = 'ended' AND pg_trigger_depth() > 1
+       AND current_user = (SELECT n.nspowner::regrole::name FROM pg_catalog.pg_namespace n
+                            WHERE n.nspname = 'ref') THEN
+        RETURN NEW;
+    END IF;
+    IF NOT pg_has_role('multipartner_operator', 'USAGE') THEN
+        v_guc := coalesce(current_setting('multipartner.acting_partner', true), '');
+        SELECT l.n, l.partner_id, l.roles INTO v_n, v_acting, v_roles
+          FROM ref.lock_membership(current_user::text::regrole, v_guc) l;
+        IF v_n > 1 OR (v_n = 0 AND v_guc <> '') THEN
+            PERFORM ref.require_acting_partner();               -- raises the reason
+        END IF;
+        IF NOT (v_n = 1 AND v_acting = OLD.partner_id
+                AND v_roles && '{global_admin,user_management_admin,admin_agent}'::ref.partner_role[]) THEN
+            RAISE EXCEPTION 'permission denied to change access assignment %', OLD.access_assignment_id
+                USING ERRCODE = '42501',
+                      DETAIL = 'Only the partner''s global_admin, user_management_admin or admin_agent, or an operator, ends an access assignment.';
+        END IF;
+    END IF;
+    IF NEW.roles IS DISTINCT FROM OLD.roles THEN
+        RAISE EXCEPTION 'cannot change column "roles" of access assignment %', OLD.access_assignment_id
+            USING ERRCODE = 'MP010',
+                  DETAIL = 'The roles of an access assignment never change: end it and make a new one.';
+    END IF;
+    IF NEW.created_by IS DISTINCT FROM OLD.created_by OR NEW.created_at IS DISTINCT FROM OLD.created_at
+       OR NEW.ended_by IS DISTINCT FROM OLD.ended_by OR NEW.ended_at IS DISTINCT FROM OLD.ended_at THEN
+        RAISE EXCEPTION 'column "%" must be left as it is',
+                CASE WHEN NEW.created_by IS DISTINCT FROM OLD.created_by THEN 'created_by'
+                     WHEN NEW.created_at IS DISTINCT FROM OLD.created_at THEN 'created_at'
+                     WHEN NEW.ended_by IS DISTINCT FROM OLD.ended_by THEN 'ended_by' ELSE 'ended_at' END
+            USING ERRCODE = '428C9', DETAIL = 'Leave it out: the trigger sets it when the status changes.';
+    END IF;
+    IF NEW.status <> OLD.status THEN
+        IF OLD.status <> 'active' THEN
+            RAISE EXCEPTION 'access assignment % has ended', OLD.access_assignment_id
+                USING ERRCODE = '55000', DETAIL = 'An ended access assignment is final.',
+                      HINT = 'Make a new assignment.';
+        END IF;
+        NEW.ended_by := current_user;
+        NEW.ended_at := v_now;
+    END IF;
+    RETURN NEW;
+END
+$fn$;
+
+-------------------------------------------------------------------------------
 -- The audit log: one row per change, as jsonb, written by the trigger only
 -------------------------------------------------------------------------------
 
@@ -885,6 +1708,12 @@ CREATE TRIGGER subscription_guard BEFORE INSERT OR UPDATE OR DELETE ON ref.subsc
     FOR EACH ROW EXECUTE FUNCTION ref.subscription_guard();
 CREATE TRIGGER audit_log_guard BEFORE INSERT OR UPDATE OR DELETE ON ref.audit_log
     FOR EACH ROW EXECUTE FUNCTION ref.audit_log_guard();
+CREATE TRIGGER admin_role_guard BEFORE INSERT OR UPDATE OR DELETE ON ref.admin_role
+    FOR EACH ROW EXECUTE FUNCTION ref.admin_role_guard();
+CREATE TRIGGER admin_relationship_guard BEFORE INSERT OR UPDATE OR DELETE ON ref.admin_relationship
+    FOR EACH ROW EXECUTE FUNCTION ref.admin_relationship_guard();
+CREATE TRIGGER access_assignment_guard BEFORE INSERT OR UPDATE OR DELETE ON ref.access_assignment
+    FOR EACH ROW EXECUTE FUNCTION ref.access_assignment_guard();
 
 CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON ref.partner
     FOR EACH ROW EXECUTE FUNCTION ref.audit('partner_id');
@@ -898,6 +1727,12 @@ CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON ref.relationship
     FOR EACH ROW EXECUTE FUNCTION ref.audit('relationship_id');
 CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON ref.subscription
     FOR EACH ROW EXECUTE FUNCTION ref.audit('subscription_id');
+CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON ref.admin_role
+    FOR EACH ROW EXECUTE FUNCTION ref.audit('role_id');
+CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON ref.admin_relationship
+    FOR EACH ROW EXECUTE FUNCTION ref.audit('customer_id', 'admin_relationship_id');
+CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON ref.access_assignment
+    FOR EACH ROW EXECUTE FUNCTION ref.audit('customer_id', 'access_assignment_id');
 
 CREATE TRIGGER partner_forbid_truncate BEFORE TRUNCATE ON ref.partner
     FOR EACH STATEMENT EXECUTE FUNCTION ref.forbid_truncate();
@@ -914,6 +1749,12 @@ CREATE TRIGGER subscription_forbid_truncate BEFORE TRUNCATE ON ref.subscription
 CREATE TRIGGER audit_log_forbid_truncate BEFORE TRUNCATE ON ref.audit_log
     FOR EACH STATEMENT EXECUTE FUNCTION ref.forbid_truncate();
 CREATE TRIGGER tenant_forbid_truncate BEFORE TRUNCATE ON ref.tenant
+    FOR EACH STATEMENT EXECUTE FUNCTION ref.forbid_truncate();
+CREATE TRIGGER admin_role_forbid_truncate BEFORE TRUNCATE ON ref.admin_role
+    FOR EACH STATEMENT EXECUTE FUNCTION ref.forbid_truncate();
+CREATE TRIGGER admin_relationship_forbid_truncate BEFORE TRUNCATE ON ref.admin_relationship
+    FOR EACH STATEMENT EXECUTE FUNCTION ref.forbid_truncate();
+CREATE TRIGGER access_assignment_forbid_truncate BEFORE TRUNCATE ON ref.access_assignment
     FOR EACH STATEMENT EXECUTE FUNCTION ref.forbid_truncate();
 
 DO $$
@@ -948,3 +1789,14 @@ GRANT UPDATE, DELETE ON ref.relationship TO multipartner_customer_app;
 GRANT INSERT ON ref.audit_log, ref.tenant
     TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
 GRANT DELETE ON ref.tenant TO multipartner_operator;
+-- GDAP: as the extension grants them (UPDATE column by column)
+GRANT INSERT, UPDATE, DELETE, TRUNCATE ON ref.admin_role, ref.admin_relationship, ref.access_assignment
+    TO multipartner_operator;
+GRANT INSERT ON ref.admin_relationship, ref.access_assignment TO multipartner_partner_app;
+GRANT UPDATE (admin_relationship_id, customer_id, partner_id, display_name, roles, duration,
+              auto_extend, status, created_by, created_at, requested_at, decided_by,
+              decided_at, activated_at, end_at, ended_by, ended_at)
+    ON ref.admin_relationship TO multipartner_partner_app, multipartner_customer_app;
+GRANT UPDATE (access_assignment_id, admin_relationship_id, customer_id, partner_id, grantee,
+              roles, status, created_by, created_at, ended_by, ended_at)
+    ON ref.access_assignment TO multipartner_partner_app;

@@ -222,17 +222,28 @@ if ($r{callgrind}) {
 		p;
 	}
 	if (grep { $r{callgrind}{$_} } qw(gcreate gapprove gassign)) {
-		p "GDAP writes (issue 13), instructions per operation, the extension only (the PL/pgSQL reference has no";
-		p "GDAP tables yet, so no ratio): gcreate one INSERT of an admin relationship by partner 1's admin_agent";
+		p "### GDAP writes (issue 13)";
+		p;
+		p "Instructions per operation: gcreate one INSERT of an admin relationship by partner 1's admin_agent";
 		p "(R14 reseller relationship, R15, R17), gapprove its submit (UPDATE by the admin_agent) plus the customer";
 		p "global_admin's approval (UPDATE), summed, gassign one INSERT of an access assignment (R19); each a";
-		p "single-row prepared statement, mean over $info{cg_stmts} after 10 warm-up ones.";
+		p "single-row prepared statement, mean over $info{cg_stmts} after 10 warm-up ones. floor: the same tables and";
+		p "foreign keys, no triggers (its rows keep their stamps empty); ref: the PL/pgSQL reference of R14-R20";
+		p "(test/bench/plpgsql_reference.sql, checked before the run to refuse what the extension refuses:";
+		p "test/bench/ref_refusals.sql). No bare variant, so no foreign-key ratio.";
 		p;
-		p "| workload | multipartner |";
-		p "|---|---:|";
+		p "| workload | floor | multipartner | ref | multipartner − floor | ref − floor | (ref − floor) / (multipartner − floor) | multipartner/floor total | ref/multipartner total |";
+		p "|---|---:|---:|---:|---:|---:|---:|---:|---:|";
 		for my $w (qw(gcreate gapprove gassign)) {
 			next unless $r{callgrind}{$w};
-			p "| $w | " . thousands($r{callgrind}{$w}{multipartner}{1}{instr}) . " |";
+			my %c = map { $_ => $r{callgrind}{$w}{$_}{1}{instr} } qw(floor multipartner ref);
+			my $d = sub { my ($a, $b) = @_; return defined $a && defined $b ? $a - $b : undef; };
+			my $mpo = $d->($c{multipartner}, $c{floor});
+			my $rfo = $d->($c{ref}, $c{floor});
+			my $q = sub { my ($a, $b) = @_; return defined $a && $b ? $a / $b : undef; };
+			p "| $w | " . join(' | ', map { thousands($c{$_}) } qw(floor multipartner ref)) .
+			  " | " . thousands($mpo) . " | " . thousands($rfo) . " | " . fmt($q->($rfo, $mpo)) .
+			  " | " . fmt($q->($c{multipartner}, $c{floor})) . " | " . fmt($q->($c{ref}, $c{multipartner})) . " |";
 		}
 		p;
 	}

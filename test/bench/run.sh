@@ -273,6 +273,13 @@ if [[ -s $res/shape-diff.txt ]]; then
 	say "WARNING: ref's tables differ from the extension's (test/bench/plpgsql_reference.sql needs an update):"
 	sed 's/^/  /' "$res/shape-diff.txt"
 fi
+# Does ref refuse what the extension refuses?  The GDAP writes of test/bench/ref_refusals.sql
+# (rolled back) must raise the same SQLSTATEs in both, or the ratio would flatter the extension.
+for s in multipartner ref; do
+	sq -v s="$s" -f - <"$tree/test/bench/ref_refusals.sql" >"$res/ref-refusals-$s.txt" 2>&1 ||
+		die "$s does not refuse what GDAP refuses: $(grep -m1 'not ok' "$res/ref-refusals-$s.txt" || tail -n 3 "$res/ref-refusals-$s.txt")"
+	say "$(tail -n 1 "$res/ref-refusals-$s.txt")"
+done
 
 step "data: $npart partners, $ncust customers, $nsubs subscriptions (SCALE=$SCALE), x4 schemas"
 t0=$SECONDS
@@ -369,52 +376,60 @@ cg_script() {
 	done
 	cg_gdap_script
 }
-# GDAP (issue 13), the extension only so far (no PL/pgSQL reference of R14-R20 yet): on the
-# customers the multipartner variant's rel statements above made partner 1's (an active
-# reseller relationship, R14), bench_admin (partner 1's admin_agent) creates an admin
-# relationship (gcreate: INSERT), submits it and the customer's global_admin approves it
-# (gapprove: the two UPDATEs, summed), then bench_admin assigns one of its roles to
-# bench_sales (gassign: INSERT).  Direct DML through the same triggers as the API
-# (create_admin_relationship() etc. only write these rows), so ids are known beforehand.
-cg_gdap_j() { # t: the pool index of the multipartner variant's t-th rel statement
+# GDAP (issue 13), in floor, multipartner and ref: on the customers each variant's rel statements
+# above made partner 1's (an active reseller relationship, R14), bench_admin (partner 1's
+# admin_agent) creates an admin relationship (gcreate: INSERT), submits it and the customer's
+# global_admin approves it (gapprove: the two UPDATEs, summed), then bench_admin assigns one of
+# its roles to bench_sales (gassign: INSERT).  Direct DML through the same triggers as the API
+# (create_admin_relationship() etc. only write these rows), so ids are known beforehand.  floor
+# has no triggers: its rows keep their stamps empty, as its relationship rows do.
+variants_gdap="floor multipartner ref"
+cg_gdap_j() { # variant t: the pool index of that variant's t-th rel statement
 	local vi=0 v
 	for v in $variants_cg; do
 		vi=$((vi + 1))
-		[[ $v == multipartner ]] && break
+		[[ $v == "$1" ]] && break
 	done
-	echo $(((vi * (cg_warm + CG_STMTS) + $1) % npool))
+	echo $(((vi * (cg_warm + CG_STMTS) + $2) % npool))
 }
 cg_gdap_script() {
-	local t j c
+	local t j c v
 	say "RESET ROLE"
-	say "PREPARE gcr (text, int) AS INSERT INTO multipartner.admin_relationship (admin_relationship_id, customer_id, partner_id, display_name, roles, duration) VALUES (md5(\$1)::uuid, md5('c' || \$2)::uuid, '$p1', \$1, '{29232cdf-9323-42fd-ade2-1d097af3e4de,729827e3-9c14-49f7-bb1b-9608f156bbb8}', '180 days')"
-	say "PREPARE gsub (text) AS UPDATE multipartner.admin_relationship SET status = 'approval_pending' WHERE admin_relationship_id = md5(\$1)::uuid"
-	say "PREPARE gapp (text) AS UPDATE multipartner.admin_relationship SET status = 'active' WHERE admin_relationship_id = md5(\$1)::uuid"
-	say "PREPARE gasg (text, int) AS INSERT INTO multipartner.access_assignment (access_assignment_id, admin_relationship_id, customer_id, partner_id, grantee, roles) VALUES (md5('aa' || \$1)::uuid, md5(\$1)::uuid, md5('c' || \$2)::uuid, '$p1', 'bench_sales', '{729827e3-9c14-49f7-bb1b-9608f156bbb8}')"
-	for ((t = 0; t < cg_warm + CG_STMTS; t++)); do
-		j=$(cg_gdap_j "$t")
-		c=$((8 * (j / 7) + j % 7 + 1 + (j % 7 >= 2)))
-		say "SET ROLE bench_admin"
-		say "EXECUTE gcr('cg-gdap-$t', $c)"
-		say "EXECUTE gsub('cg-gdap-$t')"
-		say "SET ROLE bench_ca_$((j % nadmins))"
-		say "EXECUTE gapp('cg-gdap-$t')"
-		say "SET ROLE bench_admin"
-		say "EXECUTE gasg('cg-gdap-$t', $c)"
+	for v in $variants_gdap; do
+		say "PREPARE gcr_$v (text, int) AS INSERT INTO $v.admin_relationship (admin_relationship_id, customer_id, partner_id, display_name, roles, duration) VALUES (md5(\$1)::uuid, md5('c' || \$2)::uuid, '$p1', \$1, '{29232cdf-9323-42fd-ade2-1d097af3e4de,729827e3-9c14-49f7-bb1b-9608f156bbb8}', '180 days')"
+		say "PREPARE gsub_$v (text) AS UPDATE $v.admin_relationship SET status = 'approval_pending' WHERE admin_relationship_id = md5(\$1)::uuid"
+		say "PREPARE gapp_$v (text) AS UPDATE $v.admin_relationship SET status = 'active' WHERE admin_relationship_id = md5(\$1)::uuid"
+		say "PREPARE gasg_$v (text, int) AS INSERT INTO $v.access_assignment (access_assignment_id, admin_relationship_id, customer_id, partner_id, grantee, roles) VALUES (md5('aa' || \$1)::uuid, md5(\$1)::uuid, md5('c' || \$2)::uuid, '$p1', 'bench_sales', '{729827e3-9c14-49f7-bb1b-9608f156bbb8}')"
+	done
+	for v in $variants_gdap; do
+		for ((t = 0; t < cg_warm + CG_STMTS; t++)); do
+			j=$(cg_gdap_j "$v" "$t")
+			c=$((8 * (j / 7) + j % 7 + 1 + (j % 7 >= 2)))
+			say "SET ROLE bench_admin"
+			say "EXECUTE gcr_$v('cg-gdap-$t', $c)"
+			say "EXECUTE gsub_$v('cg-gdap-$t')"
+			say "SET ROLE bench_ca_$((j % nadmins))"
+			say "EXECUTE gapp_$v('cg-gdap-$t')"
+			say "SET ROLE bench_admin"
+			say "EXECUTE gasg_$v('cg-gdap-$t', $c)"
+		done
 	done
 	say "RESET ROLE"
 }
 cg_gdap_labels() {
-	local t
-	for ((t = 0; t < 5; t++)); do say "-"; done
-	for ((t = 0; t < cg_warm + CG_STMTS; t++)); do
-		say "-"
-		((t < cg_warm)) && say "-" || say "gcreate multipartner"
-		((t < cg_warm)) && say "-" || say "gapprove multipartner"
-		say "-"
-		((t < cg_warm)) && say "-" || say "gapprove multipartner"
-		say "-"
-		((t < cg_warm)) && say "-" || say "gassign multipartner"
+	local t v
+	say "-"
+	for v in $variants_gdap; do for ((t = 0; t < 4; t++)); do say "-"; done; done
+	for v in $variants_gdap; do
+		for ((t = 0; t < cg_warm + CG_STMTS; t++)); do
+			say "-"
+			((t < cg_warm)) && say "-" || say "gcreate $v"
+			((t < cg_warm)) && say "-" || say "gapprove $v"
+			say "-"
+			((t < cg_warm)) && say "-" || say "gapprove $v"
+			say "-"
+			((t < cg_warm)) && say "-" || say "gassign $v"
+		done
 	done
 	say "-"
 }
