@@ -8,6 +8,7 @@ packages=(
 	postgresql-15                              # initdb, postgres, pg_ctl for the private clusters
 	postgresql-server-dev-15                   # pg_config, PGXS, pg_regress, pg_isolation_regress
 	postgresql-15-pgtap                        # CREATE EXTENSION pgtap
+	postgresql-15-cron                         # pg_cron, the scheduler of run_maintenance() (t_pg_cron)
 	libtap-parser-sourcehandler-pgtap-perl     # pg_prove
 	dpkg-dev debhelper                         # dpkg-buildpackage of debian/ (t_debian_package)
 	postgresql-server-dev-all                  # pg_buildext, pgxs_debian_control.mk

@@ -5,7 +5,8 @@
 # it provides the extension from the install script of that version, which
 # make installs; the license is the PostgreSQL License of LICENSE; and
 # CHANGELOG.md has a section for every version there is an install or
-# upgrade script for.  No cluster: the files only.
+# upgrade script for, the current one first (after an "## Unreleased" section
+# of what the next version gathers, if there is one).  No cluster: the files only.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/lib.sh"
 tree=$(cd "$here/../.." && pwd)
@@ -52,5 +53,8 @@ for v in $versions; do
 	grep -q "^## $v\( \|$\)" CHANGELOG.md || fail "CHANGELOG.md has a section for $v"
 done
 ok "CHANGELOG.md has a section for every version ($(echo $versions))"
-expect_eq "CHANGELOG.md starts with the current version" "$control" \
-	"$(sed -n 's/^## \([0-9.]*\).*/\1/p' CHANGELOG.md | head -1)"
+if [[ $(grep -m1 '^## ' CHANGELOG.md) == "## Unreleased"* ]]; then
+	ok "CHANGELOG.md starts with an Unreleased section"
+fi
+expect_eq "CHANGELOG.md starts with the current version (after Unreleased)" "$control" \
+	"$(grep '^## ' CHANGELOG.md | grep -v '^## Unreleased' | sed -n 's/^## \([0-9.]*\).*/\1/p' | head -1)"
