@@ -1,8 +1,9 @@
 -- The `make demo` scenario: Contoso works with two partners at once, one for
 -- Office 365 and one for Azure, and neither can touch what the other sold.
 -- Then the views show the state as each role may see it, and the audit log
--- says who did what. Last, Northwind gets granular admin roles at Contoso (GDAP)
--- for 180 days and hands one of them to a technician.
+-- says who did what. Then Northwind gets granular admin roles at Contoso (GDAP)
+-- for 180 days and hands one of them to a technician. Last, time: a renewal
+-- nobody recorded yet, and an expiry notice.
 -- Run by test/demo/demo.sh as: psql -v ON_ERROR_STOP=1 -X -d demo -f test/demo/demo.sql
 -- (and by test/scripts/t_readme_examples.sh, whose README examples start where it ends).
 -- psql prints every statement before its result (ECHO queries: as sent, with the psql variables
@@ -205,3 +206,32 @@ SELECT customer_name, partner_name, display_name, status, effective_status, auto
        round(extract(epoch FROM effective_end_at - now()) / 86400) AS days_left
   FROM multipartner.admin_relationships ORDER BY display_name;
 \x off
+
+\echo
+\echo '=== 9. Time: renewals and expiry notices (SPEC §10)'
+\echo '--- the operator imports two older Fabrikam subscriptions of Contoso (history: created_at in the past)'
+INSERT INTO multipartner.subscription
+       (customer_id, partner_of_record, offer_id, product_family, quantity, term, billing_cycle, created_at, auto_renew)
+VALUES (:'contoso', 'f0000000-0000-4000-8000-000000000001', 'VISIO-P2', 'Visio', 5, 'P1Y', 'annual',
+        now() - interval '13 months', true),
+       (:'contoso', 'f0000000-0000-4000-8000-000000000001', 'PROJECT-P3', 'Project', 3, 'P1M', 'monthly',
+        now() - interval '1 month' + interval '5 days', false);
+\echo '--- Visio (P1Y, auto_renew) is recorded in its first term, but time has renewed it: its second term'
+\echo '--- started a month ago, and nothing had to record that. Project (P1M, no auto_renew) ends in 5 days:'
+SELECT offer_id, status, multipartner.effective_status(s) AS effective,
+       term_start::date AS recorded_term_start,
+       multipartner.effective_term_start(s)::date AS effective_term_start,
+       multipartner.effective_commitment_end(s)::date AS ends
+  FROM multipartner.subscription s WHERE offer_id IN ('VISIO-P2', 'PROJECT-P3') ORDER BY offer_id;
+\echo '--- what ends within 30 days without renewing, as Fabrikam sees it:'
+SET ROLE fabrikam_admin;
+SELECT kind, days_left FROM multipartner.expiring;
+RESET ROLE;
+\echo '--- the operator runs the maintenance (pg_cron would, every minute); this session listens:'
+LISTEN multipartner_expiring;
+SELECT kind, count FROM multipartner.run_maintenance() WHERE count > 0;
+\echo '--- the renewal is recorded (with its audit row), and a second run sends nothing again:'
+SELECT offer_id, term_start::date, commitment_end::date FROM multipartner.subscription
+ WHERE offer_id = 'VISIO-P2';
+SELECT kind, count FROM multipartner.run_maintenance() WHERE count > 0;
+UNLISTEN multipartner_expiring;
