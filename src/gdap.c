@@ -46,6 +46,7 @@
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgrprotos.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 
@@ -325,10 +326,26 @@ admin_role_update(const MpTriggerEvent *ev)
 	return ev->newtup;
 }
 
+/*
+ * Every write to admin_role, restore mode included, sends a relcache
+ * invalidation of it: lookup.c keeps the table's rows (admin_roles), here
+ * until the next command, in the other backends until this commits, and a
+ * rollback drops what this backend kept meanwhile.
+ */
+static void
+admin_role_written(void)
+{
+	Oid			relid = mp_relation_oid("admin_role");
+
+	if (OidIsValid(relid))
+		CacheInvalidateRelcacheByRelid(relid);
+}
+
 static const MpTrigger admin_role_guard = {
 	.name = "admin_role_guard",
 	.kind = MP_TRIGGER_BEFORE_ROW,
 	.restore = MP_RESTORE_PASS,
+	.always = admin_role_written,
 	.no_delete = {"Admin roles are never deleted.", NULL},	/* R20 */
 	.on_insert = admin_role_insert,
 	.on_update = admin_role_update,
