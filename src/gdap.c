@@ -204,17 +204,19 @@ check_stamps_untouched(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 							"the trigger sets it when the status changes");
 }
 
-static void
-report_check(MpRefusalRule rule, Relation rel, const char *col,
-			 const char *msg, const char *detail)
-{
-	mp_count_refusal(rule, ERRCODE_CHECK_VIOLATION);
-	ereport(ERROR,
-			(errcode(ERRCODE_CHECK_VIOLATION),
-			 errmsg_internal("%s", msg),
-			 detail ? errdetail_internal("%s", detail) : 0,
-			 errtablecol(rel, mp_attnum(rel, col))));
-}
+/*
+ * A CHECK violation (23514) of column col, counted under rule; the rest of
+ * the arguments are the report's errmsg() and errdetail() calls, so their
+ * format strings are the translatable messages.
+ */
+#define report_check(rule, rel, col, ...) \
+	do { \
+		mp_count_refusal((rule), ERRCODE_CHECK_VIOLATION); \
+		ereport(ERROR, \
+				(errcode(ERRCODE_CHECK_VIOLATION), \
+				 __VA_ARGS__, \
+				 errtablecol((rel), mp_attnum((rel), (col))))); \
+	} while (0)
 
 /*
  * A roles array (uuid[]): its elements, in the caller's memory.  NULL
@@ -430,9 +432,9 @@ check_terms(Relation rel, HeapTuple tup, const AdminRel *r)
 							   VARSIZE_ANY_EXHDR(DatumGetTextPP(d)));
 	if (len < 1 || len > MP_ADMIN_NAME_MAX)
 		report_check(MP_RULE_R15, rel, "display_name",
-					 psprintf("display name of an admin relationship must have 1 to %d characters",
-							  MP_ADMIN_NAME_MAX),
-					 psprintf("It has %d.", len));
+					 errmsg("display name of an admin relationship must have 1 to %d characters",
+							MP_ADMIN_NAME_MAX),
+					 errdetail("It has %d.", len));
 
 	d = mp_getattr(tup, rel, "roles", &isnull);
 	if (isnull)
@@ -440,12 +442,12 @@ check_terms(Relation rel, HeapTuple tup, const AdminRel *r)
 	items = roles_items(rel, d, &n, MP_RULE_R15, ERRCODE_CHECK_VIOLATION);
 	if (n == 0)
 		report_check(MP_RULE_R15, rel, "roles",
-					 "an admin relationship must ask for at least one admin role", NULL);
+					 errmsg("an admin relationship must ask for at least one admin role"));
 	dup = duplicate_role(items, n);
 	if (dup >= 0)
 		report_check(MP_RULE_R15, rel, "roles",
-					 psprintf("admin role %s is asked for more than once",
-							  mp_uuid_str(&items[dup])), NULL);
+					 errmsg("admin role %s is asked for more than once",
+							mp_uuid_str(&items[dup])));
 	known = palloc(sizeof(bool) * n);
 	ga = palloc(sizeof(bool) * n);
 	mp_lookup_admin_roles(d, n, items, known, ga);
@@ -470,10 +472,10 @@ check_terms(Relation rel, HeapTuple tup, const AdminRel *r)
 	if (iv->month != 0 || iv->time != 0 || iv->day < 1 ||
 		iv->day > MP_ADMIN_DURATION_MAX_DAYS)
 		report_check(MP_RULE_R15, rel, "duration",
-					 psprintf("duration of an admin relationship must be a whole number of days from 1 to %d",
-							  MP_ADMIN_DURATION_MAX_DAYS),
-					 psprintf("It is %s.",
-							  DatumGetCString(DirectFunctionCall1(interval_out, d))));
+					 errmsg("duration of an admin relationship must be a whole number of days from 1 to %d",
+							MP_ADMIN_DURATION_MAX_DAYS),
+					 errdetail("It is %s.",
+							   DatumGetCString(DirectFunctionCall1(interval_out, d))));
 
 	if (r->auto_extend && any_ga)
 	{
@@ -824,8 +826,8 @@ check_terms_change(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 						 "While an admin relationship is active, its roles change only by removing the global_admin roles (Global Administrator), all of them at once.");
 		if (nn == 0)
 			report_check(MP_RULE_R15, rel, "roles",
-						 "an admin relationship must ask for at least one admin role",
-						 "Removing Global Administrator would leave it none: terminate it instead.");
+						 errmsg("an admin relationship must ask for at least one admin role"),
+						 errdetail("Removing Global Administrator would leave it none: terminate it instead."));
 	}
 	/* R17 on the result */
 	if (new->auto_extend)
