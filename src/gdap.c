@@ -410,9 +410,11 @@ effective_of(const AdminRel *r)
 /*
  * R15 and R17 on the terms of a row: display name, roles, duration,
  * auto_extend.  False: one is NULL (its NOT NULL constraint says so).
+ * inserting: the row is new, so R17 names it by its display name (its id
+ * is never stored when the INSERT is refused); an UPDATE names the id.
  */
 static bool
-check_terms(Relation rel, HeapTuple tup, const AdminRel *r)
+check_terms(Relation rel, HeapTuple tup, const AdminRel *r, bool inserting)
 {
 	bool		isnull;
 	Datum		d;
@@ -479,9 +481,14 @@ check_terms(Relation rel, HeapTuple tup, const AdminRel *r)
 
 	if (r->auto_extend && any_ga)
 	{
+		Datum		name = mp_getattr(tup, rel, "display_name", &isnull);
+
 		mp_count_refusal(MP_RULE_R17, ERRCODE_MP_AUTO_EXTEND_GLOBAL_ADMIN);
 		ereport(ERROR,
 				(errcode(ERRCODE_MP_AUTO_EXTEND_GLOBAL_ADMIN),
+				 inserting ?
+				 errmsg("admin relationship \"%s\" cannot auto-extend",
+						TextDatumGetCString(name)) :
 				 errmsg("admin relationship %s cannot auto-extend", mp_uuid_str(&r->id)),
 				 errdetail("Its roles include Global Administrator (a global_admin role); such a relationship cannot auto-extend."),
 				 errhint("Remove the global_admin roles, or leave auto_extend off."),
@@ -606,7 +613,7 @@ admin_rel_insert(const MpTriggerEvent *ev)
 	}
 
 	/* R15, R17 */
-	if (!check_terms(rel, tup, &r))
+	if (!check_terms(rel, tup, &r, true))
 		return mp_patch_apply(&patch, rel, tup, ev->cxt);
 	check_name_unique(rel, tup, &r);
 	if (mp_lookup_admin_id_taken(&r.id, &r.customer_id))
@@ -779,7 +786,7 @@ check_terms_change(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 
 	if (old->status == MP_AR_CREATED)
 	{
-		if (!check_terms(rel, newtup, new))
+		if (!check_terms(rel, newtup, new, false))
 			return;
 		if (name_changed)
 			check_name_unique(rel, newtup, new);
