@@ -216,8 +216,16 @@ retry:
 	 */
 	for (; t->nchecked < nkeys; t->nchecked++)
 	{
-		if ((*idx)->rd_index->indkey.values[t->nchecked] !=
-			SPI_fnumber(RelationGetDescr(*rel), keycols[t->nchecked]))
+		AttrNumber	attnum = SPI_fnumber(RelationGetDescr(*rel), keycols[t->nchecked]);
+
+		/*
+		 * The column, and the collation the query's "=" compares it with
+		 * (the column's): the probe compares in the index's collation.
+		 */
+		if ((*idx)->rd_index->indkey.values[t->nchecked] != attnum ||
+			attnum <= 0 ||
+			(*idx)->rd_indcollation[t->nchecked] !=
+			TupleDescAttr(RelationGetDescr(*rel), attnum - 1)->attcollation)
 		{
 			index_close(*idx, NoLock);
 			table_close(*rel, NoLock);
@@ -247,8 +255,8 @@ keys_match(Relation rel, TupleTableSlot *slot, const AttrNumber *attnums,
 /*
  * probe - scan index idxname of table relname for rows whose leading nkeys
  * index columns, which must be the table columns keycols[], equal keys[]
- * (compared with eqprocs[]), and pass each visible row to cb, which says
- * whether it counts.
+ * (compared with eqprocs[], in the index's collation, which must be the
+ * column's), and pass each visible row to cb, which says whether it counts.
  *
  * With lock (a LockTupleMode + 1, 0 for none), filter decides on the visible
  * version whether to lock the row; the row is then locked in its latest
@@ -256,11 +264,32 @@ keys_match(Relation rel, TupleTableSlot *slot, const AttrNumber *attnums,
  * still hold the keys and pass filter before cb sees it (what EvalPlanQual
  * does for SELECT ... FOR SHARE); a row deleted meanwhile is skipped.
  * Returns the number of rows cb counted, or -1 to take the SPI path.
+ *
+ * The snapshot is the one a query through SPI would take (the transaction
+ * snapshot after a CommandCounterIncrement), and the table lock the one its
+ * executor would (AccessShareLock, RowShareLock with row locks);
+ * mp_probe_opts says otherwise for the questions whose query differs.
  */
 int
 mp_probe(const char *relname, const char *idxname, const char *const keycols[],
 	  int nkeys, const Datum *keys, const Oid *eqprocs, int lock,
 	  MpProbeCallback filter, MpProbeCallback cb, void *arg)
+{
+	return mp_probe_opts(relname, idxname, keycols, nkeys, keys, eqprocs, lock,
+						 filter, cb, arg, NULL);
+}
+
+/*
+ * mp_probe_opts - mp_probe, with opts (or NULL): on the latest snapshot
+ * (opts->latest, for a query that SPI runs with GetLatestSnapshot()), under
+ * another table lock (opts->rellock, e.g. the RowExclusiveLock of an UPDATE
+ * whose rows the probe looks for).
+ */
+int
+mp_probe_opts(const char *relname, const char *idxname,
+			  const char *const keycols[], int nkeys, const Datum *keys,
+			  const Oid *eqprocs, int lock, MpProbeCallback filter,
+			  MpProbeCallback cb, void *arg, const MpProbeOpts *opts)
 {
 	Relation	rel;
 	Relation	idx;
@@ -274,19 +303,24 @@ mp_probe(const char *relname, const char *idxname, const char *const keycols[],
 	int			counted = 0;
 	bool		unique;
 
+	if (opts && opts->rellock != NoLock)
+		rellock = opts->rellock;
 	if (!open_for_probe(relname, idxname, keycols, nkeys, rellock, &rel, &idx))
 		return -1;
 	for (int i = 0; i < nkeys; i++)
 	{
 		attnums[i] = idx->rd_index->indkey.values[i];
 		ScanKeyInit(&skey[i], i + 1, BTEqualStrategyNumber, eqprocs[i], keys[i]);
+		/* open_for_probe checked that it is the column's */
+		skey[i].sk_collation = idx->rd_indcollation[i];
 	}
 
 	unique = idx->rd_index->indisunique && nkeys >= idx->rd_index->indnkeyatts;
 
 	/* what SPI does before a query: see our own earlier writes */
 	CommandCounterIncrement();
-	snapshot = RegisterSnapshot(GetTransactionSnapshot());
+	snapshot = RegisterSnapshot(opts && opts->latest ? GetLatestSnapshot() :
+								GetTransactionSnapshot());
 
 	scan = index_beginscan(rel, idx, snapshot, nkeys, 0);
 	index_rescan(scan, skey, nkeys, NULL, 0);

@@ -46,6 +46,7 @@
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgrprotos.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 
@@ -203,17 +204,19 @@ check_stamps_untouched(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 							"the trigger sets it when the status changes");
 }
 
-static void
-report_check(MpRefusalRule rule, Relation rel, const char *col,
-			 const char *msg, const char *detail)
-{
-	mp_count_refusal(rule, ERRCODE_CHECK_VIOLATION);
-	ereport(ERROR,
-			(errcode(ERRCODE_CHECK_VIOLATION),
-			 errmsg_internal("%s", msg),
-			 detail ? errdetail_internal("%s", detail) : 0,
-			 errtablecol(rel, mp_attnum(rel, col))));
-}
+/*
+ * A CHECK violation (23514) of column col, counted under rule; the rest of
+ * the arguments are the report's errmsg() and errdetail() calls, so their
+ * format strings are the translatable messages.
+ */
+#define report_check(rule, rel, col, ...) \
+	do { \
+		mp_count_refusal((rule), ERRCODE_CHECK_VIOLATION); \
+		ereport(ERROR, \
+				(errcode(ERRCODE_CHECK_VIOLATION), \
+				 __VA_ARGS__, \
+				 errtablecol((rel), mp_attnum((rel), (col))))); \
+	} while (0)
 
 /*
  * A roles array (uuid[]): its elements, in the caller's memory.  NULL
@@ -325,10 +328,26 @@ admin_role_update(const MpTriggerEvent *ev)
 	return ev->newtup;
 }
 
+/*
+ * Every write to admin_role, restore mode included, sends a relcache
+ * invalidation of it: lookup.c keeps the table's rows (admin_roles), here
+ * until the next command, in the other backends until this commits, and a
+ * rollback drops what this backend kept meanwhile.
+ */
+static void
+admin_role_written(void)
+{
+	Oid			relid = mp_relation_oid("admin_role");
+
+	if (OidIsValid(relid))
+		CacheInvalidateRelcacheByRelid(relid);
+}
+
 static const MpTrigger admin_role_guard = {
 	.name = "admin_role_guard",
 	.kind = MP_TRIGGER_BEFORE_ROW,
 	.restore = MP_RESTORE_PASS,
+	.always = admin_role_written,
 	.no_delete = {"Admin roles are never deleted.", NULL},	/* R20 */
 	.on_insert = admin_role_insert,
 	.on_update = admin_role_update,
@@ -391,9 +410,11 @@ effective_of(const AdminRel *r)
 /*
  * R15 and R17 on the terms of a row: display name, roles, duration,
  * auto_extend.  False: one is NULL (its NOT NULL constraint says so).
+ * inserting: the row is new, so R17 names it by its display name (its id
+ * is never stored when the INSERT is refused); an UPDATE names the id.
  */
 static bool
-check_terms(Relation rel, HeapTuple tup, const AdminRel *r)
+check_terms(Relation rel, HeapTuple tup, const AdminRel *r, bool inserting)
 {
 	bool		isnull;
 	Datum		d;
@@ -413,9 +434,9 @@ check_terms(Relation rel, HeapTuple tup, const AdminRel *r)
 							   VARSIZE_ANY_EXHDR(DatumGetTextPP(d)));
 	if (len < 1 || len > MP_ADMIN_NAME_MAX)
 		report_check(MP_RULE_R15, rel, "display_name",
-					 psprintf("display name of an admin relationship must have 1 to %d characters",
-							  MP_ADMIN_NAME_MAX),
-					 psprintf("It has %d.", len));
+					 errmsg("display name of an admin relationship must have 1 to %d characters",
+							MP_ADMIN_NAME_MAX),
+					 errdetail("It has %d.", len));
 
 	d = mp_getattr(tup, rel, "roles", &isnull);
 	if (isnull)
@@ -423,12 +444,12 @@ check_terms(Relation rel, HeapTuple tup, const AdminRel *r)
 	items = roles_items(rel, d, &n, MP_RULE_R15, ERRCODE_CHECK_VIOLATION);
 	if (n == 0)
 		report_check(MP_RULE_R15, rel, "roles",
-					 "an admin relationship must ask for at least one admin role", NULL);
+					 errmsg("an admin relationship must ask for at least one admin role"));
 	dup = duplicate_role(items, n);
 	if (dup >= 0)
 		report_check(MP_RULE_R15, rel, "roles",
-					 psprintf("admin role %s is asked for more than once",
-							  mp_uuid_str(&items[dup])), NULL);
+					 errmsg("admin role %s is asked for more than once",
+							mp_uuid_str(&items[dup])));
 	known = palloc(sizeof(bool) * n);
 	ga = palloc(sizeof(bool) * n);
 	mp_lookup_admin_roles(d, n, items, known, ga);
@@ -453,16 +474,21 @@ check_terms(Relation rel, HeapTuple tup, const AdminRel *r)
 	if (iv->month != 0 || iv->time != 0 || iv->day < 1 ||
 		iv->day > MP_ADMIN_DURATION_MAX_DAYS)
 		report_check(MP_RULE_R15, rel, "duration",
-					 psprintf("duration of an admin relationship must be a whole number of days from 1 to %d",
-							  MP_ADMIN_DURATION_MAX_DAYS),
-					 psprintf("It is %s.",
-							  DatumGetCString(DirectFunctionCall1(interval_out, d))));
+					 errmsg("duration of an admin relationship must be a whole number of days from 1 to %d",
+							MP_ADMIN_DURATION_MAX_DAYS),
+					 errdetail("It is %s.",
+							   DatumGetCString(DirectFunctionCall1(interval_out, d))));
 
 	if (r->auto_extend && any_ga)
 	{
+		Datum		name = mp_getattr(tup, rel, "display_name", &isnull);
+
 		mp_count_refusal(MP_RULE_R17, ERRCODE_MP_AUTO_EXTEND_GLOBAL_ADMIN);
 		ereport(ERROR,
 				(errcode(ERRCODE_MP_AUTO_EXTEND_GLOBAL_ADMIN),
+				 inserting ?
+				 errmsg("admin relationship \"%s\" cannot auto-extend",
+						TextDatumGetCString(name)) :
 				 errmsg("admin relationship %s cannot auto-extend", mp_uuid_str(&r->id)),
 				 errdetail("Its roles include Global Administrator (a global_admin role); such a relationship cannot auto-extend."),
 				 errhint("Remove the global_admin roles, or leave auto_extend off."),
@@ -587,7 +613,7 @@ admin_rel_insert(const MpTriggerEvent *ev)
 	}
 
 	/* R15, R17 */
-	if (!check_terms(rel, tup, &r))
+	if (!check_terms(rel, tup, &r, true))
 		return mp_patch_apply(&patch, rel, tup, ev->cxt);
 	check_name_unique(rel, tup, &r);
 	if (mp_lookup_admin_id_taken(&r.id, &r.customer_id))
@@ -760,7 +786,7 @@ check_terms_change(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 
 	if (old->status == MP_AR_CREATED)
 	{
-		if (!check_terms(rel, newtup, new))
+		if (!check_terms(rel, newtup, new, false))
 			return;
 		if (name_changed)
 			check_name_unique(rel, newtup, new);
@@ -807,8 +833,8 @@ check_terms_change(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 						 "While an admin relationship is active, its roles change only by removing the global_admin roles (Global Administrator), all of them at once.");
 		if (nn == 0)
 			report_check(MP_RULE_R15, rel, "roles",
-						 "an admin relationship must ask for at least one admin role",
-						 "Removing Global Administrator would leave it none: terminate it instead.");
+						 errmsg("an admin relationship must ask for at least one admin role"),
+						 errdetail("Removing Global Administrator would leave it none: terminate it instead."));
 	}
 	/* R17 on the result */
 	if (new->auto_extend)

@@ -41,6 +41,7 @@
 #include "postgres.h"
 
 #include "access/sysattr.h"
+#include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
@@ -48,6 +49,8 @@
 #include "executor/tuptable.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
@@ -1334,6 +1337,23 @@ admin_rel_there_spi(void *question)
 	return true;
 }
 
+/*
+ * The direct path: admin_relationship_pkey, as the restoring superuser
+ * (restore mode is a superuser's, who bypasses row security and needs no
+ * grant: what the query as the caller reads); anyone else takes the query.
+ */
+static bool
+admin_rel_there_direct(void *question)
+{
+	Question   *q = (Question *) question;
+	static const char *const keycols[] = {"customer_id", "admin_relationship_id"};
+
+	if (!superuser())
+		return false;
+	return probe_keys(q, "admin_relationship", "admin_relationship_pkey",
+					  keycols, 2, 0, NULL, rel_any_row, q) >= 0;
+}
+
 bool
 mp_lookup_admin_relationship_exists(const pg_uuid_t *customer_id, const pg_uuid_t *id)
 {
@@ -1450,6 +1470,225 @@ admin_roles_spi(void *question)
 	return true;
 }
 
+/*
+ * The direct path: admin_role is a small reference table whose rows are
+ * only ever added (R20: never deleted, renamed, nor is global_admin
+ * changed), so its rows are kept, sorted by role_id, in a backend-local
+ * cache (cache.c's idiom) and looked up there.  Kept answers are only ever
+ * "this role exists (and is or is not a global_admin one)": a row that one
+ * snapshot of this backend saw is seen by every later snapshot of it (a
+ * later transaction's, or a later statement's in READ COMMITTED; under
+ * REPEATABLE READ the fill ran in this transaction or in an earlier one, on
+ * an older snapshot).  A role the cache does not hold is not "unknown" but
+ * a probe of admin_role_pkey, on the snapshot the query would have used: a
+ * role added since the fill (whose commit may be visible here before its
+ * invalidation arrives) is found, and the cache filled again at the next
+ * lookup.  The cache goes on a relcache invalidation of admin_role, which
+ * DDL sends and every write to the table sends too (gdap.c's admin_role
+ * guard, restore mode included), at the next command here and at commit to
+ * the other backends; so a role added by a transaction that rolls back
+ * leaves no answer behind.  The query's AccessShareLock on admin_role is
+ * taken all the same (taking it anew takes the invalidations sent
+ * meanwhile).  Under SERIALIZABLE the cache is not used: the probes take
+ * the predicate locks the query's scan would.  More than
+ * ADMIN_ROLE_CACHE_MAX rows are not kept: each role is probed.
+ */
+#define ADMIN_ROLE_CACHE_MAX 1024
+
+typedef struct AdminRoleEntry
+{
+	pg_uuid_t	id;
+	bool		global_admin;
+} AdminRoleEntry;
+
+static struct
+{
+	Oid			relid;			/* admin_role's oid, as filled */
+	bool		too_many;		/* over ADMIN_ROLE_CACHE_MAX rows: probe each */
+	int			n;
+	int			size;
+	AdminRoleEntry *items;		/* sorted by id, in the cache's context */
+} admin_role_cache;
+
+/* an invalidation of admin_role; while the cache is being filled, any */
+static void
+admin_role_cache_inval(MpCache *c, Oid relid)
+{
+	if (!c->valid || !OidIsValid(relid) || relid == admin_role_cache.relid)
+		mp_cache_invalidate(c);
+}
+
+static MpCache admin_role_c = MP_CACHE("multipartner admin roles",
+									   .on_relcache = true,
+									   .rel_inval = admin_role_cache_inval);
+
+void
+mp_lookup_init(void)
+{
+	mp_cache_register(&admin_role_c);
+}
+
+static int
+admin_role_cmp(const void *a, const void *b)
+{
+	return memcmp(((const AdminRoleEntry *) a)->id.data,
+				  ((const AdminRoleEntry *) b)->id.data, UUID_LEN);
+}
+
+/* One admin_role row: its id and global_admin (false: a NULL, not the table we know). */
+static bool
+admin_role_read(Relation rel, TupleTableSlot *slot, AdminRoleEntry *e)
+{
+	bool		inull;
+	bool		gnull;
+	Datum		id = slot_getattr(slot, mp_attnum(rel, "role_id"), &inull);
+	Datum		ga = slot_getattr(slot, mp_attnum(rel, "global_admin"), &gnull);
+
+	if (inull || gnull)
+		return false;
+	e->id = *DatumGetUUIDP(id);
+	e->global_admin = DatumGetBool(ga);
+	return true;
+}
+
+typedef struct AdminRoleFill
+{
+	bool		bad;			/* a row with a NULL */
+} AdminRoleFill;
+
+static bool
+admin_role_fill_row(Relation rel, TupleTableSlot *slot, void *arg)
+{
+	AdminRoleFill *f = (AdminRoleFill *) arg;
+	AdminRoleEntry e;
+
+	if (!admin_role_read(rel, slot, &e))
+	{
+		f->bad = true;
+		return false;
+	}
+	if (admin_role_cache.too_many)
+		return false;
+	if (admin_role_cache.n == ADMIN_ROLE_CACHE_MAX)
+	{
+		admin_role_cache.too_many = true;
+		return false;
+	}
+	if (admin_role_cache.n == admin_role_cache.size)
+	{
+		admin_role_cache.size = Max(admin_role_cache.size * 2, 32);
+		admin_role_cache.items = admin_role_cache.items ?
+			repalloc(admin_role_cache.items, sizeof(AdminRoleEntry) * admin_role_cache.size) :
+			MemoryContextAlloc(mp_cache_context(&admin_role_c),
+							   sizeof(AdminRoleEntry) * admin_role_cache.size);
+	}
+	admin_role_cache.items[admin_role_cache.n++] = e;
+	return true;
+}
+
+/*
+ * Fill the cache with every row of admin_role (a scan of the whole of
+ * admin_role_pkey, on the snapshot a query would use); false to take the
+ * SPI path.  A fill an invalidation interrupted answers this lookup and is
+ * not kept.
+ */
+static bool
+admin_role_cache_fill(Oid relid)
+{
+	static const char *const keycols[] = {"role_id"};
+	AdminRoleFill f = {false};
+
+	mp_cache_fill_begin(&admin_role_c);
+	admin_role_cache.relid = relid;
+	admin_role_cache.too_many = false;
+	admin_role_cache.n = 0;
+	admin_role_cache.size = 0;
+	admin_role_cache.items = NULL;	/* its context was reset */
+	if (mp_probe("admin_role", "admin_role_pkey", keycols, 0, NULL, NULL, 0,
+				 NULL, admin_role_fill_row, &f) < 0 || f.bad)
+		return false;			/* the cache stays invalid */
+	if (admin_role_cache.n > 1)
+		qsort(admin_role_cache.items, admin_role_cache.n, sizeof(AdminRoleEntry),
+			  admin_role_cmp);
+	/* filled by this lookup: it answers from it even if not kept */
+	mp_cache_fill_end(&admin_role_c);
+	return true;
+}
+
+typedef struct AdminRoleProbe
+{
+	AdminRoleEntry e;
+	bool		bad;			/* a NULL: not the table the probe knows */
+} AdminRoleProbe;
+
+static bool
+admin_role_probe_row(Relation rel, TupleTableSlot *slot, void *arg)
+{
+	AdminRoleProbe *p = (AdminRoleProbe *) arg;
+
+	p->bad = !admin_role_read(rel, slot, &p->e);
+	return true;
+}
+
+static bool
+admin_roles_direct(void *question)
+{
+	QAdminRoles *q = (QAdminRoles *) question;
+	static const char *const keycols[] = {"role_id"};
+	Oid			eqproc = F_UUID_EQ;
+	Oid			relid = mp_relation_oid("admin_role");
+	bool		use_cache = !IsolationIsSerializable();
+	bool		filled = false;
+
+	if (!OidIsValid(relid))
+		return false;
+	LockRelationOid(relid, AccessShareLock);
+	if (mp_cache_valid(&admin_role_c) && admin_role_cache.relid != relid)
+		mp_cache_invalidate(&admin_role_c);
+	if (use_cache && !mp_cache_valid(&admin_role_c))
+	{
+		if (!admin_role_cache_fill(relid))
+			return false;
+		filled = true;
+	}
+	use_cache &= (filled || mp_cache_valid(&admin_role_c)) && !admin_role_cache.too_many;
+
+	for (int i = 0; i < q->n; i++)
+	{
+		AdminRoleProbe p = {{{{0}}, false}, false};
+		AdminRoleEntry *hit = NULL;
+		Datum		d;
+		int			n;
+
+		q->known[i] = q->global_admin[i] = false;
+		p.e.id = q->items[i];
+		if (use_cache && admin_role_cache.n > 0)
+			hit = bsearch(&p.e, admin_role_cache.items, admin_role_cache.n,
+						  sizeof(AdminRoleEntry), admin_role_cmp);
+		if (hit)
+		{
+			q->known[i] = true;
+			q->global_admin[i] = hit->global_admin;
+			continue;
+		}
+		/* not kept: probed, as the query would read it */
+		d = UUIDPGetDatum(&q->items[i]);
+		n = mp_probe("admin_role", "admin_role_pkey", keycols, 1, &d, &eqproc, 0,
+					 NULL, admin_role_probe_row, &p);
+		if (n < 0 || p.bad)
+			return false;		/* the SPI path sets every answer again */
+		if (n > 0)
+		{
+			q->known[i] = true;
+			q->global_admin[i] = p.e.global_admin;
+			/* a role added since the fill: fill again next time */
+			if (use_cache)
+				mp_cache_invalidate(&admin_role_c);
+		}
+	}
+	return true;
+}
+
 /* Which of items (the elements of the uuid[] ids) are admin roles, and global ones. */
 void
 mp_lookup_admin_roles(Datum ids, int n, const pg_uuid_t *items, bool *known,
@@ -1493,6 +1732,58 @@ admin_name_spi(void *question)
 	return true;
 }
 
+/*
+ * The direct path: admin_relationship_partner_name_idx on (partner_id,
+ * display_name), on the latest snapshot as the query; display_name is
+ * compared in the index's collation, which the probe checks is the
+ * column's (the query's "=").
+ */
+typedef struct AdminNameProbe
+{
+	QAdminName *q;
+	AttrNumber	idatt;
+} AdminNameProbe;
+
+static bool
+admin_name_row(Relation rel, TupleTableSlot *slot, void *arg)
+{
+	AdminNameProbe *np = (AdminNameProbe *) arg;
+	bool		isnull;
+	Datum		id;
+
+	if (np->idatt == 0)
+		np->idatt = mp_attnum(rel, "admin_relationship_id");
+	id = slot_getattr(slot, np->idatt, &isnull);
+	/* "<>": a NULL id is no other row */
+	if (isnull || mp_uuid_eq(DatumGetUUIDP(id), np->q->except_id))
+		return false;
+	np->q->found = true;
+	return true;
+}
+
+static bool
+admin_name_direct(void *question)
+{
+	QAdminName *q = (QAdminName *) question;
+	static const char *const keycols[] = {"partner_id", "display_name"};
+	static const MpProbeOpts latest = {true, NoLock};
+	AdminNameProbe np = {q, 0};
+	Datum		keys[2];
+	Oid			eqprocs[2] = {F_UUID_EQ, F_TEXTEQ};
+
+	keys[0] = UUIDPGetDatum(q->partner_id);
+	keys[1] = q->display_name;
+	q->found = false;
+	if (mp_probe_opts("admin_relationship", "admin_relationship_partner_name_idx",
+					  keycols, 2, keys, eqprocs, 0, NULL, admin_name_row, &np,
+					  &latest) < 0)
+	{
+		q->found = false;
+		return false;
+	}
+	return true;
+}
+
 bool
 mp_lookup_admin_name_taken(const pg_uuid_t *partner_id, Datum display_name,
 						   const pg_uuid_t *except_id)
@@ -1520,6 +1811,49 @@ admin_id_spi(void *question)
 
 	q->found = spi_keys(&admin_id_sql, q, 1, GetLatestSnapshot()) > 0;
 	spi_done();
+	return true;
+}
+
+/* The direct path: admin_relationship_id_idx, on the latest snapshot. */
+typedef struct AdminIdProbe
+{
+	Question   *q;
+	AttrNumber	customeratt;
+} AdminIdProbe;
+
+static bool
+admin_id_row(Relation rel, TupleTableSlot *slot, void *arg)
+{
+	AdminIdProbe *ip = (AdminIdProbe *) arg;
+	bool		isnull;
+	Datum		customer;
+
+	if (ip->customeratt == 0)
+		ip->customeratt = mp_attnum(rel, "customer_id");
+	customer = slot_getattr(slot, ip->customeratt, &isnull);
+	if (isnull || mp_uuid_eq(DatumGetUUIDP(customer), ip->q->key[1]))
+		return false;
+	ip->q->found = true;
+	return true;
+}
+
+static bool
+admin_id_direct(void *question)
+{
+	Question   *q = (Question *) question;
+	static const char *const keycols[] = {"admin_relationship_id"};
+	static const MpProbeOpts latest = {true, NoLock};
+	AdminIdProbe ip = {q, 0};
+	Datum		key = UUIDPGetDatum(q->key[0]);
+	Oid			eqproc = F_UUID_EQ;
+
+	q->found = false;
+	if (mp_probe_opts("admin_relationship", "admin_relationship_id_idx", keycols, 1,
+					  &key, &eqproc, 0, NULL, admin_id_row, &ip, &latest) < 0)
+	{
+		q->found = false;
+		return false;
+	}
 	return true;
 }
 
@@ -1577,6 +1911,71 @@ admin_rel_lock_spi(void *question)
 		info->auto_extend = DatumGetBool(spi_col(0, 6, &isnull));
 	}
 	spi_done();
+	return true;
+}
+
+/*
+ * The direct path: admin_relationship_pkey, the row locked FOR SHARE in its
+ * latest version (mp_probe), its columns read from the version locked, as
+ * the query returns them after EvalPlanQual.
+ */
+typedef struct AdminRelLockProbe
+{
+	Question   *q;
+	bool		bad;			/* a NULL in a NOT NULL column */
+} AdminRelLockProbe;
+
+static bool
+admin_rel_lock_row(Relation rel, TupleTableSlot *slot, void *arg)
+{
+	AdminRelLockProbe *lp = (AdminRelLockProbe *) arg;
+	MpAdminRelInfo *info = (MpAdminRelInfo *) lp->q->answer;
+	bool		pnull;
+	bool		snull;
+	bool		rnull;
+	bool		anull;
+	bool		isnull;
+	Datum		partner = slot_getattr(slot, mp_attnum(rel, "partner_id"), &pnull);
+	Datum		status = slot_getattr(slot, mp_attnum(rel, "status"), &snull);
+	Datum		roles = slot_getattr(slot, mp_attnum(rel, "roles"), &rnull);
+	Datum		extend = slot_getattr(slot, mp_attnum(rel, "auto_extend"), &anull);
+	Datum		d;
+
+	if (pnull || snull || anull)
+	{
+		lp->bad = true;
+		return false;
+	}
+	info->partner_id = *DatumGetUUIDP(partner);
+	info->status = mp_enum_index(status, mp_admin_status_labels);
+	/* in the caller's memory (mp_probe runs in it); the slot's row goes */
+	info->roles = rnull ? NULL : DatumGetArrayTypePCopy(roles);
+	d = slot_getattr(slot, mp_attnum(rel, "requested_at"), &isnull);
+	info->has_requested_at = !isnull;
+	info->requested_at = isnull ? 0 : DatumGetTimestampTz(d);
+	d = slot_getattr(slot, mp_attnum(rel, "end_at"), &isnull);
+	info->has_end_at = !isnull;
+	info->end_at = isnull ? 0 : DatumGetTimestampTz(d);
+	info->auto_extend = DatumGetBool(extend);
+	lp->q->found = true;
+	return true;
+}
+
+static bool
+admin_rel_lock_direct(void *question)
+{
+	Question   *q = (Question *) question;
+	static const char *const keycols[] = {"customer_id", "admin_relationship_id"};
+	AdminRelLockProbe lp = {q, false};
+	int			n;
+
+	n = probe_keys(q, "admin_relationship", "admin_relationship_pkey", keycols, 2,
+				   LockTupleShare + 1, NULL, admin_rel_lock_row, &lp);
+	if (n < 0 || lp.bad)
+	{
+		q->found = false;
+		return false;
+	}
 	return true;
 }
 
@@ -1644,6 +2043,82 @@ end_assignments_spi(void *question)
 	return true;
 }
 
+/*
+ * The direct path answers the common case, an admin relationship that ends
+ * with no active assignment, without the UPDATE: a probe of
+ * access_assignment_pkey on the customer (every assignment of it; the
+ * partial access_assignment_active_key would miss rows if a DBA narrowed
+ * its predicate), under the UPDATE's RowExclusiveLock and on the snapshot
+ * its executor would take, finds no row of the relationship that is
+ * active.  The UPDATE then updates nothing either: it scans on the same
+ * snapshot, a row the snapshot does not see is not its to update, and a
+ * row it sees as ended cannot become active (an ended assignment is
+ * final).  With an active assignment it defers: the rows are updated by
+ * the UPDATE, with their triggers and audit rows.  It defers too when the
+ * table has a rule or a statement-level UPDATE trigger (which would fire
+ * even for no row).  It runs under READ COMMITTED only (a locking
+ * question: the SPI path's check of the latest snapshot is for REPEATABLE
+ * READ and SERIALIZABLE).
+ */
+typedef struct EndAssignmentsProbe
+{
+	QEndAssignments *q;
+	AttrNumber	relatt;
+	AttrNumber	statusatt;
+} EndAssignmentsProbe;
+
+static bool
+end_assignments_filter(Relation rel, TupleTableSlot *slot, void *arg)
+{
+	EndAssignmentsProbe *ep = (EndAssignmentsProbe *) arg;
+	bool		rnull;
+	bool		snull;
+	Datum		relid;
+	Datum		status;
+
+	if (ep->relatt == 0)
+	{
+		ep->relatt = mp_attnum(rel, "admin_relationship_id");
+		ep->statusatt = mp_attnum(rel, "status");
+	}
+	relid = slot_getattr(slot, ep->relatt, &rnull);
+	status = slot_getattr(slot, ep->statusatt, &snull);
+	return !rnull && !snull && mp_uuid_eq(DatumGetUUIDP(relid), ep->q->id) &&
+		mp_enum_index(status, mp_assignment_status_labels) == 0;	/* active */
+}
+
+static bool
+end_assignments_direct(void *question)
+{
+	QEndAssignments *q = (QEndAssignments *) question;
+	static const char *const keycols[] = {"customer_id"};
+	static const MpProbeOpts update_lock = {false, RowExclusiveLock};
+	EndAssignmentsProbe ep = {q, 0, 0};
+	Oid			relid = mp_relation_oid("access_assignment");
+	Relation	rel;
+	bool		plain;
+	Datum		key = UUIDPGetDatum(q->customer_id);
+	Oid			eqproc = F_UUID_EQ;
+
+	if (!OidIsValid(relid))
+		return false;
+	rel = table_open(relid, RowExclusiveLock);
+	plain = !rel->rd_rel->relhasrules &&
+		(rel->trigdesc == NULL ||
+		 (!rel->trigdesc->trig_update_before_statement &&
+		  !rel->trigdesc->trig_update_after_statement));
+	table_close(rel, NoLock);
+	if (!plain)
+		return false;
+	/* any active row of the relationship: the UPDATE's to do */
+	if (mp_probe_opts("access_assignment", "access_assignment_pkey", keycols, 1,
+					  &key, &eqproc, 0, end_assignments_filter, count_row, &ep,
+					  &update_lock) != 0)
+		return false;
+	q->count = 0;
+	return true;
+}
+
 int64
 mp_lookup_end_assignments(const pg_uuid_t *customer_id, const pg_uuid_t *id,
 						  TimestampTz at)
@@ -1681,10 +2156,10 @@ static const MpQuestion questions[MP_NUM_LOOKUPS] = {
 	[MP_LOOKUP_RESTORE_PARTY] = {"restore_party", false, {NULL, party_there_spi}},
 	[MP_LOOKUP_RESTORE_HOLD] = {"restore_hold", false, {NULL, hold_spi}},
 	[MP_LOOKUP_RESTORE_RELEASE] = {"restore_release", false, {NULL, release_spi}},
-	[MP_LOOKUP_ADMIN_ROLES] = {"admin_roles", false, {NULL, admin_roles_spi}},
-	[MP_LOOKUP_ADMIN_NAME_TAKEN] = {"admin_name_taken", false, {NULL, admin_name_spi}},
-	[MP_LOOKUP_ADMIN_ID_TAKEN] = {"admin_id_taken", false, {NULL, admin_id_spi}},
-	[MP_LOOKUP_ADMIN_RELATIONSHIP_LOCK] = {"admin_relationship_lock", true, {NULL, admin_rel_lock_spi}},
-	[MP_LOOKUP_END_ASSIGNMENTS] = {"end_assignments", false, {NULL, end_assignments_spi}},
-	[MP_LOOKUP_RESTORE_ADMIN_RELATIONSHIP] = {"restore_admin_relationship", false, {NULL, admin_rel_there_spi}},
+	[MP_LOOKUP_ADMIN_ROLES] = {"admin_roles", false, {admin_roles_direct, admin_roles_spi}},
+	[MP_LOOKUP_ADMIN_NAME_TAKEN] = {"admin_name_taken", false, {admin_name_direct, admin_name_spi}},
+	[MP_LOOKUP_ADMIN_ID_TAKEN] = {"admin_id_taken", false, {admin_id_direct, admin_id_spi}},
+	[MP_LOOKUP_ADMIN_RELATIONSHIP_LOCK] = {"admin_relationship_lock", true, {admin_rel_lock_direct, admin_rel_lock_spi}},
+	[MP_LOOKUP_END_ASSIGNMENTS] = {"end_assignments", true, {end_assignments_direct, end_assignments_spi}},
+	[MP_LOOKUP_RESTORE_ADMIN_RELATIONSHIP] = {"restore_admin_relationship", false, {admin_rel_there_direct, admin_rel_there_spi}},
 };

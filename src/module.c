@@ -168,6 +168,7 @@ _PG_init(void)
 	MarkGUCPrefixReserved("multipartner");
 
 	mp_fastpath_init();
+	mp_lookup_init();
 	mp_audit_init();
 	mp_util_init();
 	mp_identity_init();

@@ -27,6 +27,7 @@
 #include "access/htup.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "storage/lockdefs.h"
 #include "utils/inval.h"
 #include "utils/snapshot.h"
 #include "utils/rel.h"
@@ -175,6 +176,18 @@ extern int	mp_probe(const char *relname, const char *idxname,
 					 const char *const keycols[], int nkeys, const Datum *keys,
 					 const Oid *eqprocs, int lock, MpProbeCallback filter,
 					 MpProbeCallback cb, void *arg);
+/* What a probe does otherwise than mp_probe (fastpath.c, mp_probe_opts). */
+typedef struct MpProbeOpts
+{
+	bool		latest;			/* on the latest snapshot */
+	LOCKMODE	rellock;		/* the table lock; NoLock: mp_probe's */
+} MpProbeOpts;
+
+extern int	mp_probe_opts(const char *relname, const char *idxname,
+						  const char *const keycols[], int nkeys,
+						  const Datum *keys, const Oid *eqprocs, int lock,
+						  MpProbeCallback filter, MpProbeCallback cb, void *arg,
+						  const MpProbeOpts *opts);
 extern void mp_fastpath_init(void);
 
 /*
@@ -222,6 +235,7 @@ typedef enum MpLookupPath
 	MP_NUM_LOOKUP_PATHS
 } MpLookupPath;
 
+extern void mp_lookup_init(void);
 extern const char *mp_lookup_name(int l);
 extern const char *mp_lookup_path_name(int p);
 extern void mp_lookup_fold(void);

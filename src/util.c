@@ -189,7 +189,7 @@ mp_enum_index(Datum value, const char *const labels[])
  * of everything, or a change of pg_namespace says to look again.  Callers
  * pass string constants, which the entries keep.
  */
-#define MP_RELATION_OIDS 16
+#define MP_RELATION_OIDS 32
 
 typedef struct MpRelationOid
 {

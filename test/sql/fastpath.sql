@@ -31,12 +31,16 @@ CREATE FUNCTION pg_temp.moved(l text) RETURNS text LANGUAGE sql AS $$
       FROM multipartner.lookup_counts() c JOIN pg_temp.regress_mark m USING (lookup)
      WHERE c.lookup = l
 $$;
+-- an access assignment's status
+CREATE FUNCTION pg_temp.ast(id uuid) RETURNS text LANGUAGE sql AS $$
+    SELECT status::text FROM multipartner.access_assignment WHERE access_assignment_id = id
+$$;
 -- one sale by Office for Contoso (a new statement, so it reads the partner's status)
 CREATE FUNCTION pg_temp.sale() RETURNS text LANGUAGE sql AS $$
     SELECT pg_temp.sqlstate_of($q$SELECT multipartner.create_subscription('33333333-3333-4333-8333-000000000001', 'O365_E3', 'Microsoft 365', 2, 'P1M', 'monthly')$q$)
 $$;
 
-SELECT plan(31);
+SELECT plan(42);
 
 -------------------------------------------------------------------------------
 -- 1. The function
@@ -44,7 +48,8 @@ SELECT plan(31);
 SELECT set_eq('SELECT lookup FROM multipartner.lookup_counts()',
     ARRAY['partner_memberships', 'customer_memberships', 'partner_membership_lock', 'customer_membership_lock',
           'active_relationship_lock', 'partner_status', 'customer', 'open_relationship', 'any_relationship',
-          'audit_insert'],
+          'audit_insert', 'admin_roles', 'admin_name_taken', 'admin_id_taken', 'admin_relationship_lock',
+          'end_assignments', 'restore_admin_relationship'],
     'lookup_counts() has a row for each lookup with a direct and an SPI implementation');
 SET ROLE regress_operator;
 SELECT lives_ok('SELECT * FROM multipartner.lookup_counts()', 'an operator may read lookup_counts()');
@@ -174,6 +179,96 @@ SELECT pg_temp.sale() AS pk_changed \gset
 RESET ROLE;
 SELECT is(:'pk_changed'::text, 'ok', 'parked: a sale after the membership change succeeds');
 SELECT is(pg_temp.moved('partner_memberships'), :'expect', 'parked: after a membership change the role''s memberships are read again');
+
+-------------------------------------------------------------------------------
+-- 6. GDAP (issue 13), READ COMMITTED: an admin relationship created (its
+--    roles, its display name and its id looked up), submitted, approved, an
+--    assignment made on it (the relationship locked), relationships ended
+--    (their active assignments ended with them), an assignment loaded in
+--    restore mode (its relationship looked up): each lookup on the path the
+--    setting chose.  Ending assignments that are there is the UPDATE's
+--    (their triggers and audit rows): SPI on both paths.
+-------------------------------------------------------------------------------
+SELECT pg_temp.mark() \gset
+SET ROLE regress_office_aa;
+SELECT multipartner.create_admin_relationship(:'contoso_id', 'Regress fastpath GDAP',
+           ARRAY['Helpdesk Administrator', 'Exchange Administrator'], '180 days') AS g_ar \gset
+SELECT multipartner.create_admin_relationship(:'contoso_id', 'Regress fastpath GDAP empty',
+           ARRAY['Helpdesk Administrator'], '180 days') AS g_empty \gset
+SELECT multipartner.request_admin_approval(:'g_ar') AS ignored \gset
+SELECT multipartner.request_admin_approval(:'g_empty') AS ignored \gset
+SET ROLE regress_contoso_ga;
+SELECT multipartner.approve_admin_relationship(:'g_ar') AS ignored \gset
+SELECT multipartner.approve_admin_relationship(:'g_empty') AS ignored \gset
+SET ROLE regress_office_aa;
+SELECT multipartner.assign_admin_access(:'g_ar', 'regress_office_hd', ARRAY['Helpdesk Administrator']) AS g_as \gset
+RESET ROLE;
+SELECT is(pg_temp.moved('admin_roles'), :'expect', 'GDAP: admin_roles took the path multipartner.fast_path chose, and only that one');
+SELECT is(pg_temp.moved('admin_name_taken'), :'expect', 'GDAP: admin_name_taken took the path multipartner.fast_path chose, and only that one');
+SELECT is(pg_temp.moved('admin_id_taken'), :'expect', 'GDAP: admin_id_taken took the path multipartner.fast_path chose, and only that one');
+SELECT is(pg_temp.moved('admin_relationship_lock'), :'expect', 'GDAP: admin_relationship_lock took the path multipartner.fast_path chose, and only that one');
+-- an active relationship without an assignment ends: nothing to end with it
+SELECT pg_temp.mark() \gset
+SET ROLE regress_office_aa;
+SELECT multipartner.terminate_admin_relationship(:'g_empty') AS ignored \gset
+RESET ROLE;
+SELECT is(pg_temp.moved('end_assignments'), :'expect', 'GDAP: end_assignments of a relationship without active assignments took the path multipartner.fast_path chose, and only that one');
+-- one with an active assignment: the UPDATE ends it
+SELECT pg_temp.mark() \gset
+SET ROLE regress_office_aa;
+SELECT multipartner.terminate_admin_relationship(:'g_ar') AS ignored \gset
+RESET ROLE;
+SELECT is(pg_temp.moved('end_assignments') || '/' || pg_temp.ast(:'g_as'), 'spi/ended',
+    'GDAP: end_assignments of a relationship with an active assignment ends it through SPI, on both paths');
+-- restore mode: an assignment whose admin relationship is there is loaded
+SELECT pg_temp.mark() \gset
+SAVEPOINT regress_restore;
+SET LOCAL row_security = off;
+SET LOCAL check_function_bodies = off;
+SELECT set_config('search_path', '', true) AS ignored \gset
+INSERT INTO multipartner.access_assignment (admin_relationship_id, customer_id, partner_id, grantee, roles, status)
+VALUES (:'g_ar', :'contoso_id', :'office_id', 'regress_office_ga', ARRAY['729827e3-9c14-49f7-bb1b-9608f156bbb8']::uuid[], 'ended')
+RETURNING access_assignment_id AS g_restored \gset
+RESET search_path;
+RESET check_function_bodies;
+RESET row_security;
+SELECT is(pg_temp.moved('restore_admin_relationship') || '/' || pg_temp.ast(:'g_restored'), :'expect' || '/ended',
+    'GDAP: restore_admin_relationship took the path multipartner.fast_path chose, and only that one; the row is loaded');
+ROLLBACK TO SAVEPOINT regress_restore;
+
+-------------------------------------------------------------------------------
+-- 7. The admin roles this backend keeps (lookup.c, admin_roles): a role
+--    added is known at once, a role added and rolled back is unknown again
+--    (every write to admin_role invalidates what is kept, a rollback
+--    included), global_admin is read from the row.  The same answers on
+--    both paths.
+-------------------------------------------------------------------------------
+\set role_new  'bbbbbbbb-0000-4000-8000-000000000001'
+\set role_gone 'bbbbbbbb-0000-4000-8000-000000000002'
+CREATE FUNCTION pg_temp.admin_rel(name text, role uuid, extend boolean) RETURNS text LANGUAGE sql AS $$
+    SELECT pg_temp.sqlstate_of(format(
+        'INSERT INTO multipartner.admin_relationship (customer_id, display_name, roles, auto_extend) VALUES (%L, %L, ARRAY[%L]::uuid[], %L)',
+        '33333333-3333-4333-8333-000000000001', name, role, extend))
+$$;
+GRANT EXECUTE ON FUNCTION pg_temp.admin_rel(text, uuid, boolean) TO PUBLIC;
+SELECT is(:'contoso_id'::uuid, '33333333-3333-4333-8333-000000000001'::uuid, 'the customer pg_temp.admin_rel() writes for is Contoso');
+-- the kept roles are filled (section 6 did), then a role is added
+INSERT INTO multipartner.admin_role (role_id, name) VALUES (:'role_new', 'Regress New Administrator');
+SET ROLE regress_office_aa;
+SELECT is(pg_temp.admin_rel('Regress cache new', :'role_new', true), 'ok', 'admin roles: a role just added is known at once');
+RESET ROLE;
+SAVEPOINT regress_gone;
+INSERT INTO multipartner.admin_role (role_id, name, global_admin) VALUES (:'role_gone', 'Regress Gone Administrator', true);
+SET ROLE regress_office_aa;
+SELECT is(pg_temp.admin_rel('Regress cache gone 1', :'role_gone', false) || '/' ||
+          pg_temp.admin_rel('Regress cache gone 2', :'role_gone', true),
+          'ok/MP011', 'admin roles: a role added in a savepoint is known, as a global_admin one (R17: MP011)');
+RESET ROLE;
+ROLLBACK TO SAVEPOINT regress_gone;
+SET ROLE regress_office_aa;
+SELECT is(pg_temp.admin_rel('Regress cache gone 3', :'role_gone', false), '23503',
+    'admin roles: rolled back, the role is unknown again (23503), though this backend had kept it');
+RESET ROLE;
 
 SELECT * FROM finish();
 ROLLBACK;
