@@ -96,8 +96,69 @@ DROP EXTENSION multipartner;
 RESET multipartner.allow_drop_with_data;
 DROP ROLE regress_upgrade_member;
 
+-- 0.7 -> 0.8 with subscriptions in it (SPEC §10): term_start is backfilled
+-- with created_at, the backfill writes no audit row and leaves the triggers
+-- ENABLE ALWAYS, and the renewals due since are read lazily, then recorded
+-- by run_maintenance().  Rows loaded as a restore would (0.7 objects).
+CREATE DATABASE regress_mp_terms;
+\c regress_mp_terms
+SET client_min_messages = warning;
+CREATE EXTENSION multipartner VERSION '0.7';
+SET row_security = off;
+SET check_function_bodies = off;
+SELECT set_config('search_path', '', false) IS NULL AS restore_mode;
+INSERT INTO multipartner.partner (partner_id, name, cloud, csp_tenant_id)
+     VALUES ('11111111-1111-4111-8111-0000000000bb', 'P', 'commercial', '22222222-2222-4222-8222-0000000000bb');
+INSERT INTO multipartner.customer (customer_id, tenant_id, name, cloud)
+     VALUES ('33333333-3333-4333-8333-0000000000bb', '44444444-4444-4444-8444-0000000000bb', 'C', 'commercial');
+INSERT INTO multipartner.relationship (relationship_id, customer_id, partner_id, status)
+     VALUES ('55555555-5555-4555-8555-0000000000bb', '33333333-3333-4333-8333-0000000000bb',
+             '11111111-1111-4111-8111-0000000000bb', 'active');
+-- renewing (P1M, auto_renew, bought 2020-01-31), ended without auto_renew,
+-- and one in its first term (bought a day ago, P3Y)
+INSERT INTO multipartner.subscription
+       (subscription_id, customer_id, partner_of_record, offer_id, product_family, quantity, term,
+        billing_cycle, commitment_end, auto_renew, status, created_at, created_by)
+VALUES ('66666666-6666-4666-8666-0000000000b1', '33333333-3333-4333-8333-0000000000bb', '11111111-1111-4111-8111-0000000000bb',
+        'O', 'F', 1, 'P1M', 'monthly', '2020-02-29 00:00:00+00', true, 'active', '2020-01-31 00:00:00+00', 'postgres'),
+       ('66666666-6666-4666-8666-0000000000b2', '33333333-3333-4333-8333-0000000000bb', '11111111-1111-4111-8111-0000000000bb',
+        'O', 'F', 1, 'P1Y', 'monthly', '2021-01-01 00:00:00+00', false, 'active', '2020-01-01 00:00:00+00', 'postgres'),
+       ('66666666-6666-4666-8666-0000000000b3', '33333333-3333-4333-8333-0000000000bb', '11111111-1111-4111-8111-0000000000bb',
+        'O', 'F', 1, 'P3Y', 'triennial', date_trunc('second', now()) - interval '1 day' + interval '3 years', true, 'active',
+        date_trunc('second', now()) - interval '1 day', 'postgres');
+RESET row_security;
+RESET check_function_bodies;
+RESET search_path;
+SELECT count(*) AS audit_rows_before FROM multipartner.audit_log \gset
+ALTER EXTENSION multipartner UPDATE;
+SELECT extversion AS updated_to FROM pg_extension WHERE extname = 'multipartner';
+SELECT count(*) FILTER (WHERE term_start = created_at) AS term_start_is_created_at, count(*) AS subscriptions
+  FROM multipartner.subscription;
+SELECT count(*) - :audit_rows_before AS audit_rows_the_update_wrote FROM multipartner.audit_log;
+SELECT tgname, tgenabled FROM pg_trigger
+ WHERE tgrelid = 'multipartner.subscription'::regclass AND NOT tgisinternal ORDER BY tgname;
+SELECT attnotnull AS term_start_not_null FROM pg_attribute
+ WHERE attrelid = 'multipartner.subscription'::regclass AND attname = 'term_start';
+-- read lazily: b1 renewed every month since (anchored on the 31st: its
+-- current term starts on the last day of a month or the 31st), b2 expired
+SELECT subscription_id, status, multipartner.effective_status(s) AS effective,
+       multipartner.effective_term_start(s) > now() - interval '32 days' AS current_term_started_this_month,
+       multipartner.effective_commitment_end(s) > now() AS ends_ahead,
+       CASE WHEN s.term = 'P1M'
+            THEN extract(day FROM multipartner.effective_term_start(s) AT TIME ZONE 'UTC' + interval '1 day') = 1
+       END AS monthly_term_starts_at_a_month_end
+  FROM multipartner.subscription s ORDER BY subscription_id;
+SELECT kind, count FROM multipartner.run_maintenance() WHERE count > 0;
+SELECT subscription_id, status, term_start = multipartner.effective_term_start(s) AS recorded
+  FROM multipartner.subscription s ORDER BY subscription_id;
+SELECT count(*) - :audit_rows_before AS audit_rows_of_the_run FROM multipartner.audit_log;
+SET multipartner.allow_drop_with_data = on;
+DROP EXTENSION multipartner;
+RESET multipartner.allow_drop_with_data;
+
 \c :regress_db
 DROP DATABASE regress_mp_upgraded;
 DROP DATABASE regress_mp_from_prev;
 DROP DATABASE regress_mp_fresh;
 DROP DATABASE regress_mp_members;
+DROP DATABASE regress_mp_terms;
