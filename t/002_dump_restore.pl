@@ -18,7 +18,8 @@ $node->safe_psql('postgres', 'CREATE DATABASE src');
 load_scenario($node, 'src');
 my $before = snapshot($node, 'src');
 my $protections = value($node, 'src', protections_query());
-like($before, qr/^subscription 5 /m, 'the scenario is loaded (five subscriptions among its rows)');
+like($before, qr/^subscription 7 /m, 'the scenario is loaded (seven subscriptions among its rows)');
+like($before, qr/^expiry_notice 2 /m, '... and the memory of its notices (the 7-day one sent, the 30-day one passed with it)');
 like($before, qr/^admin_relationship 2 .*^access_assignment 2 /ms,
 	'... and its GDAP rows (two admin relationships, two assignments)');
 note("scenario: $before");
@@ -73,7 +74,7 @@ restore('dst_children_first', 'src.dump', '--data-only',
 is(held('dst_children_first'), 'access_assignment',
 	"dst_children_first: the partners' load puts back the rest; the assignments wait for their admin relationships");
 restore('dst_children_first', 'src.dump', '--data-only',
-	map { ('-t', $_) } qw(admin_role admin_relationship));
+	map { ('-t', $_) } qw(admin_role admin_relationship expiry_notice));
 $node->command_ok([ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', 'dst_plain', '-f', "$dir/src.sql" ],
 	'dst_plain: psql -f of the plain dump');
 
@@ -84,6 +85,10 @@ for my $db (@dbs)
 	is(value($node, $db, 'SELECT count(*) FROM multipartner.restore_held'), 0, "$db: no row is left held");
 	is(value($node, $db, protections_query()), $protections,
 		"$db: triggers (ENABLE ALWAYS), policies, forced row security and the DDL guard are all there");
+	is(value($node, $db,
+			"SET ROLE sc_operator; SELECT string_agg(kind || '=' || count, ' ' ORDER BY kind)
+			   FROM multipartner.run_maintenance() WHERE count > 0"),
+		'', "$db: the notices sent before the dump are remembered: a run sends none again");
 
 	my $s1 = value($node, $db, "SELECT subscription_id FROM multipartner.subscription WHERE offer_id = 'O365_E3'");
 	my $r_az = value($node, $db,

@@ -36,7 +36,7 @@ sub facts
 }
 my $facts_before = facts($old);
 my $rows_before = snapshot($old, 'up');
-like($rows_before, qr/^subscription 5 /m, 'the old cluster is loaded (five subscriptions among its rows)');
+like($rows_before, qr/^subscription 7 /m, 'the old cluster is loaded (seven subscriptions among its rows)');
 like($facts_before, qr/^fk trigger /m, 'test/catalog.psql lists the catalog facts of the old cluster');
 $old->stop;
 

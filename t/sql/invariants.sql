@@ -2,12 +2,17 @@
 -- one line each, "ok" or a description of what is broken.  Run as a superuser.
 -- t/001_crash_restart.pl checks them after a crash, the randomized driver
 -- test/sql/random_ops.sql after its run.
+-- (the moment of a sale is its INSERT, which for history an operator loaded
+-- is later than its created_at)
 SELECT CASE WHEN count(*) = 0 THEN 'ok' ELSE count(*) || ' subscriptions sold without an active relationship at that moment' END
   FROM multipartner.subscription s
+  CROSS JOIN LATERAL (SELECT min(a.at) AS at FROM multipartner.audit_log a
+                       WHERE a.table_name = 'subscription' AND a.row_id = s.subscription_id::text
+                         AND a.operation = 'INSERT') sold
  WHERE NOT EXISTS (SELECT FROM multipartner.relationship r
                     WHERE r.customer_id = s.customer_id AND r.partner_id = s.partner_of_record
-                      AND r.decided_at <= s.created_at
-                      AND (r.status = 'active' OR (r.status = 'terminated' AND r.ended_at >= s.created_at)));
+                      AND r.decided_at <= coalesce(sold.at, s.created_at)
+                      AND (r.status = 'active' OR (r.status = 'terminated' AND r.ended_at >= coalesce(sold.at, s.created_at))));
 SELECT CASE WHEN count(*) = 0 THEN 'ok' ELSE count(*) || ' rows without their INSERT audit row' END
   FROM (SELECT 'subscription' AS t, subscription_id::text AS id FROM multipartner.subscription
         UNION ALL SELECT 'relationship', relationship_id::text FROM multipartner.relationship
@@ -27,9 +32,18 @@ SELECT CASE WHEN count(*) = 0 THEN 'ok' ELSE count(*) || ' subscriptions whose p
 SELECT CASE WHEN count(*) = 0 THEN 'ok' ELSE count(*) || ' subscriptions whose terms changed' END
   FROM multipartner.audit_log a
  WHERE a.table_name = 'subscription' AND a.operation = 'UPDATE'
-   AND (a.old_row->>'offer_id', a.old_row->>'term', a.old_row->>'billing_cycle', a.old_row->>'commitment_end', a.old_row->>'created_at')
+   AND (a.old_row->>'offer_id', a.old_row->>'term', a.old_row->>'billing_cycle', a.old_row->>'created_at')
        IS DISTINCT FROM
-       (a.new_row->>'offer_id', a.new_row->>'term', a.new_row->>'billing_cycle', a.new_row->>'commitment_end', a.new_row->>'created_at');
+       (a.new_row->>'offer_id', a.new_row->>'term', a.new_row->>'billing_cycle', a.new_row->>'created_at');
+-- (since 0.8 a renewal moves term_start and commitment_end, forward only: the
+-- new term starts at or after the old one's end)
+SELECT CASE WHEN count(*) = 0 THEN 'ok' ELSE count(*) || ' subscriptions whose term moved but not by a renewal' END
+  FROM multipartner.audit_log a
+ WHERE a.table_name = 'subscription' AND a.operation = 'UPDATE'
+   AND (a.old_row->>'term_start', a.old_row->>'commitment_end')
+       IS DISTINCT FROM (a.new_row->>'term_start', a.new_row->>'commitment_end')
+   AND NOT ((a.new_row->>'term_start')::timestamptz >= (a.old_row->>'commitment_end')::timestamptz
+            AND (a.new_row->>'commitment_end')::timestamptz > (a.new_row->>'term_start')::timestamptz);
 SELECT CASE WHEN count(*) = 0 THEN 'ok' ELSE count(*) || ' CSP tenants that are customers' END
   FROM multipartner.partner p JOIN multipartner.customer c ON c.tenant_id = p.csp_tenant_id;
 SELECT CASE WHEN count(*) = 0 THEN 'ok' ELSE count(*) || ' relationships across clouds' END

@@ -81,3 +81,17 @@ SELECT multipartner.assign_admin_access(:'ar1', 'sc_office', ARRAY['Helpdesk Adm
 SELECT multipartner.assign_admin_access(:'ar2', 'sc_office', ARRAY['Exchange Administrator']);
 SELECT multipartner.terminate_admin_relationship(:'ar2');
 RESET ROLE;
+
+-- Time (0.8): subscriptions an operator imported, one renewing (bought 13
+-- months ago, auto_renew) and one ending in 5 days without auto_renew;
+-- run_maintenance() records the renewal and sends the 7-day notice, whose
+-- memory (expiry_notice) a restore must bring back
+SET ROLE sc_operator;
+INSERT INTO multipartner.subscription
+       (customer_id, partner_of_record, offer_id, product_family, quantity, term, billing_cycle, created_at, auto_renew)
+VALUES (:'contoso', '0ff1ce00-0000-4000-8000-000000000001', 'VISIO_P2', 'Visio', 2, 'P1Y', 'annual',
+        now() - interval '13 months', true),
+       (:'contoso', '0ff1ce00-0000-4000-8000-000000000001', 'PROJECT_P3', 'Project', 1, 'P1M', 'monthly',
+        now() - interval '1 month' + interval '5 days', false);
+SELECT kind, count FROM multipartner.run_maintenance() WHERE count > 0;
+RESET ROLE;

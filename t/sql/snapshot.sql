@@ -10,4 +10,5 @@ UNION ALL SELECT 'tenant ' || count(*) || ' ' || md5(coalesce(string_agg(t::text
 UNION ALL SELECT 'admin_role ' || count(*) || ' ' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM multipartner.admin_role t
 UNION ALL SELECT 'admin_relationship ' || count(*) || ' ' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM multipartner.admin_relationship t
 UNION ALL SELECT 'access_assignment ' || count(*) || ' ' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM multipartner.access_assignment t
+UNION ALL SELECT 'expiry_notice ' || count(*) || ' ' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM multipartner.expiry_notice t
 UNION ALL SELECT 'audit_log ' || count(*) || ' ' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM multipartner.audit_log t;
