@@ -138,6 +138,7 @@ CREATE UNIQUE INDEX relationship_open_key ON ref.relationship (customer_id, part
     WHERE status = ANY (ARRAY['pending', 'active']::ref.relationship_status[]);
 CREATE INDEX relationship_customer_partner_idx ON ref.relationship (customer_id, partner_id);
 CREATE INDEX relationship_partner_id_idx ON ref.relationship (partner_id);
+CREATE INDEX relationship_pending_idx ON ref.relationship (requested_at) WHERE status = 'pending';  -- 0.8
 
 CREATE TABLE ref.subscription (
     subscription_id   uuid NOT NULL DEFAULT gen_random_uuid(),
@@ -153,6 +154,7 @@ CREATE TABLE ref.subscription (
     status            ref.subscription_status NOT NULL DEFAULT 'active',
     created_at        timestamptz NOT NULL DEFAULT GREATEST(statement_timestamp(), now()),
     created_by        name NOT NULL DEFAULT CURRENT_USER,
+    term_start        timestamptz NOT NULL,        -- 0.8: set by the trigger
     CONSTRAINT subscription_pkey PRIMARY KEY (subscription_id),
     CONSTRAINT subscription_customer_id_fkey FOREIGN KEY (customer_id)
         REFERENCES ref.customer (customer_id),
@@ -173,6 +175,11 @@ CREATE TABLE ref.subscription (
 );
 CREATE INDEX subscription_customer_partner_idx ON ref.subscription (customer_id, partner_of_record);
 CREATE INDEX subscription_partner_of_record_idx ON ref.subscription (partner_of_record);
+-- 0.8: the partial indexes run_maintenance() reads (every write maintains them)
+CREATE INDEX subscription_due_idx ON ref.subscription (commitment_end)
+    WHERE status = ANY (ARRAY['active', 'suspended']::ref.subscription_status[]);
+CREATE INDEX subscription_ending_idx ON ref.subscription (commitment_end)
+    WHERE status = 'suspended' OR (status = 'active' AND NOT auto_renew);
 
 CREATE TABLE ref.audit_log (
     event_id        bigint GENERATED ALWAYS AS IDENTITY,
@@ -264,6 +271,24 @@ CREATE TABLE ref.admin_relationship (
 CREATE INDEX admin_relationship_id_idx ON ref.admin_relationship (admin_relationship_id);
 CREATE INDEX admin_relationship_partner_name_idx ON ref.admin_relationship (partner_id, display_name);
 CREATE INDEX admin_relationship_partner_id_idx ON ref.admin_relationship (partner_id);
+-- 0.8: the partial indexes run_maintenance() reads
+CREATE INDEX admin_relationship_pending_idx ON ref.admin_relationship (requested_at)
+    WHERE status = 'approval_pending';
+CREATE INDEX admin_relationship_active_end_idx ON ref.admin_relationship (end_at)
+    WHERE status = 'active';
+-- 0.8: the memory of the notices (no workload writes it; here so the shapes match)
+CREATE TABLE ref.expiry_notice (
+    customer_id  uuid NOT NULL,
+    kind         text NOT NULL,
+    object_id    uuid NOT NULL,
+    ends_at      timestamptz NOT NULL,
+    days_before  integer NOT NULL,
+    partner_id   uuid NOT NULL,
+    sent_at      timestamptz,
+    CONSTRAINT expiry_notice_pkey PRIMARY KEY (customer_id, kind, object_id, ends_at, days_before),
+    CONSTRAINT expiry_notice_kind_check CHECK (kind = ANY (ARRAY['admin_relationship', 'subscription'])),
+    CONSTRAINT expiry_notice_days_before_check CHECK (days_before = ANY (ARRAY[30, 7, 1]))
+);
 
 CREATE TABLE ref.access_assignment (
     access_assignment_id  uuid NOT NULL DEFAULT gen_random_uuid(),
@@ -397,6 +422,11 @@ DECLARE
     v_rstatus   ref.relationship_status;
     v_rat       timestamptz;
     v_end       timestamptz;
+    v_now       timestamptz;
+    v_months    integer;
+    v_k         integer;
+    v_status    ref.subscription_status;
+    v_ts        timestamptz;
 BEGIN
     -- R10
     IF TG_OP = 'DELETE' THEN
@@ -488,6 +518,12 @@ BEGIN
                       DETAIL = 'Leave it out; the subscription commits until created_at plus its term.';
         END IF;
         NEW.commitment_end := v_end;
+        IF NEW.term_start IS NOT NULL AND NEW.term_start <> NEW.created_at THEN
+            RAISE EXCEPTION 'column "term_start" must be created_at'
+                USING ERRCODE = '428C9',
+                      DETAIL = 'Leave it out: the first term starts at created_at, and only a renewal moves it.';
+        END IF;
+        NEW.term_start := NEW.created_at;
         IF NOT v_op THEN
             NEW.created_by := current_user;
         END IF;
@@ -539,39 +575,85 @@ BEGIN
        OR NEW.product_family IS DISTINCT FROM OLD.product_family
        OR NEW.term IS DISTINCT FROM OLD.term
        OR NEW.billing_cycle IS DISTINCT FROM OLD.billing_cycle
-       OR NEW.commitment_end IS DISTINCT FROM OLD.commitment_end
        OR NEW.created_at IS DISTINCT FROM OLD.created_at THEN
         RAISE EXCEPTION 'cannot change the terms of subscription %', OLD.subscription_id
             USING ERRCODE = 'MP004',
                   DETAIL = 'The terms and obligations of a subscription never change once it is created.';
     END IF;
 
-    -- R7: the obligations
+    -- time (0.8): the row as the statement's clock reads it; terms anchored
+    -- on created_at (src/term.c does the same in C)
+    v_now := GREATEST(statement_timestamp(), now());
+    v_status := OLD.status;
+    v_ts := OLD.term_start;
+    v_end := OLD.commitment_end;
+    IF v_status IN ('active', 'suspended') AND v_end <= v_now THEN
+        IF v_status = 'suspended' OR NOT OLD.auto_renew THEN
+            v_status := 'expired';
+        ELSE
+            v_months := CASE OLD.term WHEN 'P1M' THEN 1 WHEN 'P1Y' THEN 12 WHEN 'P3Y' THEN 36 END;
+            v_k := GREATEST(1, floor(extract(epoch FROM v_now - OLD.created_at)
+                                     / (v_months * 30.436875 * 86400))::integer);
+            WHILE v_k > 1 AND ((OLD.created_at AT TIME ZONE 'UTC') + make_interval(months => v_k * v_months))
+                              AT TIME ZONE 'UTC' > v_now LOOP
+                v_k := v_k - 1;
+            END LOOP;
+            WHILE ((OLD.created_at AT TIME ZONE 'UTC') + make_interval(months => (v_k + 1) * v_months))
+                  AT TIME ZONE 'UTC' <= v_now LOOP
+                v_k := v_k + 1;
+            END LOOP;
+            v_ts := ((OLD.created_at AT TIME ZONE 'UTC') + make_interval(months => v_k * v_months)) AT TIME ZONE 'UTC';
+            v_end := ((OLD.created_at AT TIME ZONE 'UTC') + make_interval(months => (v_k + 1) * v_months)) AT TIME ZONE 'UTC';
+        END IF;
+    END IF;
+    -- R7: only a renewal moves term_start and commitment_end
+    IF NEW.term_start IS NULL OR NEW.commitment_end IS NULL THEN
+        RETURN NEW;                     -- NOT NULL
+    END IF;
+    IF NEW.term_start = OLD.term_start THEN
+        NEW.term_start := v_ts;
+    ELSIF NEW.term_start <> v_ts THEN
+        RAISE EXCEPTION 'cannot change column "term_start" of subscription %', OLD.subscription_id
+            USING ERRCODE = 'MP004',
+                  DETAIL = format('Only a renewal moves term_start and commitment_end; the current term runs from %s to %s.', v_ts, v_end);
+    END IF;
+    IF NEW.commitment_end = OLD.commitment_end THEN
+        NEW.commitment_end := v_end;
+    ELSIF NEW.commitment_end <> v_end THEN
+        RAISE EXCEPTION 'cannot change column "commitment_end" of subscription %', OLD.subscription_id
+            USING ERRCODE = 'MP004',
+                  DETAIL = format('Only a renewal moves term_start and commitment_end; the current term runs from %s to %s.', v_ts, v_end);
+    END IF;
+
+    -- R7: the obligations, judged by the effective status
     IF NEW.status IS NULL OR NEW.quantity IS NULL THEN
         RETURN NEW;                     -- NOT NULL
     END IF;
-    IF OLD.status IN ('cancelled', 'expired')
-       AND (NEW.status <> OLD.status OR NEW.quantity <> OLD.quantity
+    IF NEW.status = OLD.status AND v_status <> OLD.status THEN
+        NEW.status := v_status;         -- expired by time: recorded by this write
+    END IF;
+    IF v_status IN ('cancelled', 'expired')
+       AND (NEW.status <> v_status OR NEW.quantity <> OLD.quantity
             OR NEW.auto_renew IS DISTINCT FROM OLD.auto_renew) THEN
-        RAISE EXCEPTION 'subscription % is %', OLD.subscription_id, OLD.status
+        RAISE EXCEPTION 'subscription % is %', OLD.subscription_id, v_status
             USING ERRCODE = 'MP004', DETAIL = 'Cancelled and expired subscriptions are final.';
     END IF;
-    IF NEW.quantity < OLD.quantity AND GREATEST(statement_timestamp(), now()) >= OLD.created_at + interval '168 hours' THEN
+    IF NEW.quantity < OLD.quantity AND v_now >= v_ts + interval '168 hours' THEN
         RAISE EXCEPTION 'cannot lower the quantity of subscription %', OLD.subscription_id
             USING ERRCODE = 'MP004',
-                  DETAIL = format('The quantity may be lowered only within 168 hours of the purchase, at %s.', OLD.created_at),
+                  DETAIL = format('The quantity may be lowered only within 168 hours of the start of the current term, at %s.', v_ts),
                   HINT = 'Quantity can still be raised.';
     END IF;
-    IF NEW.status <> OLD.status THEN
-        IF NEW.status = 'cancelled' AND GREATEST(statement_timestamp(), now()) >= OLD.created_at + interval '168 hours' THEN
+    IF NEW.status <> v_status THEN
+        IF NEW.status = 'cancelled' AND v_now >= v_ts + interval '168 hours' THEN
             RAISE EXCEPTION 'cannot cancel subscription %', OLD.subscription_id
                 USING ERRCODE = 'MP004',
-                      DETAIL = format('A subscription may be cancelled only within 168 hours of the purchase, at %s.', OLD.created_at),
+                      DETAIL = format('A subscription may be cancelled only within 168 hours of the start of the current term, at %s.', v_ts),
                       HINT = 'Turn auto_renew off to end it at the end of its commitment.';
         END IF;
-        IF NEW.status = 'expired' AND GREATEST(statement_timestamp(), now()) < OLD.commitment_end THEN
+        IF NEW.status = 'expired' AND v_now < v_end THEN
             RAISE EXCEPTION 'cannot expire subscription % before the end of its commitment', OLD.subscription_id
-                USING ERRCODE = 'MP004', DETAIL = format('Its commitment ends at %s.', OLD.commitment_end);
+                USING ERRCODE = 'MP004', DETAIL = format('Its commitment ends at %s.', v_end);
         END IF;
     END IF;
     RETURN NEW;

@@ -109,9 +109,10 @@ BEGIN
                 IF j % 2 = 0 THEN
                     INSERT INTO floor.subscription
                         (customer_id, partner_of_record, offer_id, product_family, quantity,
-                         term, billing_cycle, commitment_end)
+                         term, billing_cycle, commitment_end, term_start)
                     VALUES (md5('c' || (8 * i + 3))::uuid, partner, 'MEM-PROBE', 'Memory', 1,
-                            'P1M', 'monthly', GREATEST(statement_timestamp(), now()) + interval '1 month');
+                            'P1M', 'monthly', GREATEST(statement_timestamp(), now()) + interval '1 month',
+                            GREATEST(statement_timestamp(), now()));
                 ELSE
                     UPDATE floor.subscription SET quantity = quantity + 1
                      WHERE subscription_id = md5('s' || n)::uuid;
@@ -120,9 +121,10 @@ BEGIN
                 IF j % 2 = 0 THEN
                     INSERT INTO multipartner.subscription
                         (customer_id, partner_of_record, offer_id, product_family, quantity,
-                         term, billing_cycle, commitment_end)
+                         term, billing_cycle, commitment_end, term_start)
                     VALUES (md5('c' || (8 * i + 3))::uuid, partner, 'MEM-PROBE', 'Memory', 1,
-                            'P1M', 'monthly', GREATEST(statement_timestamp(), now()) + interval '1 month');
+                            'P1M', 'monthly', GREATEST(statement_timestamp(), now()) + interval '1 month',
+                            GREATEST(statement_timestamp(), now()));
                 ELSE
                     UPDATE multipartner.subscription SET quantity = quantity + 1
                      WHERE subscription_id = md5('s' || n)::uuid;
