@@ -921,7 +921,22 @@ admin_rel_update(const MpTriggerEvent *ev)
 		check_stamps_untouched(rel, oldtup, newtup, others);
 	}
 	else
+	{
 		check_stamps_untouched(rel, oldtup, newtup, admin_rel_stamps);
+
+		/*
+		 * SPEC §10: a due extension nobody recorded yet is written with this
+		 * write, which is judged after it (as a subscription's renewal is,
+		 * subscription.c).  Without this, turning auto_extend off on a
+		 * relationship whose end_at passed unrecorded would end it at that
+		 * past end_at, although it read as active until its extended end a
+		 * moment before.
+		 */
+		if (old.status == MP_AR_ACTIVE && old.auto_extend && old.has_end_at &&
+			old.end_at <= now)
+			mp_patch_set(&patch, rel, "end_at",
+						 TimestampTzGetDatum(extended_end_at(old.end_at)));
+	}
 
 	status_assigned = old.status != new.status ||
 		bms_is_member(mp_attnum(rel, "status") - FirstLowInvalidHeapAttributeNumber,
