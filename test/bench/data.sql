@@ -87,7 +87,7 @@ SELECT md5('r' || x.k || '-' || x.c)::uuid, md5('c' || x.c)::uuid, md5('p' || x.
 
 INSERT INTO floor.subscription (subscription_id, customer_id, partner_of_record, offer_id,
                                 product_family, quantity, term, billing_cycle, commitment_end,
-                                auto_renew, status, created_at, created_by)
+                                auto_renew, status, created_at, created_by, term_start)
 SELECT md5('s' || n)::uuid, md5('c' || c)::uuid,
        md5('p' || CASE WHEN c % 8 = 3 AND k % 2 = 0 THEN 1
                        WHEN c % 4 = 0 AND k % 2 = 1 THEN 2 + ((c - 1) + (:npart - 1) / 2) % (:npart - 1)
@@ -100,7 +100,7 @@ SELECT md5('s' || n)::uuid, md5('c' || c)::uuid,
        created_at + CASE WHEN n % 3 = 0 THEN interval '1 month' ELSE interval '1 year' END,
        n % 7 <> 0,
        CASE WHEN n % 20 = 0 AND NOT (c % 8 = 3 AND k % 2 = 0) THEN 'cancelled' ELSE 'active' END::multipartner.subscription_status,
-       created_at, 'bench_loader'
+       created_at, 'bench_loader', created_at
   FROM (SELECT n, 1 + (n - 1) % :ncust AS c, (n - 1) / :ncust AS k,
                timestamptz '2025-01-01 00:00:00+00' + (n % 365) * interval '1 day'
                  + (n % 86400) * interval '1 second' AS created_at
