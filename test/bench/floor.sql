@@ -40,6 +40,12 @@ BEGIN
 END
 $$;
 
+-- term_start (0.8) is the trigger's to write in the extension; without a
+-- trigger the floor's rows get the time of the INSERT, which is created_at's
+-- default too (the data load gives it explicitly)
+ALTER TABLE floor.subscription
+    ALTER COLUMN term_start SET DEFAULT GREATEST(statement_timestamp(), now());
+
 CREATE TABLE bare.relationship (LIKE floor.relationship INCLUDING ALL);
 CREATE TABLE bare.subscription (LIKE floor.subscription INCLUDING ALL);
 

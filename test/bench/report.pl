@@ -471,6 +471,136 @@ if ($r{memory}) {
 	        thousands($xt) . ' bytes (' . thousands($xu) . ' used) beyond the control', $flat);
 }
 
+# ---------------------------------------------------------------- maintenance
+if ($r{maintenance}) {
+	my $m = $r{maintenance};
+	my @kinds = qw(access_assignment_ended admin_relationship_expired admin_relationship_extended notice_sent
+	               relationship_expired subscription_expired subscription_renewed);
+	my @big = qw(subscription relationship admin_relationship access_assignment audit_log);
+	my $tab = sub { my ($rel, $unit) = @_; return $m->{table}{$rel}{0}{$unit}; };
+	# what a run read and wrote, summed over the extension's tables
+	my $sum = sub {
+		my ($c, $unit, @rels) = @_;
+		@rels = grep { $_ !~ /^(all|plan|warm|cold|rollback)$/ && !grep { $_ eq $_[0] } @kinds } keys %{ $m->{$c} || {} } unless @rels;
+		my $s = 0;
+		for my $rel (@rels) {
+			next if grep { $_ eq $rel } @kinds, qw(all plan warm cold rollback);
+			$s += $m->{$c}{$rel}{0}{$unit} // 0;
+		}
+		return $s;
+	};
+	my $due = sub { my ($c) = @_; my $s = 0; $s += $m->{$c}{$_}{0}{count} // 0 for @kinds; return $s; };
+	my $read = sub { my ($c) = @_; return $sum->($c, 'seq_tup_read') + $sum->($c, 'idx_tup_fetch'); };
+	my $bigseq = sub { my ($c) = @_; return $sum->($c, 'seq_scan', @big); };
+	my $q = sub { my ($a, $b) = @_; return defined $a && defined $b && $b ? $a / $b : undef; };
+	my $nsubs = $tab->('subscription', 'rows');
+	my $due_rows = $due->('due');
+	my $due_ms = median(map { $m->{due}{rollback}{$_}{ms} } 1 .. ($info{maint_rounds} // 5));
+	# medians of pgbench's per-transaction log; where the baseline's is 0 (a SELECT 1 can log 0 µs on
+	# a coarse clock) every time falls back to pgbench's mean, which includes its own loop
+	my $stat = ($m->{select1}{warm}{0}{median_us} && $m->{select1}{cold}{0}{median_us}) ? 'median_us' : 'mean_us';
+	my ($s1w, $s1c) = map { $m->{select1}{$_}{0}{$stat} } qw(warm cold);
+	my ($nw, $nc) = map { $m->{nothing}{$_}{0}{$stat} } qw(warm cold);
+	my $sw = $m->{second}{warm}{0}{$stat};
+	my $statname = $stat eq 'median_us' ? 'median' : 'mean';
+	my $ending = ($m->{due}{notice_sent}{0}{count} // 0);
+
+	p "## Maintenance: run_maintenance() on " . thousands($nsubs) . " subscriptions (issue 14)";
+	p;
+	p "A database of its own (`maint`, test/bench/maint_data.sql): " . thousands($nsubs) . " subscriptions (" .
+	  thousands($tab->('subscription', 'pages')) . " pages), " . thousands($tab->('customer', 'rows')) . " customers, " .
+	  thousands($tab->('relationship', 'rows')) . " relationships (" . thousands($tab->('relationship', 'rows') - $tab->('customer', 'rows')) .
+	  " of them pending requests), " . thousands($tab->('admin_relationship', 'rows')) . " admin relationships with " .
+	  thousands($tab->('access_assignment', 'rows')) . " assignments, loaded as superuser with the triggers off.";
+	p "*Nothing due*: every term ends in the future and every end without renewal more than 30 days ahead.";
+	p "*1% due*: test/bench/maint_due.sql moves the times of marked rows into the past (the same rows, the same table): 1% of";
+	p "the subscriptions past `commitment_end` (half with `auto_renew`: renewals, P1M ones three terms late; a quarter";
+	p "without it and a quarter suspended: expiries), 0.2% ending in 1 to 29 days without renewal (notices), 1% of the";
+	p "admin relationships past `end_at` (with and without `auto_extend`), 90 days `approval_pending` or ending within 30";
+	p "days, and half of the pending requests 91 days old. *Right after*: the next run once the 1%-due run is committed";
+	p "(no VACUUM between). Each run as `bench_op`, a login role in `multipartner_operator`.";
+	p;
+	p "Rows read are `seq_tup_read + idx_tup_fetch` of `pg_stat_xact_user_tables` read inside the run's transaction,";
+	p "index entries the entries its index scans returned (`pg_stat_get_xact_tuples_returned` of the indexes, dead ones";
+	p "included), blocks the heap, index and toast blocks of the extension's tables (`pg_statio_user_tables`, hit or";
+	p "read, planning included) before and after; the plans are auto_explain's (`log_nested_statements`, `log_analyze`,";
+	p "`log_buffers`) of the 7th run in one session (after 5 a PL/pgSQL statement may take a generic plan), in";
+	p "build/bench/maintenance-*.plan. Times: the 1%-due run can be measured once per state, so it runs in";
+	p "`BEGIN ... ROLLBACK` $info{maint_rounds} times with a `VACUUM` before each (pgbench -t 1 -r, a new connection";
+	p "each: client latency of the statement); the others are pgbench ${statname}s of $info{maint_calls} calls, in one session";
+	p "(warm) or a new connection each (`-C`, cold: what a pg_cron job pays, as each run is a new backend), against the";
+	p "same for `SELECT 1`.";
+	p;
+	p "| run | recorded | rows read | index entries read | rows written | blocks | seq scans of " . join('/', @big) . " | plan | time |";
+	p "|---|---:|---:|---:|---:|---:|---:|---|---|";
+	for my $c (qw(nothing due second)) {
+		next unless $m->{$c};
+		my $time = $c eq 'due' ? fmt($due_ms, 1) . " ms (median, rolled back); committed " . fmt(($m->{commit}{all}{0}{s_server} // 0) * 1000, 1) . " ms"
+		         : $c eq 'nothing' ? fmt($nw, 0) . " µs warm, " . fmt($nc, 0) . " µs cold"
+		         : fmt(($m->{second}{all}{0}{s_server} // 0) * 1e6, 0) . " µs (first), " . fmt($sw, 0) . " µs warm";
+		my $label = { nothing => 'nothing due', due => '1% due', second => 'right after' }->{$c};
+		p "| $label | " . thousands($due->($c)) . " | " . thousands($read->($c)) . " | " . thousands($sum->($c, 'index_entries')) .
+		  " | " . thousands($sum->($c, 'n_tup_ins') + $sum->($c, 'n_tup_upd')) . " | " . thousands($sum->($c, 'blocks')) .
+		  " | " . thousands($bigseq->($c)) . " | " . ($m->{$c}{plan}{0}{plan} // 'n/a') . " | $time |";
+	}
+	p;
+	p "What the 1%-due run recorded: " . join(', ', map { "$_ " . thousands($m->{due}{$_}{0}{count}) } @kinds) .
+	  " (the committed run recorded " . (join(' ', map { $m->{commit}{$_}{0}{count} // 'n/a' } @kinds) eq join(' ', map { $m->{due}{$_}{0}{count} // 'n/a' } @kinds) ? 'the same' : '**other counts**') . ").";
+	p;
+	p "Per table (seq scans, rows read by seq scans, index scans, rows fetched by them, index entries, rows inserted, updated, blocks):";
+	p;
+	p "| run | table | seq_scan | seq_tup_read | idx_scan | idx_tup_fetch | index entries | n_tup_ins | n_tup_upd | blocks |";
+	p "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|";
+	for my $c (qw(nothing due second)) {
+		for my $rel (sort keys %{ $m->{$c} || {} }) {
+			next if grep { $_ eq $rel } @kinds, qw(all plan warm cold rollback);
+			my $x = $m->{$c}{$rel}{0};
+			p "| $c | $rel | " . join(' | ', map { thousands($x->{$_} // 0) } qw(seq_scan seq_tup_read idx_scan idx_tup_fetch index_entries n_tup_ins n_tup_upd blocks)) . " |";
+		}
+	}
+	p;
+	my $rpd = $q->($read->('due'), $due_rows);
+	my $epd = $q->($sum->('due', 'index_entries'), $due_rows);
+	my $bpd = $q->($sum->('due', 'blocks'), $due_rows);
+	my $blocks_due_sub = $m->{due}{subscription}{0}{blocks};
+	my $second_read = $read->('second');
+	my $rps = $q->($second_read, $ending + ($m->{due}{expiry_notice}{0}{n_tup_ins} // 0));
+	p "Ratios, against baselines of the same run:";
+	p;
+	p "- 1% due: " . fmt($rpd) . " rows read, " . fmt($epd) . " index entries and " . fmt($bpd) . " blocks per due row (" .
+	  thousands($due_rows) . " recorded; the blocks are mostly the writes: every UPDATE of a subscription adds an entry";
+	p "  to each of its indexes and an audit row with its own, " . thousands($sum->('due', 'n_tup_ins')) . " rows inserted in all); " .
+	  fmt($due_ms * 1000 / ($due_rows || 1), 1) . " µs per due row; the rows read are " . fmt(100 * $q->($read->('due'), $nsubs) // 0, 2) .
+	  "% of the subscriptions.";
+	p "- Nothing due: " . thousands($read->('nothing')) . " rows read, " . thousands($sum->('nothing', 'blocks')) . " blocks of tables of " .
+	  thousands($tab->('subscription', 'pages')) . " pages (the partial indexes' paths to the first leaf, some read by the planner";
+	p "  at its estimates); " . fmt($nw, 0) . " µs in a warm session = " . fmt($q->($nw, $s1w), 0) . "x a `SELECT 1` round trip (" .
+	  fmt($s1w, 0) . " µs); on a new connection " . fmt($nc, 0) . " µs = " . fmt($q->($nc, $s1c), 1) . "x a `SELECT 1` on a new connection (" .
+	  fmt($s1c, 0) . " µs): compiling the function and planning its statements.";
+	p "- Right after: nothing recorded, but every run reads again what ends within 30 days without renewing (" .
+	  thousands($ending) . " objects notified here) and probes `expiry_notice` for each of their " .
+	  thousands($m->{due}{expiry_notice}{0}{n_tup_ins} // 0) . " remembered thresholds:";
+	p "  " . thousands($second_read) . " rows read = " . fmt($rps) . " per object ending or notice remembered; and, until VACUUM, the index entries";
+	p "  of the row versions the renewals and expiries left (a bitmap scan does not mark them dead): " .
+	  thousands($m->{second}{subscription}{0}{index_entries} // 0) . " entries of subscription. Warm " . fmt($sw, 0) .
+	  " µs = " . fmt($q->($sw, $s1w), 0) . "x `SELECT 1`.";
+	p;
+	verdict("maintenance, 1% due: rows read per due row", '<= 3', fmt($rpd), defined $rpd ? $rpd <= 3 : undef);
+	verdict("maintenance, 1% due: index entries read per due row", '<= 3', fmt($epd), defined $epd ? $epd <= 3 : undef);
+	for my $c (qw(nothing due second)) {
+		next unless $m->{$c};
+		my $label = { nothing => 'nothing due', due => '1% due', second => 'right after' }->{$c};
+		my $plan = $m->{$c}{plan}{0}{plan} // 'n/a';
+		verdict("maintenance, $label: seq scans of the big tables (statistics; plans)", '0; index',
+		        thousands($bigseq->($c)) . "; $plan", $bigseq->($c) == 0 && $plan eq 'index');
+	}
+	verdict("maintenance, nothing due: rows read", '0', thousands($read->('nothing')), $read->('nothing') == 0);
+	verdict("maintenance, nothing due: blocks of the extension's tables", '<= 64 (any table size)',
+	        thousands($sum->('nothing', 'blocks')), $sum->('nothing', 'blocks') <= 64);
+	verdict("maintenance, right after: transitions and notices recorded", '0', thousands($due->('second')), $due->('second') == 0);
+	verdict("maintenance, right after: rows read per object ending or notice remembered", '<= 3', fmt($rps), defined $rps ? $rps <= 3 : undef);
+}
+
 # ---------------------------------------------------------------- summary
 my @summary;
 push @summary, "## Targets of issue 6", '', "| target | wanted | measured | verdict |", "|---|---|---:|---|";
@@ -507,7 +637,7 @@ close $oh;
 # stdout: the summary and the main tables
 my $show = 0;
 for (@out) {
-	$show = 1 if /^## (Targets|pgbench|Bulk|Callgrind|Memory|Reads)/;
-	$show = 0 if /^(Raw |Where the extension|## Reproduce)/;
+	$show = 1 if /^## (Targets|pgbench|Bulk|Callgrind|Memory|Reads|Maintenance)/;
+	$show = 0 if /^(Raw |Where the extension|Per table|## Reproduce)/;
 	print "$_\n" if $show;
 }

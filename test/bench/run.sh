@@ -24,12 +24,18 @@
 #             (skipped with a message while the views do not exist).
 #   memory    MEM_CALLS calls of the extension's trigger functions in one backend, COMMIT every
 #             100 rows, pg_backend_memory_contexts summed along the way.
+#   maintenance  run_maintenance() (issue 14) as an operator in a database of its own with
+#             MAINT_SUBS subscriptions: nothing due, 1% due (rolled back MAINT_ROUNDS times, then
+#             committed), the run right after; rows read per table (pg_stat_xact_user_tables),
+#             blocks (pg_statio_user_tables), plans (auto_explain of the nested statements), and
+#             times against a SELECT 1 round trip (MAINT_CALLS calls a median).
 # Results: BENCHMARKS.md (OUT) and build/bench/ (raw pgbench output, callgrind dumps, results.tsv).
 #
 # Variables: SCALE (1 = 1M customers, 20k partners, 10M subscriptions; default 0.1), ROUNDS (3),
 # DURATION (10 s; reads half of it), CLIENTS (2), BULK_ROWS (1M x SCALE), CG_ROWS (1000 rows a bulk
 # statement under callgrind), CG_STMTS (100 single-row statements a variant), MEM_CALLS (1000000), LAYERS (all of
-# "callgrind pgbench bulk read memory"), OUT (BENCHMARKS.md), KEEP=1 (leave the cluster running).
+# "callgrind pgbench bulk read memory maintenance"), MAINT_SUBS (nsubs: 1M at the default SCALE),
+# MAINT_ROUNDS (5), MAINT_CALLS (200), OUT (BENCHMARKS.md), KEEP=1 (leave the cluster running).
 # QUICK=1: a development run in under 3 minutes (SCALE 0.02, 2 rounds of 3 s, small counts).
 # PRELOAD=1: multipartner in shared_preload_libraries, so the refusal and lookup counters of
 # multipartner.refusals run (src/refusals.c); compare with a run without it.
@@ -49,17 +55,17 @@ die() {
 QUICK=${QUICK:-0}
 if [[ $QUICK == 1 ]]; then
 	: "${SCALE:=0.02}" "${ROUNDS:=2}" "${DURATION:=3}" "${CG_ROWS:=500}" "${CG_STMTS:=40}"
-	: "${MEM_CALLS:=150000}"
+	: "${MEM_CALLS:=150000}" "${MAINT_ROUNDS:=3}" "${MAINT_CALLS:=50}"
 else
 	: "${SCALE:=0.1}" "${ROUNDS:=3}" "${DURATION:=10}" "${CG_ROWS:=1000}" "${CG_STMTS:=100}"
-	: "${MEM_CALLS:=1000000}"
+	: "${MEM_CALLS:=1000000}" "${MAINT_ROUNDS:=5}" "${MAINT_CALLS:=200}"
 fi
 : "${CLIENTS:=2}" "${OUT:=BENCHMARKS.md}" "${KEEP:=0}" "${PRELOAD:=0}"
-: "${LAYERS:=callgrind pgbench bulk read memory}"
+: "${LAYERS:=callgrind pgbench bulk read memory maintenance}"
 ncust=$(awk -v s="$SCALE" 'BEGIN { printf "%d", s * 1000000 + 0.5 }')
 npart=$(awk -v s="$SCALE" 'BEGIN { printf "%d", s * 20000 + 0.5 }')
 nsubs=$((ncust * 10))
-: "${BULK_ROWS:=$ncust}"
+: "${BULK_ROWS:=$ncust}" "${MAINT_SUBS:=$nsubs}"
 ((ncust >= 800 && npart >= 8)) || die "SCALE=$SCALE is too small (needs 800 customers and 8 partners)"
 nbig=$(((ncust - 3) / 8 + 1))   # customers 8i+3: partner 1's
 pool=$((ncust / 8 * 7))         # customers with c % 8 <> 3: the request pool
@@ -78,7 +84,7 @@ variants_bench="floor multipartner ref"
 variants_bulk="floor mp_noaudit multipartner ref"
 variants_cg="bare floor mp_noaudit multipartner ref"
 command_line="make bench"
-for v in QUICK PRELOAD SCALE ROUNDS DURATION CLIENTS BULK_ROWS CG_ROWS CG_STMTS MEM_CALLS LAYERS; do
+for v in QUICK PRELOAD SCALE ROUNDS DURATION CLIENTS BULK_ROWS CG_ROWS CG_STMTS MEM_CALLS MAINT_SUBS MAINT_ROUNDS MAINT_CALLS LAYERS; do
 	[[ -n ${!v+x} && -n $(printenv "$v" || true) ]] && command_line="$v=$(printf '%q' "${!v}") $command_line"
 done
 has_layer() { [[ " $LAYERS " == *" $1 "* ]]; }
@@ -763,6 +769,138 @@ if has_layer memory; then
 	done
 fi
 
+# --- maintenance layer: run_maintenance() on MAINT_SUBS subscriptions, nothing due, 1% due, right after
+# (issue 14, SPEC §10), in a database of its own (test/bench/maint_data.sql says why), as an operator.
+maint_median() { # files...: the median of pgbench's per-transaction latencies (µs, 3rd column)
+	cat "$@" | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'
+}
+maint_pgbench() { # name script calls [pgbench options]: median latency (µs) of calls transactions as bench_op
+	local name=$1 script=$2 calls=$3 out
+	shift 3
+	rm -f "$work"/maintlog*
+	out=$res/pgbench-maintenance-$name.txt
+	as_pg "$bindir/pgbench" -n -c 1 -j 1 -t "$calls" "$@" -h "$sock" -p "$port" -U bench_op \
+		-l --log-prefix="$work/maintlog" -f "$script" maint >"$out" 2>&1 || die "pgbench maintenance $name failed: $out"
+	# the mean too (pgbench's "latency average", its own loop included): a SELECT 1 can log 0 µs
+	record maintenance "${name%-*}" "${name##*-}" 0 "$(awk '/^latency average/ { print $4 * 1000 }' "$out")" mean_us
+	maint_median "$work"/maintlog*
+}
+maint_measure() { # case finish: one run as bench_op (test/bench/maint_run.sql), recorded
+	local c=$1 finish=$2 out kind n rel
+	local -A b0=()
+	out=$(pgq -d maint -U bench_op -At -F $'\t' -v finish="$finish" -f - <"$tree/test/bench/maint_run.sql") ||
+		die "run_maintenance() ($c) failed"
+	printf '%s\n' "$out" >"$res/maintenance-$c.txt"
+	while IFS=$'\t' read -r tag a b rest; do
+		case $tag in
+		blk0) b0[$a]=$b ;;
+		blk1)
+			if ((b - ${b0[$a]:-0} > 0)); then
+				record maintenance "$c" "$a" 0 $((b - ${b0[$a]:-0})) blocks
+			fi ;;
+		secs) record maintenance "$c" all 0 "$a" s_server ;;
+		counts)
+			for kv in $a; do record maintenance "$c" "${kv%%=*}" 0 "${kv#*=}" count; done ;;
+		stat)
+			read -r -a v <<<"$b $rest"
+			n=0
+			for unit in seq_scan seq_tup_read idx_scan idx_tup_fetch index_entries n_tup_ins n_tup_upd; do
+				record maintenance "$c" "$a" 0 "${v[$n]}" "$unit"
+				n=$((n + 1))
+			done ;;
+		esac
+	done <<<"$out"
+	say "$(stamp)maintenance $c: $(sed -n 's/^counts\t//p' <<<"$out") in $(sed -n 's/^secs\t//p' <<<"$out") s"
+}
+maint_plan() { # case: the 7th run of a session (rolled back) under auto_explain (nested statements,
+	# analyze, buffers), recorded: PL/pgSQL may switch to a generic plan after 5 runs, and a generic
+	# plan of "commitment_end <= t" reads a third of the table by its estimate
+	local c=$1 f seqs warm=()
+	f=$res/maintenance-$c.plan
+	for _ in 1 2 3 4 5 6; do
+		warm+=(-c "BEGIN" -c "SELECT count(*) FROM multipartner.run_maintenance()" -c "ROLLBACK")
+	done
+	pgq -d maint -At -c "LOAD 'auto_explain'" -c "SET auto_explain.log_min_duration = -1" \
+		-c "SET auto_explain.log_nested_statements = on" -c "SET auto_explain.log_analyze = on" \
+		-c "SET auto_explain.log_timing = off" -c "SET auto_explain.log_buffers = on" \
+		-c "SET auto_explain.log_level = notice" -c "SET client_min_messages = notice" -c "SET ROLE bench_op" \
+		"${warm[@]}" -c "RESET ROLE" -c "SET auto_explain.log_min_duration = 0" -c "SET ROLE bench_op" \
+		-c "BEGIN" -c "SELECT * FROM multipartner.run_maintenance()" -c "ROLLBACK" >"$f" 2>&1 ||
+		die "run_maintenance() under auto_explain ($c) failed: $f"
+	grep -q 'Index' "$f" || { record maintenance "$c" plan 0 "no plan captured" plan; return; }
+	# the big tables: read by index or not at all
+	seqs=$(sed -n 's/.*Seq Scan on \(subscription\|relationship\|admin_relationship\|access_assignment\|audit_log\)\b.*/\1/p' "$f" | sort -u | paste -sd, -)
+	record maintenance "$c" plan 0 "${seqs:+seq scan on $seqs}${seqs:-index}" plan
+	record maintenance "$c" plan 0 "$(grep -c 'Seq Scan' "$f" || true)" seq_scans_all
+}
+maint_vacuum() {
+	pgq -d maint -c "VACUUM multipartner.subscription, multipartner.relationship, multipartner.admin_relationship, multipartner.access_assignment, multipartner.audit_log, multipartner.expiry_notice"
+	pgq -d maint -c "CHECKPOINT"
+}
+
+if has_layer maintenance; then
+	mcust=$((MAINT_SUBS / 10))
+	((mcust >= 1000)) || die "MAINT_SUBS=$MAINT_SUBS is too small (needs 10000)"
+	step "maintenance: $MAINT_SUBS subscriptions, $mcust customers, $npart partners in database maint; nothing due, then 1% due"
+	pgq -d postgres -c "CREATE DATABASE maint"
+	pgq -d maint -c "CREATE ROLE bench_op LOGIN IN ROLE multipartner_operator" -c "CREATE EXTENSION multipartner"
+	pgq -d maint -q -f - <"$tree/test/bench/setup.sql" >/dev/null
+	# the run's statistics are read in its own session (test/bench/maint_run.sql)
+	pgq -d maint -c "GRANT EXECUTE ON FUNCTION pg_stat_force_next_flush() TO bench_op"
+	t0=$SECONDS
+	loaded=$(pgq -d maint -At -v nsubs="$MAINT_SUBS" -v ncust="$mcust" -v npart="$npart" \
+		-f - <"$tree/test/bench/maint_data.sql" | grep '^maint_loaded')
+	[[ $loaded == "maint_loaded|$MAINT_SUBS|0|0" ]] || die "the maintenance data is not as planned: $loaded"
+	pgq -d maint -c "VACUUM ANALYZE"
+	pgq -d maint -c "CHECKPOINT"
+	record maintenance load all 0 $((SECONDS - t0)) s
+	pgq -d maint -At -F $'\t' -c "SELECT c.relname, c.reltuples::bigint, c.relpages FROM pg_class c WHERE c.relnamespace = 'multipartner'::regnamespace AND c.relkind = 'r' AND c.reltuples > 0" |
+		while IFS=$'\t' read -r rel rows pages; do
+			record maintenance table "$rel" 0 "$rows" rows
+			record maintenance table "$rel" 0 "$pages" pages
+		done
+	say "$(stamp)maintenance data loaded in $((SECONDS - t0)) s: $(pgq -d maint -At -c "SELECT pg_size_pretty(pg_database_size('maint'))")"
+
+	# the baseline: the trivial round trip, in one session and on a new connection each time
+	printf '%s\n' 'SELECT 1;' >"$work/maint-select1.pgbench"
+	printf '%s\n' 'SELECT * FROM multipartner.run_maintenance();' >"$work/maint-run.pgbench"
+	printf '%s\n' 'BEGIN;' 'SELECT * FROM multipartner.run_maintenance();' 'ROLLBACK;' >"$work/maint-due.pgbench"
+	chown postgres: "$work"/maint-*.pgbench
+	record maintenance select1 warm 0 "$(maint_pgbench select1-warm "$work/maint-select1.pgbench" "$MAINT_CALLS")" median_us
+	record maintenance select1 cold 0 "$(maint_pgbench select1-cold "$work/maint-select1.pgbench" "$MAINT_CALLS" -C)" median_us
+
+	# (c) nothing due at all: the same table, every time in the future
+	maint_measure nothing ROLLBACK
+	maint_plan nothing
+	record maintenance nothing warm 0 "$(maint_pgbench nothing-warm "$work/maint-run.pgbench" "$MAINT_CALLS")" median_us
+	record maintenance nothing cold 0 "$(maint_pgbench nothing-cold "$work/maint-run.pgbench" "$MAINT_CALLS" -C)" median_us
+
+	# (a) 1% due: moved into the past (test/bench/maint_due.sql), then run in transactions rolled back
+	pgq -d maint -q -v nsubs="$MAINT_SUBS" -v ncust="$mcust" -f - <"$tree/test/bench/maint_due.sql" >/dev/null
+	pgq -d maint -c "VACUUM ANALYZE"
+	pgq -d maint -c "CHECKPOINT"
+	maint_measure due ROLLBACK
+	maint_vacuum
+	maint_plan due
+	for ((r = 1; r <= MAINT_ROUNDS; r++)); do
+		maint_vacuum
+		out=$res/pgbench-maintenance-due-r$r.txt
+		as_pg "$bindir/pgbench" -n -c 1 -j 1 -t 1 -r -h "$sock" -p "$port" -U bench_op \
+			-f "$work/maint-due.pgbench" maint >"$out" 2>&1 || die "pgbench maintenance due failed: $out"
+		ms=$(awk '/run_maintenance/ { print $1; exit }' "$out")
+		[[ -n $ms ]] || die "no latency of run_maintenance() in $out"
+		record maintenance due rollback "$r" "$ms" ms
+		say "$(stamp)maintenance round $r: the 1%-due run took $ms ms (rolled back)"
+	done
+	# the run that records it, then (b) the next run right after (its index scans meet the old row
+	# versions the first left: no VACUUM between), then the same repeated
+	maint_vacuum
+	maint_measure commit COMMIT
+	maint_measure second ROLLBACK
+	maint_plan second
+	record maintenance second warm 0 "$(maint_pgbench second-warm "$work/maint-run.pgbench" "$MAINT_CALLS")" median_us
+fi
+
 pgversion=$(sq -c "SELECT version()")
 stop_server
 
@@ -804,6 +942,9 @@ step "report"
 	say "mem_calls=$((mem_batches * mem_rows * 3))"
 	say "mem_batches=$mem_batches"
 	say "layers=$LAYERS"
+	say "maint_subs=$MAINT_SUBS"
+	say "maint_rounds=$MAINT_ROUNDS"
+	say "maint_calls=$MAINT_CALLS"
 	say "settings=$(tr '\n' ';' <<<"$settings")"
 	say "total_secs=$((SECONDS - start_time))"
 } >"$res/info.env"
