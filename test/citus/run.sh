@@ -16,12 +16,14 @@
 # (citus_set_coordinator_host, citus_add_node), create extension multipartner on the coordinator
 # (Citus propagates it to the workers), and run the suite with pg_regress against the coordinator:
 # the files of the suite's own (test/citus/sql/*.sql) and the files of the main suite listed in the
-# Makefile's CITUS_SHARED (test/sql/NAME.sql); an expected file in test/citus/expected/ is used
-# instead of expected/NAME.out.  TEST... runs only those (names without .sql).  Then it stops the
+# Makefile's CITUS_SHARED (test/sql/NAME.sql), then with pg_isolation_regress the main suite's specs
+# listed in CITUS_ISOLATION (test/specs/NAME.spec); an expected file in test/citus/expected/ is
+# used instead of expected/NAME.out.  TEST... runs only those (names without .sql or .spec).  Then it stops the
 # nodes whatever happened and checks their logs: a server process that died (signal, PANIC) or a
 # core file left in a data directory fails the run ("test node_logs").
 #
-# Output: build/citus/ (results/, regression.diffs, the node logs in logs/, core files in cores/).
+# Output: build/citus/ (results/, isolation/results/, regression.diffs, the node logs in logs/,
+# core files in cores/).
 # The last line printed is "N passed, M failed" (test files and the node_logs check); the exit
 # status is non-zero when anything failed.
 set -euo pipefail
@@ -117,11 +119,16 @@ fi
 
 own=$(make -C "$tree" --no-print-directory -s print-CITUS_REGRESS)
 shared=$(make -C "$tree" --no-print-directory -s print-CITUS_SHARED)
+specs=$(make -C "$tree" --no-print-directory -s print-CITUS_ISOLATION)
 tests=()
+isotests=()
 for t in $own $shared; do
 	if ((${#only[@]} == 0)) || [[ " ${only[*]} " == *" $t "* ]]; then tests+=("$t"); fi
 done
-((${#tests[@]} > 0)) || abort "no test to run (asked for: ${only[*]:-all})"
+for t in $specs; do
+	if ((${#only[@]} == 0)) || [[ " ${only[*]} " == *" $t "* ]]; then isotests+=("$t"); fi
+done
+((${#tests[@]} + ${#isotests[@]} > 0)) || abort "no test to run (asked for: ${only[*]:-all})"
 
 # The ports must be free: something listening on one would take our coordinator's place.
 for n in "${nodes[@]}"; do
@@ -135,7 +142,8 @@ base=$(mktemp -d /tmp/multipartner-citus.XXXXXX)
 chmod 0700 "$base"
 sock=$base/sock
 work=$base/work
-mkdir -p "$sock" "$work/in/sql" "$work/in/expected" "$work/results"
+mkdir -p "$sock" "$work/in/sql" "$work/in/expected" "$work/results" "$work/iso/specs" \
+	"$work/iso/expected" "$work/iso_out"
 cp -r "$tree/test" "$work/test"
 cp -r "$tree/expected" "$work/expected"
 for t in $own; do
@@ -145,11 +153,16 @@ for t in $shared; do
 	ln -s "$work/test/sql/$t.sql" "$work/in/sql/$t.sql"
 	[[ -f $work/expected/$t.out ]] && ln -s "$work/expected/$t.out" "$work/in/expected/$t.out"
 done
+for t in $specs; do
+	ln -s "$work/test/specs/$t.spec" "$work/iso/specs/$t.spec"
+	[[ -f $work/expected/$t.out ]] && ln -s "$work/expected/$t.out" "$work/iso/expected/$t.out"
+done
 # the suite's own expected files (and those that replace the main suite's on Citus); NAME_N.out
 # alternatives too
 for f in "$work"/test/citus/expected/*.out; do
 	[[ -e $f ]] || continue
 	ln -sfn "$f" "$work/in/expected/${f##*/}"
+	ln -sfn "$f" "$work/iso/expected/${f##*/}"
 done
 chown -R postgres: "$base"
 
@@ -205,6 +218,14 @@ collect() {
 	[[ -d $work/results ]] && cp -r "$work/results" "$outdir/" 2>/dev/null || true
 	[[ -f $work/regression.diffs ]] && cp "$work/regression.diffs" "$outdir/" || true
 	[[ -f $work/regression.out ]] && cp "$work/regression.out" "$outdir/" || true
+	if [[ -d $work/iso_out/results ]]; then
+		mkdir -p "$outdir/isolation"
+		cp -r "$work/iso_out/results" "$outdir/isolation/" 2>/dev/null || true
+		if [[ -s $work/iso_out/regression.diffs ]]; then
+			cp "$work/iso_out/regression.diffs" "$outdir/isolation/"
+			cat "$work/iso_out/regression.diffs" >>"$outdir/regression.diffs"
+		fi
+	fi
 	local n c
 	for n in "${nodes[@]}"; do
 		[[ -f $base/$n.log ]] && cp "$base/$n.log" "$outdir/logs/" || true
@@ -235,22 +256,35 @@ EOF
 psql_node coordinator -d "$dbname" -c "SET client_min_messages = warning; CREATE EXTENSION multipartner" >/dev/null ||
 	abort "CREATE EXTENSION multipartner on the coordinator failed"
 
-say "== pg_regress against the coordinator: ${tests[*]}"
-set +e
-(cd "$work" && runuser -u postgres -- env PGOPTIONS="${PGOPTIONS:-}" \
-	"$pkglibdir/pgxs/src/test/regress/pg_regress" --use-existing --dbname="$dbname" \
-	--host="$sock" --port="${port[coordinator]}" --inputdir="$work/in" --outputdir="$work" \
-	--bindir="$bindir" "${tests[@]}") 2>&1 | tee "$base/pg_regress.log"
-rc=${PIPESTATUS[0]}
-set -e
-ok=$(grep -cE '^(test +| +)[^ ]+ +\.\.\. +ok( |$)' "$base/pg_regress.log" || true)
-bad=$(grep -cE '^(test +| +)[^ ]+ +\.\.\. +(FAILED|failed)' "$base/pg_regress.log" || true)
-if ((rc != 0 && bad == 0)); then
-	say "citus suite: pg_regress did not run to the end (exit $rc)"
-	bad=1
+# run_pg_regress NAME PROGRAM INPUTDIR OUTPUTDIR TEST...: one pg_regress run against the
+# coordinator, its result lines counted as test/run-tests.sh counts them
+run_pg_regress() {
+	local name=$1 prog=$2 indir=$3 outdir=$4 rc ok bad
+	shift 4
+	say "== $name against the coordinator: $*"
+	set +e
+	(cd "$work" && runuser -u postgres -- env PGOPTIONS="${PGOPTIONS:-}" \
+		"$pkglibdir/pgxs/src/test/$prog" --use-existing --dbname="$dbname" \
+		--host="$sock" --port="${port[coordinator]}" --inputdir="$indir" --outputdir="$outdir" \
+		--bindir="$bindir" "$@") 2>&1 | tee "$base/$name.log"
+	rc=${PIPESTATUS[0]}
+	set -e
+	ok=$(grep -cE '^(test +| +)[^ ]+ +\.\.\. +ok( |$)' "$base/$name.log" || true)
+	bad=$(grep -cE '^(test +| +)[^ ]+ +\.\.\. +(FAILED|failed)' "$base/$name.log" || true)
+	if ((rc != 0 && bad == 0)); then
+		say "citus suite: $name did not run to the end (exit $rc)"
+		bad=1
+	fi
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+}
+if ((${#tests[@]} > 0)); then
+	run_pg_regress pg_regress regress/pg_regress "$work/in" "$work" "${tests[@]}"
 fi
-passed=$((passed + ok))
-failed=$((failed + bad))
+if ((${#isotests[@]} > 0)); then
+	run_pg_regress pg_isolation_regress isolation/pg_isolation_regress "$work/iso" "$work/iso_out" \
+		"${isotests[@]}"
+fi
 
 stop_nodes
 collect
