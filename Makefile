@@ -5,6 +5,8 @@
 #   make test            deps + build + install + every suite on throwaway clusters (test/run-tests.sh)
 #   make demo            deps + build + install + private demo cluster (test/demo/demo.sh start)
 #   make demo-stop       stop and remove the demo cluster
+#   make citus-test      the Citus suite (test/citus/run.sh) on a coordinator and two workers of its own,
+#                        against the Citus installed; skipped with one line when there is none
 #   make installcheck    plain PGXS: run the suites against the server PG* variables point at,
 #                        then the TAP tests t/*.pl (on clusters of their own)
 #   make installcheck-tap  the TAP tests t/*.pl alone (as a non-root user, after make install)
@@ -55,6 +57,14 @@ SCRIPT_TESTS   := $(sort $(patsubst test/scripts/%.sh,%,$(wildcard test/scripts/
 # "make installcheck-tap" runs them alone.  Run as a non-root OS user.
 TAP_TESTS       = 1
 TAP_LIST       := $(sort $(patsubst $(mp_top)/t/%.pl,%,$(wildcard $(mp_top)/t/*.pl)))
+# The Citus suite (make citus-test, test/citus/run.sh; skipped when Citus is not installed): its own
+# files test/citus/sql/*.sql (expected files in test/citus/expected/), then the files of the main
+# suite that run as they are on a Citus coordinator (test/sql/NAME.sql, expected/NAME.out unless
+# test/citus/expected/NAME.out replaces it).
+CITUS_REGRESS  := $(sort $(patsubst test/citus/sql/%.sql,%,$(wildcard test/citus/sql/*.sql)))
+CITUS_SHARED    = version install
+# and the isolation specs of the main suite it runs (test/specs/NAME.spec, pg_isolation_regress)
+CITUS_ISOLATION = member_removed_vs_sale
 # Specs start from a database where the extension already exists (setup blocks run per permutation).
 ISOLATION_OPTS  = --inputdir=test --outputdir=$(TESTOUT) --no-locale --encoding=UTF8 \
                   --load-extension=$(EXTENSION)
@@ -105,9 +115,12 @@ installcheck-tap:
 	   PG_REGRESS='$(top_builddir)/src/test/regress/pg_regress' \
 	   $(PROVE) $(PG_PROVE_FLAGS) $(PROVE_FLAGS) $(if $(PROVE_TESTS),$(PROVE_TESTS),t/*.pl)
 
-.PHONY: test demo demo-stop
+.PHONY: test demo demo-stop citus-test
 test:
 	bash test/run-tests.sh
+
+citus-test:
+	bash test/citus/run.sh
 
 demo:
 	bash test/demo/demo.sh start

@@ -4,9 +4,10 @@
 # (test/specs/*.spec), each suite on its own throwaway cluster (pg_regress --temp-instance: initdb plus
 # a postmaster on a Unix socket in a private temp dir, no TCP port, stopped at the end), then every
 # TAP test t/*.pl (PostgreSQL::Test::Cluster, clusters of its own on Unix sockets) and, as root, every
-# script test test/scripts/t_*.sh (no cluster).
+# script test test/scripts/t_*.sh (no cluster), and last the Citus suite (test/citus/run.sh, on
+# nodes of its own; skipped in one line where Citus is not installed).
 # The lists of tests live in the Makefile only. The last line printed is "N passed, M failed"
-# (test files: regress files + isolation specs + TAP files + script tests). Exit status is non-zero
+# (test files: regress files + isolation specs + TAP files + script tests + the Citus suite's). Exit status is non-zero
 # when anything failed.
 set -euo pipefail
 
@@ -205,6 +206,35 @@ if [[ -n $scripts ]]; then
 			} >>"$tree/regression.diffs"
 		fi
 	done
+fi
+
+# The Citus suite (make citus-test, test/citus/run.sh) against the Citus installed, on nodes of its
+# own; where there is none (CI) it says so in one line and counts nothing.  Its test lines and its
+# own "N passed, M failed" are added to ours.
+say ""
+say "== Citus suite (test/citus)"
+set +e
+bash "$tree/test/citus/run.sh" --installed 2>&1 | tee "$out/citus.log"
+rc=${PIPESTATUS[0]}
+set -e
+if grep -q '^citus suite: skipped' "$out/citus.log"; then
+	:
+elif summary=$(tail -n 1 "$out/citus.log") && [[ $summary =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+	passed=$((passed + BASH_REMATCH[1]))
+	failed=$((failed + BASH_REMATCH[2]))
+	if ((rc != 0 && BASH_REMATCH[2] == 0)); then
+		say "run-tests.sh: the Citus suite exited $rc: see $out/citus.log"
+		failed=$((failed + 1))
+	fi
+else
+	say "run-tests.sh: the Citus suite did not run to the end (exit $rc): see $out/citus.log"
+	failed=$((failed + 1))
+fi
+if ! grep -q '^citus suite: skipped' "$out/citus.log" && [[ -s $tree/build/citus/regression.diffs ]]; then
+	{
+		say "### Citus suite: $tree/build/citus/regression.diffs"
+		cat "$tree/build/citus/regression.diffs"
+	} >>"$tree/regression.diffs"
 fi
 
 say ""
