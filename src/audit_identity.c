@@ -119,9 +119,23 @@ stmt_identity_add(CommandId cid)
 	return &stmt_ids[slot];
 }
 
+/*
+ * A write the extension makes as the schema owner for the acting role (the
+ * assignments an ending admin relationship ends with it, lookup.c) is the
+ * acting role's: its rows are audited as the identity taken just before the
+ * switch to the owner, not as the owner (ended_by names the same role).
+ */
+static bool identity_lent = false;
+static MpIdentity lent_identity;
+
 static void
 identity_now(MpIdentity *id)
 {
+	if (identity_lent)
+	{
+		*id = lent_identity;
+		return;
+	}
 	id->userid = GetUserId();
 	id->session_userid = GetSessionUserId();
 	id->has_partner = mp_acting_partner_peek(&id->partner);
@@ -235,11 +249,38 @@ mp_statement_identity(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 			 errhint("Write the extension's tables from fewer statements inside one statement.")));
 }
 
+/*
+ * mp_audit_identity_lend - until mp_audit_identity_return, audit the rows
+ * written as the identity of now (the acting role, before a switch to the
+ * schema owner).  Nested loans keep the outermost identity.  Returns whether
+ * a loan was already running, for mp_audit_identity_return (call it in
+ * PG_FINALLY).
+ */
+bool
+mp_audit_identity_lend(void)
+{
+	bool		lent_before = identity_lent;
+
+	if (!identity_lent)
+	{
+		identity_now(&lent_identity);
+		identity_lent = true;
+	}
+	return lent_before;
+}
+
+void
+mp_audit_identity_return(bool lent_before)
+{
+	identity_lent = lent_before;
+}
+
 /* The end of a transaction (module.c's transaction callback). */
 void
 mp_audit_identity_end_xact(void)
 {
 	n_stmt_ids = 0;
 	last_hit = -1;
+	identity_lent = false;
 }
 

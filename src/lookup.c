@@ -2026,13 +2026,24 @@ end_assignments_spi(void *question)
 	QEndAssignments *q = (QEndAssignments *) question;
 	Datum		args[4];
 	NameData	who;
+	bool		lent_before;
 
 	namestrcpy(&who, mp_current_role_name());
 	args[0] = UUIDPGetDatum(q->customer_id);
 	args[1] = UUIDPGetDatum(q->id);
 	args[2] = NameGetDatum(&who);
 	args[3] = TimestampTzGetDatum(q->at);
-	q->count = spi_run(&end_assignments_sql, args, NULL, 0, InvalidSnapshot);
+	/* written as the owner, audited as the role that ended the relationship */
+	lent_before = mp_audit_identity_lend();
+	PG_TRY();
+	{
+		q->count = spi_run(&end_assignments_sql, args, NULL, 0, InvalidSnapshot);
+	}
+	PG_FINALLY();
+	{
+		mp_audit_identity_return(lent_before);
+	}
+	PG_END_TRY();
 	if (IsolationUsesXactSnapshot() &&
 		mp_sql_execute(&assignments_left_sql, args, NULL, 1, GetLatestSnapshot()) > 0)
 		ereport(ERROR,

@@ -453,6 +453,8 @@ typedef struct MpIdentity
 extern void mp_statement_identity(Relation rel, HeapTuple oldtup,
 								  HeapTuple newtup, MpIdentity *id);
 extern void mp_audit_identity_end_xact(void);
+extern bool mp_audit_identity_lend(void);
+extern void mp_audit_identity_return(bool lent_before);
 
 /* executor.c: EXPLAIN ANALYZE counts nothing a role cannot see */
 extern void mp_executor_init(void);

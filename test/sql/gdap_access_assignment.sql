@@ -11,7 +11,7 @@
 \i test/fixtures.psql
 \i test/fixtures_bypass.psql
 
-SELECT plan(70);
+SELECT plan(71);
 
 \set role_ga     '62e90394-69f5-4237-9190-012177145e10'
 \set role_exch   '29232cdf-9323-42fd-ade2-1d097af3e4de'
@@ -268,6 +268,10 @@ SELECT is((SELECT (ended_by, ended_at = :'as2_end_at')::text FROM multipartner.a
 SELECT is((SELECT count(*)::int FROM multipartner.audit_log
             WHERE event_id > :ev AND table_name = 'access_assignment' AND operation = 'UPDATE'), 2,
           'cascade: each ended assignment has its audit row');
+SELECT is((SELECT array_agg(DISTINCT (actor, acting_partner IS NULL)::text) FROM multipartner.audit_log
+            WHERE event_id > :ev AND table_name = 'access_assignment'),
+          ARRAY['(regress_contoso_ga,t)'],
+          'cascade: audited as the terminating role (as ended_by says), not as the extension owner that writes them');
 SET ROLE regress_office_ga;
 SELECT throws_ok(format($$SELECT multipartner.assign_admin_access(%L, 'regress_office_ba', ARRAY['Helpdesk Administrator'])$$, :'ar'),
                  '55000', NULL, 'R19: no assignment on a terminated relationship (55000)');
