@@ -86,6 +86,8 @@ shards_inval(MpCache *c, Oid relid)
 		if (e->relid == relid || e->logicalrelid == relid)
 			hash_search(shards, &e->relid, HASH_REMOVE, NULL);
 	}
+	/* an answer being looked up meanwhile is used once, not kept */
+	c->generation++;
 }
 
 static MpCache shards_c = MP_CACHE("multipartner citus shards",
@@ -170,7 +172,7 @@ pg_dist_shard_table(uint64 shardid)
 static const ShardEntry *
 shard_entry(Relation rel)
 {
-	const char *relname = RelationGetRelationName(rel);
+	NameData	relname;		/* a copy: the probe may rebuild rel's entry */
 	Oid			relid = RelationGetRelid(rel);
 	uint64		shardid;
 	uint64		generation;
@@ -180,9 +182,10 @@ shard_entry(Relation rel)
 	ShardEntry *e;
 	bool		found;
 
-	shardid = shard_id_suffix(relname);
+	shardid = shard_id_suffix(RelationGetRelationName(rel));
 	if (shardid == 0 || !mp_citus_present())
 		return NULL;
+	namestrcpy(&relname, RelationGetRelationName(rel));
 
 	if (!mp_cache_valid(&shards_c))
 	{
@@ -209,7 +212,7 @@ shard_entry(Relation rel)
 		(logicalname = get_rel_name(logical)) == NULL)
 		return NULL;
 	snprintf(expected, sizeof(expected), "%s_" UINT64_FORMAT, logicalname, shardid);
-	if (strcmp(expected, relname) != 0)
+	if (strcmp(expected, NameStr(relname)) != 0)
 		return NULL;
 
 	if (shards_c.generation != generation || !mp_cache_valid(&shards_c))
