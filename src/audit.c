@@ -231,7 +231,7 @@ audit_desc_fill(AuditDesc *d, Relation rel)
 		d->ncols++;
 	}
 	qsort(d->cols, d->ncols, sizeof(AuditCol), audit_col_cmp);
-	namestrcpy(&d->table_name, RelationGetRelationName(rel));
+	namestrcpy(&d->table_name, mp_relation_name(rel));
 
 	idxrel = index_open(pkoid, AccessShareLock);
 	d->npk = idxrel->rd_index->indnkeyatts;

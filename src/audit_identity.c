@@ -183,7 +183,7 @@ audit_identity_row(const MpTriggerEvent *ev)
 				 errdetail("The statement began writing as role \"%s\" acting for %s; a row of table \"%s\" was then to be written as role \"%s\" acting for %s.",
 						   GetUserNameFromId(e->id.userid, false),
 						   partner_text(&e->id),
-						   RelationGetRelationName(ev->rel),
+						   mp_relation_name(ev->rel),
 						   GetUserNameFromId(now.userid, false),
 						   partner_text(&now)),
 				 errhint("Change the role or multipartner.acting_partner between statements, not inside one.")));
@@ -243,7 +243,7 @@ mp_statement_identity(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 	ereport(ERROR,
 			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 			 errmsg("identity of the statement that wrote a row of table \"%s\" is no longer known",
-					RelationGetRelationName(rel)),
+					mp_relation_name(rel)),
 			 errdetail("The audit keeps the identities of the last %d statements that wrote the extension's tables in a transaction.",
 					   MP_STMT_IDENTITIES),
 			 errhint("Write the extension's tables from fewer statements inside one statement.")));

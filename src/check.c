@@ -27,6 +27,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/resowner.h"
 
@@ -192,15 +193,70 @@ static MpSql terminate_admin_sql =
 MP_SQL("SELECT " MP_SCHEMA ".terminate_admin_relationship($1)", MP_AS_CALLER, 1, UUIDOID);
 static MpSql end_admin_access_sql =
 MP_SQL("SELECT " MP_SCHEMA ".end_admin_access($1)", MP_AS_CALLER, 1, UUIDOID);
-static MpSql update_subscription_sql =
-MP_SQL("UPDATE " MP_SCHEMA ".subscription s SET"
-	   " quantity = COALESCE($2, s.quantity),"
-	   " status = COALESCE($3::pg_catalog.text::" MP_SCHEMA ".subscription_status, s.status),"
-	   " auto_renew = COALESCE($4, s.auto_renew),"
-	   " partner_of_record = COALESCE($5, s.partner_of_record),"
-	   " term = COALESCE($6, s.term)"
-	   " WHERE s.subscription_id OPERATOR(pg_catalog.=) $1",
-	   MP_AS_CALLER, 6, UUIDOID, INT4OID, TEXTOID, BOOLOID, UUIDOID, TEXTOID);
+/*
+ * update_subscription and cancel_subscription: one UPDATE that sets the five
+ * columns check() has parameters for, each to its argument when one is given
+ * and to itself when not.  The SET list is chosen here from which arguments
+ * are NULL (one kept plan per choice, 32 at most) rather than written once
+ * as COALESCE($n, s.col): Citus refuses a distributed UPDATE whose COALESCE
+ * or CASE holds a function that is not immutable, and the text-to-enum cast
+ * of the status is one (0A000 "non-IMMUTABLE functions are not allowed in
+ * CASE or COALESCE statements", CITUS_NOTES blocker 14).  Every column is in
+ * the SET list whatever is given, as with COALESCE, so the same column
+ * privileges are checked and NEW is the same row; the cast still runs per
+ * row, after the row is found, so an unknown id answers 42704 before a bad
+ * status.  Parameters: $1 id, $2 quantity, $3 status (text), $4
+ * auto_renew, $5 partner_of_record, $6 term.
+ */
+#define UPDATE_SUBSCRIPTION_NARGS 6
+static const struct
+{
+	const char *column;
+	const char *param;
+}			update_subscription_set[UPDATE_SUBSCRIPTION_NARGS - 1] = {
+	{"quantity", "$2"},
+	{"status", "$3::pg_catalog.text::" MP_SCHEMA ".subscription_status"},
+	{"auto_renew", "$4"},
+	{"partner_of_record", "$5"},
+	{"term", "$6"},
+};
+static Oid	update_subscription_argtypes[UPDATE_SUBSCRIPTION_NARGS] = {
+	UUIDOID, INT4OID, TEXTOID, BOOLOID, UUIDOID, TEXTOID
+};
+static SPIPlanPtr update_subscription_plans[1 << (UPDATE_SUBSCRIPTION_NARGS - 1)];
+
+/*
+ * Run the UPDATE for the arguments in args/nulls ($1..$6); bit i of the
+ * chosen plan is set when $(i + 2) is given.
+ */
+static int
+update_subscription(Datum *args, const char *nulls)
+{
+	int			given = 0;
+	StringInfoData sql;
+
+	for (int i = 0; i < UPDATE_SUBSCRIPTION_NARGS - 1; i++)
+		if (nulls[i + 1] != 'n')
+			given |= 1 << i;
+
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "UPDATE " MP_SCHEMA ".subscription s SET");
+	for (int i = 0; i < UPDATE_SUBSCRIPTION_NARGS - 1; i++)
+	{
+		const char *column = update_subscription_set[i].column;
+
+		appendStringInfo(&sql, "%s %s = ", i == 0 ? "" : ",", column);
+		if (given & (1 << i))
+			appendStringInfoString(&sql, update_subscription_set[i].param);
+		else
+			appendStringInfo(&sql, "s.%s", column);
+	}
+	appendStringInfoString(&sql, " WHERE s.subscription_id OPERATOR(pg_catalog.=) $1");
+
+	return mp_execute(&update_subscription_plans[given], sql.data,
+					  UPDATE_SUBSCRIPTION_NARGS, update_subscription_argtypes,
+					  MP_AS_CALLER, args, nulls, 0, InvalidSnapshot);
+}
 
 /* Run the operation; errors propagate to the caller's PG_CATCH. */
 static void
@@ -275,7 +331,7 @@ run_action(const CheckActionDef *def, Datum id, FunctionCallInfo fcinfo)
 				args[2] = CStringGetTextDatum("cancelled");
 				nulls[2] = ' ';
 			}
-			n = mp_sql_execute(&update_subscription_sql, args, nulls, 0, InvalidSnapshot);
+			n = update_subscription(args, nulls);
 			if (n == 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_UNDEFINED_OBJECT),

@@ -92,19 +92,26 @@ static bool citus_present;
 static MpCache citus_c = MP_CACHE("multipartner citus presence",
 								  .on_relcache = true);
 
-/* May the direct path be used at all? */
+/* Is Citus installed in this database?  (shard.c asks it too) */
 bool
-mp_fast_path(void)
+mp_citus_present(void)
 {
-	if (!mp_fast_path_guc)
-		return false;
 	if (!mp_cache_valid(&citus_c))
 	{
 		mp_cache_fill_begin(&citus_c);
 		citus_present = OidIsValid(get_extension_oid("citus", true));
 		mp_cache_fill_end(&citus_c);
 	}
-	return !citus_present;
+	return citus_present;
+}
+
+/* May the direct path be used at all? */
+bool
+mp_fast_path(void)
+{
+	if (!mp_fast_path_guc)
+		return false;
+	return !mp_citus_present();
 }
 
 /*

@@ -215,7 +215,7 @@ check_stamps_untouched(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 		ereport(ERROR, \
 				(errcode(ERRCODE_CHECK_VIOLATION), \
 				 __VA_ARGS__, \
-				 errtablecol((rel), mp_attnum((rel), (col))))); \
+				 mp_errtablecol((rel), mp_attnum((rel), (col))))); \
 	} while (0)
 
 /*
@@ -234,7 +234,7 @@ roles_items(Relation rel, Datum d, int *n, MpRefusalRule rule, int sqlstate)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("roles must be a one-dimensional array"),
-				 errtablecol(rel, mp_attnum(rel, "roles"))));
+				 mp_errtablecol(rel, mp_attnum(rel, "roles"))));
 	deconstruct_array(a, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR,
 					  &elems, &nulls, n);
 	items = palloc(sizeof(pg_uuid_t) * Max(*n, 1));
@@ -246,7 +246,7 @@ roles_items(Relation rel, Datum d, int *n, MpRefusalRule rule, int sqlstate)
 			ereport(ERROR,
 					(errcode(sqlstate),
 					 errmsg("roles must not contain null"),
-					 errtablecol(rel, mp_attnum(rel, "roles"))));
+					 mp_errtablecol(rel, mp_attnum(rel, "roles"))));
 		}
 		items[i] = *DatumGetUUIDP(elems[i]);
 	}
@@ -462,7 +462,7 @@ check_terms(Relation rel, HeapTuple tup, const AdminRel *r, bool inserting)
 					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 					 errmsg("admin role %s does not exist", mp_uuid_str(&items[i])),
 					 errhint("The admin roles are the rows of multipartner.admin_role."),
-					 errtablecol(rel, mp_attnum(rel, "roles"))));
+					 mp_errtablecol(rel, mp_attnum(rel, "roles"))));
 		}
 		any_ga |= ga[i];
 	}
@@ -492,7 +492,7 @@ check_terms(Relation rel, HeapTuple tup, const AdminRel *r, bool inserting)
 				 errmsg("admin relationship %s cannot auto-extend", mp_uuid_str(&r->id)),
 				 errdetail("Its roles include Global Administrator (a global_admin role); such a relationship cannot auto-extend."),
 				 errhint("Remove the global_admin roles, or leave auto_extend off."),
-				 errtablecol(rel, mp_attnum(rel, "auto_extend"))));
+				 mp_errtablecol(rel, mp_attnum(rel, "auto_extend"))));
 	}
 	return true;
 }
@@ -524,7 +524,7 @@ check_name_unique(Relation rel, HeapTuple tup, const AdminRel *r)
 				 errmsg("partner %s already has an admin relationship named \"%s\"",
 						mp_uuid_str(&r->partner_id), text_to_cstring(t)),
 				 errdetail("Display names are unique among all the partner's admin relationships, of any status and customer."),
-				 errtablecol(rel, mp_attnum(rel, "display_name"))));
+				 mp_errtablecol(rel, mp_attnum(rel, "display_name"))));
 	}
 }
 
@@ -621,7 +621,7 @@ admin_rel_insert(const MpTriggerEvent *ev)
 				(errcode(ERRCODE_UNIQUE_VIOLATION),
 				 errmsg("admin relationship id %s is already in use", mp_uuid_str(&r.id)),
 				 errhint("Leave admin_relationship_id out: its default makes a new one."),
-				 errtablecol(rel, mp_attnum(rel, "admin_relationship_id"))));
+				 mp_errtablecol(rel, mp_attnum(rel, "admin_relationship_id"))));
 
 	/* the record */
 	check_stamps_untouched(rel, NULL, tup, admin_rel_new_stamps);
@@ -861,7 +861,7 @@ check_terms_change(Relation rel, HeapTuple oldtup, HeapTuple newtup,
 						 errmsg("admin relationship %s cannot auto-extend", mp_uuid_str(&old->id)),
 						 errdetail("Its roles include Global Administrator (a global_admin role); such a relationship cannot auto-extend."),
 						 errhint("Remove the global_admin roles, or leave auto_extend off."),
-						 errtablecol(rel, mp_attnum(rel, "auto_extend"))));
+						 mp_errtablecol(rel, mp_attnum(rel, "auto_extend"))));
 			}
 	}
 }
@@ -1076,7 +1076,7 @@ assignment_insert(const MpTriggerEvent *ev)
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("admin relationship %s of customer %s does not exist",
 						mp_uuid_str(&rid), mp_uuid_str(&cid)),
-				 errtableconstraint(rel, "access_assignment_admin_relationship_fkey")));
+				 mp_errtableconstraint(rel, "access_assignment_admin_relationship_fkey")));
 	if (!mp_uuid_eq(&info.partner_id, &acting))
 		mp_report_denied(MP_RULE_R14, ERRCODE_INSUFFICIENT_PRIVILEGE,
 						 "assign admin access of", "admin relationship", &rid,
@@ -1129,7 +1129,7 @@ assignment_insert(const MpTriggerEvent *ev)
 						gname ? gname : "?", mp_uuid_str(&info.partner_id)),
 				 errdetail("Admin access is assigned only to members of the admin relationship's partner."),
 				 errhint("An operator adds the role to multipartner.partner_member."),
-				 errtablecol(rel, mp_attnum(rel, "grantee"))));
+				 mp_errtablecol(rel, mp_attnum(rel, "grantee"))));
 	}
 
 	/* R19: a non-empty subset of the relationship's roles, no duplicates */
@@ -1149,7 +1149,7 @@ assignment_insert(const MpTriggerEvent *ev)
 				 n == 0 ? errmsg("an access assignment must hold at least one admin role") :
 				 errmsg("admin role %s is assigned more than once",
 						mp_uuid_str(&items[duplicate_role(items, n)])),
-				 errtablecol(rel, mp_attnum(rel, "roles"))));
+				 mp_errtablecol(rel, mp_attnum(rel, "roles"))));
 	}
 	for (int i = 0; i < n; i++)
 		if (!role_in(&items[i], ritems, rn))
@@ -1160,7 +1160,7 @@ assignment_insert(const MpTriggerEvent *ev)
 					 errmsg("admin role %s is not a role of admin relationship %s",
 							mp_uuid_str(&items[i]), mp_uuid_str(&rid)),
 					 errdetail("An access assignment holds a subset of its admin relationship's current roles."),
-					 errtablecol(rel, mp_attnum(rel, "roles"))));
+					 mp_errtablecol(rel, mp_attnum(rel, "roles"))));
 		}
 
 	(void) aid;

@@ -369,7 +369,7 @@ table_has_rows(Oid relid, Snapshot snapshot)
 	TableScanDesc scan = table_beginscan(rel, snapshot, 0, NULL);
 	TupleTableSlot *slot = table_slot_create(rel, NULL);
 	bool		found;
-	bool		roles = strcmp(RelationGetRelationName(rel), "admin_role") == 0;
+	bool		roles = mp_relation_is(rel, "admin_role");
 	AttrNumber	idatt = roles ? mp_attnum(rel, "role_id") : 0;
 
 	while ((found = table_scan_getnextslot(scan, ForwardScanDirection, slot)))

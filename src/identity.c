@@ -954,8 +954,14 @@ member_changed(const MpTriggerEvent *ev)
 	TriggerData *trigdata = ev->td;
 
 	mp_identity_reset();
-	/* and, once this commits, every other backend's (identity_relcache_inval) */
+	/*
+	 * and, once this commits, every other backend's (identity_relcache_inval,
+	 * which listens for the membership tables: on a Citus shard the table's
+	 * OID, not the shard's, is the one it knows)
+	 */
 	CacheInvalidateRelcache(trigdata->tg_relation);
+	if (mp_logical_relid(trigdata->tg_relation) != RelationGetRelid(trigdata->tg_relation))
+		CacheInvalidateRelcacheByRelid(mp_logical_relid(trigdata->tg_relation));
 
 	/*
 	 * A partner membership changed or removed: wait for the writes in flight
@@ -964,7 +970,7 @@ member_changed(const MpTriggerEvent *ev)
 	 */
 	if (TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) &&
 		!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) &&
-		strcmp(RelationGetRelationName(trigdata->tg_relation), "partner_member") == 0)
+		mp_relation_is(trigdata->tg_relation, "partner_member"))
 	{
 		bool		isnull;
 		Datum		member = mp_getattr(trigdata->tg_trigtuple, trigdata->tg_relation,
@@ -982,7 +988,7 @@ member_changed(const MpTriggerEvent *ev)
 	if (TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) && !mp_restoring())
 	{
 		Relation	rel = trigdata->tg_relation;
-		bool		partner = strcmp(RelationGetRelationName(rel), "partner_member") == 0;
+		bool		partner = mp_relation_is(rel, "partner_member");
 		Oid			oldrole = InvalidOid;
 		Oid			newrole = InvalidOid;
 		bool		isnull;

@@ -12,7 +12,8 @@
  * tables through the lookup layer (lookup.c, which picks the direct path
  * of fastpath.c or an SPI plan of spi.c); they say a refusal through the
  * reporter (report.c) when it is one more than one rule makes.  identity.c
- * answers "who is acting", util.c holds the helpers on columns and rows,
+ * answers "who is acting", shard.c which of the extension's tables a
+ * relation is (a Citus shard's table), util.c holds the helpers on columns and rows,
  * cache.c the one idiom every backend-local cache follows, refusals.c the
  * counters of refusals and lookup paths in shared memory (with the library
  * preloaded), and the SQL API (api.c) only writes rows.
@@ -172,6 +173,7 @@ typedef bool (*MpProbeCallback) (Relation rel, TupleTableSlot *slot, void *arg);
 extern bool mp_fast_path_guc;
 extern bool mp_allow_drop_with_data_guc;	/* guard.c */
 extern bool mp_fast_path(void);
+extern bool mp_citus_present(void);
 extern int	mp_probe(const char *relname, const char *idxname,
 					 const char *const keycols[], int nkeys, const Datum *keys,
 					 const Oid *eqprocs, int lock, MpProbeCallback filter,
@@ -521,6 +523,9 @@ typedef enum MpWrite
 	MP_WRITE_UPDATE
 } MpWrite;
 
+extern int	mp_errtable(Relation rel);
+extern int	mp_errtablecol(Relation rel, int attnum);
+extern int	mp_errtableconstraint(Relation rel, const char *conname);
 extern void mp_report_no_delete(Relation rel, MpWrite write, const char *detail,
 								const char *hint) pg_attribute_noreturn();
 extern void mp_report_kept_on_record(Relation rel, const char *kind,
@@ -554,6 +559,16 @@ extern void mp_report_partner_suspended(const pg_uuid_t *partner_id,
 /* version.c: the library writes only against objects of its own version */
 extern void mp_require_schema_version(void);
 extern void mp_version_init(void);
+
+/*
+ * shard.c: the extension's table a relation is (itself, or the table a Citus
+ * shard belongs to); decisions and messages go by it, never by the
+ * relation's own name.
+ */
+extern void mp_shard_init(void);
+extern const char *mp_relation_name(Relation rel);
+extern bool mp_relation_is(Relation rel, const char *relname);
+extern Oid	mp_logical_relid(Relation rel);
 
 /* util.c */
 extern void mp_util_init(void);

@@ -242,7 +242,7 @@ tenant_registry_row(const MpTriggerEvent *ev)
 {
 	Relation	rel = ev->rel;
 	HeapTuple	tuple = ev->newtup ? ev->newtup : ev->oldtup;
-	bool		is_partner = strcmp(RelationGetRelationName(rel), "partner") == 0;
+	bool		is_partner = mp_relation_is(rel, "partner");
 	bool		idnull,
 				tenantnull;
 	Datum		id;
@@ -337,7 +337,7 @@ creator_relationship_row(const MpTriggerEvent *ev)
 						mp_uuid_str(&customer_id), mp_uuid_str(&info.creator)),
 				 errdetail("A customer a partner creates must have a relationship with that partner when the transaction ends; otherwise nobody but an operator could see it, and it would hold its tenant for good."),
 				 errhint("Create customers with multipartner.create_customer(), or insert the partner's relationship with the customer in the same transaction."),
-				 errtableconstraint(rel, "tenant_registry_relationship")));
+				 mp_errtableconstraint(rel, "tenant_registry_relationship")));
 	return NULL;
 }
 

@@ -61,7 +61,7 @@ check_recorded_untouched(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 					 errmsg("column \"%s\" can only be set by a status change",
 							recorded_cols[i]),
 					 errdetail("The decided_* and ended_* columns record who changed the status and when."),
-					 errtablecol(rel, mp_attnum(rel, recorded_cols[i]))));
+					 mp_errtablecol(rel, mp_attnum(rel, recorded_cols[i]))));
 		}
 }
 

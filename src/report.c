@@ -7,9 +7,11 @@
  *
  * Every function raises ERROR with its SQLSTATE (mp_errcodes.h, or a
  * standard one), an errmsg in PostgreSQL's style, errdetail and errhint as
- * full sentences, and, where a table is involved, the table (errtable,
- * errtablecol or errtableconstraint), so a client can tell which table and
- * column or constraint refused the row without parsing the message.
+ * full sentences, and, where a table is involved, the table (mp_errtable,
+ * mp_errtablecol or mp_errtableconstraint below: the fields of errtable()
+ * and its kin, with the extension's table for a Citus shard), so a client
+ * can tell which table and column or constraint refused the row without
+ * parsing the message.
  *
  * A message names only what the caller gave or may see: the ids of the row
  * it writes, the partner it acts for, the partner it named.  Nothing here
@@ -28,9 +30,48 @@
 #include "postgres.h"
 
 #include "lib/stringinfo.h"
+#include "utils/lsyscache.h"
 #include "utils/relcache.h"
 
 #include "multipartner.h"
+
+/*
+ * errtable(), errtablecol() and errtableconstraint() of the extension's
+ * table rel is, never of a Citus shard's name (shard.c): the same fields,
+ * with the table's name.  Every report of the module uses these.
+ */
+int
+mp_errtable(Relation rel)
+{
+	err_generic_string(PG_DIAG_SCHEMA_NAME,
+					   get_namespace_name(RelationGetNamespace(rel)));
+	err_generic_string(PG_DIAG_TABLE_NAME, mp_relation_name(rel));
+	return 0;					/* return value does not matter */
+}
+
+int
+mp_errtablecol(Relation rel, int attnum)
+{
+	TupleDesc	reldesc = RelationGetDescr(rel);
+	const char *colname;
+
+	/* as errtablecol(): a dropped column keeps its "........pg.dropped" name */
+	if (attnum > 0 && attnum <= reldesc->natts)
+		colname = NameStr(TupleDescAttr(reldesc, attnum - 1)->attname);
+	else
+		colname = get_attname(RelationGetRelid(rel), attnum, false);
+	mp_errtable(rel);
+	err_generic_string(PG_DIAG_COLUMN_NAME, colname);
+	return 0;
+}
+
+int
+mp_errtableconstraint(Relation rel, const char *conname)
+{
+	mp_errtable(rel);
+	err_generic_string(PG_DIAG_CONSTRAINT_NAME, conname);
+	return 0;
+}
 
 /*
  * R10 for a whole table: a DELETE, TRUNCATE or UPDATE that the table never
@@ -41,7 +82,7 @@ mp_report_no_delete(Relation rel, MpWrite write, const char *detail,
 					const char *hint)
 {
 	static const char *const verbs[] = {"delete from", "truncate", "update"};
-	const char *relname = RelationGetRelationName(rel);
+	const char *relname = mp_relation_name(rel);
 
 	/* R20 says R10 for the GDAP tables (SPEC §9) */
 	mp_count_refusal(strncmp(relname, "admin_", 6) == 0 ||
@@ -49,11 +90,10 @@ mp_report_no_delete(Relation rel, MpWrite write, const char *detail,
 					 MP_RULE_R20 : MP_RULE_R10, ERRCODE_MP_NO_DELETE);
 	ereport(ERROR,
 			(errcode(ERRCODE_MP_NO_DELETE),
-			 errmsg("cannot %s table \"%s\"", verbs[write],
-					RelationGetRelationName(rel)),
+			 errmsg("cannot %s table \"%s\"", verbs[write], relname),
 			 errdetail_internal("%s", detail),
 			 hint ? errhint("%s", hint) : 0,
-			 errtable(rel)));
+			 mp_errtable(rel)));
 }
 
 /*
@@ -71,7 +111,7 @@ mp_report_kept_on_record(Relation rel, const char *kind, const pg_uuid_t *id,
 			 errdetail("The %s still has relationships or members, which keep it on record.",
 					   kind),
 			 errhint("%s", hint),
-			 errtable(rel)));
+			 mp_errtable(rel)));
 }
 
 /*
@@ -101,9 +141,9 @@ mp_report_denied_table(MpRefusalRule rule, Relation rel, const char *action,
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("permission denied to %s table \"%s\"", action,
-					RelationGetRelationName(rel)),
+					mp_relation_name(rel)),
 			 errdetail_internal("%s", detail),
-			 errtable(rel)));
+			 mp_errtable(rel)));
 }
 
 /*
@@ -180,7 +220,7 @@ mp_report_immutable(MpRefusalRule rule, Relation rel, const char *col,
 					mp_uuid_str(id)),
 			 errdetail_internal("%s", detail),
 			 hint ? errhint("%s", hint) : 0,
-			 errtablecol(rel, mp_attnum(rel, col))));
+			 mp_errtablecol(rel, mp_attnum(rel, col))));
 }
 
 /*
@@ -197,7 +237,7 @@ mp_report_stamp(Relation rel, const char *col, const char *must_be,
 			(errcode(ERRCODE_GENERATED_ALWAYS),
 			 errmsg("column \"%s\" must be %s", col, must_be),
 			 errdetail("Leave it out: %s.", leave),
-			 errtablecol(rel, mp_attnum(rel, col))));
+			 mp_errtablecol(rel, mp_attnum(rel, col))));
 }
 
 /*
@@ -211,7 +251,7 @@ mp_report_party_missing(Relation rel, const char *kind, const pg_uuid_t *id,
 	ereport(ERROR,
 			(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 			 errmsg("%s %s does not exist", kind, mp_uuid_str(id)),
-			 errtableconstraint(rel, constraint)));
+			 mp_errtableconstraint(rel, constraint)));
 }
 
 /* A suspended partner cannot do what detail says (55000). */

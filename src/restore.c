@@ -162,7 +162,7 @@ mp_restore_row(TriggerData *trigdata)
 	if (!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 		return mp_trigger_passthrough(trigdata);
 	for (int i = 0; i < NUM_HELD_TABLES; i++)
-		if (strcmp(RelationGetRelationName(rel), held_tables[i].name) == 0)
+		if (mp_relation_is(rel, held_tables[i].name))
 			ht = &held_tables[i];
 	if (ht == NULL)
 		return PointerGetDatum(tuple);

@@ -77,14 +77,14 @@ check_replica_skips_nothing(Relation rel)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("cannot write to table \"%s\" with session_replication_role = replica",
-						RelationGetRelationName(rel)),
+						mp_relation_name(rel)),
 				 OidIsValid(t->tgconstraint) ?
 				 errdetail("Trigger \"%s\" of constraint \"%s\" is ENABLE ORIGIN, so replica mode would skip it.",
 						   t->tgname, get_constraint_name(t->tgconstraint)) :
 				 errdetail("Trigger \"%s\" is ENABLE ORIGIN, so replica mode would skip it.",
 						   t->tgname),
 				 errhint("A superuser makes the triggers of the extension's tables ENABLE ALWAYS again with SELECT multipartner.enable_always_triggers(); pg_upgrade leaves those of the foreign keys ENABLE ORIGIN."),
-				 errtable(rel)));
+				 mp_errtable(rel)));
 	}
 }
 

@@ -111,7 +111,7 @@ mp_attnum(Relation rel, const char *colname)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
 				 errmsg("column \"%s\" of relation \"%s\" does not exist",
-						colname, RelationGetRelationName(rel)),
+						colname, mp_relation_name(rel)),
 				 errhint("The multipartner tables must keep the columns the extension created.")));
 	set[1] = set[0];
 	set[0].relid = RelationGetRelid(rel);
