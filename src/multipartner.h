@@ -115,7 +115,6 @@ typedef struct MpSubTerm
 extern int	mp_term_months(const char *term);
 extern TimestampTz mp_term_add(TimestampTz anchor, int months);
 extern void mp_sub_effective(MpSubTerm *s, TimestampTz t);
-extern Datum mp_enum_label_datum(Oid enumtype, const char *label);
 
 /* R4: the roles that place orders. */
 #define MP_PROLES_ORDER (MP_PROLE_GLOBAL_ADMIN | MP_PROLE_ADMIN_AGENT | \
@@ -576,6 +575,7 @@ extern int	mp_attnum(Relation rel, const char *colname);
 extern Datum mp_getattr(HeapTuple tuple, Relation rel, const char *colname,
 						bool *isnull);
 extern int	mp_enum_index(Datum value, const char *const labels[]);
+extern Datum mp_enum_label_datum(Oid enumtype, const char *label);
 extern Oid	mp_type_oid(const char *typname);
 extern Oid	mp_relation_oid(const char *relname);
 extern char *mp_uuid_str(const pg_uuid_t *uuid);

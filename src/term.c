@@ -31,9 +31,7 @@
 #include "access/htup_details.h"
 #include "fmgr.h"
 #include "funcapi.h"
-#include "catalog/pg_enum.h"
 #include "utils/builtins.h"
-#include "utils/syscache.h"
 #include "utils/datetime.h"
 #include "utils/fmgrprotos.h"
 #include "utils/timestamp.h"
@@ -105,22 +103,6 @@ mp_sub_effective(MpSubTerm *s, TimestampTz t)
 		k++;
 	s->term_start = mp_term_add(s->created_at, (int) (k * m));
 	s->commitment_end = mp_term_add(s->created_at, (int) ((k + 1) * m));
-}
-
-/* the value of an enum type's label (the label must exist) */
-Datum
-mp_enum_label_datum(Oid enumtype, const char *label)
-{
-	HeapTuple	tup;
-	Oid			oid;
-
-	tup = SearchSysCache2(ENUMTYPOIDNAME, ObjectIdGetDatum(enumtype),
-						  CStringGetDatum(label));
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "enum type %u has no label \"%s\"", enumtype, label);
-	oid = ((Form_pg_enum) GETSTRUCT(tup))->oid;
-	ReleaseSysCache(tup);
-	return ObjectIdGetDatum(oid);
 }
 
 /* a subscription row (a composite argument) read into an MpSubTerm */

@@ -184,6 +184,25 @@ mp_enum_index(Datum value, const char *const labels[])
 }
 
 /*
+ * mp_enum_label_datum - the inverse of mp_enum_index: the value of an enum
+ * type's label (the label must exist).
+ */
+Datum
+mp_enum_label_datum(Oid enumtype, const char *label)
+{
+	HeapTuple	tup;
+	Oid			oid;
+
+	tup = SearchSysCache2(ENUMTYPOIDNAME, ObjectIdGetDatum(enumtype),
+						  CStringGetDatum(label));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "enum type %u has no label \"%s\"", enumtype, label);
+	oid = ((Form_pg_enum) GETSTRUCT(tup))->oid;
+	ReleaseSysCache(tup);
+	return ObjectIdGetDatum(oid);
+}
+
+/*
  * The OIDs of the extension's tables and indexes, found by name once and kept
  * until a relcache invalidation of the relation (a DROP, a RENAME, an ALTER),
  * of everything, or a change of pg_namespace says to look again.  Callers
