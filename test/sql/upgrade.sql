@@ -1,7 +1,7 @@
 -- upgrade: the install script of the current version (written by hand) and
 -- the upgrade steps make the same schema.  CREATE EXTENSION multipartner
 -- VERSION '0.1' followed by ALTER EXTENSION multipartner UPDATE, and a
--- database of 0.7 updated by the last step alone, each give exactly the
+-- database of 0.8 updated by the last step alone, each give exactly the
 -- schema of a fresh install of the default version: every catalog fact of
 -- test/catalog.psql (classes, columns and their defaults, constraints,
 -- indexes, triggers and their ENABLE ALWAYS, policies, views, functions with
@@ -25,12 +25,12 @@ SELECT extversion AS updated_to FROM pg_extension WHERE extname = 'multipartner'
 \set ECHO all
 \set upgraded :catalog
 
--- (0.7 has no install script of its own any more: PostgreSQL installs it as
--- 0.1 and the steps to 0.7, in their own command; the update to 0.8 is
+-- (0.8 has no install script of its own any more: PostgreSQL installs it as
+-- 0.1 and the steps to 0.8, in their own command; the update to 0.9 is
 -- another one)
 \c regress_mp_from_prev
 SET client_min_messages = warning;
-CREATE EXTENSION multipartner VERSION '0.7';
+CREATE EXTENSION multipartner VERSION '0.8';
 ALTER EXTENSION multipartner UPDATE;
 SELECT extversion AS updated_to FROM pg_extension WHERE extname = 'multipartner';
 \set ECHO none
@@ -48,12 +48,12 @@ SELECT extversion AS fresh FROM pg_extension WHERE extname = 'multipartner';
 
 -- the differences, both ways, for both paths: none
 SELECT v.path || ', only after the upgrade: ' || d.l AS difference
-  FROM (VALUES ('0.1 -> current', :'upgraded'), ('0.7 -> current', :'from_prev')) v(path, cat),
+  FROM (VALUES ('0.1 -> current', :'upgraded'), ('0.8 -> current', :'from_prev')) v(path, cat),
        LATERAL (SELECT l FROM regexp_split_to_table(v.cat, E'\n') l
                 EXCEPT ALL SELECT l FROM regexp_split_to_table(:'catalog', E'\n') l) d
 UNION ALL
 SELECT v.path || ', only in a fresh install: ' || d.l
-  FROM (VALUES ('0.1 -> current', :'upgraded'), ('0.7 -> current', :'from_prev')) v(path, cat),
+  FROM (VALUES ('0.1 -> current', :'upgraded'), ('0.8 -> current', :'from_prev')) v(path, cat),
        LATERAL (SELECT l FROM regexp_split_to_table(:'catalog', E'\n') l
                 EXCEPT ALL SELECT l FROM regexp_split_to_table(v.cat, E'\n') l) d
 ORDER BY 1;

@@ -1,11 +1,11 @@
-/* sql/multipartner--0.8.sql: install script of multipartner 0.8 */
+/* sql/multipartner--0.9.sql: install script of multipartner 0.9 */
 
 \echo Use "CREATE EXTENSION multipartner" to load this file. \quit
 
 /*
  * A fresh install of the current version, maintained by hand: each object is
  * created once, in its final form, grouped by kind.  A database that reaches
- * 0.8 by upgrades (sql/multipartner--0.1.sql, then each step
+ * 0.9 by upgrades (sql/multipartner--0.1.sql, then each step
  * sql/multipartner--X.Y--X.Z.sql) must end with exactly the catalog this
  * script makes; test/sql/upgrade.sql compares the two fact by fact
  * (test/catalog.psql), so a change here goes with the same change in the
@@ -370,7 +370,7 @@ LANGUAGE C STABLE PARALLEL RESTRICTED;
  */
 CREATE FUNCTION multipartner.schema_version() RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    AS $$SELECT '0.8'::pg_catalog.text$$;
+    AS $$SELECT '0.9'::pg_catalog.text$$;
 CREATE FUNCTION multipartner.library_version() RETURNS text
     LANGUAGE c STABLE PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'mp_library_version_sql';
