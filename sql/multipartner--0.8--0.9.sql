@@ -13,3 +13,399 @@
 CREATE OR REPLACE FUNCTION multipartner.schema_version() RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$SELECT '0.9'::pg_catalog.text$$;
+
+-------------------------------------------------------------------------------
+-- distribute() (Citus, SPEC §11)
+-------------------------------------------------------------------------------
+
+/*
+ * multipartner.distribute(): from a single-node install to a distributed one
+ * on a Citus coordinator with workers (SPEC §11; since 0.9, issue 15).  A
+ * procedure, because its last phase runs on every node after the commit of
+ * the distributing transaction: CALL multipartner.distribute(), as a
+ * superuser, on the coordinator, outside a transaction block.
+ *
+ * Phase 0 checks and refuses (55000, with a hint) unless Citus is ready: this
+ * node is the coordinator and in the metadata, workers are registered, every
+ * node runs with the settings of README "Running on Citus", every worker has
+ * multipartner of this version (it is created there when absent) with no row
+ * of its own in its tables (a worker's tables become the shells of the
+ * distributed ones, whose rows nobody would see again) and every role named
+ * by a member row.
+ *
+ * Phase A brings each worker's tables into the distributed shape, each in a
+ * transaction of its own (idempotent): Citus makes no shell table for an
+ * extension's table on a worker, it uses the one the worker's own CREATE
+ * EXTENSION made, and propagates to it only what is run after distribution.
+ *
+ * Phase B, one transaction on the coordinator, with writers locked out
+ * (EXCLUSIVE: reads go on): the foreign keys saved and dropped (Citus cannot
+ * distribute the graph one table at a time), the same shape locally, the row
+ * triggers switched off so that Citus's copy of the rows into the shards is
+ * neither judged again nor audited (the rows were judged when written), the
+ * rows naming a role (regrole: Citus copies it as an OID, and role OIDs
+ * differ from node to node) taken out and put back by name, the tables
+ * distributed (partner, partner_member, admin_role as reference tables;
+ * customer by customer_id and every customer-keyed table co-located with it;
+ * the tenant registry by tenant_id; audit_log by audit_key), the local copies
+ * Citus leaves on the coordinator truncated, the foreign keys and the
+ * triggers back, ENABLE ALWAYS.
+ *
+ * Phase C, after the commit, on every node: the foreign keys' internal
+ * triggers ENABLE ALWAYS (their names are per node and per shard, so Citus
+ * cannot propagate that), and the member roles bound on each node
+ * (bind_member_roles(): the USAGE grants are per node).
+ */
+CREATE PROCEDURE multipartner.distribute()
+LANGUAGE plpgsql
+AS $distribute$
+DECLARE
+    -- in the order they are distributed: reference tables, customer, co-located
+    reference_tables CONSTANT text[] := ARRAY['partner', 'partner_member', 'admin_role'];
+    customer_tables CONSTANT text[] := ARRAY['customer', 'customer_member', 'relationship',
+        'subscription', 'admin_relationship', 'access_assignment', 'expiry_notice', 'tenant', 'audit_log'];
+    all_tables text[];
+    -- the tables whose rows name a role, and that column
+    role_tables CONSTANT text[] := ARRAY['partner_member', 'customer_member', 'access_assignment'];
+    role_columns CONSTANT text[] := ARRAY['member', 'member', 'grantee'];
+    -- the node's tables in the distributed shape; idempotent, run on every node
+    shape CONSTANT text := $shape$
+        DO $do$
+        DECLARE
+            r record;
+        BEGIN
+            PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+            PERFORM pg_catalog.set_config('citus.enable_ddl_propagation', 'off', true);
+            FOR r IN SELECT c.conrelid::pg_catalog.regclass AS rel, c.conname
+                       FROM pg_catalog.pg_constraint c
+                      WHERE c.connamespace OPERATOR(pg_catalog.=) 'multipartner'::pg_catalog.regnamespace
+                        AND c.contype OPERATOR(pg_catalog.=) 'f'
+                      ORDER BY 1, 2
+            LOOP
+                EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', r.rel, r.conname);
+            END LOOP;
+            -- tenant uniqueness is the tenant registry's (distributed by tenant_id)
+            ALTER TABLE multipartner.customer DROP CONSTRAINT IF EXISTS customer_tenant_id_key;
+            CREATE INDEX IF NOT EXISTS customer_tenant_id_idx ON multipartner.customer (tenant_id);
+            -- keys that include the distribution column; the by-id lookups keep an index
+            FOR r IN SELECT * FROM (VALUES ('relationship', 'relationship_pkey', 'customer_id, relationship_id', 'relationship_id'),
+                                           ('subscription', 'subscription_pkey', 'customer_id, subscription_id', 'subscription_id'),
+                                           ('audit_log', 'audit_log_pkey', 'audit_key, event_id', NULL))
+                                  v(tbl, con, cols, id)
+            LOOP
+                IF (SELECT pg_catalog.array_length(c.conkey, 1) FROM pg_catalog.pg_constraint c
+                     WHERE c.conrelid OPERATOR(pg_catalog.=) ('multipartner.' OPERATOR(pg_catalog.||) r.tbl)::pg_catalog.regclass
+                       AND c.conname OPERATOR(pg_catalog.=) r.con) OPERATOR(pg_catalog.=) 1 THEN
+                    EXECUTE pg_catalog.format('ALTER TABLE multipartner.%I DROP CONSTRAINT %I, ADD CONSTRAINT %I PRIMARY KEY (%s)',
+                                              r.tbl, r.con, r.con, r.cols);
+                END IF;
+                IF r.id IS NOT NULL THEN
+                    EXECUTE pg_catalog.format('CREATE INDEX IF NOT EXISTS %I ON multipartner.%I (%I)',
+                                              r.id OPERATOR(pg_catalog.||) '_idx', r.tbl, r.id);
+                END IF;
+            END LOOP;
+        END
+        $do$
+    $shape$;
+    -- every foreign key's internal trigger of the schema's relations (shards too) ENABLE ALWAYS, on one node
+    fk_always CONSTANT text := $fk$
+        DO $do$
+        DECLARE
+            t record;
+        BEGIN
+            PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+            PERFORM pg_catalog.set_config('citus.enable_ddl_propagation', 'off', true);
+            FOR t IN SELECT tg.tgrelid::pg_catalog.regclass AS tbl, tg.tgname
+                       FROM pg_catalog.pg_trigger tg JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) tg.tgrelid
+                      WHERE c.relnamespace OPERATOR(pg_catalog.=) 'multipartner'::pg_catalog.regnamespace
+                        AND tg.tgisinternal AND tg.tgconstraint OPERATOR(pg_catalog.<>) 0
+                        AND tg.tgenabled OPERATOR(pg_catalog.<>) 'A'
+            LOOP
+                EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', t.tbl, t.tgname);
+            END LOOP;
+        END
+        $do$
+    $fk$;
+    r record;
+    done integer;
+    bad text;
+    cols text;
+    vals text;
+    rows_before bigint[] := '{}';
+    n bigint;
+    coordinator boolean;
+    finish_only boolean;
+    quiet text;
+BEGIN
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    all_tables := reference_tables OPERATOR(pg_catalog.||) customer_tables;
+
+    ---------------------------------------------------------------- Phase 0
+    IF NOT (SELECT a.rolsuper FROM pg_catalog.pg_roles a WHERE a.rolname OPERATOR(pg_catalog.=) current_user) THEN
+        RAISE EXCEPTION 'permission denied for procedure distribute'
+              USING ERRCODE = '42501',
+                    DETAIL = 'Only a superuser may distribute the extension''s tables.';
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'citus') THEN
+        RAISE EXCEPTION 'Citus is not installed in this database'
+              USING ERRCODE = '55000',
+                    HINT = 'Run CREATE EXTENSION citus in this database on every node, then register the workers with citus_add_node() on the coordinator.';
+    END IF;
+    EXECUTE 'SELECT count(*) FROM pg_catalog.pg_dist_partition p
+              WHERE p.logicalrelid OPERATOR(pg_catalog.=) ANY (
+                    SELECT (''multipartner.'' OPERATOR(pg_catalog.||) t)::pg_catalog.regclass FROM pg_catalog.unnest($1) t)'
+       INTO done USING all_tables;
+    finish_only := done OPERATOR(pg_catalog.=) pg_catalog.cardinality(all_tables);
+    IF finish_only THEN
+        -- only the last phase again (it is what a failed run asks to finish)
+        RAISE NOTICE 'the tables of multipartner are distributed already';
+    ELSIF done OPERATOR(pg_catalog.>) 0 THEN
+        RAISE EXCEPTION 'the tables of multipartner are partly distributed'
+              USING ERRCODE = '55000',
+                    DETAIL = pg_catalog.format('%s of its %s tables are Citus tables.', done, pg_catalog.cardinality(all_tables)),
+                    HINT = 'multipartner.distribute() distributes them all at once; undo the hand-made distribution first.';
+    END IF;
+    EXECUTE 'SELECT (SELECT g.groupid FROM pg_catalog.pg_dist_local_group g) OPERATOR(pg_catalog.=) 0
+                AND EXISTS (SELECT FROM pg_catalog.pg_dist_node n WHERE n.groupid OPERATOR(pg_catalog.=) 0)'
+       INTO coordinator;
+    IF NOT coordinator THEN
+        RAISE EXCEPTION 'multipartner.distribute() must run on the coordinator, registered in the Citus metadata'
+              USING ERRCODE = '55000',
+                    HINT = 'Run it on the coordinator, after SELECT citus_set_coordinator_host(...) there.';
+    END IF;
+    EXECUTE 'SELECT count(*) FROM pg_catalog.pg_dist_node n
+              WHERE n.groupid OPERATOR(pg_catalog.<>) 0 AND n.noderole OPERATOR(pg_catalog.=) ''primary'' AND n.isactive'
+       INTO done;
+    IF done OPERATOR(pg_catalog.=) 0 THEN
+        RAISE EXCEPTION 'no worker node is registered'
+              USING ERRCODE = '55000',
+                    HINT = 'Register the workers with SELECT citus_add_node(host, port) on the coordinator.';
+    END IF;
+    IF NOT finish_only THEN
+    -- the settings every node must run with (README "Running on Citus")
+    FOR r IN EXECUTE $q$
+        SELECT s.setting, s.wanted, pg_catalog.string_agg(n.nodename OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) n.nodeport, ', '
+                                                          ORDER BY n.nodeport) AS nodes
+          FROM (VALUES ('citus.enable_unsafe_triggers', 'on'), ('citus.enable_binary_protocol', 'off'),
+                       ('citus.allow_nested_distributed_execution', 'off')) s(setting, wanted),
+               LATERAL pg_catalog.run_command_on_all_nodes('SHOW ' OPERATOR(pg_catalog.||) s.setting) c
+               JOIN pg_catalog.pg_dist_node n ON n.nodeid OPERATOR(pg_catalog.=) c.nodeid
+         WHERE NOT c.success OR c.result OPERATOR(pg_catalog.<>) s.wanted
+         GROUP BY 1, 2 ORDER BY 1 $q$
+    LOOP
+        RAISE EXCEPTION 'setting "%" must be "%" on every node', r.setting, r.wanted
+              USING ERRCODE = '55000',
+                    DETAIL = pg_catalog.format('It is not on %s.', r.nodes),
+                    HINT = 'Set it in postgresql.conf of every node (README "Running on Citus") and reload.';
+    END LOOP;
+    FOR r IN EXECUTE $q$
+        SELECT pg_catalog.string_agg(n.nodename OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) n.nodeport, ', ' ORDER BY n.nodeport) AS nodes
+          FROM pg_catalog.run_command_on_all_nodes('SHOW max_prepared_transactions') c
+          JOIN pg_catalog.pg_dist_node n ON n.nodeid OPERATOR(pg_catalog.=) c.nodeid
+         WHERE NOT c.success OR c.result OPERATOR(pg_catalog.=) '0'
+        HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0 $q$
+    LOOP
+        RAISE EXCEPTION 'setting "max_prepared_transactions" must be above 0 on every node'
+              USING ERRCODE = '55000',
+                    DETAIL = pg_catalog.format('It is not on %s.', r.nodes),
+                    HINT = 'Writes to reference tables and to several shards commit in two phases.';
+    END LOOP;
+    -- multipartner on every worker, at this version, with empty tables
+    EXECUTE $q$SELECT pg_catalog.count(*) FROM pg_catalog.run_command_on_workers(
+                 $c$SELECT count(*) FROM pg_catalog.pg_extension WHERE extname = 'multipartner'$c$) w
+               WHERE w.success AND w.result OPERATOR(pg_catalog.=) '0'$q$ INTO done;
+    IF done OPERATOR(pg_catalog.>) 0 THEN
+        EXECUTE pg_catalog.format($q$SELECT pg_catalog.count(*) FROM pg_catalog.run_command_on_workers(%L) w WHERE NOT w.success$q$,
+                pg_catalog.format('SET citus.enable_ddl_propagation = off; CREATE EXTENSION IF NOT EXISTS multipartner VERSION %L',
+                                  multipartner.schema_version()))
+           INTO done;
+    END IF;
+    FOR r IN EXECUTE $q$
+        SELECT w.nodename, w.nodeport, w.result
+          FROM pg_catalog.run_command_on_workers(
+               $c$SELECT coalesce((SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'multipartner'), 'none')$c$) w
+         WHERE NOT w.success OR w.result OPERATOR(pg_catalog.<>) multipartner.schema_version()
+         ORDER BY 2 $q$
+    LOOP
+        RAISE EXCEPTION 'the worker %:% has multipartner %, not %', r.nodename, r.nodeport, r.result, multipartner.schema_version()
+              USING ERRCODE = '55000',
+                    HINT = 'Install the same version of the extension''s files on every node and run ALTER EXTENSION multipartner UPDATE there.';
+    END LOOP;
+    FOR r IN EXECUTE $q$
+        SELECT w.nodename, w.nodeport, w.result
+          FROM pg_catalog.run_command_on_workers(
+               $c$SELECT concat_ws(', ',
+                      CASE WHEN EXISTS (SELECT FROM multipartner.partner) THEN 'partner' END,
+                      CASE WHEN EXISTS (SELECT FROM multipartner.partner_member) THEN 'partner_member' END,
+                      CASE WHEN EXISTS (SELECT FROM multipartner.customer) THEN 'customer' END,
+                      CASE WHEN EXISTS (SELECT FROM multipartner.customer_member) THEN 'customer_member' END,
+                      CASE WHEN EXISTS (SELECT FROM multipartner.relationship) THEN 'relationship' END,
+                      CASE WHEN EXISTS (SELECT FROM multipartner.subscription) THEN 'subscription' END,
+                      CASE WHEN EXISTS (SELECT FROM multipartner.admin_relationship) THEN 'admin_relationship' END,
+                      CASE WHEN EXISTS (SELECT FROM multipartner.access_assignment) THEN 'access_assignment' END,
+                      CASE WHEN EXISTS (SELECT FROM multipartner.expiry_notice) THEN 'expiry_notice' END,
+                      CASE WHEN EXISTS (SELECT FROM multipartner.tenant) THEN 'tenant' END,
+                      CASE WHEN EXISTS (SELECT FROM multipartner.audit_log) THEN 'audit_log' END)$c$) w
+         WHERE NOT w.success OR w.result OPERATOR(pg_catalog.<>) ''
+         ORDER BY 2 $q$
+    LOOP
+        RAISE EXCEPTION 'the worker %:% has rows in multipartner''s tables', r.nodename, r.nodeport
+              USING ERRCODE = '55000',
+                    DETAIL = pg_catalog.format('Tables with rows there: %s.', r.result),
+                    HINT = 'A worker''s own tables become the shells of the distributed ones and their rows would be lost; write only through the coordinator''s install.';
+    END LOOP;
+    -- the roles member rows name, by name, on every worker
+    FOR r IN EXECUTE pg_catalog.format($q$
+        SELECT w.nodename, w.nodeport, w.result
+          FROM pg_catalog.run_command_on_workers(%L) w
+         WHERE NOT w.success OR w.result OPERATOR(pg_catalog.<>) ''
+         ORDER BY 2 $q$,
+        pg_catalog.format($c$SELECT coalesce(string_agg(quote_ident(n), ', ' ORDER BY n), '')
+                                FROM unnest(%L::text[]) n WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_roles a WHERE a.rolname = n)$c$,
+            (SELECT pg_catalog.array_agg(DISTINCT a.rolname::text)
+               FROM pg_catalog.pg_roles a
+              WHERE a.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT m.member FROM multipartner.partner_member m
+                                                            UNION SELECT m.member FROM multipartner.customer_member m
+                                                            UNION SELECT g.grantee FROM multipartner.access_assignment g)::pg_catalog.oid[]))))
+    LOOP
+        RAISE EXCEPTION 'the worker %:% lacks roles that member rows name', r.nodename, r.nodeport
+              USING ERRCODE = '55000',
+                    DETAIL = pg_catalog.format('Missing there: %s.', r.result),
+                    HINT = 'Create every application role on every node (Citus propagates the roles created after CREATE EXTENSION citus, not older ones).';
+    END LOOP;
+
+    ---------------------------------------------------------------- Phase A
+    FOR r IN EXECUTE pg_catalog.format('SELECT w.nodename, w.nodeport, w.result FROM pg_catalog.run_command_on_workers(%L) w
+                                         WHERE NOT w.success ORDER BY 2', shape)
+    LOOP
+        RAISE EXCEPTION 'could not prepare the tables of the worker %:%', r.nodename, r.nodeport
+              USING ERRCODE = '55000', DETAIL = r.result;
+    END LOOP;
+
+    ---------------------------------------------------------------- Phase B
+    -- foreign keys to reference tables need one connection per node for the whole transaction
+    PERFORM pg_catalog.set_config('citus.multi_shard_modify_mode', 'sequential', true);
+    -- nobody writes while a trigger is off: EXCLUSIVE blocks writers, not readers
+    LOCK TABLE multipartner.partner, multipartner.partner_member, multipartner.admin_role,
+         multipartner.customer, multipartner.customer_member, multipartner.relationship,
+         multipartner.subscription, multipartner.admin_relationship, multipartner.access_assignment,
+         multipartner.expiry_notice, multipartner.tenant, multipartner.audit_log IN EXCLUSIVE MODE;
+    FOREACH bad IN ARRAY all_tables LOOP
+        EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM multipartner.%I', bad) INTO n;
+        rows_before := rows_before OPERATOR(pg_catalog.||) n;
+    END LOOP;
+    CREATE TEMP TABLE mp_distribute_fk ON COMMIT DROP AS
+        SELECT c.conrelid::pg_catalog.regclass::pg_catalog.text AS rel, c.conname::pg_catalog.text AS conname,
+               pg_catalog.pg_get_constraintdef(c.oid) AS def
+          FROM pg_catalog.pg_constraint c
+         WHERE c.connamespace OPERATOR(pg_catalog.=) 'multipartner'::pg_catalog.regnamespace
+           AND c.contype OPERATOR(pg_catalog.=) 'f';
+    EXECUTE shape;
+    PERFORM pg_catalog.set_config('citus.enable_ddl_propagation', 'on', true);
+    CREATE TEMP TABLE mp_distribute_tg ON COMMIT DROP AS
+        SELECT tg.tgrelid::pg_catalog.regclass::pg_catalog.text AS rel, tg.tgname::pg_catalog.text AS tgname,
+               (tg.tgtype::integer OPERATOR(pg_catalog.&) 32) OPERATOR(pg_catalog.<>) 0 AS on_truncate
+          FROM pg_catalog.pg_trigger tg JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) tg.tgrelid
+         WHERE c.relnamespace OPERATOR(pg_catalog.=) 'multipartner'::pg_catalog.regnamespace
+           AND c.relname OPERATOR(pg_catalog.=) ANY (all_tables::pg_catalog.name[])
+           AND NOT tg.tgisinternal;
+    -- the copy into the shards must be quiet: the row triggers off (the shards are made with them off)
+    FOR r IN SELECT * FROM mp_distribute_tg WHERE NOT on_truncate ORDER BY 1, 2 LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE TRIGGER %I', r.rel, r.tgname);
+    END LOOP;
+    -- rows naming a role go by name: saved as VALUES lists of literals, then deleted here
+    CREATE TEMP TABLE mp_distribute_roles (tbl text, cols text, vals text) ON COMMIT DROP;
+    FOR i IN 1 .. pg_catalog.cardinality(role_tables) LOOP
+        SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum),
+               pg_catalog.string_agg(pg_catalog.format('pg_catalog.quote_nullable(%I::pg_catalog.text)', a.attname), ' || '', '' || ' ORDER BY a.attnum)
+          INTO cols, vals
+          FROM pg_catalog.pg_attribute a
+         WHERE a.attrelid OPERATOR(pg_catalog.=) ('multipartner.' OPERATOR(pg_catalog.||) role_tables[i])::pg_catalog.regclass
+           AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped;
+        EXECUTE pg_catalog.format('INSERT INTO mp_distribute_roles SELECT %L, %L, ''('' || %s || '')'' FROM multipartner.%I',
+                                  role_tables[i], cols, vals, role_tables[i]);
+        EXECUTE pg_catalog.format('DELETE FROM multipartner.%I', role_tables[i]);
+    END LOOP;
+    -- (Citus says for each table that it copies the rows and how to remove them here: this does)
+    quiet := pg_catalog.current_setting('client_min_messages');
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+    FOREACH bad IN ARRAY reference_tables LOOP
+        PERFORM pg_catalog.create_reference_table(('multipartner.' OPERATOR(pg_catalog.||) bad)::pg_catalog.regclass);
+    END LOOP;
+    PERFORM pg_catalog.create_distributed_table('multipartner.customer', 'customer_id');
+    FOREACH bad IN ARRAY customer_tables[2:] LOOP
+        PERFORM pg_catalog.create_distributed_table(('multipartner.' OPERATOR(pg_catalog.||) bad)::pg_catalog.regclass,
+                    CASE bad WHEN 'tenant' THEN 'tenant_id' WHEN 'audit_log' THEN 'audit_key' ELSE 'customer_id' END,
+                    colocate_with => 'multipartner.customer');
+    END LOOP;
+    PERFORM pg_catalog.set_config('client_min_messages', quiet, true);
+    -- the role rows back, through Citus, which names the role in each shard's statement
+    FOR r IN SELECT d.tbl, d.cols, pg_catalog.string_agg(d.vals, ', ') AS vals
+               FROM mp_distribute_roles d GROUP BY 1, 2 ORDER BY 1
+    LOOP
+        EXECUTE pg_catalog.format('INSERT INTO multipartner.%I (%s) VALUES %s', r.tbl, r.cols, r.vals);
+    END LOOP;
+    -- Citus leaves the copied rows on the coordinator's disk; its TRUNCATE of
+    -- them would be refused by forbid_truncate, switched off here only
+    PERFORM pg_catalog.set_config('citus.enable_ddl_propagation', 'off', true);
+    FOR r IN SELECT * FROM mp_distribute_tg WHERE on_truncate ORDER BY 1, 2 LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE TRIGGER %I', r.rel, r.tgname);
+    END LOOP;
+    FOREACH bad IN ARRAY all_tables LOOP
+        PERFORM pg_catalog.truncate_local_data_after_distributing_table(('multipartner.' OPERATOR(pg_catalog.||) bad)::pg_catalog.regclass);
+    END LOOP;
+    FOR r IN SELECT * FROM mp_distribute_tg WHERE on_truncate ORDER BY 1, 2 LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', r.rel, r.tgname);
+    END LOOP;
+    PERFORM pg_catalog.set_config('citus.enable_ddl_propagation', 'on', true);
+    -- the foreign keys back (propagated to the shards and the workers' tables)
+    FOR r IN SELECT * FROM mp_distribute_fk ORDER BY 1, 2 LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I %s', r.rel, r.conname, r.def);
+    END LOOP;
+    -- the row triggers back, ENABLE ALWAYS, propagated to every shard
+    FOR r IN SELECT * FROM mp_distribute_tg WHERE NOT on_truncate ORDER BY 1, 2 LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', r.rel, r.tgname);
+    END LOOP;
+    EXECUTE fk_always;
+    -- nothing lost, nothing added
+    FOR i IN 1 .. pg_catalog.cardinality(all_tables) LOOP
+        EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM multipartner.%I', all_tables[i]) INTO n;
+        IF n OPERATOR(pg_catalog.<>) rows_before[i] THEN
+            RAISE EXCEPTION 'distributing table "%" changed its rows', all_tables[i]
+                  USING ERRCODE = 'XX000',
+                        DETAIL = pg_catalog.format('It had %s rows before and %s after.', rows_before[i], n);
+        END IF;
+    END LOOP;
+    COMMIT;
+    END IF;
+
+    ---------------------------------------------------------------- Phase C
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    FOR r IN EXECUTE pg_catalog.format($q$
+        SELECT n.nodename, n.nodeport, c.result
+          FROM pg_catalog.run_command_on_all_nodes(%L) c
+          JOIN pg_catalog.pg_dist_node n ON n.nodeid OPERATOR(pg_catalog.=) c.nodeid
+         WHERE NOT c.success ORDER BY 2 $q$, fk_always)
+    LOOP
+        RAISE EXCEPTION 'could not make the foreign keys'' triggers ENABLE ALWAYS on %:%', r.nodename, r.nodeport
+              USING ERRCODE = '55000', DETAIL = r.result,
+                    HINT = 'The tables are distributed; run CALL multipartner.distribute() again to finish.';
+    END LOOP;
+    FOR r IN EXECUTE $q$
+        SELECT n.nodename, n.nodeport, c.result
+          FROM pg_catalog.run_command_on_all_nodes('SELECT multipartner.bind_member_roles()') c
+          JOIN pg_catalog.pg_dist_node n ON n.nodeid OPERATOR(pg_catalog.=) c.nodeid
+         WHERE NOT c.success ORDER BY 2 $q$
+    LOOP
+        RAISE EXCEPTION 'could not bind the member roles on %:%', r.nodename, r.nodeport
+              USING ERRCODE = '55000', DETAIL = r.result,
+                    HINT = 'The tables are distributed; run CALL multipartner.distribute() again to finish.';
+    END LOOP;
+    RAISE NOTICE 'multipartner is distributed: % reference tables, % tables by customer',
+          pg_catalog.cardinality(reference_tables), pg_catalog.cardinality(customer_tables);
+END
+$distribute$;
+
+REVOKE ALL ON PROCEDURE multipartner.distribute() FROM PUBLIC;
+COMMENT ON PROCEDURE multipartner.distribute() IS
+    'superusers, on a Citus coordinator: distribute the extension''s tables (partner, partner_member, admin_role as reference tables; the customer-keyed tables by customer, co-located) without judging or auditing their rows again; CALL it again to finish a run cut off after its commit';

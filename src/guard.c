@@ -71,9 +71,12 @@
 
 /*
  * Anything of ours weakened?  Every table of the extension must still be in
- * its schema, with row security enabled and forced, every trigger on it
- * (foreign-key triggers included) ENABLE ALWAYS, no rewrite rule on it and
- * no table inheriting from it (whose rows would read as ours unchecked).
+ * its schema, with row security enabled and forced, every trigger on it that
+ * is a foreign key's or the extension's own ENABLE ALWAYS (the triggers
+ * check_replica_skips_nothing and enable_always_triggers() look at; not, say,
+ * the truncate trigger Citus puts on a distributed table), no rewrite rule
+ * on it and no table inheriting from it (whose rows would read as ours
+ * unchecked).
  */
 static MpSql weakened_sql = MP_SQL(
 "SELECT c.relname::pg_catalog.text FROM pg_catalog.pg_class c"
@@ -83,7 +86,11 @@ static MpSql weakened_sql = MP_SQL(
 "        OR NOT c.relrowsecurity OR NOT c.relforcerowsecurity"
 "        OR EXISTS (SELECT FROM pg_catalog.pg_trigger t"
 "                    WHERE t.tgrelid OPERATOR(pg_catalog.=) c.oid"
-"                      AND t.tgenabled OPERATOR(pg_catalog.<>) 'A')"
+"                      AND t.tgenabled OPERATOR(pg_catalog.<>) 'A'"
+"                      AND (t.tgisinternal"
+"                           OR EXISTS (SELECT FROM pg_catalog.pg_proc p"
+"                                       WHERE p.oid OPERATOR(pg_catalog.=) t.tgfoid"
+"                                         AND p.pronamespace OPERATOR(pg_catalog.=) $2)))"
 "        OR EXISTS (SELECT FROM pg_catalog.pg_rewrite r"
 "                    WHERE r.ev_class OPERATOR(pg_catalog.=) c.oid)"
 "        OR EXISTS (SELECT FROM pg_catalog.pg_inherits i"

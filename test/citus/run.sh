@@ -11,7 +11,7 @@
 # directory, listen_addresses = '127.0.0.1' only, ports MP_CITUS_PORT (default 57630) and the next
 # two, which must be free, trust authentication on 127.0.0.1 and the private Unix socket only,
 # shared_preload_libraries = 'citus' (multipartner loads on demand, as in the main suite),
-# citus.enable_unsafe_triggers = on,
+# citus.enable_unsafe_triggers = on, citus.enable_binary_protocol = off,
 # citus.enable_unsupported_feature_messages = off, core dumps allowed), create database mp_citus and extension citus on every node, register the workers
 # (citus_set_coordinator_host, citus_add_node), create extension multipartner on the coordinator
 # (Citus propagates it to the workers), and run the suite with pg_regress against the coordinator:
@@ -187,6 +187,8 @@ start_node() {
 		# multipartner is loaded on demand, as in the main suite (which counts no refusals)
 		shared_preload_libraries = 'citus'
 		citus.enable_unsafe_triggers = on
+		# rows and shard copies carry regrole by name, not by OID (README "Running on Citus")
+		citus.enable_binary_protocol = off
 		# the main suite's files run as they are: no warning that their pg_temp helpers are created
 		# on this node only (Citus: "intended to be used before vanilla tests")
 		citus.enable_unsupported_feature_messages = off
