@@ -291,6 +291,7 @@ CREATE TABLE multipartner.audit_log (
     txid            bigint NOT NULL,
     partner_id      uuid,           -- the partner the row concerns, if any
     customer_id     uuid,           -- the customer the row concerns, if any
+    audit_key       uuid NOT NULL,  -- customer_id, else partner_id, else role_id (0.9)
     CONSTRAINT audit_log_pkey PRIMARY KEY (event_id),
     CONSTRAINT audit_log_operation_check
         CHECK (operation OPERATOR(pg_catalog.=) ANY (ARRAY['INSERT', 'UPDATE', 'DELETE']))
@@ -1632,9 +1633,12 @@ SELECT s.customer_id,
 -- orphaned_subscriptions: in the GDAP section below (since 0.7 it reads
 -- the admin relationships too).
 
--- The life of each relationship, from the audit log.
+-- The life of each relationship, from the audit log.  customer_id is the
+-- audit row's audit_key (so on Citus a filter by customer is one shard);
+-- for a relationship row it always equals the row's customer_id, and
+-- saying so lets a single node reach audit_log_customer_idx by it.
 CREATE VIEW multipartner.relationship_history WITH (security_invoker = true) AS
-SELECT a.customer_id,
+SELECT a.audit_key AS customer_id,
        a.partner_id,
        (a.row_id)::uuid AS relationship_id,
        a.event_id,
@@ -1649,7 +1653,8 @@ SELECT a.customer_id,
        a.acting_partner,
        a.txid
   FROM multipartner.audit_log a
- WHERE a.table_name OPERATOR(pg_catalog.=) 'relationship';
+ WHERE a.table_name OPERATOR(pg_catalog.=) 'relationship'
+   AND a.customer_id OPERATOR(pg_catalog.=) a.audit_key;
 
 GRANT SELECT ON multipartner.customer_partners, multipartner.partner_customers,
       multipartner.multi_partner_customers, multipartner.subscriptions_by_partner,
@@ -2731,6 +2736,8 @@ COMMENT ON COLUMN multipartner.audit_log.partner_id IS
     'the partner the changed row concerns, if any; partners see the audit rows about themselves';
 COMMENT ON COLUMN multipartner.audit_log.customer_id IS
     'the customer the changed row concerns, if any; customers see the audit rows about themselves';
+COMMENT ON COLUMN multipartner.audit_log.audit_key IS
+    'the key the row is kept by (distributed by, on Citus): customer_id for the rows of customer-keyed tables, partner_id for partner and partner_member rows, role_id for admin_role rows';
 COMMENT ON SEQUENCE multipartner.audit_log_event_id_seq IS
     'the numbers of audit_log.event_id (an identity column); pg_dump keeps its position';
 

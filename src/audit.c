@@ -58,7 +58,8 @@
  *     to_jsonb(row), without to_jsonb's per-column type look-ups and
  *     without sorting the keys on every row;
  *   - its primary key columns and their output functions (the row id);
- *   - the columns naming the partner and the customer the row concerns.
+ *   - the columns naming the partner and the customer the row concerns,
+ *     and the one its audit_key is taken from.
  * A column of a type the direct image does not know makes the whole image
  * go through to_jsonb() instead.
  */
@@ -103,6 +104,7 @@ typedef struct AuditDesc
 	AuditCol   *pk[INDEX_MAX_KEYS];	/* primary key columns, in key order */
 	AttrNumber	partner_att;	/* 0: the table has none */
 	AttrNumber	customer_att;
+	AttrNumber	key_att;		/* the column audit_key is taken from */
 	FmgrInfo	to_jsonb;		/* to_jsonb(reltype), for !direct */
 } AuditDesc;
 
@@ -255,6 +257,23 @@ audit_desc_fill(AuditDesc *d, Relation rel)
 	d->customer_att = SPI_fnumber(tupdesc, "customer_id");
 	if (d->customer_att <= 0)
 		d->customer_att = 0;
+
+	/*
+	 * audit_key, the key the audit row is kept by on Citus (co-located with
+	 * its customer): the row's customer_id; for a table without one its
+	 * partner_id (partner, partner_member); for one without either its own
+	 * uuid primary key (admin_role: role_id).  The 0.8 -> 0.9 update fills
+	 * the old rows by the same rule, by table name.
+	 */
+	if (d->customer_att != 0)
+		d->key_att = d->customer_att;
+	else if (SPI_fnumber(tupdesc, "partner_id") > 0)
+		d->key_att = SPI_fnumber(tupdesc, "partner_id");
+	else if (d->npk == 1 && d->pk[0]->typid == UUIDOID)
+		d->key_att = d->pk[0]->attnum;
+	else
+		elog(ERROR, "audited table \"%s\" has no column to key its audit rows by",
+			 RelationGetRelationName(rel));
 
 	/*
 	 * to_jsonb is polymorphic and reads its argument's type from its call
@@ -556,6 +575,7 @@ audit_row(const MpTriggerEvent *ev)
 	row.row_id = audit_row_id(desc, rel, keytup);
 	row.partner_id = audit_party(rel, keytup, desc->partner_att);
 	row.customer_id = audit_party(rel, keytup, desc->customer_att);
+	row.audit_key = audit_party(rel, keytup, desc->key_att);
 
 	row.rel = rel;
 	row.oldtup = oldtup;

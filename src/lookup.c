@@ -1176,11 +1176,11 @@ mp_lookup_audit_writing(void)
 static const char *const audit_sql =
 "INSERT INTO " MP_SCHEMA ".audit_log"
 " (actor, session_actor, acting_partner, operation, table_name, row_id,"
-"  old_row, new_row, txid, partner_id, customer_id)"
+"  old_row, new_row, txid, partner_id, customer_id, audit_key)"
 " VALUES ($1, $2, $3, $4, $5, $6, pg_catalog.to_jsonb($7), pg_catalog.to_jsonb($8),"
-"  pg_catalog.txid_current(), $9, $10)";
+"  pg_catalog.txid_current(), $9, $10, $11)";
 
-#define AUDIT_NARGS 10
+#define AUDIT_NARGS 11
 #define MP_AUDIT_PLANS 8
 
 /*
@@ -1230,7 +1230,7 @@ audit_spi(void *question)
 	TupleDesc	tupdesc = RelationGetDescr(rel);
 	Oid			argtypes[AUDIT_NARGS] = {
 		NAMEOID, NAMEOID, UUIDOID, TEXTOID, NAMEOID, TEXTOID,
-		rel->rd_rel->reltype, rel->rd_rel->reltype, UUIDOID, UUIDOID
+		rel->rd_rel->reltype, rel->rd_rel->reltype, UUIDOID, UUIDOID, UUIDOID
 	};
 	Datum		values[AUDIT_NARGS];
 	char		nulls[AUDIT_NARGS];
@@ -1261,6 +1261,10 @@ audit_spi(void *question)
 		values[9] = UUIDPGetDatum(row->customer_id);
 	else
 		nulls[9] = 'n';
+	if (row->audit_key)
+		values[10] = UUIDPGetDatum(row->audit_key);
+	else
+		nulls[10] = 'n';
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");

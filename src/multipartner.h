@@ -343,6 +343,7 @@ typedef struct MpAuditRow
 	const char *row_id;
 	const pg_uuid_t *partner_id;	/* or NULL */
 	const pg_uuid_t *customer_id;	/* or NULL */
+	const pg_uuid_t *audit_key;	/* customer, else partner, else the row's id */
 	Relation	rel;			/* the audited table */
 	HeapTuple	oldtup;			/* or NULL */
 	HeapTuple	newtup;			/* or NULL */

@@ -10,7 +10,7 @@
 -- the view admin_relationships, and the audit rows of every change.
 \i test/fixtures.psql
 
-SELECT plan(55);
+SELECT plan(58);
 
 \set role_ga     '62e90394-69f5-4237-9190-012177145e10'
 \set role_exch   '29232cdf-9323-42fd-ade2-1d097af3e4de'
@@ -255,6 +255,35 @@ SELECT is((SELECT array_agg(operation || ':' || coalesce(new_row->>'status', '')
 SELECT is((SELECT array_agg(operation ORDER BY event_id) FROM multipartner.audit_log
             WHERE table_name = 'admin_role' AND new_row->>'role_id' = '44367163-eba1-44c3-98af-f5787879f96a'),
           ARRAY['INSERT'], 'audit: the role an operator added');
+
+-------------------------------------------------------------------------------
+-- audit_key (0.9): every audit row carries the key it is kept by on Citus,
+-- the changed row's customer_id, else its partner_id (partner,
+-- partner_member), else its role_id (admin_role), read here from the row
+-- image itself; this file's writes (with a subscription, an update and a
+-- delete besides) reach all nine audited tables, on both lookup paths
+-------------------------------------------------------------------------------
+INSERT INTO multipartner.subscription
+    (customer_id, partner_of_record, offer_id, product_family, quantity, term, billing_cycle)
+VALUES (:'contoso_id', :'office_id', 'O365_E3', 'Microsoft 365', 1, 'P1M', 'monthly');
+UPDATE multipartner.partner SET name = name WHERE partner_id = :'office_id';
+DELETE FROM multipartner.partner_member WHERE member = 'regress_office_hd'::regrole;
+SELECT results_eq($$SELECT DISTINCT table_name::text COLLATE "default" FROM multipartner.audit_log ORDER BY 1$$,
+    $$VALUES ('access_assignment'), ('admin_relationship'), ('admin_role'), ('customer'),
+             ('customer_member'), ('partner'), ('partner_member'), ('relationship'), ('subscription')$$,
+    'audit_key: this file has audit rows of every audited table');
+SELECT is_empty($$
+    SELECT table_name, operation, row_id, audit_key
+      FROM multipartner.audit_log a,
+           LATERAL (SELECT COALESCE(a.new_row, a.old_row) AS img) i
+     WHERE a.audit_key IS DISTINCT FROM
+           COALESCE(i.img->>'customer_id', i.img->>'partner_id', i.img->>'role_id')::uuid$$,
+    'audit_key: the customer of a customer-keyed row, else the partner, else the role id');
+SELECT results_eq($$SELECT table_name::text COLLATE "default", count(*)::int FROM multipartner.audit_log
+                     WHERE audit_key = partner_id AND customer_id IS NULL GROUP BY 1 ORDER BY 1$$,
+    $$VALUES ('partner', (SELECT count(*)::int FROM multipartner.audit_log WHERE table_name = 'partner')),
+             ('partner_member', (SELECT count(*)::int FROM multipartner.audit_log WHERE table_name = 'partner_member'))$$,
+    'audit_key: partner and partner_member rows (and only those) are keyed by their partner');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -156,9 +156,60 @@ SET multipartner.allow_drop_with_data = on;
 DROP EXTENSION multipartner;
 RESET multipartner.allow_drop_with_data;
 
+-- 0.8 -> 0.9 with audit rows of every audited table (CITUS_DESIGN §1.7):
+-- the update fills audit_key by rewriting the table (the append-only guard
+-- refuses an UPDATE), the customer for the customer-keyed tables, the
+-- partner for partner and partner_member, the role id for admin_role; the
+-- rows are otherwise as they were, and the update writes no audit row.
+-- Rows loaded as a restore would, as the 0.8 trigger wrote them.
+CREATE DATABASE regress_mp_audit_key;
+\c regress_mp_audit_key
+SET client_min_messages = warning;
+CREATE EXTENSION multipartner VERSION '0.8';
+SET row_security = off;
+SET check_function_bodies = off;
+SELECT set_config('search_path', '', false) IS NULL AS restore_mode;
+\set p '11111111-1111-4111-8111-0000000000cc'
+\set c '33333333-3333-4333-8333-0000000000cc'
+\set role '44367163-eba1-44c3-98af-f5787879f96a'
+INSERT INTO multipartner.audit_log
+       (actor, session_actor, operation, table_name, row_id, new_row, txid, partner_id, customer_id)
+VALUES ('postgres', 'postgres', 'INSERT', 'partner', :'p', '{}', 1, :'p', NULL),
+       ('postgres', 'postgres', 'INSERT', 'partner_member', 'r,' || :'p' || ',sales_agent', '{}', 1, :'p', NULL),
+       ('postgres', 'postgres', 'INSERT', 'customer', :'c', '{}', 1, NULL, :'c'),
+       ('postgres', 'postgres', 'INSERT', 'customer_member', 'r,' || :'c' || ',global_admin', '{}', 1, NULL, :'c'),
+       ('postgres', 'postgres', 'INSERT', 'relationship', '55555555-5555-4555-8555-0000000000cc', '{"status": "pending"}', 1, :'p', :'c'),
+       ('postgres', 'postgres', 'INSERT', 'subscription', '66666666-6666-4666-8666-0000000000cc', '{}', 1, :'p', :'c'),
+       ('postgres', 'postgres', 'INSERT', 'admin_role', :'role', '{}', 1, NULL, NULL),
+       ('postgres', 'postgres', 'INSERT', 'admin_relationship', :'c' || ',77777777-7777-4777-8777-0000000000cc', '{}', 1, :'p', :'c'),
+       ('postgres', 'postgres', 'DELETE', 'access_assignment', :'c' || ',88888888-8888-4888-8888-0000000000cc', NULL, 1, :'p', :'c');
+RESET row_security;
+RESET check_function_bodies;
+RESET search_path;
+SELECT md5(string_agg(to_jsonb(t)::text, '|' ORDER BY event_id)) AS audit_rows_before FROM multipartner.audit_log t \gset
+ALTER EXTENSION multipartner UPDATE;
+SELECT extversion AS updated_to FROM pg_extension WHERE extname = 'multipartner';
+SELECT event_id, table_name, operation,
+       CASE audit_key WHEN :'c' THEN 'the customer' WHEN :'p' THEN 'the partner'
+                      WHEN :'role' THEN 'the role' ELSE audit_key::text END AS audit_key
+  FROM multipartner.audit_log ORDER BY event_id;
+-- the other columns as they were (the row image without audit_key)
+SELECT md5(string_agg((to_jsonb(t) - 'audit_key')::text, '|' ORDER BY event_id)) = :'audit_rows_before'
+       AS other_columns_kept
+  FROM multipartner.audit_log t;
+SELECT attnotnull AS audit_key_not_null FROM pg_attribute
+ WHERE attrelid = 'multipartner.audit_log'::regclass AND attname = 'audit_key';
+SELECT customer_id = :'c' AS history_by_customer, new_status FROM multipartner.relationship_history;
+SELECT tgname, tgenabled FROM pg_trigger
+ WHERE tgrelid = 'multipartner.audit_log'::regclass AND NOT tgisinternal ORDER BY tgname;
+SET multipartner.allow_drop_with_data = on;
+DROP EXTENSION multipartner;
+RESET multipartner.allow_drop_with_data;
+
 \c :regress_db
 DROP DATABASE regress_mp_upgraded;
 DROP DATABASE regress_mp_from_prev;
 DROP DATABASE regress_mp_fresh;
 DROP DATABASE regress_mp_members;
 DROP DATABASE regress_mp_terms;
+DROP DATABASE regress_mp_audit_key;
