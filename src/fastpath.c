@@ -16,9 +16,11 @@
  * CatalogTupleInsert() does).
  *
  * Whether the direct path may run at all is mp_fast_path():
- * multipartner.fast_path is on and Citus is not installed (there the logical
- * table is not where the rows are, and only a query is routed to the shard,
- * SPEC §8).  lookup.c adds the other conditions (locking questions under
+ * multipartner.fast_path is on.  On Citus a probe reads this node's
+ * placement or shard of the table for the probe's keys (placement.c: the
+ * key of the table's distribution column picks the shard), never the
+ * logical table, where the rows are not; a hash-distributed table probed
+ * without its distribution column defers to the SPI path.  lookup.c adds the other conditions (locking questions under
  * REPEATABLE READ and SERIALIZABLE take the SPI path).  The engine itself
  * says "take the next path" (-1, false) whenever a table is not the plain
  * heap table with the btree index the probe expects: partitioned, foreign,
@@ -105,13 +107,15 @@ mp_citus_present(void)
 	return citus_present;
 }
 
-/* May the direct path be used at all? */
+/*
+ * May the direct path be used at all?  On Citus too: the probes read this
+ * node's placement or shard of a table (placement.c), never the logical
+ * table, which is not where the rows are.
+ */
 bool
 mp_fast_path(void)
 {
-	if (!mp_fast_path_guc)
-		return false;
-	return !mp_citus_present();
+	return mp_fast_path_guc;
 }
 
 /*
@@ -177,33 +181,51 @@ probe_target(const char *idxname, Oid relid, Oid idxid)
 }
 
 /*
- * Open table relname and its index idxname of our schema for a probe, or
+ * Open the relation of this node that holds table relname's rows for the
+ * probe's keys (placement.c: the table itself, or on Citus its local shard;
+ * opts->at names one), and the matching index idxname, for a probe; or
  * return false when the shape is not the plain one the direct path knows:
- * a heap table, a btree index on it whose leading columns are keycols[].
- * The locks are kept until the end of the transaction, as the executor
- * keeps them, so a later probe in the transaction finds them held.
+ * a heap table, a btree index on it whose leading columns are keycols[],
+ * or no single relation is known (a hash-distributed table probed without
+ * its distribution column).  *empty is set instead when opts->remote_empty
+ * and the keys' shard is not on this node.  The locks are kept until the
+ * end of the transaction, as the executor keeps them, so a later probe in
+ * the transaction finds them held.
  */
 static bool
 open_for_probe(const char *relname, const char *idxname,
-			   const char *const keycols[], int nkeys,
-			   LOCKMODE lockmode, Relation *rel, Relation *idx)
+			   const char *const keycols[], int nkeys, const Datum *keys,
+			   const MpProbeOpts *opts, LOCKMODE lockmode, Relation *rel,
+			   Relation *idx, bool *empty)
 {
 	ProbeTarget *t;
+	MpPlacement pl;
 	Oid			relid;
 	Oid			idxid;
 
+	*empty = false;
 retry:
-	relid = mp_relation_oid(relname);
-	idxid = mp_relation_oid(idxname);
+	if (opts && opts->at)
+		pl = *opts->at;
+	else if (!mp_placement_keys(relname, keycols, keys, nkeys,
+								opts && opts->remote_empty, &pl))
+	{
+		*empty = pl.remote;
+		return false;
+	}
+	relid = pl.relid;
+	idxid = mp_placement_index(&pl, idxname);
 	if (!OidIsValid(relid) || !OidIsValid(idxid))
 		return false;
 	*rel = table_open(relid, lockmode);
 	*idx = index_open(idxid, AccessShareLock);
-	if (relid != mp_relation_oid(relname) || idxid != mp_relation_oid(idxname))
+	if (!mp_placement_refresh(&pl) || idxid != mp_placement_index(&pl, idxname))
 	{
 		/* taking the locks brought an invalidation of them: look again */
 		index_close(*idx, NoLock);
 		table_close(*rel, NoLock);
+		if (opts && opts->at)
+			return false;
 		goto retry;
 	}
 	t = probe_target(idxname, relid, idxid);
@@ -309,11 +331,13 @@ mp_probe_opts(const char *relname, const char *idxname,
 	LOCKMODE	rellock = lock ? RowShareLock : AccessShareLock;
 	int			counted = 0;
 	bool		unique;
+	bool		empty;
 
 	if (opts && opts->rellock != NoLock)
 		rellock = opts->rellock;
-	if (!open_for_probe(relname, idxname, keycols, nkeys, rellock, &rel, &idx))
-		return -1;
+	if (!open_for_probe(relname, idxname, keycols, nkeys, keys, opts, rellock,
+						&rel, &idx, &empty))
+		return empty ? 0 : -1;
 	for (int i = 0; i < nkeys; i++)
 	{
 		attnums[i] = idx->rd_index->indkey.values[i];
@@ -448,8 +472,22 @@ mp_fastpath_init(void)
  * Fill the cache for the open audit_log; false if its shape is unexpected
  * (the cache then stays invalid: the next audit row looks again).
  */
+/* Is tgname our trigger name (on a Citus shard: name "_<shardid>")? */
 static bool
-audit_cache_fill(Relation rel)
+trigger_is(const char *tgname, const char *name, uint64 shardid)
+{
+	char		suffixed[NAMEDATALEN * 2];
+
+	if (strcmp(tgname, name) == 0)
+		return true;
+	if (shardid == 0)
+		return false;
+	snprintf(suffixed, sizeof(suffixed), "%s_" UINT64_FORMAT, name, shardid);
+	return strcmp(tgname, suffixed) == 0;
+}
+
+static bool
+audit_cache_fill(Relation rel, uint64 shardid)
 {
 	List	   *indexes;
 	ListCell   *lc;
@@ -463,9 +501,10 @@ audit_cache_fill(Relation rel)
 	audit_cache.relid = RelationGetRelid(rel);
 	for (int a = 0; a < AA_NUM; a++)
 		audit_cache.att[a] = mp_attnum(rel, audit_att_names[a]);
+	/* a Citus shard has no identity: the writer gives event_id (placement.c) */
 	audit_cache.seqid = getIdentitySequence(audit_cache.relid,
 											audit_cache.att[AA_EVENT_ID], true);
-	if (!OidIsValid(audit_cache.seqid))
+	if (!OidIsValid(audit_cache.seqid) && shardid == 0)
 		return false;
 
 	/*
@@ -489,8 +528,8 @@ audit_cache_fill(Relation rel)
 			Trigger    *tg = &rel->trigdesc->triggers[t];
 
 			if (tg->tgisinternal ||
-				(strcmp(tg->tgname, "audit_log_guard") != 0 &&
-				 strcmp(tg->tgname, "audit_log_forbid_truncate") != 0))
+				(!trigger_is(tg->tgname, "audit_log_guard", shardid) &&
+				 !trigger_is(tg->tgname, "audit_log_forbid_truncate", shardid)))
 				return false;
 		}
 	for (int a = 0, live = 0; a < RelationGetDescr(rel)->natts; a++)
@@ -560,7 +599,7 @@ mp_fast_audit_insert(const MpAuditRow *row)
 	/* a NOT NULL column this insert does not check: the SPI path raises it */
 	if (row->audit_key == NULL)
 		return false;
-	relid = mp_relation_oid("audit_log");
+	relid = row->at ? row->at->relid : mp_relation_oid("audit_log");
 	if (!OidIsValid(relid))
 		return false;
 	rel = table_open(relid, RowExclusiveLock);
@@ -570,7 +609,8 @@ mp_fast_audit_insert(const MpAuditRow *row)
 	if (rel->rd_rel->relkind != RELKIND_RELATION ||
 		rel->rd_tableam != GetHeapamTableAmRoutine() ||
 		rel->rd_rel->relhasrules ||
-		(!mp_cache_valid(&audit_cache_c) && !audit_cache_fill(rel)))
+		(!mp_cache_valid(&audit_cache_c) &&
+		 !audit_cache_fill(rel, row->at ? row->at->shardid : 0)))
 	{
 		table_close(rel, RowExclusiveLock);
 		return false;
@@ -586,7 +626,8 @@ mp_fast_audit_insert(const MpAuditRow *row)
 		nulls[audit_cache.att[a] - 1] = false; \
 	} while (0)
 
-	SET(AA_EVENT_ID, Int64GetDatum(nextval_internal(audit_cache.seqid, false)));
+	SET(AA_EVENT_ID, Int64GetDatum(row->at ? row->event_id :
+								   nextval_internal(audit_cache.seqid, false)));
 	SET(AA_AT, TimestampTzGetDatum(GetCurrentTimestamp()));
 	SET(AA_ACTOR, row->actor);
 	SET(AA_SESSION_ACTOR, row->session_actor);

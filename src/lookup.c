@@ -54,6 +54,7 @@
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
@@ -253,6 +254,82 @@ spi_keys(MpSql *sql, const Question *q, long tcount, Snapshot snapshot)
 }
 
 /*
+ * The text of q with its table (MP_SCHEMA "." table) replaced by the shard
+ * relation p (in the caller's memory).  A whole-row argument of the
+ * subscription's row type (effective_status(s)) is given as the table's
+ * row type, which the shard's row is not (CITUS_DESIGN finding 6).
+ */
+static char *
+shard_sql(const char *sql, const MpPlacement *p)
+{
+	StringInfoData buf;
+	char		from[NAMEDATALEN + 16];
+	size_t		len;
+	const char *c = sql;
+
+	snprintf(from, sizeof(from), MP_SCHEMA ".%s", p->relname);
+	len = strlen(from);
+	initStringInfo(&buf);
+	while (*c)
+	{
+		if (strncmp(c, from, len) == 0 &&
+			!(c[len] == '_' || (c[len] >= 'a' && c[len] <= 'z') ||
+			  (c[len] >= '0' && c[len] <= '9')))
+		{
+			appendStringInfoString(&buf, mp_placement_qualified(p));
+			c += len;
+		}
+		else if (strcmp(p->relname, "subscription") == 0 &&
+				 strncmp(c, "effective_status(s)", 19) == 0)
+		{
+			appendStringInfoString(&buf, "effective_status(ROW(s.*)::" MP_SCHEMA ".subscription)");
+			c += 19;
+		}
+		else
+			appendStringInfoChar(&buf, *c++);
+	}
+	return buf.data;
+}
+
+/*
+ * spi_run() of q on this node's relation of table for key (placement.c):
+ * the kept plan when that is the table itself (no Citus), else q's text
+ * naming the shard, prepared for this run only.  A key whose shard is not
+ * here raises 55000 (never a distributed query from a shard).
+ */
+static int
+spi_run_at(MpSql *q, const char *table, const pg_uuid_t *key, Datum *values,
+		   const char *nulls, long tcount, Snapshot snapshot)
+{
+	MpPlacement pl;
+	SPIPlanPtr	plan = NULL;
+	int			n;
+
+	if (!mp_citus_present() || !mp_placement(table, key, false, &pl) ||
+		pl.shardid == 0)
+		return spi_run(q, values, nulls, tcount, snapshot);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	n = mp_execute(&plan, shard_sql(q->sql, &pl), q->nargs, q->argtypes,
+				   q->as_owner, values, nulls, tcount, snapshot);
+	SPI_freeplan(plan);
+	return n;
+}
+
+/* spi_run_at() with the question's ids as the query's parameters */
+static int
+spi_keys_at(MpSql *sql, const Question *q, const char *table,
+			const pg_uuid_t *key, long tcount, Snapshot snapshot)
+{
+	Datum		args[2];
+
+	Assert(sql->nargs <= 2);
+	for (int i = 0; i < sql->nargs; i++)
+		args[i] = UUIDPGetDatum(q->key[i]);
+	return spi_run_at(sql, table, key, args, NULL, tcount, snapshot);
+}
+
+/*
  * mp_probe() on the question's first nkeys ids (uuid columns keycols[]);
  * on deferral (-1) the answer is left unfound.
  */
@@ -347,6 +424,30 @@ members_direct(void *question)
 	keys[0] = ObjectIdGetDatum(q->userid);
 	if (q->id)
 		keys[1] = UUIDPGetDatum(q->id);
+	if (!q->partner && q->id == NULL && mp_citus_present())
+	{
+		/*
+		 * All of a role's customers, from a hash-distributed customer_member:
+		 * the rows of this node's shards, each probed (CITUS_DESIGN §2.4).
+		 */
+		MpPlacement *ps;
+		int			n = mp_placement_local("customer_member", &ps);
+
+		for (int i = 0; i < n; i++)
+		{
+			MpProbeOpts opts = {false, NoLock, &ps[i], false};
+
+			mp.idatt = 0;
+			if (mp_probe_opts("customer_member", "customer_member_pkey",
+							  customer_keys, 1, keys, eqprocs, 0, NULL,
+							  member_probe_row, &mp, &opts) < 0)
+			{
+				q->rows->n = start;
+				return false;
+			}
+		}
+		return true;
+	}
 	if (mp_probe(q->partner ? "partner_member" : "customer_member",
 				 q->partner ? "partner_member_pkey" : "customer_member_pkey",
 				 q->partner ? partner_keys : customer_keys, q->id ? 2 : 1, keys,
@@ -389,7 +490,43 @@ members_spi(void *question)
 	args[0] = ObjectIdGetDatum(q->userid);
 	if (q->id)
 		args[1] = UUIDPGetDatum(q->id);
-	n = spi_run(&members_sql[q->partner][q->lock], args, NULL, 0, InvalidSnapshot);
+	if (!q->partner && q->id == NULL && mp_citus_present())
+	{
+		MpPlacement *ps;
+		int			np = mp_placement_local("customer_member", &ps);
+
+		/* as members_direct: each of this node's shards */
+		for (int p = 0; p < np; p++)
+		{
+			SPIPlanPtr	plan = NULL;
+
+			if (ps[p].shardid == 0)
+				n = spi_run(&members_sql[0][0], args, NULL, 0, InvalidSnapshot);
+			else
+			{
+				if (SPI_connect() != SPI_OK_CONNECT)
+					elog(ERROR, "SPI_connect failed");
+				n = mp_execute(&plan, shard_sql(members_sql[0][0].sql, &ps[p]),
+							   1, members_sql[0][0].argtypes, true, args, NULL,
+							   0, InvalidSnapshot);
+				SPI_freeplan(plan);
+			}
+			for (int i = 0; i < n; i++)
+			{
+				bool		isnull;
+				pg_uuid_t	id = spi_uuid(i, 1, &isnull);
+
+				member_rows_add(q->rows, &id,
+								mp_enum_index(spi_col(i, 2, &isnull),
+											  mp_customer_role_labels));
+			}
+			spi_done();
+		}
+		return true;
+	}
+	n = spi_run_at(&members_sql[q->partner][q->lock],
+				   q->partner ? "partner_member" : "customer_member", q->id,
+				   args, NULL, 0, InvalidSnapshot);
 	for (int i = 0; i < n; i++)
 	{
 		bool		isnull;
@@ -510,7 +647,7 @@ partner_spi(void *question)
 	MpPartnerInfo *info = (MpPartnerInfo *) q->answer;
 	bool		isnull;
 
-	q->found = spi_keys(&partner_sql, q, 1, InvalidSnapshot) == 1;
+	q->found = spi_keys_at(&partner_sql, q, "partner", NULL, 1, InvalidSnapshot) == 1;
 	if (q->found)
 	{
 		info->cloud = DatumGetObjectId(spi_col(0, 1, &isnull));
@@ -594,6 +731,7 @@ customer_direct(void *question)
 	static const char *const customer_keys[] = {"customer_id"};
 	static const char *const tenant_keys[] = {"tenant_id"};
 	CustomerProbe cp = {q, {{0}}};
+	MpProbeOpts remote_empty = {false, NoLock, NULL, true};
 	Datum		key;
 	Oid			eqproc = F_UUID_EQ;
 	int			n;
@@ -618,8 +756,13 @@ customer_direct(void *question)
 	 * no customer any more, which the foreign key then refuses.
 	 */
 	key = UUIDPGetDatum(&cp.tenant_id);
-	if (mp_probe("tenant", "tenant_pkey", tenant_keys, 1, &key, &eqproc, 0,
-				 NULL, claim_probe_row, info) < 0)
+	/*
+	 * On Citus a claim whose shard is on another node (a customer made
+	 * before distribution, whose id is not its tenant) is not read: not
+	 * claimed here, so "not created by you" (CITUS_DESIGN §1.6).
+	 */
+	if (mp_probe_opts("tenant", "tenant_pkey", tenant_keys, 1, &key, &eqproc, 0,
+					  NULL, claim_probe_row, info, &remote_empty) < 0)
 	{
 		q->found = false;
 		return false;
@@ -871,7 +1014,7 @@ rel_row_spi(MpSql *sql, Question *q)
 	MpRelInfo  *info = (MpRelInfo *) q->answer;
 	bool		isnull;
 
-	q->found = spi_keys(sql, q, 1, InvalidSnapshot) == 1;
+	q->found = spi_keys_at(sql, q, "relationship", q->key[0], 1, InvalidSnapshot) == 1;
 	if (q->found)
 	{
 		info->relationship_id = spi_uuid(0, 1, &isnull);
@@ -1005,7 +1148,7 @@ rel_any_spi(void *question)
 {
 	Question   *q = (Question *) question;
 
-	q->found = spi_keys(&rel_any_sql, q, 1, InvalidSnapshot) > 0;
+	q->found = spi_keys_at(&rel_any_sql, q, "relationship", q->key[0], 1, InvalidSnapshot) > 0;
 	spi_done();
 	return true;
 }
@@ -1073,7 +1216,7 @@ rel_active_lock_spi(void *question)
 {
 	Question   *q = (Question *) question;
 
-	q->found = spi_keys(&rel_active_lock_sql, q, 1, InvalidSnapshot) == 1;
+	q->found = spi_keys_at(&rel_active_lock_sql, q, "relationship", q->key[0], 1, InvalidSnapshot) == 1;
 	spi_done();
 	return true;
 }
@@ -1110,7 +1253,7 @@ live_subs_spi(void *question)
 	Question   *q = (Question *) question;
 	bool		isnull;
 
-	spi_keys(&live_subs_sql, q, 1, GetLatestSnapshot());
+	spi_keys_at(&live_subs_sql, q, "subscription", q->key[0], 1, GetLatestSnapshot());
 	q->count = DatumGetInt64(spi_col(0, 1, &isnull));
 	spi_done();
 	return true;
@@ -1232,8 +1375,8 @@ audit_spi(void *question)
 		NAMEOID, NAMEOID, UUIDOID, TEXTOID, NAMEOID, TEXTOID,
 		rel->rd_rel->reltype, rel->rd_rel->reltype, UUIDOID, UUIDOID, UUIDOID
 	};
-	Datum		values[AUDIT_NARGS];
-	char		nulls[AUDIT_NARGS];
+	Datum		values[AUDIT_NARGS + 2];
+	char		nulls[AUDIT_NARGS + 2];
 
 	memset(nulls, ' ', sizeof(nulls));
 	values[0] = row->actor;
@@ -1271,8 +1414,28 @@ audit_spi(void *question)
 	audit_writing = true;
 	PG_TRY();
 	{
-		mp_execute(audit_plan_slot(rel->rd_rel->reltype), audit_sql, AUDIT_NARGS,
-				   argtypes, true, values, nulls, 0, InvalidSnapshot);
+		if (row->at == NULL)
+			mp_execute(audit_plan_slot(rel->rd_rel->reltype), audit_sql, AUDIT_NARGS,
+					   argtypes, true, values, nulls, 0, InvalidSnapshot);
+		else
+		{
+			/* the shard, with the event_id computed (no identity there) */
+			Oid			shardtypes[AUDIT_NARGS + 1];
+			SPIPlanPtr	plan = NULL;
+			char	   *sql = psprintf("INSERT INTO %s"
+									   " (actor, session_actor, acting_partner, operation, table_name, row_id,"
+									   "  old_row, new_row, txid, partner_id, customer_id, audit_key, event_id)"
+									   " VALUES ($1, $2, $3, $4, $5, $6, pg_catalog.to_jsonb($7), pg_catalog.to_jsonb($8),"
+									   "  pg_catalog.txid_current(), $9, $10, $11, $12)",
+									   mp_placement_qualified(row->at));
+
+			memcpy(shardtypes, argtypes, sizeof(argtypes));
+			shardtypes[AUDIT_NARGS] = INT8OID;
+			values[AUDIT_NARGS] = Int64GetDatum(row->event_id);
+			mp_execute(&plan, sql, AUDIT_NARGS + 1, shardtypes, true,
+					   values, nulls, 0, InvalidSnapshot);
+			SPI_freeplan(plan);
+		}
 	}
 	PG_FINALLY();
 	{
@@ -1283,10 +1446,68 @@ audit_spi(void *question)
 	return true;
 }
 
+/*
+ * On Citus the audit row goes into this node's shard of audit_log for the
+ * row's key (placement.c), with an event_id the writer computes (a shard
+ * has no identity default).  The key is the audit log's distribution
+ * column's: customer_id or partner_id by name, otherwise (an audit key) the
+ * customer, else the partner, else the row's own id (admin_role).  A row of
+ * a reference table is audited by every placement's trigger; only the node
+ * holding the key's audit shard writes it, so it is written once
+ * (CITUS_DESIGN §1.7, finding 8).  Anything else whose audit shard is not
+ * here is refused (55000): never a distributed insert from a shard.
+ */
 void
 mp_lookup_audit_insert(MpAuditRow *row)
 {
+	MpPlacement pl;
+	MpPlacement probe;
+
+	row->at = NULL;
+	if (!mp_citus_present())
+	{
+		ask(MP_LOOKUP_AUDIT_INSERT, row);	/* the table itself */
+		return;
+	}
+	if (mp_placement("audit_log", NULL, true, &probe))
+	{
+		if (probe.shardid != 0)
+		{
+			/* a reference (single-shard) audit log: its one placement */
+			pl = probe;
+			row->at = &pl;
+			row->event_id = mp_placement_event_id(&pl);
+		}
+	}
+	else if (probe.partmethod == 'h')
+	{
+		const pg_uuid_t *key;
+		const char *col = NameStr(probe.distcol);
+
+		if (strcmp(col, "customer_id") == 0)
+			key = row->customer_id;
+		else if (strcmp(col, "partner_id") == 0)
+			key = row->partner_id;
+		else
+			key = row->audit_key;	/* customer, else partner, else the row's id */
+		if (key == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("cannot audit a row of table \"%s\" on this node",
+							NameStr(*DatumGetName(row->table_name))),
+					 errdetail("The audit log is distributed by %s, which this row does not have.", col)));
+		if (!mp_placement("audit_log", key, true, &pl))
+		{
+			if (pl.remote &&
+				mp_placement_method(mp_logical_relid(row->rel)) == 'n')
+				return;			/* the owner placement writes it */
+			(void) mp_placement("audit_log", key, false, &pl);	/* 55000 */
+		}
+		row->at = &pl;
+		row->event_id = mp_placement_event_id(&pl);
+	}
 	ask(MP_LOOKUP_AUDIT_INSERT, row);
+	row->at = NULL;
 }
 
 /* ------------------------------------------------------------------------
@@ -1456,7 +1677,7 @@ admin_roles_spi(void *question)
 
 	for (int i = 0; i < q->n; i++)
 		q->known[i] = q->global_admin[i] = false;
-	rows = spi_run(&admin_roles_sql, &q->ids, NULL, 0, InvalidSnapshot);
+	rows = spi_run_at(&admin_roles_sql, "admin_role", NULL, &q->ids, NULL, 0, InvalidSnapshot);
 	for (int r = 0; r < rows; r++)
 	{
 		bool		isnull;
@@ -1507,7 +1728,8 @@ typedef struct AdminRoleEntry
 
 static struct
 {
-	Oid			relid;			/* admin_role's oid, as filled */
+	Oid			relid;			/* admin_role's oid (on Citus its placement's), as filled */
+	Oid			logicalrelid;	/* admin_role's (gdap.c's writes invalidate it) */
 	bool		too_many;		/* over ADMIN_ROLE_CACHE_MAX rows: probe each */
 	int			n;
 	int			size;
@@ -1518,7 +1740,8 @@ static struct
 static void
 admin_role_cache_inval(MpCache *c, Oid relid)
 {
-	if (!c->valid || !OidIsValid(relid) || relid == admin_role_cache.relid)
+	if (!c->valid || !OidIsValid(relid) || relid == admin_role_cache.relid ||
+		relid == admin_role_cache.logicalrelid)
 		mp_cache_invalidate(c);
 }
 
@@ -1604,6 +1827,7 @@ admin_role_cache_fill(Oid relid)
 
 	mp_cache_fill_begin(&admin_role_c);
 	admin_role_cache.relid = relid;
+	admin_role_cache.logicalrelid = mp_relation_oid("admin_role");
 	admin_role_cache.too_many = false;
 	admin_role_cache.n = 0;
 	admin_role_cache.size = 0;
@@ -1640,12 +1864,15 @@ admin_roles_direct(void *question)
 	QAdminRoles *q = (QAdminRoles *) question;
 	static const char *const keycols[] = {"role_id"};
 	Oid			eqproc = F_UUID_EQ;
-	Oid			relid = mp_relation_oid("admin_role");
+	MpPlacement pl;
+	Oid			relid;
 	bool		use_cache = !IsolationIsSerializable();
 	bool		filled = false;
 
-	if (!OidIsValid(relid))
+	/* the table, or on Citus its local placement (whose writes invalidate it) */
+	if (!mp_placement("admin_role", NULL, false, &pl))
 		return false;
+	relid = pl.relid;
 	LockRelationOid(relid, AccessShareLock);
 	if (mp_cache_valid(&admin_role_c) && admin_role_cache.relid != relid)
 		mp_cache_invalidate(&admin_role_c);
@@ -1887,7 +2114,7 @@ admin_rel_lock_spi(void *question)
 	MpAdminRelInfo *info = (MpAdminRelInfo *) q->answer;
 	MemoryContext cxt = CurrentMemoryContext;
 
-	q->found = spi_keys(&admin_rel_lock_sql, q, 1, InvalidSnapshot) == 1;
+	q->found = spi_keys_at(&admin_rel_lock_sql, q, "admin_relationship", q->key[0], 1, InvalidSnapshot) == 1;
 	if (q->found)
 	{
 		bool		isnull;

@@ -172,6 +172,7 @@ _PG_init(void)
 	mp_audit_init();
 	mp_util_init();
 	mp_shard_init();
+	mp_placement_init();
 	mp_identity_init();
 	mp_version_init();
 	mp_executor_init();

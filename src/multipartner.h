@@ -182,6 +182,10 @@ typedef struct MpProbeOpts
 {
 	bool		latest;			/* on the latest snapshot */
 	LOCKMODE	rellock;		/* the table lock; NoLock: mp_probe's */
+	const struct MpPlacement *at;	/* read this relation (placement.c), not
+									 * the one the keys resolve to */
+	bool		remote_empty;	/* on Citus, a key whose shard is not on this
+								 * node has no rows here (else: 55000) */
 } MpProbeOpts;
 
 extern int	mp_probe_opts(const char *relname, const char *idxname,
@@ -351,6 +355,9 @@ typedef struct MpAuditRow
 	void	   *image_arg;
 	Datum		old_row;		/* jsonb, or 0: filled by the direct path */
 	Datum		new_row;
+	const struct MpPlacement *at;	/* on Citus: the audit shard to write,
+									 * NULL for the table itself */
+	int64		event_id;		/* with at: computed by the writer */
 } MpAuditRow;
 
 extern void mp_lookup_memberships(bool partner, Oid userid, const pg_uuid_t *id,
@@ -569,6 +576,36 @@ extern void mp_shard_init(void);
 extern const char *mp_relation_name(Relation rel);
 extern bool mp_relation_is(Relation rel, const char *relname);
 extern Oid	mp_logical_relid(Relation rel);
+
+/*
+ * placement.c: the relation of this node that holds a table's rows for a
+ * key: the table itself, or on Citus its local shard (CITUS_DESIGN §2.2).
+ */
+typedef struct MpPlacement
+{
+	const char *relname;		/* the table (a constant of the caller's) */
+	Oid			logicalrelid;	/* the table */
+	Oid			relid;			/* the relation to read: table or shard */
+	uint64		shardid;		/* 0: the table itself */
+	char		partmethod;		/* 0 (not a Citus table), 'n', 'h' */
+	bool		remote;			/* the key's shard is not on this node */
+	NameData	distcol;		/* 'h': the distribution column, if a uuid */
+	NameData	shardname;		/* with shardid: the shard's name */
+} MpPlacement;
+
+extern void mp_placement_init(void);
+extern bool mp_placement(const char *relname, const pg_uuid_t *key,
+						 bool missing_ok, MpPlacement *p);
+extern bool mp_placement_keys(const char *relname, const char *const keycols[],
+							  const Datum *keys, int nkeys, bool missing_ok,
+							  MpPlacement *p);
+extern int	mp_placement_local(const char *relname, MpPlacement **ps);
+extern bool mp_placement_refresh(const MpPlacement *p);
+extern char mp_placement_method(Oid relid);
+extern int64 mp_placement_event_id(const MpPlacement *p);
+extern Oid	mp_placement_index(const MpPlacement *p, const char *idxname);
+extern char *mp_placement_qualified(const MpPlacement *p);
+extern int32 mp_citus_uuid_hash(const pg_uuid_t *key);
 
 /* util.c */
 extern void mp_util_init(void);

@@ -8,7 +8,7 @@
 -- in CASE or COALESCE statements" for every call, even for an unknown id.
 -- Now check.c picks the SET list from the arguments given (src/check.c).
 -- First with nothing distributed (the coordinator with Citus loaded: the
--- SPI path of the lookups, as Citus is present), then with the
+-- lookups read the tables themselves, placement.c), then with the
 -- subscription table distributed by hand by customer_id, which needs its
 -- subquery policies, primary key and foreign keys dropped (blockers 3 and
 -- 5: a hand workaround of this test only, rolled back).  Every part runs in
