@@ -725,23 +725,33 @@ SET search_path = pg_catalog, pg_temp;
 /*
  * The status a relationship reads as: a pending request older than 90 days
  * (at the statement's time, see "The clock" above) is expired even before
- * anything has written that down.  With the multipartner schema on the
- * search_path, attribute notation works too:
- * SELECT r.effective_status FROM multipartner.relationship r.
+ * anything has written that down.  effective_relationship_status() takes
+ * the columns, effective_status(relationship) the row; the views and the C
+ * lookups use the column form, because a whole-row argument does not
+ * survive Citus (on a shard the row type is the shard's).  With the
+ * multipartner schema on the search_path, attribute notation works too on
+ * a single node: SELECT r.effective_status FROM multipartner.relationship r.
  * The 90 days are MP_REQUEST_LIFETIME_DAYS in src/multipartner.h too.
  */
-CREATE FUNCTION multipartner.effective_status(multipartner.relationship)
+CREATE FUNCTION multipartner.effective_relationship_status(
+    status multipartner.relationship_status, requested_at timestamptz)
 RETURNS multipartner.relationship_status
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
     SELECT CASE
-           WHEN $1.status OPERATOR(pg_catalog.=) 'pending'::multipartner.relationship_status
-                AND $1.requested_at OPERATOR(pg_catalog.<=)
+           WHEN $1 OPERATOR(pg_catalog.=) 'pending'::multipartner.relationship_status
+                AND $2 OPERATOR(pg_catalog.<=)
                     (GREATEST(pg_catalog.statement_timestamp(), pg_catalog.now())
                      OPERATOR(pg_catalog.-) interval '90 days')
            THEN 'expired'::multipartner.relationship_status
-           ELSE $1.status
+           ELSE $1
            END
+$$;
+CREATE FUNCTION multipartner.effective_status(multipartner.relationship)
+RETURNS multipartner.relationship_status
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT multipartner.effective_relationship_status($1.status, $1.requested_at)
 $$;
 
 /*
@@ -749,7 +759,10 @@ $$;
  * clock: an active one with auto_renew past its commitment_end has renewed
  * (as often as due; terms are anchored on created_at), one without
  * auto_renew or suspended has expired there.  src/term.c; the trigger of
- * every UPDATE and run_maintenance() read the same.
+ * every UPDATE and run_maintenance() read the same.  Each in two forms, the
+ * same C function: of the row (the interface) and of the columns
+ * (effective_subscription_*(), what the views, run_maintenance() and the C
+ * lookups call, because a whole-row argument does not survive Citus).
  */
 CREATE FUNCTION multipartner.effective_status(multipartner.subscription)
 RETURNS multipartner.subscription_status
@@ -760,6 +773,24 @@ RETURNS timestamptz
 LANGUAGE c STABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'mp_subscription_effective_term_start';
 CREATE FUNCTION multipartner.effective_commitment_end(multipartner.subscription)
+RETURNS timestamptz
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'mp_subscription_effective_commitment_end';
+CREATE FUNCTION multipartner.effective_subscription_status(
+    status multipartner.subscription_status, auto_renew boolean, term text,
+    created_at timestamptz, term_start timestamptz, commitment_end timestamptz)
+RETURNS multipartner.subscription_status
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'mp_subscription_effective_status';
+CREATE FUNCTION multipartner.effective_subscription_term_start(
+    status multipartner.subscription_status, auto_renew boolean, term text,
+    created_at timestamptz, term_start timestamptz, commitment_end timestamptz)
+RETURNS timestamptz
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'mp_subscription_effective_term_start';
+CREATE FUNCTION multipartner.effective_subscription_commitment_end(
+    status multipartner.subscription_status, auto_renew boolean, term text,
+    created_at timestamptz, term_start timestamptz, commitment_end timestamptz)
 RETURNS timestamptz
 LANGUAGE c STABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'mp_subscription_effective_commitment_end';
@@ -1352,12 +1383,19 @@ GRANT UPDATE (subscription_id, customer_id, partner_of_record, offer_id, product
 
 GRANT EXECUTE ON FUNCTION multipartner.acting_partner(), multipartner.is_operator(),
       multipartner.effective_status(multipartner.relationship),
+      multipartner.effective_relationship_status(multipartner.relationship_status, timestamptz),
       multipartner.member_customers()
     TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
 GRANT EXECUTE ON FUNCTION
       multipartner.effective_status(multipartner.subscription),
       multipartner.effective_term_start(multipartner.subscription),
-      multipartner.effective_commitment_end(multipartner.subscription)
+      multipartner.effective_commitment_end(multipartner.subscription),
+      multipartner.effective_subscription_status(multipartner.subscription_status, boolean, text,
+                                                 timestamptz, timestamptz, timestamptz),
+      multipartner.effective_subscription_term_start(multipartner.subscription_status, boolean, text,
+                                                     timestamptz, timestamptz, timestamptz),
+      multipartner.effective_subscription_commitment_end(multipartner.subscription_status, boolean, text,
+                                                         timestamptz, timestamptz, timestamptz)
     TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
 GRANT EXECUTE ON FUNCTION
       multipartner.create_customer(uuid, text, multipartner.cloud),
@@ -1542,7 +1580,9 @@ CREATE POLICY customer_own ON multipartner.audit_log
 -- reaches the primary key and the (customer_id, partner_id) indexes.
 -------------------------------------------------------------------------------
 
--- Each customer with each of its active partners.
+-- Each customer with each of its active partners.  The counts come from
+-- derived tables grouped by customer_id (not correlated subqueries), so that
+-- on Citus a filter by customer is one task on the customer's shards.
 CREATE VIEW multipartner.customer_partners WITH (security_invoker = true) AS
 SELECT c.customer_id,
        c.name AS customer_name,
@@ -1554,19 +1594,23 @@ SELECT c.customer_id,
        r.relationship_id,
        r.delegated_admin,
        r.decided_at AS active_since,
-       (SELECT pg_catalog.count(*) FROM multipartner.subscription s
-         WHERE s.customer_id OPERATOR(pg_catalog.=) r.customer_id
-           AND s.partner_of_record OPERATOR(pg_catalog.=) r.partner_id
-           AND s.status OPERATOR(pg_catalog.=) ANY
-               (ARRAY['active', 'suspended']::multipartner.subscription_status[]))
-           AS live_subscriptions,
-       (SELECT pg_catalog.count(*) FROM multipartner.relationship r2
-         WHERE r2.customer_id OPERATOR(pg_catalog.=) r.customer_id
-           AND r2.status OPERATOR(pg_catalog.=) 'active')
-           AS active_partners
+       COALESCE(ls.n, 0::bigint) AS live_subscriptions,
+       COALESCE(ap.n, 0::bigint) AS active_partners
   FROM multipartner.relationship r
   JOIN multipartner.customer c ON c.customer_id OPERATOR(pg_catalog.=) r.customer_id
   JOIN multipartner.partner p ON p.partner_id OPERATOR(pg_catalog.=) r.partner_id
+  LEFT JOIN (SELECT s.customer_id, s.partner_of_record, pg_catalog.count(*) AS n
+               FROM multipartner.subscription s
+              WHERE s.status OPERATOR(pg_catalog.=) ANY
+                    (ARRAY['active', 'suspended']::multipartner.subscription_status[])
+              GROUP BY s.customer_id, s.partner_of_record) ls
+         ON ls.customer_id OPERATOR(pg_catalog.=) r.customer_id
+        AND ls.partner_of_record OPERATOR(pg_catalog.=) r.partner_id
+  LEFT JOIN (SELECT r2.customer_id, pg_catalog.count(*) AS n
+               FROM multipartner.relationship r2
+              WHERE r2.status OPERATOR(pg_catalog.=) 'active'
+              GROUP BY r2.customer_id) ap
+         ON ap.customer_id OPERATOR(pg_catalog.=) r.customer_id
  WHERE r.status OPERATOR(pg_catalog.=) 'active';
 
 -- Each partner with each of its active customers.
@@ -1620,12 +1664,12 @@ SELECT s.customer_id,
        s.quantity,
        s.term,
        s.billing_cycle,
-       multipartner.effective_status(s) AS status,
+       multipartner.effective_subscription_status(s.status, s.auto_renew, s.term, s.created_at, s.term_start, s.commitment_end) AS status,
        s.auto_renew,
        s.created_at,
-       multipartner.effective_commitment_end(s) AS commitment_end,
+       multipartner.effective_subscription_commitment_end(s.status, s.auto_renew, s.term, s.created_at, s.term_start, s.commitment_end) AS commitment_end,
        s.created_by,
-       multipartner.effective_term_start(s) AS term_start
+       multipartner.effective_subscription_term_start(s.status, s.auto_renew, s.term, s.created_at, s.term_start, s.commitment_end) AS term_start
   FROM multipartner.subscription s
   JOIN multipartner.customer c ON c.customer_id OPERATOR(pg_catalog.=) s.customer_id
   JOIN multipartner.partner p ON p.partner_id OPERATOR(pg_catalog.=) s.partner_of_record;
@@ -2016,47 +2060,67 @@ SET search_path = pg_catalog, pg_temp;
  * days.  The day arithmetic is timestamptz + interval's, as for relationship
  * requests (effective_status(relationship)) and end_at = activated_at +
  * duration in the trigger; the 90 days are MP_REQUEST_LIFETIME_DAYS too.
+ * effective_admin_relationship_status()/_end_at() take the columns (what
+ * the views, effective_admin_roles() and run_maintenance() call: a
+ * whole-row argument does not survive Citus), effective_status() and
+ * effective_end_at() the row.
  */
-CREATE FUNCTION multipartner.effective_status(multipartner.admin_relationship)
+CREATE FUNCTION multipartner.effective_admin_relationship_status(
+    status multipartner.admin_relationship_status, requested_at timestamptz,
+    auto_extend boolean, end_at timestamptz)
 RETURNS multipartner.admin_relationship_status
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
     SELECT CASE
-           WHEN $1.status OPERATOR(pg_catalog.=) 'approval_pending'::multipartner.admin_relationship_status
-                AND $1.requested_at OPERATOR(pg_catalog.<=)
+           WHEN $1 OPERATOR(pg_catalog.=) 'approval_pending'::multipartner.admin_relationship_status
+                AND $2 OPERATOR(pg_catalog.<=)
                     (GREATEST(pg_catalog.statement_timestamp(), pg_catalog.now())
                      OPERATOR(pg_catalog.-) interval '90 days')
            THEN 'expired'::multipartner.admin_relationship_status
-           WHEN $1.status OPERATOR(pg_catalog.=) 'active'::multipartner.admin_relationship_status
-                AND NOT $1.auto_extend
-                AND $1.end_at OPERATOR(pg_catalog.<=)
+           WHEN $1 OPERATOR(pg_catalog.=) 'active'::multipartner.admin_relationship_status
+                AND NOT $3
+                AND $4 OPERATOR(pg_catalog.<=)
                     GREATEST(pg_catalog.statement_timestamp(), pg_catalog.now())
            THEN 'expired'::multipartner.admin_relationship_status
-           ELSE $1.status
+           ELSE $1
            END
 $$;
-CREATE FUNCTION multipartner.effective_end_at(multipartner.admin_relationship)
+CREATE FUNCTION multipartner.effective_admin_relationship_end_at(
+    status multipartner.admin_relationship_status, auto_extend boolean, end_at timestamptz)
 RETURNS timestamptz
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
     SELECT CASE
-           WHEN $1.status OPERATOR(pg_catalog.=) 'active'::multipartner.admin_relationship_status
-                AND $1.auto_extend
-                AND $1.end_at OPERATOR(pg_catalog.<=)
+           WHEN $1 OPERATOR(pg_catalog.=) 'active'::multipartner.admin_relationship_status
+                AND $2
+                AND $3 OPERATOR(pg_catalog.<=)
                     GREATEST(pg_catalog.statement_timestamp(), pg_catalog.now())
            THEN (SELECT pg_catalog.min(x.e)
-                   FROM (SELECT $1.end_at OPERATOR(pg_catalog.+)
+                   FROM (SELECT $3 OPERATOR(pg_catalog.+)
                                 (interval '180 days' OPERATOR(pg_catalog.*) k.k) AS e
                            FROM (SELECT pg_catalog.floor(pg_catalog.date_part('epoch',
                                             GREATEST(pg_catalog.statement_timestamp(), pg_catalog.now())
-                                            OPERATOR(pg_catalog.-) $1.end_at)
+                                            OPERATOR(pg_catalog.-) $3)
                                         OPERATOR(pg_catalog./) 15552000::double precision)::integer AS k0) f,
                                 pg_catalog.generate_series(GREATEST(f.k0, 1), f.k0 OPERATOR(pg_catalog.+) 2) AS k(k)
                          ) x
                   WHERE x.e OPERATOR(pg_catalog.>)
                         GREATEST(pg_catalog.statement_timestamp(), pg_catalog.now()))
-           ELSE $1.end_at
+           ELSE $3
            END
+$$;
+CREATE FUNCTION multipartner.effective_status(multipartner.admin_relationship)
+RETURNS multipartner.admin_relationship_status
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT multipartner.effective_admin_relationship_status($1.status, $1.requested_at,
+                                                             $1.auto_extend, $1.end_at)
+$$;
+CREATE FUNCTION multipartner.effective_end_at(multipartner.admin_relationship)
+RETURNS timestamptz
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT multipartner.effective_admin_relationship_end_at($1.status, $1.auto_extend, $1.end_at)
 $$;
 
 /*
@@ -2093,7 +2157,8 @@ BEGIN
     -- relationship's (Global Administrator removed) and it grants nothing
     RETURN QUERY
         WITH assigned AS (
-            SELECT a.roles AS assigned_roles, r AS rel
+            SELECT a.roles AS assigned_roles, r.admin_relationship_id, r.roles AS rel_roles,
+                   multipartner.effective_admin_relationship_end_at(r.status, r.auto_extend, r.end_at) AS until
               FROM multipartner.access_assignment a
               JOIN multipartner.admin_relationship r
                 ON r.customer_id OPERATOR(pg_catalog.=) a.customer_id
@@ -2101,15 +2166,15 @@ BEGIN
              WHERE a.customer_id OPERATOR(pg_catalog.=) $1
                AND a.grantee OPERATOR(pg_catalog.=) (SELECT pg_catalog.to_regrole(CURRENT_USER::pg_catalog.text))
                AND a.status OPERATOR(pg_catalog.=) 'active'::multipartner.access_assignment_status
-               AND multipartner.effective_status(r) OPERATOR(pg_catalog.=)
+               AND multipartner.effective_admin_relationship_status(r.status, r.requested_at, r.auto_extend, r.end_at) OPERATOR(pg_catalog.=)
                    'active'::multipartner.admin_relationship_status
         ), gdap AS (
             SELECT ar.role_id, ar.name AS role_name, 'gdap'::pg_catalog.text AS source,
-                   (x.rel).admin_relationship_id, multipartner.effective_end_at(x.rel) AS until
+                   x.admin_relationship_id, x.until
               FROM assigned x
               JOIN multipartner.admin_role ar
                 ON ar.role_id OPERATOR(pg_catalog.=) ANY (x.assigned_roles)
-               AND ar.role_id OPERATOR(pg_catalog.=) ANY ((x.rel).roles)
+               AND ar.role_id OPERATOR(pg_catalog.=) ANY (x.rel_roles)
         ), dap AS (
             SELECT ar.role_id, ar.name AS role_name, 'dap'::pg_catalog.text AS source,
                    NULL::uuid AS admin_relationship_id, NULL::timestamptz AS until
@@ -2137,6 +2202,10 @@ $fn$;
 
 -- Each admin relationship with its effective status and end and its role
 -- names (SPEC §9); row security of the tables applies (security_invoker).
+-- Joins, not correlated subqueries, so that on Citus a filter by customer
+-- is one task: the role names by a LATERAL over admin_role (a reference
+-- table, so Citus routes it), the assignments counted in a derived table
+-- grouped by customer_id.
 CREATE VIEW multipartner.admin_relationships WITH (security_invoker = true) AS
 SELECT r.admin_relationship_id,
        r.customer_id,
@@ -2145,21 +2214,24 @@ SELECT r.admin_relationship_id,
        p.name AS partner_name,
        r.display_name,
        r.status,
-       multipartner.effective_status(r) AS effective_status,
+       multipartner.effective_admin_relationship_status(r.status, r.requested_at, r.auto_extend, r.end_at) AS effective_status,
        r.end_at,
-       multipartner.effective_end_at(r) AS effective_end_at,
+       multipartner.effective_admin_relationship_end_at(r.status, r.auto_extend, r.end_at) AS effective_end_at,
        r.auto_extend,
-       ARRAY(SELECT ar.name FROM multipartner.admin_role ar
-              WHERE ar.role_id OPERATOR(pg_catalog.=) ANY (r.roles)
-              ORDER BY ar.name) AS role_names,
-       (SELECT pg_catalog.count(*) FROM multipartner.access_assignment a
-         WHERE a.customer_id OPERATOR(pg_catalog.=) r.customer_id
-           AND a.admin_relationship_id OPERATOR(pg_catalog.=) r.admin_relationship_id
-           AND a.status OPERATOR(pg_catalog.=) 'active'::multipartner.access_assignment_status)
-         AS active_assignments
+       COALESCE(rn.role_names, '{}'::text[]) AS role_names,
+       COALESCE(aa.n, 0::bigint) AS active_assignments
   FROM multipartner.admin_relationship r
   LEFT JOIN multipartner.customer c ON c.customer_id OPERATOR(pg_catalog.=) r.customer_id
-  LEFT JOIN multipartner.partner p ON p.partner_id OPERATOR(pg_catalog.=) r.partner_id;
+  LEFT JOIN multipartner.partner p ON p.partner_id OPERATOR(pg_catalog.=) r.partner_id
+  LEFT JOIN LATERAL (SELECT pg_catalog.array_agg(ar.name ORDER BY ar.name) AS role_names
+                       FROM multipartner.admin_role ar
+                      WHERE ar.role_id OPERATOR(pg_catalog.=) ANY (r.roles)) rn ON true
+  LEFT JOIN (SELECT a.customer_id, a.admin_relationship_id, pg_catalog.count(*) AS n
+               FROM multipartner.access_assignment a
+              WHERE a.status OPERATOR(pg_catalog.=) 'active'::multipartner.access_assignment_status
+              GROUP BY a.customer_id, a.admin_relationship_id) aa
+         ON aa.customer_id OPERATOR(pg_catalog.=) r.customer_id
+        AND aa.admin_relationship_id OPERATOR(pg_catalog.=) r.admin_relationship_id;
 
 REVOKE ALL ON multipartner.admin_relationships FROM PUBLIC;
 GRANT SELECT ON multipartner.admin_relationships
@@ -2171,8 +2243,10 @@ GRANT SELECT ON multipartner.admin_relationships
 -- or an effectively active GDAP admin relationship of the partner with the
 -- customer (effective_status(), so one past its end reads expired before
 -- anything records it); 'delegated admin revoked' means neither.  The
--- admin relationship is found by (customer_id, ...) on its primary key and
--- seen through its row security (security_invoker).
+-- admin relationships are seen through their row security
+-- (security_invoker), in a derived table grouped by (customer_id,
+-- partner_id) rather than an EXISTS, so that on Citus a filter by customer
+-- is one task.
 CREATE VIEW multipartner.orphaned_subscriptions WITH (security_invoker = true) AS
 SELECT s.customer_id,
        c.name AS customer_name,
@@ -2181,7 +2255,7 @@ SELECT s.customer_id,
        s.subscription_id,
        s.offer_id,
        s.quantity,
-       multipartner.effective_status(s) AS status,
+       multipartner.effective_subscription_status(s.status, s.auto_renew, s.term, s.created_at, s.term_start, s.commitment_end) AS status,
        CASE
        WHEN p.status OPERATOR(pg_catalog.=) 'suspended' THEN 'partner suspended'
        WHEN r.relationship_id IS NULL THEN 'no active relationship'
@@ -2194,20 +2268,21 @@ SELECT s.customer_id,
          ON r.customer_id OPERATOR(pg_catalog.=) s.customer_id
         AND r.partner_id OPERATOR(pg_catalog.=) s.partner_of_record
         AND r.status OPERATOR(pg_catalog.=) 'active'
+  LEFT JOIN (SELECT ar.customer_id, ar.partner_id
+               FROM multipartner.admin_relationship ar
+              WHERE ar.status OPERATOR(pg_catalog.=) 'active'::multipartner.admin_relationship_status
+                AND multipartner.effective_admin_relationship_status(ar.status, ar.requested_at, ar.auto_extend, ar.end_at)
+                    OPERATOR(pg_catalog.=) 'active'::multipartner.admin_relationship_status
+              GROUP BY ar.customer_id, ar.partner_id) g
+         ON g.customer_id OPERATOR(pg_catalog.=) s.customer_id
+        AND g.partner_id OPERATOR(pg_catalog.=) s.partner_of_record
  WHERE s.status OPERATOR(pg_catalog.=) ANY
        (ARRAY['active', 'suspended']::multipartner.subscription_status[])
-   AND multipartner.effective_status(s) OPERATOR(pg_catalog.=) ANY
-       (ARRAY['active', 'suspended']::multipartner.subscription_status[])
+   AND multipartner.effective_subscription_status(s.status, s.auto_renew, s.term, s.created_at, s.term_start, s.commitment_end)
+       OPERATOR(pg_catalog.=) ANY (ARRAY['active', 'suspended']::multipartner.subscription_status[])
    AND (p.status OPERATOR(pg_catalog.=) 'suspended'
         OR r.relationship_id IS NULL
-        OR NOT (r.delegated_admin
-                OR EXISTS (SELECT FROM multipartner.admin_relationship ar
-                            WHERE ar.customer_id OPERATOR(pg_catalog.=) s.customer_id
-                              AND ar.partner_id OPERATOR(pg_catalog.=) s.partner_of_record
-                              AND ar.status OPERATOR(pg_catalog.=)
-                                  'active'::multipartner.admin_relationship_status
-                              AND multipartner.effective_status(ar) OPERATOR(pg_catalog.=)
-                                  'active'::multipartner.admin_relationship_status)));
+        OR NOT (r.delegated_admin OR g.customer_id IS NOT NULL));
 GRANT SELECT ON multipartner.orphaned_subscriptions
     TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
 
@@ -2223,6 +2298,10 @@ REVOKE ALL ON FUNCTION
       multipartner.assign_admin_access(uuid, regrole, text[]), multipartner.end_admin_access(uuid),
       multipartner.effective_status(multipartner.admin_relationship),
       multipartner.effective_end_at(multipartner.admin_relationship),
+      multipartner.effective_admin_relationship_status(multipartner.admin_relationship_status,
+                                                       timestamptz, boolean, timestamptz),
+      multipartner.effective_admin_relationship_end_at(multipartner.admin_relationship_status,
+                                                       boolean, timestamptz),
       multipartner.effective_admin_roles(uuid)
     FROM PUBLIC;
 
@@ -2249,6 +2328,10 @@ GRANT UPDATE (access_assignment_id, admin_relationship_id, customer_id, partner_
 GRANT EXECUTE ON FUNCTION
       multipartner.effective_status(multipartner.admin_relationship),
       multipartner.effective_end_at(multipartner.admin_relationship),
+      multipartner.effective_admin_relationship_status(multipartner.admin_relationship_status,
+                                                       timestamptz, boolean, timestamptz),
+      multipartner.effective_admin_relationship_end_at(multipartner.admin_relationship_status,
+                                                       boolean, timestamptz),
       multipartner.effective_admin_roles(uuid),
       multipartner.terminate_admin_relationship(uuid)
     TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
@@ -2428,7 +2511,7 @@ BEGIN
             AND ar.admin_relationship_id OPERATOR(pg_catalog.=) r.admin_relationship_id
             AND ar.status OPERATOR(pg_catalog.=) ANY
                 ('{approval_pending,active}'::multipartner.admin_relationship_status[])
-            AND multipartner.effective_status(ar) OPERATOR(pg_catalog.=)
+            AND multipartner.effective_admin_relationship_status(ar.status, ar.requested_at, ar.auto_extend, ar.end_at) OPERATOR(pg_catalog.=)
                 'expired'::multipartner.admin_relationship_status
           FOR UPDATE;
         CONTINUE WHEN NOT FOUND;
@@ -2454,7 +2537,7 @@ BEGIN
     -- auto-extended admin relationships
     WITH x AS (
         UPDATE multipartner.admin_relationship ar
-           SET end_at = multipartner.effective_end_at(ar)
+           SET end_at = multipartner.effective_admin_relationship_end_at(ar.status, ar.auto_extend, ar.end_at)
          WHERE ar.status OPERATOR(pg_catalog.=) 'active'::multipartner.admin_relationship_status
            AND ar.end_at OPERATOR(pg_catalog.<=) t
            AND ar.auto_extend
@@ -2464,8 +2547,8 @@ BEGIN
     -- subscriptions: renewed terms, then expiries
     WITH x AS (
         UPDATE multipartner.subscription s
-           SET term_start = multipartner.effective_term_start(s),
-               commitment_end = multipartner.effective_commitment_end(s)
+           SET term_start = multipartner.effective_subscription_term_start(s.status, s.auto_renew, s.term, s.created_at, s.term_start, s.commitment_end),
+               commitment_end = multipartner.effective_subscription_commitment_end(s.status, s.auto_renew, s.term, s.created_at, s.term_start, s.commitment_end)
          WHERE s.status OPERATOR(pg_catalog.=) ANY
                (ARRAY['active', 'suspended']::multipartner.subscription_status[])
            AND s.commitment_end OPERATOR(pg_catalog.<=) t
@@ -3113,6 +3196,18 @@ COMMENT ON FUNCTION multipartner.effective_status(multipartner.admin_relationshi
     'the status an admin relationship reads as at the statement''s time: expired once its request is 90 days old or its end passed without auto_extend';
 COMMENT ON FUNCTION multipartner.effective_end_at(multipartner.admin_relationship) IS
     'the end of an admin relationship at the statement''s time: end_at, or with auto_extend the first end_at plus a multiple of 180 days still ahead';
+COMMENT ON FUNCTION multipartner.effective_relationship_status(multipartner.relationship_status, timestamptz) IS
+    'effective_status(relationship) from the columns (status, requested_at): what the views call, a whole-row argument does not survive Citus';
+COMMENT ON FUNCTION multipartner.effective_subscription_status(multipartner.subscription_status, boolean, text, timestamptz, timestamptz, timestamptz) IS
+    'effective_status(subscription) from the columns (status, auto_renew, term, created_at, term_start, commitment_end): what the views and lookups call, a whole-row argument does not survive Citus';
+COMMENT ON FUNCTION multipartner.effective_subscription_term_start(multipartner.subscription_status, boolean, text, timestamptz, timestamptz, timestamptz) IS
+    'effective_term_start(subscription) from the columns (status, auto_renew, term, created_at, term_start, commitment_end)';
+COMMENT ON FUNCTION multipartner.effective_subscription_commitment_end(multipartner.subscription_status, boolean, text, timestamptz, timestamptz, timestamptz) IS
+    'effective_commitment_end(subscription) from the columns (status, auto_renew, term, created_at, term_start, commitment_end)';
+COMMENT ON FUNCTION multipartner.effective_admin_relationship_status(multipartner.admin_relationship_status, timestamptz, boolean, timestamptz) IS
+    'effective_status(admin_relationship) from the columns (status, requested_at, auto_extend, end_at): what the views call, a whole-row argument does not survive Citus';
+COMMENT ON FUNCTION multipartner.effective_admin_relationship_end_at(multipartner.admin_relationship_status, boolean, timestamptz) IS
+    'effective_end_at(admin_relationship) from the columns (status, auto_extend, end_at)';
 COMMENT ON FUNCTION multipartner.effective_admin_roles(uuid) IS
     'the admin roles the acting role holds at the customer now, from GDAP assignments, or from DAP where it has none there';
 COMMENT ON VIEW multipartner.admin_relationships IS

@@ -1236,14 +1236,18 @@ mp_lookup_lock_active_relationship(const pg_uuid_t *customer_id,
  * that committed while the termination waited for the relationship row
  * (the sale held it FOR SHARE) must be seen even under REPEATABLE READ,
  * where the transaction snapshot predates it.  This is what ri_triggers.c
- * does when it must detect rows that appeared concurrently.
+ * does when it must detect rows that appeared concurrently.  The status
+ * is read by the column form of effective_status(subscription): a
+ * whole-row argument has the shard's row type on Citus, which no function
+ * takes.
  */
 static MpSql live_subs_sql =
 Q("SELECT pg_catalog.count(*)" FROM("subscription s")
   " WHERE s.customer_id" EQ "$1 AND s.partner_of_record" EQ "$2"
   " AND s.status OPERATOR(pg_catalog.=) ANY"
   "  (ARRAY['active', 'suspended']::" MP_SCHEMA ".subscription_status[])"
-  " AND " MP_SCHEMA ".effective_status(s) OPERATOR(pg_catalog.=) ANY"
+  " AND " MP_SCHEMA ".effective_subscription_status(s.status, s.auto_renew, s.term,"
+  "  s.created_at, s.term_start, s.commitment_end) OPERATOR(pg_catalog.=) ANY"
   "  (ARRAY['active', 'suspended']::" MP_SCHEMA ".subscription_status[])",
   AS_OWNER, 2, UUIDOID, UUIDOID);
 

@@ -127,14 +127,38 @@ term_from_row(HeapTupleHeader row, MpSubTerm *s)
 }
 
 /*
+ * the same from the columns, as effective_subscription_*() pass them:
+ * (status, auto_renew, term, created_at, term_start, commitment_end), NULLs
+ * read as term_from_row reads them
+ */
+static void
+term_from_args(FunctionCallInfo fcinfo, MpSubTerm *s)
+{
+	s->status = PG_ARGISNULL(0) ? -1 : mp_enum_index(PG_GETARG_DATUM(0), mp_sub_status_labels);
+	s->auto_renew = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
+	s->term = PG_ARGISNULL(2) ? "" : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	s->created_at = PG_ARGISNULL(3) ? DT_NOBEGIN : PG_GETARG_TIMESTAMPTZ(3);
+	s->term_start = PG_ARGISNULL(4) ? s->created_at : PG_GETARG_TIMESTAMPTZ(4);
+	s->commitment_end = PG_ARGISNULL(5) ? DT_NOEND : PG_GETARG_TIMESTAMPTZ(5);
+}
+
+/*
  * multipartner.effective_status(subscription), effective_term_start(...),
- * effective_commitment_end(...): the row as time has made it at the
- * statement's clock (mp_statement_time).  NULL for a row without status.
+ * effective_commitment_end(...), and their column forms
+ * effective_subscription_status(...), _term_start(...), _commitment_end(...)
+ * (the same C functions, told apart by their number of arguments): the row
+ * as time has made it at the statement's clock (mp_statement_time).  NULL
+ * for a row without status, and for a NULL row.
  */
 static bool
 effective_of_arg(FunctionCallInfo fcinfo, MpSubTerm *s)
 {
-	term_from_row(PG_GETARG_HEAPTUPLEHEADER(0), s);
+	if (PG_NARGS() == 6)
+		term_from_args(fcinfo, s);
+	else if (PG_ARGISNULL(0))
+		return false;
+	else
+		term_from_row(PG_GETARG_HEAPTUPLEHEADER(0), s);
 	if (s->status < 0)
 		return false;
 	mp_sub_effective(s, mp_statement_time());

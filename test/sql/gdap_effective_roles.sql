@@ -10,7 +10,7 @@
 -- the view admin_relationships, and the audit rows of every change.
 \i test/fixtures.psql
 
-SELECT plan(58);
+SELECT plan(60);
 
 \set role_ga     '62e90394-69f5-4237-9190-012177145e10'
 \set role_exch   '29232cdf-9323-42fd-ade2-1d097af3e4de'
@@ -284,6 +284,15 @@ SELECT results_eq($$SELECT table_name::text COLLATE "default", count(*)::int FRO
     $$VALUES ('partner', (SELECT count(*)::int FROM multipartner.audit_log WHERE table_name = 'partner')),
              ('partner_member', (SELECT count(*)::int FROM multipartner.audit_log WHERE table_name = 'partner_member'))$$,
     'audit_key: partner and partner_member rows (and only those) are keyed by their partner');
+
+-- 0.9 rewrote customer_partners, admin_relationships and orphaned_subscriptions
+-- as joins (one task per customer on Citus): on this file's data they give the
+-- rows of the 0.8 definitions (test/view_forms.psql), for every role
+\i test/view_forms.psql
+SELECT is_empty('SELECT * FROM pg_temp.view_form_diffs()',
+    'view forms: the 0.9 joins give the rows of the 0.8 definitions, for every role');
+SELECT ok(pg_temp.view_form_rows('customer_partners') > 0 AND pg_temp.view_form_rows('admin_relationships') > 0,
+    'view forms: ... compared on rows (customer_partners, admin_relationships)');
 
 SELECT * FROM finish();
 ROLLBACK;

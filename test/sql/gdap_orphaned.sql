@@ -8,7 +8,7 @@
 -- Only an approved one of that very partner counts.
 \i test/fixtures.psql
 
-SELECT plan(18);
+SELECT plan(20);
 
 \set sub_c 'bbbbbbbb-bbbb-4bbb-8bbb-0000000000c1'
 \set sub_f 'bbbbbbbb-bbbb-4bbb-8bbb-0000000000f1'
@@ -145,6 +145,15 @@ UPDATE multipartner.partner SET status = 'suspended' WHERE partner_id = :'office
 SELECT results_eq(:'q_os',
     format($$VALUES (%L::uuid, 'partner suspended'), (%L::uuid, 'partner suspended')$$, :'sub_c', :'sub_f'),
     'Office suspended: both orphaned, partner suspended');
+
+-- 0.9 rewrote customer_partners, admin_relationships and orphaned_subscriptions
+-- as joins (one task per customer on Citus): on this file's data they give the
+-- rows of the 0.8 definitions (test/view_forms.psql), for every role
+\i test/view_forms.psql
+SELECT is_empty('SELECT * FROM pg_temp.view_form_diffs()',
+    'view forms: the 0.9 joins give the rows of the 0.8 definitions, for every role');
+SELECT ok(pg_temp.view_form_rows('orphaned_subscriptions') > 0 AND pg_temp.view_form_rows('admin_relationships') > 0,
+    'view forms: ... compared on rows (orphaned_subscriptions, admin_relationships)');
 
 SELECT * FROM finish();
 ROLLBACK;
