@@ -118,6 +118,8 @@ CREATE TABLE multipartner.partner (
     cloud           multipartner.cloud NOT NULL,
     csp_tenant_id   uuid NOT NULL,
     status          multipartner.partner_status NOT NULL DEFAULT 'active',
+    -- a default, unlike the other stamps: no trigger stamps a partner, and on
+    -- Citus (a reference table) one value computed once keeps every copy equal
     created_at      timestamptz NOT NULL
                     DEFAULT GREATEST(pg_catalog.statement_timestamp(), pg_catalog.now()),
     CONSTRAINT partner_pkey PRIMARY KEY (partner_id),
@@ -132,8 +134,9 @@ CREATE TABLE multipartner.customer (
     tenant_id       uuid NOT NULL,
     name            text NOT NULL,
     cloud           multipartner.cloud NOT NULL,
-    created_at      timestamptz NOT NULL
-                    DEFAULT GREATEST(pg_catalog.statement_timestamp(), pg_catalog.now()),
+    -- no default (0.9): the guard trigger writes the statement's time over a NULL
+    -- on the node that judges the row (on Citus a default is the coordinator's)
+    created_at      timestamptz NOT NULL,
     CONSTRAINT customer_pkey PRIMARY KEY (customer_id),
     CONSTRAINT customer_tenant_id_key UNIQUE (tenant_id),
     CONSTRAINT customer_name_check
@@ -187,8 +190,9 @@ CREATE TABLE multipartner.relationship (
     status          multipartner.relationship_status NOT NULL DEFAULT 'pending',
     delegated_admin boolean NOT NULL DEFAULT true,
     requested_by    name NOT NULL DEFAULT CURRENT_USER,
-    requested_at    timestamptz NOT NULL
-                    DEFAULT GREATEST(pg_catalog.statement_timestamp(), pg_catalog.now()),
+    -- no default (0.9): the guard trigger writes the statement's time over a NULL
+    -- on the node that judges the row (on Citus a default is the coordinator's)
+    requested_at    timestamptz NOT NULL,
     decided_by      name,
     decided_at      timestamptz,
     ended_by        name,
@@ -227,8 +231,9 @@ CREATE TABLE multipartner.subscription (
     commitment_end    timestamptz NOT NULL,
     auto_renew        boolean NOT NULL DEFAULT true,
     status            multipartner.subscription_status NOT NULL DEFAULT 'active',
-    created_at        timestamptz NOT NULL
-                      DEFAULT GREATEST(pg_catalog.statement_timestamp(), pg_catalog.now()),
+    -- no default (0.9): the guard trigger writes the statement's time over a NULL
+    -- on the node that judges the row (on Citus a default is the coordinator's)
+    created_at        timestamptz NOT NULL,
     created_by        name NOT NULL DEFAULT CURRENT_USER,
     -- the start of the current term (SPEC §10): created_at at first, moved
     -- by a renewal only; set by the trigger
@@ -356,6 +361,18 @@ LANGUAGE C STABLE PARALLEL RESTRICTED;
 CREATE FUNCTION multipartner.is_operator()
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'mp_is_operator_sql'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
+
+-- the two policies that are more than a column compared with the identity
+-- (row-level visibility below)
+CREATE FUNCTION multipartner.partner_sees_customer(uuid)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'mp_partner_sees_customer_sql'
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+
+CREATE FUNCTION multipartner.member_partners()
+RETURNS uuid[]
+AS 'MODULE_PATHNAME', 'mp_member_partners_sql'
 LANGUAGE C STABLE PARALLEL RESTRICTED;
 
 -------------------------------------------------------------------------------
@@ -1384,7 +1401,8 @@ GRANT UPDATE (subscription_id, customer_id, partner_of_record, offer_id, product
 GRANT EXECUTE ON FUNCTION multipartner.acting_partner(), multipartner.is_operator(),
       multipartner.effective_status(multipartner.relationship),
       multipartner.effective_relationship_status(multipartner.relationship_status, timestamptz),
-      multipartner.member_customers()
+      multipartner.member_customers(), multipartner.partner_sees_customer(uuid),
+      multipartner.member_partners()
     TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
 GRANT EXECUTE ON FUNCTION
       multipartner.effective_status(multipartner.subscription),
@@ -1442,35 +1460,31 @@ SELECT pg_catalog.pg_extension_config_dump('multipartner.audit_log_event_id_seq'
 -- record of, and the audit rows about them; a customer role sees its own
 -- tenant's rows; operators see everything.  Every policy compares a column
 -- to a STABLE C function of the acting identity (acting_partner(),
--- member_customers(): kept per backend, see src/identity.c), wrapped in a
--- scalar sub-select so that it is an InitPlan, evaluated once per
--- statement, and the comparison can be an index condition.  A partner's
--- customers are a correlated EXISTS on the relationship's (customer_id,
--- partner_id) index instead of an uncorrelated IN: the IN built a hash of
--- all of a partner's relationships for every statement (measured 7.8x the
--- cost of an unfiltered one-customer read for a partner with 12,500
--- customers), the EXISTS probes the index once per row read, so a
--- one-customer read costs one probe.  A customer's partners are few: they
--- are an array built once per statement (ARRAY(SELECT ...), an InitPlan
--- over the same index, keyed by the customer), which partner_id is compared
--- with.  (As a correlated EXISTS, whose member condition and the
--- relationship policy's are both index conditions there, the planner may
--- estimate the probe of the customer's relationships dearer than reading
--- each partner's relationships by partner_id, which for a large partner
--- reads all of them, per partner row.)
---
--- A customer's rows: customer_id = ANY ((SELECT member_customers())::uuid[]).
--- The cast is what makes this an array comparison: written without it,
--- x = ANY (SELECT f()) is the ANY of the sub-select's rows, a uuid compared
--- with a uuid[] (an error), and more parentheses do not change that.  With
--- the cast the sub-select is a scalar one yielding the array.  Parse
--- analysis drops the no-op cast again, so the plan shows
--- customer_id = ANY ($n), $n an InitPlan, as an index condition; and
--- ruleutils prints the construct back with the same cast, so pg_dump
--- --binary-upgrade (pg_upgrade) recreates the policies as they are.
+-- member_customers(): kept per backend, see src/identity.c), called as it
+-- is: partner_id = acting_partner(), customer_id = ANY (member_customers()).
+-- Next to customer_id (or as the only key) the call is an index condition,
+-- evaluated once at the start of the scan.  No policy holds a sub-select
+-- (0.9): Citus refuses one in any policy (SPEC §11).  Until 0.9 the calls
+-- were wrapped in scalar sub-selects (InitPlans), and the two policies that
+-- are more than a comparison were sub-selects of relationship; they are C
+-- functions of the lookup layer now, which read relationship as a
+-- sub-select does (on the statement's snapshot) and give the same rows:
+--   a partner's customers: partner_sees_customer(customer_id), "has the
+--     acting partner a relationship with this customer", one probe of the
+--     relationship's (customer_id, partner_id) index per customer row read,
+--     as the correlated EXISTS it replaces did (an uncorrelated IN built a
+--     hash of all of a partner's relationships for every statement:
+--     measured 7.8x the cost of an unfiltered one-customer read for a
+--     partner with 12,500 customers);
+--   a customer's partners: partner_id = ANY (member_partners()), the
+--     partners of its customers' relationships, few, read once per
+--     statement over the same index, keyed by the customer.
+-- They read relationship as its owner, without row security; the
+-- sub-selects read it under the caller's, whose policies on relationship
+-- only ever hid rows they did not ask for (another partner's, another
+-- customer's), so every role sees the same rows as before.
 -- member_customers() never returns NULL: a role that is no customer member
--- gets '{}', which matches no row.  (Before 0.5 the policies wrote
--- pg_catalog.array_cat(..., '{}'::uuid[]) for the same purpose.)
+-- gets '{}', which matches no row, and so does member_partners().
 --
 -- Policies are TO the three roles, so other roles skip them, and FORCE ROW
 -- LEVEL SECURITY makes the table owner obey them too (superusers and the
@@ -1520,57 +1534,51 @@ CREATE POLICY operator_all ON multipartner.tenant
 -- Partner applications.
 CREATE POLICY partner_own ON multipartner.partner
     FOR SELECT TO multipartner_partner_app
-    USING (partner_id OPERATOR(pg_catalog.=) (SELECT multipartner.acting_partner()));
+    USING (partner_id OPERATOR(pg_catalog.=) multipartner.acting_partner());
 CREATE POLICY partner_own ON multipartner.partner_member
     FOR SELECT TO multipartner_partner_app
-    USING (partner_id OPERATOR(pg_catalog.=) (SELECT multipartner.acting_partner()));
+    USING (partner_id OPERATOR(pg_catalog.=) multipartner.acting_partner());
 CREATE POLICY partner_own ON multipartner.relationship
     FOR ALL TO multipartner_partner_app
-    USING (partner_id OPERATOR(pg_catalog.=) (SELECT multipartner.acting_partner()))
-    WITH CHECK (partner_id OPERATOR(pg_catalog.=) (SELECT multipartner.acting_partner()));
+    USING (partner_id OPERATOR(pg_catalog.=) multipartner.acting_partner())
+    WITH CHECK (partner_id OPERATOR(pg_catalog.=) multipartner.acting_partner());
 CREATE POLICY partner_own ON multipartner.subscription
     FOR ALL TO multipartner_partner_app
-    USING (partner_of_record OPERATOR(pg_catalog.=) (SELECT multipartner.acting_partner()))
-    WITH CHECK (partner_of_record OPERATOR(pg_catalog.=) (SELECT multipartner.acting_partner()));
+    USING (partner_of_record OPERATOR(pg_catalog.=) multipartner.acting_partner())
+    WITH CHECK (partner_of_record OPERATOR(pg_catalog.=) multipartner.acting_partner());
 CREATE POLICY partner_own ON multipartner.customer
     FOR SELECT TO multipartner_partner_app
-    USING (EXISTS (SELECT FROM multipartner.relationship r
-                    WHERE r.customer_id OPERATOR(pg_catalog.=) customer.customer_id
-                      AND r.partner_id OPERATOR(pg_catalog.=)
-                          (SELECT multipartner.acting_partner())));
+    USING (multipartner.partner_sees_customer(customer_id));
 -- A partner creates customers (the triggers decide whether it may).
 CREATE POLICY partner_create ON multipartner.customer
     FOR INSERT TO multipartner_partner_app WITH CHECK (true);
 CREATE POLICY partner_own ON multipartner.audit_log
     FOR SELECT TO multipartner_partner_app
-    USING (partner_id OPERATOR(pg_catalog.=) (SELECT multipartner.acting_partner())
+    USING (partner_id OPERATOR(pg_catalog.=) multipartner.acting_partner()
            OR actor OPERATOR(pg_catalog.=) CURRENT_USER);
 
 -- Customer applications.
 CREATE POLICY customer_own ON multipartner.customer
     FOR SELECT TO multipartner_customer_app
-    USING (customer_id OPERATOR(pg_catalog.=) ANY ((SELECT multipartner.member_customers())::uuid[]));
+    USING (customer_id OPERATOR(pg_catalog.=) ANY (multipartner.member_customers()));
 CREATE POLICY customer_own ON multipartner.customer_member
     FOR SELECT TO multipartner_customer_app
-    USING (customer_id OPERATOR(pg_catalog.=) ANY ((SELECT multipartner.member_customers())::uuid[]));
+    USING (customer_id OPERATOR(pg_catalog.=) ANY (multipartner.member_customers()));
 CREATE POLICY customer_own ON multipartner.relationship
     FOR ALL TO multipartner_customer_app
-    USING (customer_id OPERATOR(pg_catalog.=) ANY ((SELECT multipartner.member_customers())::uuid[]))
-    WITH CHECK (customer_id OPERATOR(pg_catalog.=) ANY ((SELECT multipartner.member_customers())::uuid[]));
+    USING (customer_id OPERATOR(pg_catalog.=) ANY (multipartner.member_customers()))
+    WITH CHECK (customer_id OPERATOR(pg_catalog.=) ANY (multipartner.member_customers()));
 CREATE POLICY customer_own ON multipartner.subscription
     FOR ALL TO multipartner_customer_app
-    USING (customer_id OPERATOR(pg_catalog.=) ANY ((SELECT multipartner.member_customers())::uuid[]))
-    WITH CHECK (customer_id OPERATOR(pg_catalog.=) ANY ((SELECT multipartner.member_customers())::uuid[]));
+    USING (customer_id OPERATOR(pg_catalog.=) ANY (multipartner.member_customers()))
+    WITH CHECK (customer_id OPERATOR(pg_catalog.=) ANY (multipartner.member_customers()));
 -- the partners a customer works with, or ever asked to
 CREATE POLICY customer_partners ON multipartner.partner
     FOR SELECT TO multipartner_customer_app
-    USING (partner_id OPERATOR(pg_catalog.=) ANY (ARRAY(
-               SELECT r.partner_id FROM multipartner.relationship r
-                WHERE r.customer_id OPERATOR(pg_catalog.=)
-                      ANY ((SELECT multipartner.member_customers())::uuid[]))));
+    USING (partner_id OPERATOR(pg_catalog.=) ANY (multipartner.member_partners()));
 CREATE POLICY customer_own ON multipartner.audit_log
     FOR SELECT TO multipartner_customer_app
-    USING (customer_id OPERATOR(pg_catalog.=) ANY ((SELECT multipartner.member_customers())::uuid[])
+    USING (customer_id OPERATOR(pg_catalog.=) ANY (multipartner.member_customers())
            OR actor OPERATOR(pg_catalog.=) CURRENT_USER);
 
 -------------------------------------------------------------------------------
@@ -1867,8 +1875,9 @@ CREATE TABLE multipartner.admin_relationship (
     auto_extend  boolean NOT NULL DEFAULT false,
     status       multipartner.admin_relationship_status NOT NULL DEFAULT 'created',
     created_by   name NOT NULL DEFAULT CURRENT_USER,
-    created_at   timestamptz NOT NULL
-                 DEFAULT GREATEST(pg_catalog.statement_timestamp(), pg_catalog.now()),
+    -- no default (0.9): the guard trigger writes the statement's time over a NULL
+    -- on the node that judges the row (on Citus a default is the coordinator's)
+    created_at   timestamptz NOT NULL,
     requested_at timestamptz,
     decided_by   name,
     decided_at   timestamptz,
@@ -1904,8 +1913,9 @@ CREATE TABLE multipartner.access_assignment (
     roles        uuid[] NOT NULL,
     status       multipartner.access_assignment_status NOT NULL DEFAULT 'active',
     created_by   name NOT NULL DEFAULT CURRENT_USER,
-    created_at   timestamptz NOT NULL
-                 DEFAULT GREATEST(pg_catalog.statement_timestamp(), pg_catalog.now()),
+    -- no default (0.9): the guard trigger writes the statement's time over a NULL
+    -- on the node that judges the row (on Citus a default is the coordinator's)
+    created_at   timestamptz NOT NULL,
     ended_by     name,
     ended_at     timestamptz,
     CONSTRAINT access_assignment_pkey PRIMARY KEY (customer_id, access_assignment_id),
@@ -2369,21 +2379,21 @@ CREATE POLICY operator_all ON multipartner.admin_relationship
     FOR ALL TO multipartner_operator USING (true) WITH CHECK (true);
 CREATE POLICY partner_own ON multipartner.admin_relationship
     FOR ALL TO multipartner_partner_app
-    USING (partner_id OPERATOR(pg_catalog.=) (SELECT multipartner.acting_partner()))
-    WITH CHECK (partner_id OPERATOR(pg_catalog.=) (SELECT multipartner.acting_partner()));
+    USING (partner_id OPERATOR(pg_catalog.=) multipartner.acting_partner())
+    WITH CHECK (partner_id OPERATOR(pg_catalog.=) multipartner.acting_partner());
 CREATE POLICY customer_own ON multipartner.admin_relationship
     FOR ALL TO multipartner_customer_app
-    USING (customer_id OPERATOR(pg_catalog.=) ANY ((SELECT multipartner.member_customers())::uuid[]))
-    WITH CHECK (customer_id OPERATOR(pg_catalog.=) ANY ((SELECT multipartner.member_customers())::uuid[]));
+    USING (customer_id OPERATOR(pg_catalog.=) ANY (multipartner.member_customers()))
+    WITH CHECK (customer_id OPERATOR(pg_catalog.=) ANY (multipartner.member_customers()));
 CREATE POLICY operator_all ON multipartner.access_assignment
     FOR ALL TO multipartner_operator USING (true) WITH CHECK (true);
 CREATE POLICY partner_own ON multipartner.access_assignment
     FOR ALL TO multipartner_partner_app
-    USING (partner_id OPERATOR(pg_catalog.=) (SELECT multipartner.acting_partner()))
-    WITH CHECK (partner_id OPERATOR(pg_catalog.=) (SELECT multipartner.acting_partner()));
+    USING (partner_id OPERATOR(pg_catalog.=) multipartner.acting_partner())
+    WITH CHECK (partner_id OPERATOR(pg_catalog.=) multipartner.acting_partner());
 CREATE POLICY customer_own ON multipartner.access_assignment
     FOR SELECT TO multipartner_customer_app
-    USING (customer_id OPERATOR(pg_catalog.=) ANY ((SELECT multipartner.member_customers())::uuid[]));
+    USING (customer_id OPERATOR(pg_catalog.=) ANY (multipartner.member_customers()));
 
 -------------------------------------------------------------------------------
 -- Time (SPEC §10; since 0.8, issue 14): what run_maintenance() records and
@@ -2937,6 +2947,10 @@ COMMENT ON FUNCTION multipartner.acting_partner() IS
     'the partner the current role acts for: from partner_member, narrowed by multipartner.acting_partner; NULL when the role is no partner member';
 COMMENT ON FUNCTION multipartner.member_customers() IS
     'the customers the current role is a member of (its customer_member rows, while the role is bound to them), ''{}'' for none; kept by the backend across transactions until the current role, a membership table or a binding changes, or a transaction aborts';
+COMMENT ON FUNCTION multipartner.partner_sees_customer(uuid) IS
+    'true when the acting partner has a relationship, of any status, with the customer (the policy partner_own of customer); false when the role acts for no partner';
+COMMENT ON FUNCTION multipartner.member_partners() IS
+    'the partners that have or had a relationship with a customer the current role is a member of (the policy customer_partners of partner), ''{}'' for none; read once per statement';
 COMMENT ON FUNCTION multipartner.is_operator() IS
     'true when the current role is a superuser or has the privileges of multipartner_operator';
 COMMENT ON FUNCTION multipartner.schema_version() IS

@@ -310,7 +310,9 @@ mp_probe(const char *relname, const char *idxname, const char *const keycols[],
 
 /*
  * mp_probe_opts - mp_probe, with opts (or NULL): on the latest snapshot
- * (opts->latest, for a query that SPI runs with GetLatestSnapshot()), under
+ * (opts->latest, for a query that SPI runs with GetLatestSnapshot()), on
+ * the active one without a CommandCounterIncrement (opts->active, for a
+ * function that a query calls and that must see what the query sees), under
  * another table lock (opts->rellock, e.g. the RowExclusiveLock of an UPDATE
  * whose rows the probe looks for).
  */
@@ -348,10 +350,18 @@ mp_probe_opts(const char *relname, const char *idxname,
 
 	unique = idx->rd_index->indisunique && nkeys >= idx->rd_index->indnkeyatts;
 
-	/* what SPI does before a query: see our own earlier writes */
-	CommandCounterIncrement();
-	snapshot = RegisterSnapshot(opts && opts->latest ? GetLatestSnapshot() :
-								GetTransactionSnapshot());
+	/*
+	 * what SPI does before a query: see our own earlier writes; or, for a
+	 * function a query calls (opts->active), what that query sees
+	 */
+	if (opts && opts->active)
+		snapshot = RegisterSnapshot(GetActiveSnapshot());
+	else
+	{
+		CommandCounterIncrement();
+		snapshot = RegisterSnapshot(opts && opts->latest ? GetLatestSnapshot() :
+									GetTransactionSnapshot());
+	}
 
 	scan = index_beginscan(rel, idx, snapshot, nkeys, 0);
 	index_rescan(scan, skey, nkeys, NULL, 0);

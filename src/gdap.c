@@ -1021,6 +1021,7 @@ static const MpTrigger admin_relationship_guard = {
 	.name = "admin_relationship_guard",
 	.kind = MP_TRIGGER_BEFORE_ROW,
 	.restore = MP_RESTORE_HOLD,
+	.stamp = "created_at",
 	.no_delete = {"Admin relationships are never deleted.",	/* R20 */
 	"Terminate the admin relationship instead."},
 	.on_insert = admin_rel_insert,
@@ -1242,6 +1243,7 @@ static const MpTrigger access_assignment_guard = {
 	.name = "access_assignment_guard",
 	.kind = MP_TRIGGER_BEFORE_ROW,
 	.restore = MP_RESTORE_HOLD,	/* until its admin relationship is loaded */
+	.stamp = "created_at",
 	.no_delete = {"Access assignments are never deleted.",	/* R20 */
 	"End the assignment instead."},
 	.on_insert = assignment_insert,

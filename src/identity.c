@@ -937,6 +937,137 @@ mp_member_customers_sql(PG_FUNCTION_ARGS)
 	PG_RETURN_ARRAYTYPE_P(result);
 }
 
+/*
+ * multipartner.partner_sees_customer(customer_id): has the acting partner a
+ * relationship, of any status, with the customer?  The policy partner_own
+ * of customer (0.9; until then an EXISTS sub-select, which Citus refuses in
+ * a policy).  One probe of relationship_customer_partner_idx per row, as
+ * the EXISTS was; false for a role that acts for no partner, and the same
+ * refusal as acting_partner() for one whose acting partner is ambiguous.
+ */
+PG_FUNCTION_INFO_V1(mp_partner_sees_customer_sql);
+Datum
+mp_partner_sees_customer_sql(PG_FUNCTION_ARGS)
+{
+	pg_uuid_t	partner_id;
+
+	if (!mp_acting_partner(&partner_id, NULL))
+		PG_RETURN_BOOL(false);
+	PG_RETURN_BOOL(mp_lookup_partner_sees_customer(PG_GETARG_UUID_P(0),
+												   &partner_id));
+}
+
+/*
+ * multipartner.member_partners(): the partners having a relationship, of
+ * any status, with a customer the current role is a member of, as uuid[]
+ * (a partner may come more than once).  The policy customer_partners of
+ * partner (0.9; until then ARRAY(SELECT ...), an InitPlan).
+ *
+ * That sub-select ran once per statement; a function in a filter runs once
+ * per row.  So the answer is kept with the calling expression (fn_extra,
+ * which lives as long as the query's executor state) and used again while
+ * the role, its customers and the snapshot are the ones it was read for:
+ * the same snapshot sees the same relationships.  An expression that
+ * outlives its statement (PL/pgSQL keeps simple expressions for the
+ * transaction) has another snapshot at its next statement, and reads again.
+ */
+typedef struct MemberPartnersCache
+{
+	Oid			userid;
+	int			ncustomers;
+	pg_uuid_t  *customers;
+	TransactionId xmin;			/* the snapshot read on */
+	TransactionId xmax;
+	CommandId	curcid;
+	bool		suboverflowed;
+	uint32		xcnt;
+	int32		subxcnt;
+	TransactionId *xip;
+	TransactionId *subxip;
+	ArrayType  *result;
+} MemberPartnersCache;
+
+static bool
+member_partners_cache_hit(MemberPartnersCache *c, Oid userid, Snapshot snap)
+{
+	if (c == NULL || c->userid != userid || c->ncustomers != idcache.ncustomers)
+		return false;
+	for (int i = 0; i < c->ncustomers; i++)
+		if (!mp_uuid_eq(&c->customers[i], &idcache.customers[i].id))
+			return false;
+	return c->xmin == snap->xmin && c->xmax == snap->xmax &&
+		c->curcid == snap->curcid && c->suboverflowed == snap->suboverflowed &&
+		c->xcnt == snap->xcnt && c->subxcnt == snap->subxcnt &&
+		(snap->xcnt == 0 ||
+		 memcmp(c->xip, snap->xip, sizeof(TransactionId) * snap->xcnt) == 0) &&
+		(snap->subxcnt <= 0 ||
+		 memcmp(c->subxip, snap->subxip, sizeof(TransactionId) * snap->subxcnt) == 0);
+}
+
+PG_FUNCTION_INFO_V1(mp_member_partners_sql);
+Datum
+mp_member_partners_sql(PG_FUNCTION_ARGS)
+{
+	MemberPartnersCache *c = (MemberPartnersCache *) fcinfo->flinfo->fn_extra;
+	Oid			userid = GetUserId();
+	Snapshot	snap = GetActiveSnapshot();
+	MemoryContext oldcxt;
+	pg_uuid_t  *customers;
+	pg_uuid_t  *partners;
+	int			n;
+	Datum	   *elems;
+
+	mp_customers_ensure();
+	if (!member_partners_cache_hit(c, userid, snap))
+	{
+		customers = palloc(sizeof(pg_uuid_t) * Max(idcache.ncustomers, 1));
+		for (int i = 0; i < idcache.ncustomers; i++)
+			customers[i] = idcache.customers[i].id;
+		partners = mp_lookup_member_partners(customers, idcache.ncustomers, &n);
+		elems = palloc(sizeof(Datum) * Max(n, 1));
+		for (int i = 0; i < n; i++)
+			elems[i] = UUIDPGetDatum(&partners[i]);
+
+		/* the new answer replaces the old, in the expression's memory */
+		oldcxt = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		if (c == NULL)
+			c = palloc0(sizeof(MemberPartnersCache));
+		else
+		{
+			if (c->customers)
+				pfree(c->customers);
+			if (c->xip)
+				pfree(c->xip);
+			if (c->subxip)
+				pfree(c->subxip);
+			if (c->result)
+				pfree(c->result);
+		}
+		c->userid = userid;
+		c->ncustomers = idcache.ncustomers;
+		c->customers = palloc(sizeof(pg_uuid_t) * Max(c->ncustomers, 1));
+		memcpy(c->customers, customers, sizeof(pg_uuid_t) * c->ncustomers);
+		c->xmin = snap->xmin;
+		c->xmax = snap->xmax;
+		c->curcid = snap->curcid;
+		c->suboverflowed = snap->suboverflowed;
+		c->xcnt = snap->xcnt;
+		c->subxcnt = snap->subxcnt;
+		c->xip = palloc(sizeof(TransactionId) * Max(snap->xcnt, 1));
+		if (snap->xcnt > 0)
+			memcpy(c->xip, snap->xip, sizeof(TransactionId) * snap->xcnt);
+		c->subxip = palloc(sizeof(TransactionId) * Max(snap->subxcnt, 1));
+		if (snap->subxcnt > 0)
+			memcpy(c->subxip, snap->subxip, sizeof(TransactionId) * snap->subxcnt);
+		c->result = construct_array(elems, n, UUIDOID, UUID_LEN, false,
+									TYPALIGN_CHAR);
+		MemoryContextSwitchTo(oldcxt);
+		fcinfo->flinfo->fn_extra = c;
+	}
+	/* a copy: the caller may free what it gets */
+	PG_RETURN_ARRAYTYPE_P(DatumGetArrayTypePCopy(PointerGetDatum(c->result)));
+}
+
 PG_FUNCTION_INFO_V1(mp_is_operator_sql);
 Datum
 mp_is_operator_sql(PG_FUNCTION_ARGS)

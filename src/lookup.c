@@ -51,6 +51,7 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
@@ -2376,6 +2377,191 @@ mp_lookup_end_assignments(const pg_uuid_t *customer_id, const pg_uuid_t *id,
 }
 
 /* ------------------------------------------------------------------------
+ * The two questions of the row security policies that are not a column
+ * compared with the acting identity (0.9: Citus refuses a sub-select in a
+ * policy, SPEC §11).  Both read relationship as its owner without row
+ * security, like every lookup; the policies' sub-selects of 0.8 read it
+ * under the caller's, which only ever hid rows they did not ask for (the
+ * partner's own rows, the customer's own).  And both read it as a
+ * sub-select of the running query does: on the query's snapshot, with no
+ * CommandCounterIncrement (MpProbeOpts.active, mp_sql_execute_read_only),
+ * so that a policy sees the rows the statement sees, never rows the
+ * statement itself is writing.
+ * ------------------------------------------------------------------------
+ */
+/* Has the partner a relationship, of any status, with the customer? */
+static bool
+sees_direct(void *question)
+{
+	Question   *q = (Question *) question;
+	static const char *const keycols[] = {"customer_id", "partner_id"};
+	static const MpProbeOpts active = {.latest = false, .rellock = NoLock, .active = true};
+	Datum		keys[2];
+	Oid			eqprocs[2] = {F_UUID_EQ, F_UUID_EQ};
+	int			n;
+
+	keys[0] = UUIDPGetDatum(q->key[0]);
+	keys[1] = UUIDPGetDatum(q->key[1]);
+	q->found = false;
+	n = mp_probe_opts("relationship", "relationship_customer_partner_idx",
+					  keycols, 2, keys, eqprocs, 0, NULL, rel_any_row, q,
+					  &active);
+	if (n < 0)
+	{
+		q->found = false;
+		return false;
+	}
+	return true;
+}
+
+static MpSql sees_sql =
+Q("SELECT 1" FROM("relationship r")
+  " WHERE r.customer_id" EQ "$1 AND r.partner_id" EQ "$2 LIMIT 1",
+  AS_OWNER, 2, UUIDOID, UUIDOID);
+
+static bool
+sees_spi(void *question)
+{
+	Question   *q = (Question *) question;
+	Datum		args[2];
+
+	args[0] = UUIDPGetDatum(q->key[0]);
+	args[1] = UUIDPGetDatum(q->key[1]);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	q->found = mp_sql_execute_read_only(&sees_sql, args, NULL, 1) > 0;
+	spi_done();
+	return true;
+}
+
+bool
+mp_lookup_partner_sees_customer(const pg_uuid_t *customer_id,
+								const pg_uuid_t *partner_id)
+{
+	return ask_about(MP_LOOKUP_PARTNER_SEES_CUSTOMER, customer_id, partner_id,
+					 false, NULL).found;
+}
+
+/*
+ * The partners of the relationships, of any status, of some customers (a
+ * partner may come more than once), in the caller's memory.
+ */
+typedef struct QMemberPartners
+{
+	const pg_uuid_t *customers;
+	int			ncustomers;
+	MemoryContext cxt;			/* where the answer goes */
+	pg_uuid_t  *partners;
+	int			n;
+	int			size;
+} QMemberPartners;
+
+static void
+member_partners_add(QMemberPartners *q, const pg_uuid_t *id)
+{
+	if (q->n == q->size)
+	{
+		q->size = Max(q->size * 2, 8);
+		q->partners = q->partners ?
+			repalloc(q->partners, sizeof(pg_uuid_t) * q->size) :
+			MemoryContextAlloc(q->cxt, sizeof(pg_uuid_t) * q->size);
+	}
+	q->partners[q->n++] = *id;
+}
+
+typedef struct MemberPartnersProbe
+{
+	QMemberPartners *q;
+	AttrNumber	partneratt;
+} MemberPartnersProbe;
+
+static bool
+member_partners_row(Relation rel, TupleTableSlot *slot, void *arg)
+{
+	MemberPartnersProbe *pp = (MemberPartnersProbe *) arg;
+	bool		isnull;
+	Datum		d;
+
+	if (pp->partneratt == 0)
+		pp->partneratt = mp_attnum(rel, "partner_id");
+	d = slot_getattr(slot, pp->partneratt, &isnull);
+	if (isnull)
+		return false;
+	member_partners_add(pp->q, DatumGetUUIDP(d));
+	return true;
+}
+
+static bool
+member_partners_direct(void *question)
+{
+	QMemberPartners *q = (QMemberPartners *) question;
+	static const char *const keycols[] = {"customer_id"};
+	static const MpProbeOpts active = {.latest = false, .rellock = NoLock, .active = true};
+	MemberPartnersProbe pp = {q, 0};
+	Oid			eqproc = F_UUID_EQ;
+
+	for (int i = 0; i < q->ncustomers; i++)
+	{
+		Datum		key = UUIDPGetDatum(&q->customers[i]);
+
+		if (mp_probe_opts("relationship", "relationship_customer_partner_idx",
+						  keycols, 1, &key, &eqproc, 0, NULL,
+						  member_partners_row, &pp, &active) < 0)
+		{
+			q->n = 0;			/* deferred: leave no partial answer */
+			return false;
+		}
+	}
+	return true;
+}
+
+static MpSql member_partners_sql =
+Q("SELECT r.partner_id" FROM("relationship r")
+  " WHERE r.customer_id OPERATOR(pg_catalog.=) ANY ($1)",
+  AS_OWNER, 1, UUIDARRAYOID);
+
+static bool
+member_partners_spi(void *question)
+{
+	QMemberPartners *q = (QMemberPartners *) question;
+	Datum	   *elems = palloc(sizeof(Datum) * Max(q->ncustomers, 1));
+	Datum		arg;
+	int			n;
+
+	for (int i = 0; i < q->ncustomers; i++)
+		elems[i] = UUIDPGetDatum(&q->customers[i]);
+	arg = PointerGetDatum(construct_array(elems, q->ncustomers, UUIDOID,
+										  UUID_LEN, false, TYPALIGN_CHAR));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	n = mp_sql_execute_read_only(&member_partners_sql, &arg, NULL, 0);
+	for (int i = 0; i < n; i++)
+	{
+		bool		isnull;
+		pg_uuid_t	id = spi_uuid(i, 1, &isnull);
+
+		if (!isnull)
+			member_partners_add(q, &id);
+	}
+	spi_done();
+	return true;
+}
+
+pg_uuid_t *
+mp_lookup_member_partners(const pg_uuid_t *customers, int ncustomers,
+						  int *npartners)
+{
+	QMemberPartners q = {customers, ncustomers, CurrentMemoryContext, NULL, 0, 0};
+
+	*npartners = 0;
+	if (ncustomers == 0)
+		return NULL;
+	ask(MP_LOOKUP_MEMBER_PARTNERS, &q);
+	*npartners = q.n;
+	return q.partners;
+}
+
+/* ------------------------------------------------------------------------
  * The questions and their implementations, side by side.
  * ------------------------------------------------------------------------
  */
@@ -2408,4 +2594,6 @@ static const MpQuestion questions[MP_NUM_LOOKUPS] = {
 	[MP_LOOKUP_ADMIN_RELATIONSHIP_LOCK] = {"admin_relationship_lock", true, {admin_rel_lock_direct, admin_rel_lock_spi}},
 	[MP_LOOKUP_END_ASSIGNMENTS] = {"end_assignments", true, {end_assignments_direct, end_assignments_spi}},
 	[MP_LOOKUP_RESTORE_ADMIN_RELATIONSHIP] = {"restore_admin_relationship", false, {admin_rel_there_direct, admin_rel_there_spi}},
+	[MP_LOOKUP_PARTNER_SEES_CUSTOMER] = {"partner_sees_customer", false, {sees_direct, sees_spi}},
+	[MP_LOOKUP_MEMBER_PARTNERS] = {"member_partners", false, {member_partners_direct, member_partners_spi}},
 };

@@ -160,6 +160,8 @@ typedef struct MpSql
 
 extern int	mp_sql_execute(MpSql *q, Datum *values, const char *nulls,
 						   long tcount, Snapshot snapshot);
+extern int	mp_sql_execute_read_only(MpSql *q, Datum *values,
+									 const char *nulls, long tcount);
 extern int	mp_execute(SPIPlanPtr *slot, const char *sql, int nargs,
 					   Oid *argtypes, bool as_owner, Datum *values,
 					   const char *nulls, long tcount, Snapshot snapshot);
@@ -186,6 +188,9 @@ typedef struct MpProbeOpts
 									 * the one the keys resolve to */
 	bool		remote_empty;	/* on Citus, a key whose shard is not on this
 								 * node has no rows here (else: 55000) */
+	bool		active;			/* on the active snapshot, no
+								 * CommandCounterIncrement: what a sub-select
+								 * of the running query sees */
 } MpProbeOpts;
 
 extern int	mp_probe_opts(const char *relname, const char *idxname,
@@ -229,6 +234,8 @@ typedef enum MpLookup
 	MP_LOOKUP_ADMIN_RELATIONSHIP_LOCK,
 	MP_LOOKUP_END_ASSIGNMENTS,
 	MP_LOOKUP_RESTORE_ADMIN_RELATIONSHIP,
+	MP_LOOKUP_PARTNER_SEES_CUSTOMER,
+	MP_LOOKUP_MEMBER_PARTNERS,
 	MP_NUM_LOOKUPS
 } MpLookup;
 
@@ -392,6 +399,10 @@ extern bool mp_lookup_audit_writing(void);
 extern bool mp_lookup_party_exists(bool partner, const pg_uuid_t *id);
 extern bool mp_lookup_admin_relationship_exists(const pg_uuid_t *customer_id,
 											   const pg_uuid_t *id);
+extern bool mp_lookup_partner_sees_customer(const pg_uuid_t *customer_id,
+											const pg_uuid_t *partner_id);
+extern pg_uuid_t *mp_lookup_member_partners(const pg_uuid_t *customers,
+											int ncustomers, int *npartners);
 extern void mp_lookup_restore_hold(const char *table_name, const char *row_image);
 extern void mp_lookup_restore_release(void);
 
@@ -702,6 +713,8 @@ typedef struct MpTrigger
 	MpTriggerKind kind;
 	MpRestore	restore;
 	void		(*always) (void);	/* first on every call, or NULL */
+	const char *stamp;			/* BEFORE INSERT: a NULL here gets the
+								 * statement's time, or NULL for none */
 	MpRefusal	no_update;
 	MpRefusal	no_delete;
 	MpRefusal	no_truncate;

@@ -222,6 +222,7 @@ static const MpTrigger customer_guard = {
 	.name = "customer_guard",
 	.kind = MP_TRIGGER_BEFORE_ROW,
 	.restore = MP_RESTORE_PASS,
+	.stamp = "created_at",
 	.on_insert = customer_insert,
 	.on_update = customer_update,
 	.on_delete = customer_delete,

@@ -305,7 +305,8 @@ one_open_per_pair(const NewRelationship *r)
  * The record columns: who asked and when, and for a relationship that
  * starts active, who decided and when.  For everyone but an operator the
  * first are the acting role and the time of the statement
- * (mp_statement_time); their defaults say exactly that, and a different
+ * (mp_statement_time); left out, they are (requested_at by the guard
+ * trigger, trigger.c, requested_by by its default), and a different
  * value is refused rather than silently replaced.
  */
 static void
@@ -572,6 +573,7 @@ static const MpTrigger relationship_guard = {
 	.name = "relationship_guard",
 	.kind = MP_TRIGGER_BEFORE_ROW,
 	.restore = MP_RESTORE_HOLD,
+	.stamp = "requested_at",
 	.no_delete = {"Relationships are never deleted.",	/* R10 */
 	"Terminate or decline the relationship instead."},
 	.on_insert = relationship_insert,

@@ -66,10 +66,10 @@ mp_schema_owner(void)
  * SPI_processed; results stay in SPI_tuptable.  The caller is connected to
  * SPI.
  */
-int
-mp_execute(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes,
-		   bool as_owner, Datum *values, const char *nulls, long tcount,
-		   Snapshot snapshot)
+static int
+execute(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes,
+		bool as_owner, Datum *values, const char *nulls, long tcount,
+		Snapshot snapshot, bool read_only)
 {
 	Oid			save_userid = InvalidOid;
 	int			save_sec_context = 0;
@@ -104,7 +104,7 @@ mp_execute(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes,
 		rc = SPI_execute_snapshot(*slot, values, nulls, snapshot,
 								  InvalidSnapshot, false, false, tcount);
 	else
-		rc = SPI_execute_plan(*slot, values, nulls, false, tcount);
+		rc = SPI_execute_plan(*slot, values, nulls, read_only, tcount);
 
 	if (as_owner)
 		SetUserIdAndSecContext(save_userid, save_sec_context);
@@ -114,6 +114,15 @@ mp_execute(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes,
 			 sql, SPI_result_code_string(rc));
 
 	return (int) SPI_processed;
+}
+
+int
+mp_execute(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes,
+		   bool as_owner, Datum *values, const char *nulls, long tcount,
+		   Snapshot snapshot)
+{
+	return execute(slot, sql, nargs, argtypes, as_owner, values, nulls, tcount,
+				   snapshot, false);
 }
 
 /*
@@ -126,6 +135,20 @@ mp_sql_execute(MpSql *q, Datum *values, const char *nulls, long tcount,
 {
 	return mp_execute(&q->plan, q->sql, q->nargs, q->argtypes, q->as_owner,
 					  values, nulls, tcount, snapshot);
+}
+
+/*
+ * mp_sql_execute_read_only - run the query q (a SELECT) as a sub-select of
+ * the running query would: read-only SPI, on the active snapshot, with no
+ * CommandCounterIncrement, so it sees exactly what the statement that
+ * called it sees (what a STABLE SQL function does).  For the functions the
+ * row security policies call (identity.c).  The caller is connected to SPI.
+ */
+int
+mp_sql_execute_read_only(MpSql *q, Datum *values, const char *nulls, long tcount)
+{
+	return execute(&q->plan, q->sql, q->nargs, q->argtypes, q->as_owner,
+				   values, nulls, tcount, InvalidSnapshot, true);
 }
 
 /* Column col (1-based) of result row row of the last query run. */

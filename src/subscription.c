@@ -241,8 +241,9 @@ subscription_insert(const MpTriggerEvent *ev)
 	 * The record: who sold, when, and until when it commits the customer.
 	 * For everyone but an operator (who may load history) created_by and
 	 * created_at are the acting role and the time of the statement
-	 * (mp_statement_time): their defaults say so, and a different value is
-	 * refused rather than silently replaced.
+	 * (mp_statement_time): left out, they are (created_at by the guard
+	 * trigger, trigger.c, created_by by its default), and a different value
+	 * is refused rather than silently replaced.
 	 */
 	if (!op)
 	{
@@ -476,6 +477,7 @@ static const MpTrigger subscription_guard = {
 	.name = "subscription_guard",
 	.kind = MP_TRIGGER_BEFORE_ROW,
 	.restore = MP_RESTORE_HOLD,
+	.stamp = "created_at",
 	.no_delete = {"Subscriptions are never deleted.",	/* R10 */
 	"Cancel the subscription within its cancellation window, or turn auto_renew off."},
 	.on_insert = subscription_insert,

@@ -13,6 +13,13 @@
  *      session_replication_role = replica, with no trigger of the table
  *      that replica mode would skip;
  *   2. the table's hook that runs on every call (t->always), if any;
+ *   2a. the time stamp of a new row (t->stamp, BEFORE INSERT): a NULL
+ *      there becomes the statement's time (mp_statement_time), for every
+ *      writer, operators and restore mode included.  Until 0.9 the
+ *      column's DEFAULT GREATEST(statement_timestamp(), now()) did that;
+ *      on Citus a default is evaluated on the coordinator and shipped as a
+ *      constant, so the node that judges the row fills it in instead
+ *      (SPEC §11);
  *   3. restore mode (restore.c): let the row through, hold it until its
  *      partner or customer is loaded, do nothing, or run the rules only
  *      then;
@@ -153,6 +160,26 @@ check_refusal(const MpTrigger *t, Relation rel, TriggerEvent event)
 }
 
 /*
+ * A new row's time stamp left NULL: the statement's time, in the row every
+ * later step sees (the rules, the pass-through of restore mode, the image a
+ * restore holds).  A value given is left to the rules, which judge it.
+ */
+static void
+stamp_new_row(TriggerData *trigdata, const char *col)
+{
+	Relation	rel = trigdata->tg_relation;
+	bool		isnull;
+	MpRowPatch	patch = {0};
+
+	mp_getattr(trigdata->tg_trigtuple, rel, col, &isnull);
+	if (!isnull)
+		return;
+	mp_patch_set(&patch, rel, col, TimestampTzGetDatum(mp_statement_time()));
+	trigdata->tg_trigtuple = mp_patch_apply(&patch, rel, trigdata->tg_trigtuple,
+											CurrentMemoryContext);
+}
+
+/*
  * mp_trigger_run - the body of every trigger function: t's rules applied
  * to the event the trigger manager passed (see the file's banner).
  */
@@ -171,6 +198,10 @@ mp_trigger_run(FunctionCallInfo fcinfo, const MpTrigger *t)
 
 	if (t->always)
 		t->always();
+
+	if (t->stamp != NULL && before_row &&
+		TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+		stamp_new_row(trigdata, t->stamp);
 
 	switch (t->restore)
 	{

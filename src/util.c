@@ -326,7 +326,8 @@ mp_uuid_eq(const pg_uuid_t *a, const pg_uuid_t *b)
  * sale.  Inside a procedure that has committed, the statement (the CALL)
  * started before the transaction that runs now; then it is the start of
  * that transaction, the later of the two.  In SQL this is
- * GREATEST(statement_timestamp(), now()), the columns' defaults and
+ * GREATEST(statement_timestamp(), now()); partner.created_at's default,
+ * what the guard triggers write into a stamp left NULL (trigger.c) and
  * multipartner.effective_status() say the same.
  */
 TimestampTz

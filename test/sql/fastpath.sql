@@ -49,7 +49,7 @@ SELECT set_eq('SELECT lookup FROM multipartner.lookup_counts()',
     ARRAY['partner_memberships', 'customer_memberships', 'partner_membership_lock', 'customer_membership_lock',
           'active_relationship_lock', 'partner_status', 'customer', 'open_relationship', 'any_relationship',
           'audit_insert', 'admin_roles', 'admin_name_taken', 'admin_id_taken', 'admin_relationship_lock',
-          'end_assignments', 'restore_admin_relationship'],
+          'end_assignments', 'restore_admin_relationship', 'partner_sees_customer', 'member_partners'],
     'lookup_counts() has a row for each lookup with a direct and an SPI implementation');
 SET ROLE regress_operator;
 SELECT lives_ok('SELECT * FROM multipartner.lookup_counts()', 'an operator may read lookup_counts()');

@@ -5,19 +5,22 @@
 -- that the plans do not depend on what other test files left in the tables
 -- and the statistics do not outlive this file.
 --
--- What to look for: every policy is a comparison with a scalar sub-select of
--- a STABLE function of the acting identity (an InitPlan, evaluated once per
--- statement), so it becomes an index condition next to customer_id:
---   a partner:  (customer_id = X AND partner_of_record / partner_id = $n)
---               on the (customer_id, partner_...) indexes;
---   a customer: (customer_id = ANY ($n) AND customer_id = X), $n the
---               InitPlan of member_customers().
--- A partner's customers (the customer policy) are a correlated EXISTS
--- probing the (customer_id, partner_id) index; a customer's partners (the
--- partner policy) an array built once, an InitPlan over that index, that
--- partner_id is compared with.  No sequential scan of subscription,
--- relationship or customer; the 200-row partner table is small enough to be
--- read whole.
+-- What to look for: every policy compares a column with a STABLE function
+-- of the acting identity, called as it is (no sub-select since 0.9: Citus
+-- refuses one in a policy), so the call becomes an index condition next to
+-- customer_id, evaluated once at the start of the scan:
+--   a partner:  (customer_id = X AND partner_of_record / partner_id =
+--               multipartner.acting_partner()) on the (customer_id,
+--               partner_...) indexes;
+--   a customer: (customer_id = ANY (multipartner.member_customers()) AND
+--               customer_id = X).
+-- A partner's customers (the customer policy) are a filter
+-- partner_sees_customer(customer_id), one probe of the (customer_id,
+-- partner_id) index per customer row, as the correlated EXISTS of 0.8 was; a
+-- customer's partners (the partner policy) partner_id = ANY
+-- (member_partners()), an array read once per statement over that index.
+-- No InitPlan, no sequential scan of subscription, relationship or customer;
+-- the 200-row partner table is small enough to be read whole.
 SET client_min_messages = warning;
 \set first_db :DBNAME
 DROP DATABASE IF EXISTS regress_mp_rls_plans;
