@@ -78,6 +78,11 @@ $$;
 \set lo '44444444-4444-4444-8444-000000000000'
 \set hi '44444444-4444-4444-8444-000000000099'
 \set q_customer 'SELECT * FROM multipartner.customer WHERE tenant_id BETWEEN ''44444444-4444-4444-8444-000000000000'' AND ''44444444-4444-4444-8444-000000000099'' ORDER BY tenant_id'
+-- the same without the ORDER BY, for the bitmap plan: with the ORDER BY the
+-- planner may keep the ordered index scan, disabled as it is, over a bitmap
+-- scan and a sort, and here it does since the customer policy is a function
+-- call (0.9, partner_sees_customer(), no sub-select)
+\set q_customer_unordered 'SELECT * FROM multipartner.customer WHERE tenant_id BETWEEN ''44444444-4444-4444-8444-000000000000'' AND ''44444444-4444-4444-8444-000000000099'''
 \set q_subscription 'SELECT * FROM multipartner.subscription WHERE subscription_id BETWEEN ''00000000-0000-0000-0000-000000000000'' AND ''ffffffff-ffff-ffff-ffff-ffffffffffff'' ORDER BY subscription_id'
 \set q_view 'SELECT * FROM multipartner.subscriptions_by_partner WHERE subscription_id BETWEEN ''00000000-0000-0000-0000-000000000000'' AND ''ffffffff-ffff-ffff-ffff-ffffffffffff'''
 \set q_cte 'WITH c AS MATERIALIZED (SELECT * FROM multipartner.customer WHERE tenant_id BETWEEN ''44444444-4444-4444-8444-000000000000'' AND ''44444444-4444-4444-8444-000000000099'') SELECT count(*) FROM c'
@@ -106,7 +111,7 @@ INSERT INTO plans VALUES
 SET enable_bitmapscan = on;
 SET enable_indexscan = off;
 INSERT INTO plans VALUES
-    ('customer by bitmap', regress_xc.explain(:'q_customer'), 3),
+    ('customer by bitmap', regress_xc.explain(:'q_customer_unordered'), 3),
     ('subscription by bitmap', regress_xc.explain(:'q_subscription'), 2);
 RESET enable_indexscan;
 RESET enable_seqscan;
