@@ -73,8 +73,8 @@
  * Anything of ours weakened?  Every table of the extension must still be in
  * its schema, with row security enabled and forced, every trigger on it that
  * is a foreign key's or the extension's own ENABLE ALWAYS (the triggers
- * check_replica_skips_nothing and enable_always_triggers() look at; not, say,
- * the truncate trigger Citus puts on a distributed table), no rewrite rule
+ * check_replica_skips_nothing looks at; not, say, the internal truncate
+ * trigger Citus puts on a distributed table's shell), no rewrite rule
  * on it and no table inheriting from it (whose rows would read as ours
  * unchecked).
  */
@@ -87,7 +87,7 @@ static MpSql weakened_sql = MP_SQL(
 "        OR EXISTS (SELECT FROM pg_catalog.pg_trigger t"
 "                    WHERE t.tgrelid OPERATOR(pg_catalog.=) c.oid"
 "                      AND t.tgenabled OPERATOR(pg_catalog.<>) 'A'"
-"                      AND (t.tgisinternal"
+"                      AND ((t.tgisinternal AND t.tgconstraint OPERATOR(pg_catalog.<>) 0)"
 "                           OR EXISTS (SELECT FROM pg_catalog.pg_proc p"
 "                                       WHERE p.oid OPERATOR(pg_catalog.=) t.tgfoid"
 "                                         AND p.pronamespace OPERATOR(pg_catalog.=) $2)))"

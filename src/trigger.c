@@ -72,6 +72,9 @@ check_replica_skips_nothing(Relation rel)
 
 		if (t->tgenabled != TRIGGER_FIRES_ON_ORIGIN)
 			continue;
+		/* an internal trigger of no constraint: another extension's (Citus) */
+		if (t->tgisinternal && !OidIsValid(t->tgconstraint))
+			continue;
 		if (!t->tgisinternal)
 		{
 			if (!OidIsValid(nspid))
