@@ -987,9 +987,8 @@ DECLARE
     customer_tables CONSTANT text[] := ARRAY['customer', 'customer_member', 'relationship',
         'subscription', 'admin_relationship', 'access_assignment', 'expiry_notice', 'tenant', 'audit_log'];
     all_tables text[];
-    -- the tables whose rows name a role, and that column
+    -- the tables whose rows name a role (regrole columns)
     role_tables CONSTANT text[] := ARRAY['partner_member', 'customer_member', 'access_assignment'];
-    role_columns CONSTANT text[] := ARRAY['member', 'member', 'grantee'];
     -- the node's tables in the distributed shape; idempotent, run on every node
     shape CONSTANT text := $shape$
         DO $do$
@@ -1050,7 +1049,7 @@ DECLARE
     $fk$;
     r record;
     done integer;
-    bad text;
+    tbl text;
     cols text;
     vals text;
     rows_before bigint[] := '{}';
@@ -1133,15 +1132,10 @@ BEGIN
                     HINT = 'Writes to reference tables and to several shards commit in two phases.';
     END LOOP;
     -- multipartner on every worker, at this version, with empty tables
-    EXECUTE $q$SELECT pg_catalog.count(*) FROM pg_catalog.run_command_on_workers(
-                 $c$SELECT count(*) FROM pg_catalog.pg_extension WHERE extname = 'multipartner'$c$) w
-               WHERE w.success AND w.result OPERATOR(pg_catalog.=) '0'$q$ INTO done;
-    IF done OPERATOR(pg_catalog.>) 0 THEN
-        EXECUTE pg_catalog.format($q$SELECT pg_catalog.count(*) FROM pg_catalog.run_command_on_workers(%L) w WHERE NOT w.success$q$,
-                pg_catalog.format('SET citus.enable_ddl_propagation = off; CREATE EXTENSION IF NOT EXISTS multipartner VERSION %L',
-                                  multipartner.schema_version()))
-           INTO done;
-    END IF;
+    -- (created where absent; a failure shows in the version check that follows)
+    PERFORM FROM pg_catalog.run_command_on_workers(
+            pg_catalog.format('SET citus.enable_ddl_propagation = off; CREATE EXTENSION IF NOT EXISTS multipartner VERSION %L',
+                              multipartner.schema_version()));
     FOR r IN EXECUTE $q$
         SELECT w.nodename, w.nodeport, w.result
           FROM pg_catalog.run_command_on_workers(
@@ -1153,23 +1147,17 @@ BEGIN
               USING ERRCODE = '55000',
                     HINT = 'Install the same version of the extension''s files on every node and run ALTER EXTENSION multipartner UPDATE there.';
     END LOOP;
-    FOR r IN EXECUTE $q$
+    -- (admin_role holds the rows CREATE EXTENSION seeds on every node)
+    FOR r IN EXECUTE pg_catalog.format($q$
         SELECT w.nodename, w.nodeport, w.result
-          FROM pg_catalog.run_command_on_workers(
-               $c$SELECT concat_ws(', ',
-                      CASE WHEN EXISTS (SELECT FROM multipartner.partner) THEN 'partner' END,
-                      CASE WHEN EXISTS (SELECT FROM multipartner.partner_member) THEN 'partner_member' END,
-                      CASE WHEN EXISTS (SELECT FROM multipartner.customer) THEN 'customer' END,
-                      CASE WHEN EXISTS (SELECT FROM multipartner.customer_member) THEN 'customer_member' END,
-                      CASE WHEN EXISTS (SELECT FROM multipartner.relationship) THEN 'relationship' END,
-                      CASE WHEN EXISTS (SELECT FROM multipartner.subscription) THEN 'subscription' END,
-                      CASE WHEN EXISTS (SELECT FROM multipartner.admin_relationship) THEN 'admin_relationship' END,
-                      CASE WHEN EXISTS (SELECT FROM multipartner.access_assignment) THEN 'access_assignment' END,
-                      CASE WHEN EXISTS (SELECT FROM multipartner.expiry_notice) THEN 'expiry_notice' END,
-                      CASE WHEN EXISTS (SELECT FROM multipartner.tenant) THEN 'tenant' END,
-                      CASE WHEN EXISTS (SELECT FROM multipartner.audit_log) THEN 'audit_log' END)$c$) w
+          FROM pg_catalog.run_command_on_workers(%L) w
          WHERE NOT w.success OR w.result OPERATOR(pg_catalog.<>) ''
-         ORDER BY 2 $q$
+         ORDER BY 2 $q$,
+        'SELECT concat_ws('', ''' OPERATOR(pg_catalog.||)
+        (SELECT pg_catalog.string_agg(pg_catalog.format(
+                    ', CASE WHEN EXISTS (SELECT FROM multipartner.%I) THEN %L END', t, t), '' ORDER BY o)
+           FROM pg_catalog.unnest(all_tables) WITH ORDINALITY u(t, o)
+          WHERE t OPERATOR(pg_catalog.<>) 'admin_role') OPERATOR(pg_catalog.||) ')')
     LOOP
         RAISE EXCEPTION 'the worker %:% has rows in multipartner''s tables', r.nodename, r.nodeport
               USING ERRCODE = '55000',
@@ -1212,8 +1200,8 @@ BEGIN
          multipartner.customer, multipartner.customer_member, multipartner.relationship,
          multipartner.subscription, multipartner.admin_relationship, multipartner.access_assignment,
          multipartner.expiry_notice, multipartner.tenant, multipartner.audit_log IN EXCLUSIVE MODE;
-    FOREACH bad IN ARRAY all_tables LOOP
-        EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM multipartner.%I', bad) INTO n;
+    FOREACH tbl IN ARRAY all_tables LOOP
+        EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM multipartner.%I', tbl) INTO n;
         rows_before := rows_before OPERATOR(pg_catalog.||) n;
     END LOOP;
     CREATE TEMP TABLE mp_distribute_fk ON COMMIT DROP AS
@@ -1251,13 +1239,13 @@ BEGIN
     -- (Citus says for each table that it copies the rows and how to remove them here: this does)
     quiet := pg_catalog.current_setting('client_min_messages');
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-    FOREACH bad IN ARRAY reference_tables LOOP
-        PERFORM pg_catalog.create_reference_table(('multipartner.' OPERATOR(pg_catalog.||) bad)::pg_catalog.regclass);
+    FOREACH tbl IN ARRAY reference_tables LOOP
+        PERFORM pg_catalog.create_reference_table(('multipartner.' OPERATOR(pg_catalog.||) tbl)::pg_catalog.regclass);
     END LOOP;
     PERFORM pg_catalog.create_distributed_table('multipartner.customer', 'customer_id');
-    FOREACH bad IN ARRAY customer_tables[2:] LOOP
-        PERFORM pg_catalog.create_distributed_table(('multipartner.' OPERATOR(pg_catalog.||) bad)::pg_catalog.regclass,
-                    CASE bad WHEN 'tenant' THEN 'tenant_id' WHEN 'audit_log' THEN 'audit_key' ELSE 'customer_id' END,
+    FOREACH tbl IN ARRAY customer_tables[2:] LOOP
+        PERFORM pg_catalog.create_distributed_table(('multipartner.' OPERATOR(pg_catalog.||) tbl)::pg_catalog.regclass,
+                    CASE tbl WHEN 'tenant' THEN 'tenant_id' WHEN 'audit_log' THEN 'audit_key' ELSE 'customer_id' END,
                     colocate_with => 'multipartner.customer');
     END LOOP;
     PERFORM pg_catalog.set_config('client_min_messages', quiet, true);
@@ -1273,8 +1261,8 @@ BEGIN
     FOR r IN SELECT * FROM mp_distribute_tg WHERE on_truncate ORDER BY 1, 2 LOOP
         EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE TRIGGER %I', r.rel, r.tgname);
     END LOOP;
-    FOREACH bad IN ARRAY all_tables LOOP
-        PERFORM pg_catalog.truncate_local_data_after_distributing_table(('multipartner.' OPERATOR(pg_catalog.||) bad)::pg_catalog.regclass);
+    FOREACH tbl IN ARRAY all_tables LOOP
+        PERFORM pg_catalog.truncate_local_data_after_distributing_table(('multipartner.' OPERATOR(pg_catalog.||) tbl)::pg_catalog.regclass);
     END LOOP;
     FOR r IN SELECT * FROM mp_distribute_tg WHERE on_truncate ORDER BY 1, 2 LOOP
         EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', r.rel, r.tgname);

@@ -20,8 +20,9 @@
  * placement or shard of the table for the probe's keys (placement.c: the
  * key of the table's distribution column picks the shard), never the
  * logical table, where the rows are not; a hash-distributed table probed
- * without its distribution column defers to the SPI path.  lookup.c adds the other conditions (locking questions under
- * REPEATABLE READ and SERIALIZABLE take the SPI path).  The engine itself
+ * without its distribution column defers to the SPI path.  lookup.c adds
+ * the other conditions (locking questions under REPEATABLE READ and
+ * SERIALIZABLE take the SPI path).  The engine itself
  * says "take the next path" (-1, false) whenever a table is not the plain
  * heap table with the btree index the probe expects: partitioned, foreign,
  * another access method, a renamed key column, an audit log with a trigger,
@@ -478,10 +479,6 @@ mp_fastpath_init(void)
 	mp_cache_register(&audit_cache_c);
 }
 
-/*
- * Fill the cache for the open audit_log; false if its shape is unexpected
- * (the cache then stays invalid: the next audit row looks again).
- */
 /* Is tgname our trigger name (on a Citus shard: name "_<shardid>")? */
 static bool
 trigger_is(const char *tgname, const char *name, uint64 shardid)
@@ -496,6 +493,11 @@ trigger_is(const char *tgname, const char *name, uint64 shardid)
 	return strcmp(tgname, suffixed) == 0;
 }
 
+/*
+ * Fill the cache for the open audit_log (on Citus its shard shardid, else
+ * 0); false if its shape is unexpected (the cache then stays invalid: the
+ * next audit row looks again).
+ */
 static bool
 audit_cache_fill(Relation rel, uint64 shardid)
 {

@@ -256,9 +256,9 @@ spi_keys(MpSql *sql, const Question *q, long tcount, Snapshot snapshot)
 
 /*
  * The text of q with its table (MP_SCHEMA "." table) replaced by the shard
- * relation p (in the caller's memory).  A whole-row argument of the
- * subscription's row type (effective_status(s)) is given as the table's
- * row type, which the shard's row is not (CITUS_DESIGN finding 6).
+ * relation p (in the caller's memory).  (No query of the lookup layer
+ * passes a whole row to a function: on a shard its type would be the
+ * shard's row type, which no function takes; CITUS_DESIGN finding 6.)
  */
 static char *
 shard_sql(const char *sql, const MpPlacement *p)
@@ -280,12 +280,6 @@ shard_sql(const char *sql, const MpPlacement *p)
 			appendStringInfoString(&buf, mp_placement_qualified(p));
 			c += len;
 		}
-		else if (strcmp(p->relname, "subscription") == 0 &&
-				 strncmp(c, "effective_status(s)", 19) == 0)
-		{
-			appendStringInfoString(&buf, "effective_status(ROW(s.*)::" MP_SCHEMA ".subscription)");
-			c += 19;
-		}
 		else
 			appendStringInfoChar(&buf, *c++);
 	}
@@ -293,28 +287,41 @@ shard_sql(const char *sql, const MpPlacement *p)
 }
 
 /*
- * spi_run() of q on this node's relation of table for key (placement.c):
- * the kept plan when that is the table itself (no Citus), else q's text
- * naming the shard, prepared for this run only.  A key whose shard is not
- * here raises 55000 (never a distributed query from a shard).
+ * spi_run() of q on placement p (placement.c): the kept plan when that is
+ * the table itself, else q's text naming the shard, prepared for this run
+ * only.
+ */
+static int
+spi_run_on(MpSql *q, const MpPlacement *p, Datum *values, const char *nulls,
+		   long tcount, Snapshot snapshot)
+{
+	SPIPlanPtr	plan = NULL;
+	int			n;
+
+	if (p->shardid == 0)
+		return spi_run(q, values, nulls, tcount, snapshot);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	n = mp_execute(&plan, shard_sql(q->sql, p), q->nargs, q->argtypes,
+				   q->as_owner, values, nulls, tcount, snapshot);
+	SPI_freeplan(plan);
+	return n;
+}
+
+/*
+ * spi_run() of q on this node's relation of table for key: the table
+ * itself without Citus, else its placement or shard.  A key whose shard is
+ * not here raises 55000 (never a distributed query from a shard).
  */
 static int
 spi_run_at(MpSql *q, const char *table, const pg_uuid_t *key, Datum *values,
 		   const char *nulls, long tcount, Snapshot snapshot)
 {
 	MpPlacement pl;
-	SPIPlanPtr	plan = NULL;
-	int			n;
 
-	if (!mp_citus_present() || !mp_placement(table, key, false, &pl) ||
-		pl.shardid == 0)
+	if (!mp_citus_present() || !mp_placement(table, key, false, &pl))
 		return spi_run(q, values, nulls, tcount, snapshot);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	n = mp_execute(&plan, shard_sql(q->sql, &pl), q->nargs, q->argtypes,
-				   q->as_owner, values, nulls, tcount, snapshot);
-	SPI_freeplan(plan);
-	return n;
+	return spi_run_on(q, &pl, values, nulls, tcount, snapshot);
 }
 
 /* spi_run_at() with the question's ids as the query's parameters */
@@ -436,7 +443,7 @@ members_direct(void *question)
 
 		for (int i = 0; i < n; i++)
 		{
-			MpProbeOpts opts = {false, NoLock, &ps[i], false};
+			MpProbeOpts opts = {.rellock = NoLock, .at = &ps[i]};
 
 			mp.idatt = 0;
 			if (mp_probe_opts("customer_member", "customer_member_pkey",
@@ -483,6 +490,9 @@ static bool
 members_spi(void *question)
 {
 	QMembers   *q = (QMembers *) question;
+	MpSql	   *sql = &members_sql[q->partner][q->lock];
+	MpPlacement *ps = NULL;
+	int			np = 1;
 	Datum		args[2];
 	int			n;
 
@@ -491,54 +501,26 @@ members_spi(void *question)
 	args[0] = ObjectIdGetDatum(q->userid);
 	if (q->id)
 		args[1] = UUIDPGetDatum(q->id);
+	/* all of a role's customers on Citus, as members_direct: each local shard */
 	if (!q->partner && q->id == NULL && mp_citus_present())
+		np = mp_placement_local("customer_member", &ps);
+	for (int p = 0; p < np; p++)
 	{
-		MpPlacement *ps;
-		int			np = mp_placement_local("customer_member", &ps);
-
-		/* as members_direct: each of this node's shards */
-		for (int p = 0; p < np; p++)
+		n = ps ? spi_run_on(sql, &ps[p], args, NULL, 0, InvalidSnapshot) :
+			spi_run_at(sql, q->partner ? "partner_member" : "customer_member",
+					   q->id, args, NULL, 0, InvalidSnapshot);
+		for (int i = 0; i < n; i++)
 		{
-			SPIPlanPtr	plan = NULL;
+			bool		isnull;
+			pg_uuid_t	id = spi_uuid(i, 1, &isnull);
 
-			if (ps[p].shardid == 0)
-				n = spi_run(&members_sql[0][0], args, NULL, 0, InvalidSnapshot);
-			else
-			{
-				if (SPI_connect() != SPI_OK_CONNECT)
-					elog(ERROR, "SPI_connect failed");
-				n = mp_execute(&plan, shard_sql(members_sql[0][0].sql, &ps[p]),
-							   1, members_sql[0][0].argtypes, true, args, NULL,
-							   0, InvalidSnapshot);
-				SPI_freeplan(plan);
-			}
-			for (int i = 0; i < n; i++)
-			{
-				bool		isnull;
-				pg_uuid_t	id = spi_uuid(i, 1, &isnull);
-
-				member_rows_add(q->rows, &id,
-								mp_enum_index(spi_col(i, 2, &isnull),
-											  mp_customer_role_labels));
-			}
-			spi_done();
+			member_rows_add(q->rows, &id,
+							mp_enum_index(spi_col(i, 2, &isnull),
+										  q->partner ? mp_partner_role_labels :
+										  mp_customer_role_labels));
 		}
-		return true;
+		spi_done();
 	}
-	n = spi_run_at(&members_sql[q->partner][q->lock],
-				   q->partner ? "partner_member" : "customer_member", q->id,
-				   args, NULL, 0, InvalidSnapshot);
-	for (int i = 0; i < n; i++)
-	{
-		bool		isnull;
-		pg_uuid_t	id = spi_uuid(i, 1, &isnull);
-
-		member_rows_add(q->rows, &id,
-						mp_enum_index(spi_col(i, 2, &isnull),
-									  q->partner ? mp_partner_role_labels :
-									  mp_customer_role_labels));
-	}
-	spi_done();
 	return true;
 }
 
@@ -732,7 +714,7 @@ customer_direct(void *question)
 	static const char *const customer_keys[] = {"customer_id"};
 	static const char *const tenant_keys[] = {"tenant_id"};
 	CustomerProbe cp = {q, {{0}}};
-	MpProbeOpts remote_empty = {false, NoLock, NULL, true};
+	MpProbeOpts remote_empty = {.rellock = NoLock, .remote_empty = true};
 	Datum		key;
 	Oid			eqproc = F_UUID_EQ;
 	int			n;

@@ -616,7 +616,6 @@ extern char mp_placement_method(Oid relid);
 extern int64 mp_placement_event_id(const MpPlacement *p);
 extern Oid	mp_placement_index(const MpPlacement *p, const char *idxname);
 extern char *mp_placement_qualified(const MpPlacement *p);
-extern int32 mp_citus_uuid_hash(const pg_uuid_t *key);
 
 /* util.c */
 extern void mp_util_init(void);

@@ -412,8 +412,8 @@ find_interval(const PlacementEntry *e, int32 hash)
 }
 
 /* The hash Citus places a uuid by (the uuid type's hash support function). */
-int32
-mp_citus_uuid_hash(const pg_uuid_t *key)
+static int32
+citus_uuid_hash(const pg_uuid_t *key)
 {
 	return DatumGetInt32(DirectFunctionCall1(uuid_hash, UUIDPGetDatum(key)));
 }
@@ -471,7 +471,7 @@ placement_finish(const char *relname, const PlacementEntry *e,
 			p->relid = InvalidOid;
 			return false;
 		}
-		si = find_interval(e, mp_citus_uuid_hash(key));
+		si = find_interval(e, citus_uuid_hash(key));
 	}
 	else if (e->nshards == 1)
 		si = &e->shards[0];		/* reference (or single-shard) table */

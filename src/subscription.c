@@ -253,12 +253,9 @@ subscription_insert(const MpTriggerEvent *ev)
 	}
 	else
 	{
+		/* never NULL: the guard trigger stamped a NULL first (trigger.c) */
 		created_at = DatumGetTimestampTz(mp_getattr(tuple, rel, "created_at", &isnull));
-		if (isnull)
-		{
-			created_at = mp_statement_time();
-			mp_patch_set(&patch, rel, "created_at", TimestampTzGetDatum(created_at));
-		}
+		Assert(!isnull);
 	}
 	d = mp_getattr(tuple, rel, "term", &isnull);
 	term = isnull ? "" : TextDatumGetCString(d);
