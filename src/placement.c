@@ -484,10 +484,12 @@ placement_finish(const char *relname, const PlacementEntry *e,
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 key && e->partmethod == 'h' ?
-				 errmsg("the shard of table \"%s\" for key %s is not on this node",
-						relname, mp_uuid_str(key)) :
+				 errmsg("the shard of table \"%s\" for this key is not on this node",
+						relname) :
 				 errmsg("table \"%s\" has no shard on this node", relname),
 				 errdetail("The multipartner rules read only the shards of this node, never through a distributed query."),
+				 /* the key may be another customer's: in the server log only */
+				 key ? errdetail_log("The key is %s.", mp_uuid_str(key)) : 0,
 				 errhint("Keep the tables of multipartner co-located as multipartner.distribute() places them.")));
 	}
 	placement_of_shard(relname, e, si, p);
