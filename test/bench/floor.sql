@@ -40,11 +40,21 @@ BEGIN
 END
 $$;
 
--- term_start (0.8) is the trigger's to write in the extension; without a
--- trigger the floor's rows get the time of the INSERT, which is created_at's
--- default too (the data load gives it explicitly)
+-- term_start (0.8) and, since 0.9, the time stamps of new rows are the
+-- trigger's to write in the extension (its columns have no default there);
+-- without a trigger the floor's rows get the time of the INSERT from a
+-- default (the data load gives them explicitly)
 ALTER TABLE floor.subscription
-    ALTER COLUMN term_start SET DEFAULT GREATEST(statement_timestamp(), now());
+    ALTER COLUMN term_start SET DEFAULT GREATEST(statement_timestamp(), now()),
+    ALTER COLUMN created_at SET DEFAULT GREATEST(statement_timestamp(), now());
+ALTER TABLE floor.customer
+    ALTER COLUMN created_at SET DEFAULT GREATEST(statement_timestamp(), now());
+ALTER TABLE floor.relationship
+    ALTER COLUMN requested_at SET DEFAULT GREATEST(statement_timestamp(), now());
+ALTER TABLE floor.admin_relationship
+    ALTER COLUMN created_at SET DEFAULT GREATEST(statement_timestamp(), now());
+ALTER TABLE floor.access_assignment
+    ALTER COLUMN created_at SET DEFAULT GREATEST(statement_timestamp(), now());
 
 CREATE TABLE bare.relationship (LIKE floor.relationship INCLUDING ALL);
 CREATE TABLE bare.subscription (LIKE floor.subscription INCLUDING ALL);

@@ -195,6 +195,7 @@ CREATE TABLE ref.audit_log (
     txid            bigint NOT NULL,
     partner_id      uuid,           -- the partner the row concerns, if any
     customer_id     uuid,           -- the customer the row concerns, if any
+    audit_key       uuid NOT NULL,  -- its customer, else its partner, else its own id (0.9)
     CONSTRAINT audit_log_pkey PRIMARY KEY (event_id),
     CONSTRAINT audit_log_operation_check CHECK (operation = ANY (ARRAY['INSERT', 'UPDATE', 'DELETE']))
 );
@@ -1743,11 +1744,12 @@ BEGIN
     END LOOP;
     -- the partner and the customer the row concerns, for row security on the log
     INSERT INTO ref.audit_log (actor, session_actor, acting_partner, operation, table_name,
-                               row_id, old_row, new_row, txid, partner_id, customer_id)
+                               row_id, old_row, new_row, txid, partner_id, customer_id, audit_key)
     VALUES (current_user, session_user, v_acting, TG_OP, TG_TABLE_NAME,
             v_row_id, v_old, v_new, txid_current(),
             coalesce(v_key ->> 'partner_id', v_key ->> 'partner_of_record')::uuid,
-            (v_key ->> 'customer_id')::uuid);
+            (v_key ->> 'customer_id')::uuid,
+            coalesce(v_key ->> 'customer_id', v_key ->> 'partner_id', v_key ->> TG_ARGV[0])::uuid);
     RETURN NULL;
 END
 $fn$;

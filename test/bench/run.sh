@@ -29,12 +29,17 @@
 #             committed), the run right after; rows read per table (pg_stat_xact_user_tables),
 #             blocks (pg_statio_user_tables), plans (auto_explain of the nested statements), and
 #             times against a SELECT 1 round trip (MAINT_CALLS calls a median).
+#   citus     where Citus is installed (test/bench/citus.sh): single-customer sale and update TPS of
+#             a distributed install (coordinator and two workers of its own on 127.0.0.1 ports
+#             CITUS_BENCH_PORT..+2, default 57700) against a single-node database, the same data
+#             (CITUS_CUSTOMERS, 2000), interleaved rounds; the router check (EXPLAIN, and
+#             citus.multi_task_query_log_level = error for the runs); every sale audited once.
 # Results: BENCHMARKS.md (OUT) and build/bench/ (raw pgbench output, callgrind dumps, results.tsv).
 #
 # Variables: SCALE (1 = 1M customers, 20k partners, 10M subscriptions; default 0.1), ROUNDS (3),
 # DURATION (10 s; reads half of it), CLIENTS (2), BULK_ROWS (1M x SCALE), CG_ROWS (1000 rows a bulk
 # statement under callgrind), CG_STMTS (100 single-row statements a variant), MEM_CALLS (1000000), LAYERS (all of
-# "callgrind pgbench bulk read memory maintenance"), MAINT_SUBS (nsubs: 1M at the default SCALE),
+# "callgrind pgbench bulk read memory maintenance citus"), MAINT_SUBS (nsubs: 1M at the default SCALE),
 # MAINT_ROUNDS (5), MAINT_CALLS (200), OUT (BENCHMARKS.md), KEEP=1 (leave the cluster running).
 # QUICK=1: a development run in under 3 minutes (SCALE 0.02, 2 rounds of 3 s, small counts).
 # PRELOAD=1: multipartner in shared_preload_libraries, so the refusal and lookup counters of
@@ -61,7 +66,7 @@ else
 	: "${MEM_CALLS:=1000000}" "${MAINT_ROUNDS:=5}" "${MAINT_CALLS:=200}"
 fi
 : "${CLIENTS:=2}" "${OUT:=BENCHMARKS.md}" "${KEEP:=0}" "${PRELOAD:=0}"
-: "${LAYERS:=callgrind pgbench bulk read memory maintenance}"
+: "${LAYERS:=callgrind pgbench bulk read memory maintenance citus}"
 ncust=$(awk -v s="$SCALE" 'BEGIN { printf "%d", s * 1000000 + 0.5 }')
 npart=$(awk -v s="$SCALE" 'BEGIN { printf "%d", s * 20000 + 0.5 }')
 nsubs=$((ncust * 10))
@@ -84,7 +89,7 @@ variants_bench="floor multipartner ref"
 variants_bulk="floor mp_noaudit multipartner ref"
 variants_cg="bare floor mp_noaudit multipartner ref"
 command_line="make bench"
-for v in QUICK PRELOAD SCALE ROUNDS DURATION CLIENTS BULK_ROWS CG_ROWS CG_STMTS MEM_CALLS MAINT_SUBS MAINT_ROUNDS MAINT_CALLS LAYERS; do
+for v in QUICK PRELOAD SCALE ROUNDS DURATION CLIENTS BULK_ROWS CG_ROWS CG_STMTS MEM_CALLS MAINT_SUBS MAINT_ROUNDS MAINT_CALLS CITUS_CUSTOMERS CITUS_BENCH_PORT LAYERS; do
 	[[ -n ${!v+x} && -n $(printenv "$v" || true) ]] && command_line="$v=$(printf '%q' "${!v}") $command_line"
 done
 has_layer() { [[ " $LAYERS " == *" $1 "* ]]; }
@@ -904,6 +909,12 @@ fi
 pgversion=$(sq -c "SELECT version()")
 stop_server
 
+# --- citus layer (test/bench/citus.sh): nodes of its own, where Citus is installed
+if has_layer citus; then
+	# shellcheck source=test/bench/citus.sh
+	source "$tree/test/bench/citus.sh"
+fi
+
 # --- the report
 step "report"
 {
@@ -945,6 +956,7 @@ step "report"
 	say "maint_subs=$MAINT_SUBS"
 	say "maint_rounds=$MAINT_ROUNDS"
 	say "maint_calls=$MAINT_CALLS"
+	say "citus_customers=${CITUS_CUSTOMERS:-2000}"
 	say "settings=$(tr '\n' ';' <<<"$settings")"
 	say "total_secs=$((SECONDS - start_time))"
 } >"$res/info.env"

@@ -1,0 +1,1 @@
+EXPLAIN (COSTS OFF) INSERT INTO multipartner.subscription (customer_id, partner_of_record, offer_id, product_family, quantity, term, billing_cycle) VALUES (md5('cc' || 1)::uuid, 'b0000000-0000-4000-8000-0000000000c1', 'CFQ7TTC0LF8Q', 'Office 365', 5, 'P1Y', 'annual');
