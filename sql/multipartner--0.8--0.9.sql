@@ -1004,3 +1004,47 @@ ALTER TABLE multipartner.relationship ALTER COLUMN requested_at DROP DEFAULT;
 ALTER TABLE multipartner.subscription ALTER COLUMN created_at DROP DEFAULT;
 ALTER TABLE multipartner.admin_relationship ALTER COLUMN created_at DROP DEFAULT;
 ALTER TABLE multipartner.access_assignment ALTER COLUMN created_at DROP DEFAULT;
+
+-------------------------------------------------------------------------------
+-- enable_always_triggers(): the foreign keys' internal triggers and the
+-- extension's own, not another extension's internal ones (Citus's truncate
+-- trigger on a distributed table's shell), as the DDL guard and the
+-- replica-mode check count them
+-------------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION multipartner.enable_always_triggers()
+RETURNS integer
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $enable_always$
+DECLARE
+    t record;
+    n integer := 0;
+BEGIN
+    IF NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r
+             WHERE r.rolname OPERATOR(pg_catalog.=) current_user) THEN
+        RAISE EXCEPTION 'permission denied for function enable_always_triggers'
+              USING ERRCODE = '42501',
+                    DETAIL = 'Only a superuser may alter the internal triggers of foreign keys.';
+    END IF;
+    FOR t IN
+        SELECT tg.tgrelid::pg_catalog.regclass AS tbl, tg.tgname
+          FROM pg_catalog.pg_trigger tg
+          JOIN pg_catalog.pg_depend e ON e.objid OPERATOR(pg_catalog.=) tg.tgrelid
+          JOIN pg_catalog.pg_extension x ON x.oid OPERATOR(pg_catalog.=) e.refobjid
+          JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) tg.tgfoid
+         WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+           AND e.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+           AND e.deptype OPERATOR(pg_catalog.=) 'e'
+           AND x.extname OPERATOR(pg_catalog.=) 'multipartner'
+           AND tg.tgenabled OPERATOR(pg_catalog.<>) 'A'
+           AND ((tg.tgisinternal AND tg.tgconstraint OPERATOR(pg_catalog.<>) 0)
+                OR p.pronamespace OPERATOR(pg_catalog.=) 'multipartner'::pg_catalog.regnamespace)
+         ORDER BY 1, 2
+    LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', t.tbl, t.tgname);
+        n := n OPERATOR(pg_catalog.+) 1;
+    END LOOP;
+    RETURN n;
+END
+$enable_always$;

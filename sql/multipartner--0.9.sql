@@ -835,7 +835,8 @@ AS 'MODULE_PATHNAME', 'mp_lookup_counts';
  * check_replica_skips_nothing); this function is the DBA's step after
  * pg_upgrade that puts them back: every trigger of the extension's tables
  * that is a foreign key's or the extension's own and not ENABLE ALWAYS
- * becomes ENABLE ALWAYS.  It returns how many it changed.  Internal triggers
+ * becomes ENABLE ALWAYS (not another extension's internal trigger, such as
+ * the truncate trigger Citus puts on a distributed table's shell).  It returns how many it changed.  Internal triggers
  * can only be altered by a superuser, so it is for superusers only.
  */
 CREATE FUNCTION multipartner.enable_always_triggers()
@@ -864,7 +865,7 @@ BEGIN
            AND e.deptype OPERATOR(pg_catalog.=) 'e'
            AND x.extname OPERATOR(pg_catalog.=) 'multipartner'
            AND tg.tgenabled OPERATOR(pg_catalog.<>) 'A'
-           AND (tg.tgisinternal
+           AND ((tg.tgisinternal AND tg.tgconstraint OPERATOR(pg_catalog.<>) 0)
                 OR p.pronamespace OPERATOR(pg_catalog.=) 'multipartner'::pg_catalog.regnamespace)
          ORDER BY 1, 2
     LOOP

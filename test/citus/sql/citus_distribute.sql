@@ -129,6 +129,8 @@ SELECT nodeid, result AS not_always FROM run_command_on_all_nodes($$SELECT count
 -- (Citus's own: internal, of no constraint, ENABLE ORIGIN, on the coordinator's tables)
 SELECT count(*) AS citus_truncate_triggers FROM pg_trigger WHERE tgfoid = 'citus_truncate_trigger'::regproc AND tgisinternal AND tgconstraint = 0 AND tgenabled = 'O'
    AND tgrelid IN (SELECT logicalrelid FROM pg_dist_partition);
+-- and enable_always_triggers() leaves them so: nothing of the extension's is to enable
+SELECT multipartner.enable_always_triggers() AS enabled;
 -- the foreign keys are back on the tables (coordinator) and their shards (workers)
 SELECT string_agg(conrelid::regclass::text || '.' || conname, ', ' ORDER BY conrelid::regclass::text, conname) AS foreign_keys
   FROM pg_constraint WHERE connamespace = 'multipartner'::regnamespace AND contype = 'f'
