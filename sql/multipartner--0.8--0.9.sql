@@ -1048,3 +1048,20 @@ BEGIN
     RETURN n;
 END
 $enable_always$;
+
+-------------------------------------------------------------------------------
+-- Tenant registry and R8 on Citus (issue 15, CITUS_DESIGN 1.6)
+-------------------------------------------------------------------------------
+/*
+ * partner_guard judges inserts too: on Citus (partner a reference table) a
+ * second partner with a CSP tenant taken is refused by it, naming the
+ * table's key, before a placement's unique index refuses it naming a shard.
+ * Nothing changes on one node.
+ */
+DROP TRIGGER partner_guard ON multipartner.partner;
+CREATE TRIGGER partner_guard
+    BEFORE INSERT OR UPDATE OR DELETE ON multipartner.partner
+    FOR EACH ROW EXECUTE FUNCTION multipartner.partner_guard();
+ALTER TABLE multipartner.partner ENABLE ALWAYS TRIGGER partner_guard;
+COMMENT ON TRIGGER partner_guard ON multipartner.partner IS
+    'R8 on Citus: one partner per CSP tenant; R10, R12: identity never changes; deleted only by an operator, while nothing refers to it';

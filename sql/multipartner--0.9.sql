@@ -434,7 +434,7 @@ AS 'MODULE_PATHNAME', 'mp_data_guard'
 LANGUAGE C;
 
 CREATE TRIGGER partner_guard
-    BEFORE UPDATE OR DELETE ON multipartner.partner
+    BEFORE INSERT OR UPDATE OR DELETE ON multipartner.partner
     FOR EACH ROW EXECUTE FUNCTION multipartner.partner_guard();
 CREATE TRIGGER customer_guard
     BEFORE INSERT OR UPDATE OR DELETE ON multipartner.customer
@@ -3023,7 +3023,7 @@ COMMENT ON FUNCTION multipartner.data_guard() IS
 -- Triggers
 
 COMMENT ON TRIGGER partner_guard ON multipartner.partner IS
-    'R10, R12: identity never changes; deleted only by an operator, while nothing refers to it';
+    'R8 on Citus: one partner per CSP tenant; R10, R12: identity never changes; deleted only by an operator, while nothing refers to it';
 COMMENT ON TRIGGER customer_guard ON multipartner.customer IS
     'R2, R9, R10, R12: who creates customers, in which cloud; identity never changes; deleted only by an operator, while nothing refers to it';
 COMMENT ON TRIGGER tenant_registry ON multipartner.partner IS

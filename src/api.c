@@ -111,9 +111,13 @@ mp_create_customer(PG_FUNCTION_ARGS)
 	/*
 	 * The id is made here rather than returned by the INSERT: a partner
 	 * sees a customer only once it has a relationship with it (row
-	 * security), so INSERT ... RETURNING would be refused.
+	 * security), so INSERT ... RETURNING would be refused.  On Citus it is
+	 * the tenant id (party.c: there a customer's id is its tenant id).
 	 */
-	*customer_id = *DatumGetUUIDP(DirectFunctionCall1(gen_random_uuid, (Datum) 0));
+	if (mp_customer_distributed())
+		*customer_id = *PG_GETARG_UUID_P(0);
+	else
+		*customer_id = *DatumGetUUIDP(DirectFunctionCall1(gen_random_uuid, (Datum) 0));
 	args[0] = UUIDPGetDatum(customer_id);
 	args[1] = PG_GETARG_DATUM(0);
 	args[2] = PG_GETARG_DATUM(1);

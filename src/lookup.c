@@ -338,6 +338,39 @@ spi_keys_at(MpSql *sql, const Question *q, const char *table,
 }
 
 /*
+ * spi_run() of q, a query of the co-located tables tables[] (NULL-ended),
+ * each on this node's shard for key: the tables themselves without Citus.
+ * (A join of co-located shards is a join of plain tables to Citus's
+ * planner; of the logical tables it is a distributed query, refused on a
+ * shard.)  A key whose shard is not here raises 55000.
+ */
+static int
+spi_run_colocated(MpSql *q, const char *const tables[], const pg_uuid_t *key,
+				  Datum *values, const char *nulls, long tcount, Snapshot snapshot)
+{
+	SPIPlanPtr	plan = NULL;
+	char	   *sql = NULL;
+	int			n;
+
+	if (mp_citus_present())
+		for (int i = 0; tables[i] != NULL; i++)
+		{
+			MpPlacement pl;
+
+			if (mp_placement(tables[i], key, false, &pl) && pl.shardid != 0)
+				sql = shard_sql(sql ? sql : q->sql, &pl);
+		}
+	if (sql == NULL)
+		return spi_run(q, values, nulls, tcount, snapshot);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	n = mp_execute(&plan, sql, q->nargs, q->argtypes, q->as_owner, values,
+				   nulls, tcount, snapshot);
+	SPI_freeplan(plan);
+	return n;
+}
+
+/*
  * mp_probe() on the question's first nkeys ids (uuid columns keycols[]);
  * on deferral (-1) the answer is left unfound.
  */
@@ -759,14 +792,26 @@ Q("SELECT c.cloud, t.xmin, t.created_by_partner" FROM("customer c")
   "  ON t.tenant_id" EQ "c.tenant_id AND t.kind" EQ "'customer'"
   " WHERE c.customer_id" EQ "$1", AS_OWNER, 1, UUIDOID);
 
+/*
+ * On Citus the claim joined is the one in the tenant shard co-located with
+ * the customer's: a customer's id is its tenant id there (party.c), so that
+ * is its claim.  A customer made before distribution (id and tenant
+ * differ) has its claim in another shard and reads as unclaimed here: not
+ * created in this transaction, which it was not (CITUS_DESIGN §1.6; the
+ * direct path reads no remote claim either).
+ */
+static const char *const customer_tables[] = {"customer", "tenant", NULL};
+
 static bool
 customer_spi(void *question)
 {
 	Question   *q = (Question *) question;
 	MpCustomerInfo *info = (MpCustomerInfo *) q->answer;
+	Datum		arg = UUIDPGetDatum(q->key[0]);
 	bool		isnull;
 
-	q->found = spi_keys(&customer_sql, q, 1, InvalidSnapshot) == 1;
+	q->found = spi_run_colocated(&customer_sql, customer_tables, q->key[0],
+								 &arg, NULL, 1, InvalidSnapshot) == 1;
 	if (q->found)
 	{
 		Datum		xmin;
@@ -812,14 +857,23 @@ Q("SELECT t.tenant_id IS NOT NULL AS claimed, t.created_by_partner,"
   "  AND t.kind" EQ "'customer'"
   " WHERE c.customer_id" EQ "$1", AS_OWNER, 1, UUIDOID);
 
+/*
+ * On Citus the three co-located shards of the customer: a customer inserted
+ * there has its id as its tenant id, so its claim is in the tenant shard
+ * of its id.
+ */
+static const char *const creator_tables[] = {"customer", "tenant", "relationship", NULL};
+
 static bool
 creator_spi(void *question)
 {
 	Question   *q = (Question *) question;
 	MpCreatorInfo *info = (MpCreatorInfo *) q->answer;
+	Datum		arg = UUIDPGetDatum(q->key[0]);
 	bool		isnull;
 
-	q->found = spi_keys(&creator_sql, q, 1, InvalidSnapshot) == 1;
+	q->found = spi_run_colocated(&creator_sql, creator_tables, q->key[0], &arg,
+								 NULL, 1, InvalidSnapshot) == 1;
 	if (q->found)
 	{
 		info->claimed = DatumGetBool(spi_col(0, 1, &isnull));
@@ -871,7 +925,11 @@ mp_lookup_party_in_use(bool partner, const pg_uuid_t *id)
 
 /* ------------------------------------------------------------------------
  * The tenant registry (R8): claim a tenant for an owner, say what kind of
- * owner holds a tenant, release an owner's claim.
+ * owner holds a tenant, release an owner's claim.  On Citus each reads and
+ * writes this node's shard of the registry for the tenant id (placement.c),
+ * never the distributed table: a customer's claim is local by co-location
+ * (its id is its tenant id), a partner's is made by the one placement of
+ * the partner row on the node that holds that shard (mp_lookup_tenant_here).
  * ------------------------------------------------------------------------
  */
 typedef struct QTenant
@@ -902,7 +960,8 @@ tenant_claim_spi(void *question)
 		args[3] = UUIDPGetDatum(q->creator);
 	else
 		nulls[3] = 'n';
-	q->done = spi_run(&tenant_claim_sql, args, nulls, 0, InvalidSnapshot) == 1;
+	q->done = spi_run_at(&tenant_claim_sql, "tenant", q->tenant_id, args, nulls, 0,
+						 InvalidSnapshot) == 1;
 	spi_done();
 	return true;
 }
@@ -929,7 +988,8 @@ tenant_kind_spi(void *question)
 	MemoryContext cxt = CurrentMemoryContext;
 	bool		isnull;
 
-	q->done = spi_run(&tenant_kind_sql, &arg, NULL, 1, InvalidSnapshot) == 1;
+	q->done = spi_run_at(&tenant_kind_sql, "tenant", q->tenant_id, &arg, NULL, 1,
+						 InvalidSnapshot) == 1;
 	/* copied out into the caller's memory: SPI_finish frees the result */
 	if (q->done)
 		q->kind = MemoryContextStrdup(cxt, TextDatumGetCString(spi_col(0, 1, &isnull)));
@@ -959,7 +1019,8 @@ tenant_release_spi(void *question)
 
 	args[0] = UUIDPGetDatum(q->tenant_id);
 	args[1] = UUIDPGetDatum(q->owner_id);
-	q->done = spi_run(&tenant_release_sql, args, NULL, 0, InvalidSnapshot) > 0;
+	q->done = spi_run_at(&tenant_release_sql, "tenant", q->tenant_id, args, NULL, 0,
+						 InvalidSnapshot) > 0;
 	spi_done();
 	return true;
 }
@@ -970,6 +1031,45 @@ mp_lookup_tenant_release(const pg_uuid_t *tenant_id, const pg_uuid_t *owner_id)
 	QTenant		q = {tenant_id, NULL, owner_id, NULL, false};
 
 	ask(MP_LOOKUP_TENANT_RELEASE, &q);
+}
+
+/*
+ * Is tenant_id's row of the registry on this node?  Always without Citus or
+ * while the registry is not distributed; on Citus, whether this node holds
+ * the registry's shard for it.
+ */
+bool
+mp_lookup_tenant_here(const pg_uuid_t *tenant_id)
+{
+	MpPlacement pl;
+
+	if (!mp_citus_present())
+		return true;
+	return mp_placement("tenant", tenant_id, true, &pl);
+}
+
+/*
+ * Has a partner csp_tenant_id as its CSP tenant?  Asked on Citus only, of
+ * this node's placement of the partner reference table (party.c).
+ */
+static MpSql csp_taken_sql =
+Q("SELECT 1" FROM("partner p") " WHERE p.csp_tenant_id" EQ "$1 LIMIT 1",
+  AS_OWNER, 1, UUIDOID);
+
+static bool
+csp_taken_spi(void *question)
+{
+	Question   *q = (Question *) question;
+
+	q->found = spi_keys_at(&csp_taken_sql, q, "partner", NULL, 1, InvalidSnapshot) > 0;
+	spi_done();
+	return true;
+}
+
+bool
+mp_lookup_partner_csp_taken(const pg_uuid_t *csp_tenant_id)
+{
+	return ask_about(MP_LOOKUP_PARTNER_CSP_TAKEN, csp_tenant_id, NULL, false, NULL).found;
 }
 
 /* ------------------------------------------------------------------------
@@ -2578,4 +2678,5 @@ static const MpQuestion questions[MP_NUM_LOOKUPS] = {
 	[MP_LOOKUP_RESTORE_ADMIN_RELATIONSHIP] = {"restore_admin_relationship", false, {admin_rel_there_direct, admin_rel_there_spi}},
 	[MP_LOOKUP_PARTNER_SEES_CUSTOMER] = {"partner_sees_customer", false, {sees_direct, sees_spi}},
 	[MP_LOOKUP_MEMBER_PARTNERS] = {"member_partners", false, {member_partners_direct, member_partners_spi}},
+	[MP_LOOKUP_PARTNER_CSP_TAKEN] = {"partner_csp_taken", false, {NULL, csp_taken_spi}},
 };

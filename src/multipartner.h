@@ -236,6 +236,7 @@ typedef enum MpLookup
 	MP_LOOKUP_RESTORE_ADMIN_RELATIONSHIP,
 	MP_LOOKUP_PARTNER_SEES_CUSTOMER,
 	MP_LOOKUP_MEMBER_PARTNERS,
+	MP_LOOKUP_PARTNER_CSP_TAKEN,
 	MP_NUM_LOOKUPS
 } MpLookup;
 
@@ -380,6 +381,8 @@ extern bool mp_lookup_tenant_claim(const pg_uuid_t *tenant_id, const char *kind,
 								   const pg_uuid_t *owner_id,
 								   const pg_uuid_t *creator);
 extern const char *mp_lookup_tenant_kind(const pg_uuid_t *tenant_id);
+extern bool mp_lookup_tenant_here(const pg_uuid_t *tenant_id);
+extern bool mp_lookup_partner_csp_taken(const pg_uuid_t *csp_tenant_id);
 extern void mp_lookup_tenant_release(const pg_uuid_t *tenant_id,
 									 const pg_uuid_t *owner_id);
 extern bool mp_lookup_open_relationship(const pg_uuid_t *customer_id,
@@ -613,6 +616,7 @@ extern bool mp_placement_keys(const char *relname, const char *const keycols[],
 extern int	mp_placement_local(const char *relname, MpPlacement **ps);
 extern bool mp_placement_refresh(const MpPlacement *p);
 extern char mp_placement_method(Oid relid);
+extern bool mp_customer_distributed(void);
 extern int64 mp_placement_event_id(const MpPlacement *p);
 extern Oid	mp_placement_index(const MpPlacement *p, const char *idxname);
 extern char *mp_placement_qualified(const MpPlacement *p);

@@ -19,6 +19,12 @@
  * READ a claim committed after our snapshot makes ON CONFLICT fail with a
  * serialization error, which is what the application should retry.
  *
+ * On Citus the registry is distributed by tenant id, co-located with
+ * customer: a customer's id must be its tenant id there (refused 22023
+ * otherwise), so its claim is in its own node; a partner's is made by the
+ * placement of the partner row on the node that holds the registry's shard
+ * of its CSP tenant.  Both meet in that shard's unique key, as on one node.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -27,11 +33,57 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
+#include "utils/rls.h"
 
 #include "multipartner.h"
 
 #define TENANT_CUSTOMER "customer"
 #define TENANT_PARTNER_CSP "partner_csp"
+
+/*
+ * Refuse a new owner of kind new_is_customer ? customer : partner's CSP
+ * tenant for tenant_id, which an owner of kind existing holds, without
+ * naming that owner.  A second customer is refused as on one node, where
+ * customer_tenant_id_key refuses it first (on Citus that key is the
+ * registry's: distribute() drops it, since it lacks the distribution
+ * column).
+ */
+static void
+report_tenant_taken(const pg_uuid_t *tenant_id, const char *existing,
+					bool new_is_customer)
+{
+	if (strcmp(existing, TENANT_PARTNER_CSP) == 0 && new_is_customer)
+	{
+		mp_count_refusal(MP_RULE_R8, ERRCODE_MP_CSP_TENANT);
+		ereport(ERROR,
+				(errcode(ERRCODE_MP_CSP_TENANT),
+				 errmsg("tenant %s is the CSP transaction tenant of a partner",
+						mp_uuid_str(tenant_id)),
+				 errdetail("A partner's CSP transaction tenant can never be a customer."),
+				 errhint("A partner may buy as a customer only from one of its other tenants.")));
+	}
+	if (strcmp(existing, TENANT_CUSTOMER) == 0 && !new_is_customer)
+	{
+		mp_count_refusal(MP_RULE_R8, ERRCODE_MP_CSP_TENANT);
+		ereport(ERROR,
+				(errcode(ERRCODE_MP_CSP_TENANT),
+				 errmsg("tenant %s is already a customer",
+						mp_uuid_str(tenant_id)),
+				 errdetail("A partner's CSP transaction tenant can never be a customer."),
+				 errhint("Use a tenant that is not a customer for CSP transactions.")));
+	}
+	if (new_is_customer)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNIQUE_VIOLATION),
+				 errmsg("duplicate key value violates unique constraint \"%s\"",
+						"customer_tenant_id_key"),
+				 errdetail("Each tenant is one customer.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_UNIQUE_VIOLATION),
+			 errmsg("tenant %s is already the CSP transaction tenant of another partner",
+					mp_uuid_str(tenant_id)),
+			 errdetail("Each partner has its own CSP transaction tenant.")));
+}
 
 /*
  * mp_claim_tenant - register tenant_id as used by owner_id
@@ -59,38 +111,7 @@ mp_claim_tenant(const pg_uuid_t *tenant_id, const char *kind,
 				 errmsg("could not register tenant %s due to a concurrent change",
 						mp_uuid_str(tenant_id)),
 				 errhint("The transaction might succeed if retried.")));
-
-	if (strcmp(existing, TENANT_PARTNER_CSP) == 0 && new_is_customer)
-	{
-		mp_count_refusal(MP_RULE_R8, ERRCODE_MP_CSP_TENANT);
-		ereport(ERROR,
-				(errcode(ERRCODE_MP_CSP_TENANT),
-				 errmsg("tenant %s is the CSP transaction tenant of a partner",
-						mp_uuid_str(tenant_id)),
-				 errdetail("A partner's CSP transaction tenant can never be a customer."),
-				 errhint("A partner may buy as a customer only from one of its other tenants.")));
-	}
-	if (strcmp(existing, TENANT_CUSTOMER) == 0 && !new_is_customer)
-	{
-		mp_count_refusal(MP_RULE_R8, ERRCODE_MP_CSP_TENANT);
-		ereport(ERROR,
-				(errcode(ERRCODE_MP_CSP_TENANT),
-				 errmsg("tenant %s is already a customer",
-						mp_uuid_str(tenant_id)),
-				 errdetail("A partner's CSP transaction tenant can never be a customer."),
-				 errhint("Use a tenant that is not a customer for CSP transactions.")));
-	}
-	if (new_is_customer)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNIQUE_VIOLATION),
-				 errmsg("tenant %s is already a customer",
-						mp_uuid_str(tenant_id)),
-				 errdetail("Each tenant is one customer.")));
-	ereport(ERROR,
-			(errcode(ERRCODE_UNIQUE_VIOLATION),
-			 errmsg("tenant %s is already the CSP transaction tenant of another partner",
-					mp_uuid_str(tenant_id)),
-			 errdetail("Each partner has its own CSP transaction tenant.")));
+	report_tenant_taken(tenant_id, existing, new_is_customer);
 }
 
 /*
@@ -122,6 +143,36 @@ static const char *const customer_immutable[] = {
 	"customer_id", "tenant_id", "cloud", NULL
 };
 
+/*
+ * On Citus partner is a reference table, and a second partner with a CSP
+ * tenant taken would be refused by partner_csp_tenant_id_key of a
+ * placement, in a message naming the placement's index (a shard).  Each
+ * placement holds every partner, so each refuses it here first, as on one
+ * node, naming the table's key (with the key's value where PostgreSQL
+ * shows it: to a role row security does not apply to).  Two concurrent
+ * inserts still meet in the placements' index.  Nothing to do on one node.
+ */
+static HeapTuple
+partner_insert(const MpTriggerEvent *ev)
+{
+	bool		isnull;
+	Datum		csp = mp_getattr(ev->newtup, ev->rel, "csp_tenant_id", &isnull);
+	Oid			relid = mp_logical_relid(ev->rel);
+
+	if (isnull || mp_placement_method(relid) != 'n' ||
+		!mp_lookup_partner_csp_taken(DatumGetUUIDP(csp)))
+		return ev->newtup;
+	ereport(ERROR,
+			(errcode(ERRCODE_UNIQUE_VIOLATION),
+			 errmsg("duplicate key value violates unique constraint \"%s\"",
+					"partner_csp_tenant_id_key"),
+			 check_enable_rls(relid, InvalidOid, true) != RLS_ENABLED ?
+			 errdetail("Key (csp_tenant_id)=(%s) already exists.",
+					   mp_uuid_str(DatumGetUUIDP(csp))) : 0,
+			 mp_errtableconstraint(ev->rel, "partner_csp_tenant_id_key")));
+	return ev->newtup;
+}
+
 static HeapTuple
 partner_update(const MpTriggerEvent *ev)
 {
@@ -140,13 +191,14 @@ partner_delete(const MpTriggerEvent *ev)
 						"Suspend the partner instead.");
 }
 
-/* BEFORE UPDATE OR DELETE ... FOR EACH ROW on partner */
+/* BEFORE INSERT OR UPDATE OR DELETE ... FOR EACH ROW on partner */
 static const MpTrigger partner_guard = {
 	.name = "partner_guard",
 	.kind = MP_TRIGGER_BEFORE_ROW,
 	.restore = MP_RESTORE_PASS,
 	/* a status this backend remembers may be about to change */
 	.always = mp_partner_status_forget,
+	.on_insert = partner_insert,
 	.on_update = partner_update,
 	.on_delete = partner_delete,
 };
@@ -165,6 +217,48 @@ static const MpPartnerAct create_customers = {
  * relationship.requested_at; an operator (who may load history) is not
  * asked.
  */
+/*
+ * On Citus a new customer's id is its tenant id, for everyone (CITUS_DESIGN
+ * §1.6; Partner Center's own rule): Citus places the customer by its id and
+ * its tenant claim by its tenant id, and only the same uuid keeps the claim
+ * in the customer's node, where the claim's unique key decides R8.  A NULL
+ * is left to the NOT NULL constraints.
+ */
+static void
+customer_id_is_tenant(Relation rel, HeapTuple tuple)
+{
+	bool		idnull;
+	bool		tenantnull;
+	Datum		id = mp_getattr(tuple, rel, "customer_id", &idnull);
+	Datum		tenant = mp_getattr(tuple, rel, "tenant_id", &tenantnull);
+
+	if (idnull || tenantnull || !mp_customer_distributed())
+		return;
+	if (mp_uuid_eq(DatumGetUUIDP(id), DatumGetUUIDP(tenant)))
+	{
+		/*
+		 * A tenant claimed already is refused here, as on one node: the
+		 * registry's shard of it is this node's (the customer's id is the
+		 * tenant id).  Else a second customer with this id would be refused
+		 * by customer_pkey of this shard, a message naming the shard.  (Two
+		 * concurrent inserts still meet there; a concurrent claim by a
+		 * partner meets the claim in tenant_registry.)
+		 */
+		const char *existing = mp_lookup_tenant_kind(DatumGetUUIDP(tenant));
+
+		if (existing != NULL)
+			report_tenant_taken(DatumGetUUIDP(tenant), existing, true);
+		return;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("customer id %s is not the customer's tenant id %s",
+					mp_uuid_str(DatumGetUUIDP(id)), mp_uuid_str(DatumGetUUIDP(tenant))),
+			 errdetail("The tables of multipartner are distributed by Citus, which places a customer by its id and its tenant claim by its tenant id."),
+			 errhint("On Citus a customer's id is its tenant id."),
+			 mp_errtable(rel)));
+}
+
 static HeapTuple
 customer_insert(const MpTriggerEvent *ev)
 {
@@ -175,6 +269,7 @@ customer_insert(const MpTriggerEvent *ev)
 	MpPartnerInfo partner;
 	MpRowPatch	patch = {0};
 
+	customer_id_is_tenant(rel, ev->newtup);
 	if (mp_is_operator())
 		return ev->newtup;
 	mp_require_partner_act(&create_customers, NULL, &partner_id);
@@ -210,11 +305,32 @@ customer_update(const MpTriggerEvent *ev)
 	return ev->newtup;
 }
 
+/*
+ * On Citus, a customer made before distribution (its id is not its tenant
+ * id) is not deleted: its tenant claim is in the registry's shard of its
+ * tenant id, which may be on another node, and a trigger on a shard never
+ * writes another node's shard.  Refused for it alone, whatever the node
+ * holds, so that the answer does not depend on where the shards are.
+ */
 static HeapTuple
 customer_delete(const MpTriggerEvent *ev)
 {
-	return check_delete(ev, "customer", "customer_id",
-						"A customer that ever had a relationship is kept; remove its members to close it.");
+	HeapTuple	tuple = check_delete(ev, "customer", "customer_id",
+									 "A customer that ever had a relationship is kept; remove its members to close it.");
+	bool		idnull;
+	bool		tenantnull;
+	Datum		id = mp_getattr(tuple, ev->rel, "customer_id", &idnull);
+	Datum		tenant = mp_getattr(tuple, ev->rel, "tenant_id", &tenantnull);
+
+	if (!idnull && !tenantnull && mp_customer_distributed() &&
+		!mp_uuid_eq(DatumGetUUIDP(id), DatumGetUUIDP(tenant)))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot delete customer %s on Citus", mp_uuid_str(DatumGetUUIDP(id))),
+				 errdetail("The customer was created before the tables were distributed: its id is not its tenant id, and its tenant claim is kept in another shard."),
+				 errhint("Such a customer stays on record; deleting it is not supported on Citus."),
+				 mp_errtable(ev->rel)));
+	return tuple;
 }
 
 /* BEFORE INSERT OR UPDATE OR DELETE ... FOR EACH ROW on customer */
@@ -253,6 +369,17 @@ tenant_registry_row(const MpTriggerEvent *ev)
 	tenant = mp_getattr(tuple, rel, is_partner ? "csp_tenant_id" : "tenant_id",
 						&tenantnull);
 	if (idnull || tenantnull)
+		return NULL;
+
+	/*
+	 * On Citus partner is a reference table and this trigger fires on each
+	 * of its placements, one per node: only the placement on the node that
+	 * holds the registry's shard of the CSP tenant claims or releases it.
+	 * A refusal there aborts the partner's write on every node (two-phase
+	 * commit).  A customer's claim is in its own node (its id is its tenant
+	 * id, customer_id_is_tenant).
+	 */
+	if (is_partner && !mp_lookup_tenant_here(DatumGetUUIDP(tenant)))
 		return NULL;
 
 	if (ev->newtup)

@@ -615,6 +615,18 @@ mp_placement_method(Oid relid)
 }
 
 /*
+ * Is the customer table hash-distributed on this node (Citus)?  Then a
+ * customer's id must be its tenant id (party.c, api.c): Citus places the
+ * customer by its id and its tenant claim by its tenant id, and only the
+ * same uuid puts both in co-located shards of one node.
+ */
+bool
+mp_customer_distributed(void)
+{
+	return mp_placement_method(mp_relation_oid("customer")) == 'h';
+}
+
+/*
  * An audit event id for a row written into shard p of audit_log: a shard
  * has no identity default (Citus creates shards without it), so the writer
  * computes it as this node's group << 48 plus the next value of this node's
