@@ -560,10 +560,30 @@ static bool
 member_left_spi(void *question)
 {
 	QMemberLeft *q = (QMemberLeft *) question;
+	MpSql	   *sql = &member_left_sql[q->partner];
 	Datum		arg = ObjectIdGetDatum(q->roleid);
 
-	q->found = spi_run(&member_left_sql[q->partner], &arg, NULL, 1,
-					   GetLatestSnapshot()) > 0;
+	if (!q->partner && mp_citus_present())
+	{
+		/*
+		 * customer_member by role on Citus: this node's shards, as the
+		 * memberships (members_spi).  The binding this answer keeps or
+		 * removes is this node's, for the customers this node judges.
+		 */
+		MpPlacement *ps;
+		int			n = mp_placement_local("customer_member", &ps);
+
+		q->found = false;
+		for (int i = 0; i < n && !q->found; i++)
+		{
+			q->found = spi_run_on(sql, &ps[i], &arg, NULL, 1, GetLatestSnapshot()) > 0;
+			spi_done();
+		}
+		return true;
+	}
+	/* partner_member: the table, or on Citus its local placement */
+	q->found = spi_run_at(sql, q->partner ? "partner_member" : "customer_member",
+						  NULL, &arg, NULL, 1, GetLatestSnapshot()) > 0;
 	spi_done();
 	return true;
 }
@@ -759,6 +779,65 @@ Q("SELECT c.cloud, t.xmin, t.created_by_partner" FROM("customer c")
   "  ON t.tenant_id" EQ "c.tenant_id AND t.kind" EQ "'customer'"
   " WHERE c.customer_id" EQ "$1", AS_OWNER, 1, UUIDOID);
 
+/*
+ * On Citus the customer and its claim are two reads, each of this node's
+ * shard: the customer's by its id, the claim's by its tenant id, and a
+ * claim whose shard is on another node (a customer made before
+ * distribution, whose id is not its tenant) is not read: no claim here, as
+ * the direct path (customer_direct).
+ */
+static MpSql customer_row_sql =
+Q("SELECT c.cloud, c.tenant_id" FROM("customer c") " WHERE c.customer_id" EQ "$1",
+  AS_OWNER, 1, UUIDOID);
+
+static MpSql customer_claim_sql =
+Q("SELECT t.xmin, t.created_by_partner" FROM("tenant t")
+  " WHERE t.tenant_id" EQ "$1 AND t.kind" EQ "'customer'",
+  AS_OWNER, 1, UUIDOID);
+
+/* Is table a Citus table here (then each of its reads goes to a shard)? */
+static bool
+citus_table(const char *table)
+{
+	return mp_citus_present() && mp_placement_method(mp_relation_oid(table)) != 0;
+}
+
+static bool
+customer_split_spi(Question *q)
+{
+	MpCustomerInfo *info = (MpCustomerInfo *) q->answer;
+	MpPlacement pl;
+	pg_uuid_t	tenant_id;
+	Datum		arg;
+	bool		isnull;
+
+	q->found = spi_keys_at(&customer_row_sql, q, "customer", q->key[0], 1,
+						   InvalidSnapshot) == 1;
+	if (q->found)
+	{
+		info->cloud = DatumGetObjectId(spi_col(0, 1, &isnull));
+		tenant_id = spi_uuid(0, 2, &isnull);
+	}
+	spi_done();
+	info->claim_xmin = InvalidTransactionId;
+	info->has_creator = false;
+	if (!q->found || !q->variant)
+		return true;
+	if (!mp_placement("tenant", &tenant_id, true, &pl))
+		return true;			/* the claim's shard is elsewhere */
+	arg = UUIDPGetDatum(&tenant_id);
+	if (spi_run_on(&customer_claim_sql, &pl, &arg, NULL, 1, InvalidSnapshot) == 1)
+	{
+		Datum		xmin = spi_col(0, 1, &isnull);
+
+		info->claim_xmin = isnull ? InvalidTransactionId : DatumGetTransactionId(xmin);
+		info->creator = spi_uuid(0, 2, &isnull);
+		info->has_creator = !isnull;
+	}
+	spi_done();
+	return true;
+}
+
 static bool
 customer_spi(void *question)
 {
@@ -766,6 +845,8 @@ customer_spi(void *question)
 	MpCustomerInfo *info = (MpCustomerInfo *) q->answer;
 	bool		isnull;
 
+	if (citus_table("customer"))
+		return customer_split_spi(q);
 	q->found = spi_keys(&customer_sql, q, 1, InvalidSnapshot) == 1;
 	if (q->found)
 	{
@@ -812,6 +893,66 @@ Q("SELECT t.tenant_id IS NOT NULL AS claimed, t.created_by_partner,"
   "  AND t.kind" EQ "'customer'"
   " WHERE c.customer_id" EQ "$1", AS_OWNER, 1, UUIDOID);
 
+/*
+ * On Citus: the customer's tenant from its shard, the claim from the
+ * tenant's shard (which must be here: a customer a partner creates on
+ * Citus claims its tenant in its own shard group, CITUS_DESIGN §1.6; one
+ * elsewhere is 55000, never a distributed query), the relationship from the
+ * customer's co-located shard.
+ */
+static MpSql creator_tenant_sql =
+Q("SELECT c.tenant_id" FROM("customer c") " WHERE c.customer_id" EQ "$1",
+  AS_OWNER, 1, UUIDOID);
+
+static MpSql creator_claim_sql =
+Q("SELECT t.created_by_partner" FROM("tenant t")
+  " WHERE t.tenant_id" EQ "$1 AND t.owner_id" EQ "$2 AND t.kind" EQ "'customer'",
+  AS_OWNER, 2, UUIDOID, UUIDOID);
+
+static MpSql creator_relationship_sql =
+Q("SELECT 1" FROM("relationship r")
+  " WHERE r.customer_id" EQ "$1 AND r.partner_id" EQ "$2 LIMIT 1",
+  AS_OWNER, 2, UUIDOID, UUIDOID);
+
+static bool
+creator_split_spi(Question *q)
+{
+	MpCreatorInfo *info = (MpCreatorInfo *) q->answer;
+	pg_uuid_t	tenant_id;
+	Datum		args[2];
+	bool		isnull;
+
+	q->found = spi_keys_at(&creator_tenant_sql, q, "customer", q->key[0], 1,
+						   InvalidSnapshot) == 1;
+	if (q->found)
+		tenant_id = spi_uuid(0, 1, &isnull);
+	spi_done();
+	if (!q->found)
+		return true;
+	args[0] = UUIDPGetDatum(&tenant_id);
+	args[1] = UUIDPGetDatum(q->key[0]);
+	info->claimed = spi_run_at(&creator_claim_sql, "tenant", &tenant_id, args, NULL,
+							   1, InvalidSnapshot) == 1;
+	info->has_creator = false;
+	if (info->claimed)
+	{
+		info->creator = spi_uuid(0, 1, &isnull);
+		info->has_creator = !isnull;
+	}
+	spi_done();
+	info->has_relationship = false;
+	if (info->has_creator)
+	{
+		args[0] = UUIDPGetDatum(q->key[0]);
+		args[1] = UUIDPGetDatum(&info->creator);
+		info->has_relationship = spi_run_at(&creator_relationship_sql, "relationship",
+											q->key[0], args, NULL, 1,
+											InvalidSnapshot) == 1;
+		spi_done();
+	}
+	return true;
+}
+
 static bool
 creator_spi(void *question)
 {
@@ -819,6 +960,8 @@ creator_spi(void *question)
 	MpCreatorInfo *info = (MpCreatorInfo *) q->answer;
 	bool		isnull;
 
+	if (citus_table("customer"))
+		return creator_split_spi(q);
 	q->found = spi_keys(&creator_sql, q, 1, InvalidSnapshot) == 1;
 	if (q->found)
 	{
@@ -853,11 +996,71 @@ static MpSql in_use_sql[2] = {
 	  AS_OWNER, 1, UUIDOID),
 };
 
+/*
+ * On Citus, one read per table, each of this node's relation of it: for a
+ * customer its co-located shards (local: the delete runs on the customer's
+ * shard); for a partner, whose delete runs on every placement of the
+ * reference table partner (coordinator and workers, one 2PC), the local
+ * placement of partner_member and every local shard of relationship and
+ * subscription: the nodes together read every shard, and a reference found
+ * on any one of them refuses there and aborts the delete everywhere
+ * (CITUS_DESIGN §2.3).
+ */
+typedef struct InUseTable
+{
+	const char *table;
+	MpSql		sql;
+} InUseTable;
+
+static InUseTable in_use_tables[2][3] = {
+	{
+		{"relationship", Q("SELECT 1" FROM("relationship r") " WHERE r.customer_id" EQ "$1 LIMIT 1", AS_OWNER, 1, UUIDOID)},
+		{"customer_member", Q("SELECT 1" FROM("customer_member m") " WHERE m.customer_id" EQ "$1 LIMIT 1", AS_OWNER, 1, UUIDOID)},
+		{"subscription", Q("SELECT 1" FROM("subscription s") " WHERE s.customer_id" EQ "$1 LIMIT 1", AS_OWNER, 1, UUIDOID)},
+	},
+	{
+		{"relationship", Q("SELECT 1" FROM("relationship r") " WHERE r.partner_id" EQ "$1 LIMIT 1", AS_OWNER, 1, UUIDOID)},
+		{"partner_member", Q("SELECT 1" FROM("partner_member m") " WHERE m.partner_id" EQ "$1 LIMIT 1", AS_OWNER, 1, UUIDOID)},
+		{"subscription", Q("SELECT 1" FROM("subscription s") " WHERE s.partner_of_record" EQ "$1 LIMIT 1", AS_OWNER, 1, UUIDOID)},
+	},
+};
+
+static bool
+in_use_citus(Question *q)
+{
+	Datum		arg = UUIDPGetDatum(q->key[0]);
+
+	q->found = false;
+	for (int t = 0; t < 3 && !q->found; t++)
+	{
+		InUseTable *it = &in_use_tables[q->variant][t];
+		MpPlacement *ps;
+		int			n;
+
+		if (!q->variant)
+		{
+			q->found = spi_run_at(&it->sql, it->table, q->key[0], &arg, NULL, 1,
+								  InvalidSnapshot) > 0;
+			spi_done();
+			continue;
+		}
+		n = mp_placement_local(it->table, &ps);
+		for (int i = 0; i < n && !q->found; i++)
+		{
+			q->found = spi_run_on(&it->sql, &ps[i], &arg, NULL, 1, InvalidSnapshot) > 0;
+			spi_done();
+		}
+	}
+	return true;
+}
+
 static bool
 in_use_spi(void *question)
 {
 	Question   *q = (Question *) question;
 
+	if (mp_citus_present())
+		return in_use_citus(q);
 	q->found = spi_keys(&in_use_sql[q->variant], q, 1, InvalidSnapshot) > 0;
 	spi_done();
 	return true;
@@ -1266,15 +1469,19 @@ Q("UPDATE " MP_SCHEMA ".relationship r SET status = 'expired'"
 static bool
 expire_spi(void *question)
 {
-	spi_keys(&expire_sql, (Question *) question, 0, InvalidSnapshot);
+	Question   *q = (Question *) question;
+
+	/* on Citus the customer's relationship shard (key[1]), here */
+	spi_keys_at(&expire_sql, q, "relationship", q->key[1], 0, InvalidSnapshot);
 	spi_done();
 	return true;
 }
 
 void
-mp_lookup_expire_request(const pg_uuid_t *relationship_id)
+mp_lookup_expire_request(const pg_uuid_t *customer_id, const pg_uuid_t *relationship_id)
 {
-	(void) ask_about(MP_LOOKUP_EXPIRE_REQUEST, relationship_id, NULL, false, NULL);
+	/* $1 is the relationship; the customer only places the statement */
+	(void) ask_about(MP_LOOKUP_EXPIRE_REQUEST, relationship_id, customer_id, false, NULL);
 }
 
 /* ------------------------------------------------------------------------
@@ -2255,20 +2462,29 @@ end_assignments_spi(void *question)
 	lent_before = mp_audit_identity_lend();
 	PG_TRY();
 	{
-		q->count = spi_run(&end_assignments_sql, args, NULL, 0, InvalidSnapshot);
+		/* on Citus the customer's shard of access_assignment, here */
+		q->count = spi_run_at(&end_assignments_sql, "access_assignment", q->customer_id,
+							  args, NULL, 0, InvalidSnapshot);
 	}
 	PG_FINALLY();
 	{
 		mp_audit_identity_return(lent_before);
 	}
 	PG_END_TRY();
-	if (IsolationUsesXactSnapshot() &&
-		mp_sql_execute(&assignments_left_sql, args, NULL, 1, GetLatestSnapshot()) > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-				 errmsg("could not serialize access due to concurrent update"),
-				 errdetail("An access assignment of the admin relationship was made concurrently.")));
 	spi_done();
+	if (IsolationUsesXactSnapshot())
+	{
+		bool		left = spi_run_at(&assignments_left_sql, "access_assignment",
+									  q->customer_id, args, NULL, 1,
+									  GetLatestSnapshot()) > 0;
+
+		spi_done();
+		if (left)
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize access due to concurrent update"),
+					 errdetail("An access assignment of the admin relationship was made concurrently.")));
+	}
 	return true;
 }
 
@@ -2323,15 +2539,16 @@ end_assignments_direct(void *question)
 	static const char *const keycols[] = {"customer_id"};
 	static const MpProbeOpts update_lock = {false, RowExclusiveLock};
 	EndAssignmentsProbe ep = {q, 0, 0};
-	Oid			relid = mp_relation_oid("access_assignment");
+	MpPlacement pl;
 	Relation	rel;
 	bool		plain;
 	Datum		key = UUIDPGetDatum(q->customer_id);
 	Oid			eqproc = F_UUID_EQ;
 
-	if (!OidIsValid(relid))
+	/* the table, or on Citus the customer's shard of it (55000 if elsewhere) */
+	if (!mp_placement("access_assignment", q->customer_id, false, &pl))
 		return false;
-	rel = table_open(relid, RowExclusiveLock);
+	rel = table_open(pl.relid, RowExclusiveLock);
 	plain = !rel->rd_rel->relhasrules &&
 		(rel->trigdesc == NULL ||
 		 (!rel->trigdesc->trig_update_before_statement &&
