@@ -42,6 +42,35 @@
  * an application, and the plan itself says what happened (every node
  * "never executed").  README.md says so.
  *
+ * On Citus the ExecutorStart hook also carries multipartner.acting_partner
+ * to the workers (CITUS_DESIGN §2.7).  Citus sends no session-level SET to
+ * its worker connections, so a role that is a member of two partners would
+ * be refused there ("is a member of 2 partners") although this node knows
+ * which one it acts for.  Citus does send a SET LOCAL, with
+ * citus.propagate_set_commands = 'local', to the connections of the
+ * transaction (after their BEGIN), but only one it counts as part of a
+ * multi-statement transaction: in a transaction block, or run from a
+ * function (its executor nesting level above one).  So before the first
+ * distributed statement of a transaction (a plan with a Citus custom scan;
+ * its range table no longer names the tables) that runs while the setting
+ * is not empty, the hook runs through SPI "SELECT
+ * multipartner.library_version()", and that function, seeing the carry
+ * pending, runs "SET LOCAL multipartner.acting_partner = '<value>'" with
+ * citus.propagate_set_commands at 'local' for that one statement (then back
+ * to what it was): a nested level, so the API functions (whose DML runs
+ * through SPI, inside the caller's statement) and direct DML in a
+ * transaction block or a function both carry it.  Once per transaction and
+ * value (again after a subtransaction that carried it ends: Citus forgets
+ * a subtransaction's SET LOCALs at its end).  A top-level statement outside
+ * a transaction block cannot carry it: Citus runs a single-shard statement
+ * there without a remote transaction block, so there is nothing a SET LOCAL
+ * could ride on; the worker then refuses a several-partner role (42501, as
+ * without the setting), and README "Running on Citus" says to use a
+ * transaction block or ALTER ROLE ... SET.  Without Citus, or with the
+ * setting empty, the hook tests a string and a cached bool.  The hook is
+ * in place once the library is loaded in the backend: always for an API
+ * call, for direct DML when multipartner is preloaded on the coordinator.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -49,13 +78,17 @@
 #include "access/parallel.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "executor/spi.h"
 #include "executor/executor.h"
 #include "executor/instrument.h"
 #include "miscadmin.h"
 #include "nodes/execnodes.h"
+#include "nodes/extensible.h"
 #include "nodes/nodeFuncs.h"
 #include "parser/parsetree.h"
 #include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 
 #include "multipartner.h"
@@ -65,6 +98,17 @@ static ExecutorFinish_hook_type prev_ExecutorFinish = NULL;
 
 /* this transaction has started a statement over one of our relations */
 static bool xact_read_ours = false;
+
+/*
+ * The acting partner carried to the Citus workers in this transaction (see
+ * the header comment): the value, and the subtransaction that carried it.
+ * A check_acting_partner()-valid value is at most 41 characters.
+ */
+static char carried_value[64];
+static bool carried = false;
+static SubTransactionId carried_subid = InvalidSubTransactionId;
+/* the nested statement is running: library_version() carries the value */
+static const char *carry_pending = NULL;
 
 /* Does the plan read or write a relation of schema multipartner? */
 static bool
@@ -142,11 +186,118 @@ role_sees_only_its_rows(void)
 	return !mp_is_operator() && !has_bypassrls_privilege(userid);
 }
 
+/* Is there a Citus custom scan in plan (a distributed statement)? */
+static bool
+plan_is_distributed(Plan *plan)
+{
+	if (plan == NULL)
+		return false;
+	if (IsA(plan, CustomScan))
+	{
+		const CustomScanMethods *m = ((CustomScan *) plan)->methods;
+
+		if (m && m->CustomName && strncmp(m->CustomName, "Citus", 5) == 0)
+			return true;
+	}
+	return plan_is_distributed(plan->lefttree) ||
+		plan_is_distributed(plan->righttree);
+}
+
+static bool
+stmt_is_distributed(PlannedStmt *stmt)
+{
+	ListCell   *lc;
+
+	if (plan_is_distributed(stmt->planTree))
+		return true;
+	foreach(lc, stmt->subplans)
+		if (plan_is_distributed((Plan *) lfirst(lc)))
+			return true;
+	return false;
+}
+
+/*
+ * mp_executor_carry_nested - called by multipartner.library_version(): when
+ * the hook's nested statement runs it, SET LOCAL the acting partner with
+ * Citus's propagation of SET LOCAL on (for this statement only).
+ */
+void
+mp_executor_carry_nested(void)
+{
+	const char *value = carry_pending;
+	const char *prop;
+	char	   *old = NULL;
+	StringInfoData sql;
+
+	if (value == NULL)
+		return;
+	carry_pending = NULL;
+	prop = GetConfigOption("citus.propagate_set_commands", true, false);
+	if (prop != NULL && pg_strcasecmp(prop, "local") != 0)
+	{
+		old = pstrdup(prop);
+		(void) set_config_option("citus.propagate_set_commands", "local",
+								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
+								 true, 0, false);
+	}
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "SET LOCAL multipartner.acting_partner = %s",
+					 quote_literal_cstr(value));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "SET LOCAL multipartner.acting_partner failed");
+	SPI_finish();
+	if (old != NULL)
+		(void) set_config_option("citus.propagate_set_commands", old,
+								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
+								 true, 0, false);
+}
+
+/*
+ * Carry the acting partner to the Citus workers before a distributed
+ * statement, once per transaction and value (see the header comment).
+ */
+static void
+carry_acting_partner(PlannedStmt *stmt)
+{
+	const char *value = mp_acting_partner_guc;
+
+	if (value == NULL || value[0] == '\0' || carry_pending != NULL)
+		return;
+	if (carried && strcmp(carried_value, value) == 0)
+		return;
+	if (!mp_citus_present() || !IsTransactionState() || !stmt_is_distributed(stmt))
+		return;
+	if (strlen(value) >= sizeof(carried_value))
+		return;					/* cannot happen: check_acting_partner */
+
+	strlcpy(carried_value, value, sizeof(carried_value));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	carry_pending = carried_value;
+	PG_TRY();
+	{
+		if (SPI_execute("SELECT " MP_SCHEMA ".library_version()", false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "multipartner.library_version() failed");
+	}
+	PG_FINALLY();
+	{
+		carry_pending = NULL;
+	}
+	PG_END_TRY();
+	SPI_finish();
+	carried = true;
+	carried_subid = GetCurrentSubTransactionId();
+}
+
 static void
 mp_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
 	if (!xact_read_ours && plan_uses_ours(queryDesc->plannedstmt))
 		xact_read_ours = true;
+	if (mp_acting_partner_guc != NULL && mp_acting_partner_guc[0] != '\0')
+		carry_acting_partner(queryDesc->plannedstmt);
 	if (prev_ExecutorStart)
 		prev_ExecutorStart(queryDesc, eflags);
 	else
@@ -186,6 +337,20 @@ void
 mp_executor_end_xact(void)
 {
 	xact_read_ours = false;
+	carried = false;
+	carry_pending = NULL;
+}
+
+/*
+ * The end of subtransaction subid (module.c): Citus forgets the SET LOCALs
+ * of a subtransaction when it ends, committed or not; one carried there is
+ * carried again.
+ */
+void
+mp_executor_end_subxact(SubTransactionId subid)
+{
+	if (carried && carried_subid == subid)
+		carried = false;
 }
 
 void

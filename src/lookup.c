@@ -593,10 +593,30 @@ static bool
 member_left_spi(void *question)
 {
 	QMemberLeft *q = (QMemberLeft *) question;
+	MpSql	   *sql = &member_left_sql[q->partner];
 	Datum		arg = ObjectIdGetDatum(q->roleid);
 
-	q->found = spi_run(&member_left_sql[q->partner], &arg, NULL, 1,
-					   GetLatestSnapshot()) > 0;
+	if (!q->partner && mp_citus_present())
+	{
+		/*
+		 * customer_member by role on Citus: this node's shards, as the
+		 * memberships (members_spi).  The binding this answer keeps or
+		 * removes is this node's, for the customers this node judges.
+		 */
+		MpPlacement *ps;
+		int			n = mp_placement_local("customer_member", &ps);
+
+		q->found = false;
+		for (int i = 0; i < n && !q->found; i++)
+		{
+			q->found = spi_run_on(sql, &ps[i], &arg, NULL, 1, GetLatestSnapshot()) > 0;
+			spi_done();
+		}
+		return true;
+	}
+	/* partner_member: the table, or on Citus its local placement */
+	q->found = spi_run_at(sql, q->partner ? "partner_member" : "customer_member",
+						  NULL, &arg, NULL, 1, GetLatestSnapshot()) > 0;
 	spi_done();
 	return true;
 }
@@ -907,11 +927,71 @@ static MpSql in_use_sql[2] = {
 	  AS_OWNER, 1, UUIDOID),
 };
 
+/*
+ * On Citus, one read per table, each of this node's relation of it: for a
+ * customer its co-located shards (local: the delete runs on the customer's
+ * shard); for a partner, whose delete runs on every placement of the
+ * reference table partner (coordinator and workers, one 2PC), the local
+ * placement of partner_member and every local shard of relationship and
+ * subscription: the nodes together read every shard, and a reference found
+ * on any one of them refuses there and aborts the delete everywhere
+ * (CITUS_DESIGN §2.3).
+ */
+typedef struct InUseTable
+{
+	const char *table;
+	MpSql		sql;
+} InUseTable;
+
+static InUseTable in_use_tables[2][3] = {
+	{
+		{"relationship", Q("SELECT 1" FROM("relationship r") " WHERE r.customer_id" EQ "$1 LIMIT 1", AS_OWNER, 1, UUIDOID)},
+		{"customer_member", Q("SELECT 1" FROM("customer_member m") " WHERE m.customer_id" EQ "$1 LIMIT 1", AS_OWNER, 1, UUIDOID)},
+		{"subscription", Q("SELECT 1" FROM("subscription s") " WHERE s.customer_id" EQ "$1 LIMIT 1", AS_OWNER, 1, UUIDOID)},
+	},
+	{
+		{"relationship", Q("SELECT 1" FROM("relationship r") " WHERE r.partner_id" EQ "$1 LIMIT 1", AS_OWNER, 1, UUIDOID)},
+		{"partner_member", Q("SELECT 1" FROM("partner_member m") " WHERE m.partner_id" EQ "$1 LIMIT 1", AS_OWNER, 1, UUIDOID)},
+		{"subscription", Q("SELECT 1" FROM("subscription s") " WHERE s.partner_of_record" EQ "$1 LIMIT 1", AS_OWNER, 1, UUIDOID)},
+	},
+};
+
+static bool
+in_use_citus(Question *q)
+{
+	Datum		arg = UUIDPGetDatum(q->key[0]);
+
+	q->found = false;
+	for (int t = 0; t < 3 && !q->found; t++)
+	{
+		InUseTable *it = &in_use_tables[q->variant][t];
+		MpPlacement *ps;
+		int			n;
+
+		if (!q->variant)
+		{
+			q->found = spi_run_at(&it->sql, it->table, q->key[0], &arg, NULL, 1,
+								  InvalidSnapshot) > 0;
+			spi_done();
+			continue;
+		}
+		n = mp_placement_local(it->table, &ps);
+		for (int i = 0; i < n && !q->found; i++)
+		{
+			q->found = spi_run_on(&it->sql, &ps[i], &arg, NULL, 1, InvalidSnapshot) > 0;
+			spi_done();
+		}
+	}
+	return true;
+}
+
 static bool
 in_use_spi(void *question)
 {
 	Question   *q = (Question *) question;
 
+	if (mp_citus_present())
+		return in_use_citus(q);
 	q->found = spi_keys(&in_use_sql[q->variant], q, 1, InvalidSnapshot) > 0;
 	spi_done();
 	return true;
@@ -1366,15 +1446,19 @@ Q("UPDATE " MP_SCHEMA ".relationship r SET status = 'expired'"
 static bool
 expire_spi(void *question)
 {
-	spi_keys(&expire_sql, (Question *) question, 0, InvalidSnapshot);
+	Question   *q = (Question *) question;
+
+	/* on Citus the customer's relationship shard (key[1]), here */
+	spi_keys_at(&expire_sql, q, "relationship", q->key[1], 0, InvalidSnapshot);
 	spi_done();
 	return true;
 }
 
 void
-mp_lookup_expire_request(const pg_uuid_t *relationship_id)
+mp_lookup_expire_request(const pg_uuid_t *customer_id, const pg_uuid_t *relationship_id)
 {
-	(void) ask_about(MP_LOOKUP_EXPIRE_REQUEST, relationship_id, NULL, false, NULL);
+	/* $1 is the relationship; the customer only places the statement */
+	(void) ask_about(MP_LOOKUP_EXPIRE_REQUEST, relationship_id, customer_id, false, NULL);
 }
 
 /* ------------------------------------------------------------------------
@@ -2355,20 +2439,29 @@ end_assignments_spi(void *question)
 	lent_before = mp_audit_identity_lend();
 	PG_TRY();
 	{
-		q->count = spi_run(&end_assignments_sql, args, NULL, 0, InvalidSnapshot);
+		/* on Citus the customer's shard of access_assignment, here */
+		q->count = spi_run_at(&end_assignments_sql, "access_assignment", q->customer_id,
+							  args, NULL, 0, InvalidSnapshot);
 	}
 	PG_FINALLY();
 	{
 		mp_audit_identity_return(lent_before);
 	}
 	PG_END_TRY();
-	if (IsolationUsesXactSnapshot() &&
-		mp_sql_execute(&assignments_left_sql, args, NULL, 1, GetLatestSnapshot()) > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-				 errmsg("could not serialize access due to concurrent update"),
-				 errdetail("An access assignment of the admin relationship was made concurrently.")));
 	spi_done();
+	if (IsolationUsesXactSnapshot())
+	{
+		bool		left = spi_run_at(&assignments_left_sql, "access_assignment",
+									  q->customer_id, args, NULL, 1,
+									  GetLatestSnapshot()) > 0;
+
+		spi_done();
+		if (left)
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize access due to concurrent update"),
+					 errdetail("An access assignment of the admin relationship was made concurrently.")));
+	}
 	return true;
 }
 
@@ -2423,15 +2516,16 @@ end_assignments_direct(void *question)
 	static const char *const keycols[] = {"customer_id"};
 	static const MpProbeOpts update_lock = {false, RowExclusiveLock};
 	EndAssignmentsProbe ep = {q, 0, 0};
-	Oid			relid = mp_relation_oid("access_assignment");
+	MpPlacement pl;
 	Relation	rel;
 	bool		plain;
 	Datum		key = UUIDPGetDatum(q->customer_id);
 	Oid			eqproc = F_UUID_EQ;
 
-	if (!OidIsValid(relid))
+	/* the table, or on Citus the customer's shard of it (55000 if elsewhere) */
+	if (!mp_placement("access_assignment", q->customer_id, false, &pl))
 		return false;
-	rel = table_open(relid, RowExclusiveLock);
+	rel = table_open(pl.relid, RowExclusiveLock);
 	plain = !rel->rd_rel->relhasrules &&
 		(rel->trigdesc == NULL ||
 		 (!rel->trigdesc->trig_update_before_statement &&

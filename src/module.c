@@ -126,6 +126,8 @@ mp_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 		mp_identity_reset();
 		mp_partner_status_forget();
 	}
+	if (event == SUBXACT_EVENT_ABORT_SUB || event == SUBXACT_EVENT_COMMIT_SUB)
+		mp_executor_end_subxact(mySubid);
 }
 
 void

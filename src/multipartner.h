@@ -396,7 +396,8 @@ extern bool mp_lookup_lock_active_relationship(const pg_uuid_t *customer_id,
 											   const pg_uuid_t *partner_id);
 extern int64 mp_lookup_live_subscriptions(const pg_uuid_t *customer_id,
 										  const pg_uuid_t *partner_id);
-extern void mp_lookup_expire_request(const pg_uuid_t *relationship_id);
+extern void mp_lookup_expire_request(const pg_uuid_t *customer_id,
+									  const pg_uuid_t *relationship_id);
 extern void mp_lookup_audit_insert(MpAuditRow *row);
 extern bool mp_lookup_audit_writing(void);
 extern bool mp_lookup_party_exists(bool partner, const pg_uuid_t *id);
@@ -482,6 +483,8 @@ extern void mp_audit_identity_return(bool lent_before);
 /* executor.c: EXPLAIN ANALYZE counts nothing a role cannot see */
 extern void mp_executor_init(void);
 extern void mp_executor_end_xact(void);
+extern void mp_executor_end_subxact(SubTransactionId subid);
+extern void mp_executor_carry_nested(void);
 
 /* restore.c: restore mode, which the trigger skeleton asks on every call */
 extern bool mp_restoring(void);

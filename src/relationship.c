@@ -284,7 +284,7 @@ one_open_per_pair(const NewRelationship *r)
 	if (open.status == MP_REL_PENDING &&
 		open.requested_at <= mp_request_expiry_cutoff())
 	{
-		mp_lookup_expire_request(&open.relationship_id);
+		mp_lookup_expire_request(&r->customer_id, &open.relationship_id);
 		return;
 	}
 	ereport(ERROR,
