@@ -1065,3 +1065,120 @@ CREATE TRIGGER partner_guard
 ALTER TABLE multipartner.partner ENABLE ALWAYS TRIGGER partner_guard;
 COMMENT ON TRIGGER partner_guard ON multipartner.partner IS
     'R8 on Citus: one partner per CSP tenant; R10, R12: identity never changes; deleted only by an operator, while nothing refers to it';
+
+-------------------------------------------------------------------------------
+-- Router calls (issue 15, CITUS_DESIGN §3, blocker 13): every call by id has
+-- an overload with the customer first, which names the customer in every
+-- statement it runs, so that on Citus each is one shard's (one task, no
+-- two-phase commit).  The old signatures stay (on a single node the same
+-- statements; on a distributed table they find the customer first).  No
+-- parameter has a default, so no existing call, positional or named, can
+-- resolve to an overload.
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION multipartner.accept_relationship(customer_id uuid, relationship_id uuid)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mp_accept_relationship_c'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION multipartner.decline_relationship(customer_id uuid, relationship_id uuid)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mp_decline_relationship_c'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION multipartner.revoke_delegated_admin(customer_id uuid, relationship_id uuid)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mp_revoke_delegated_admin_c'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION multipartner.terminate_relationship(customer_id uuid, relationship_id uuid)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mp_terminate_relationship_c'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION multipartner.request_admin_approval(customer_id uuid, admin_relationship_id uuid)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mp_request_admin_approval_c'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION multipartner.approve_admin_relationship(customer_id uuid, admin_relationship_id uuid)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mp_approve_admin_relationship_c'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION multipartner.decline_admin_relationship(customer_id uuid, admin_relationship_id uuid)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mp_decline_admin_relationship_c'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION multipartner.terminate_admin_relationship(customer_id uuid, admin_relationship_id uuid)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mp_terminate_admin_relationship_c'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION multipartner.assign_admin_access(customer_id uuid, admin_relationship_id uuid,
+                                                 grantee regrole, roles text[])
+RETURNS uuid
+AS 'MODULE_PATHNAME', 'mp_assign_admin_access_c'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION multipartner.end_admin_access(customer_id uuid, access_assignment_id uuid)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mp_end_admin_access_c'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+REVOKE ALL ON FUNCTION
+      multipartner.accept_relationship(uuid, uuid), multipartner.decline_relationship(uuid, uuid),
+      multipartner.revoke_delegated_admin(uuid, uuid), multipartner.terminate_relationship(uuid, uuid),
+      multipartner.request_admin_approval(uuid, uuid), multipartner.approve_admin_relationship(uuid, uuid),
+      multipartner.decline_admin_relationship(uuid, uuid),
+      multipartner.terminate_admin_relationship(uuid, uuid),
+      multipartner.assign_admin_access(uuid, uuid, regrole, text[]),
+      multipartner.end_admin_access(uuid, uuid)
+    FROM PUBLIC;
+-- the grants of the old signatures
+GRANT EXECUTE ON FUNCTION multipartner.terminate_relationship(uuid, uuid)
+    TO multipartner_operator, multipartner_partner_app;
+GRANT EXECUTE ON FUNCTION
+      multipartner.accept_relationship(uuid, uuid),
+      multipartner.decline_relationship(uuid, uuid)
+    TO multipartner_operator, multipartner_customer_app;
+GRANT EXECUTE ON FUNCTION multipartner.revoke_delegated_admin(uuid, uuid)
+    TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
+GRANT EXECUTE ON FUNCTION multipartner.terminate_admin_relationship(uuid, uuid)
+    TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
+GRANT EXECUTE ON FUNCTION
+      multipartner.request_admin_approval(uuid, uuid),
+      multipartner.assign_admin_access(uuid, uuid, regrole, text[]),
+      multipartner.end_admin_access(uuid, uuid)
+    TO multipartner_operator, multipartner_partner_app;
+GRANT EXECUTE ON FUNCTION
+      multipartner.approve_admin_relationship(uuid, uuid),
+      multipartner.decline_admin_relationship(uuid, uuid)
+    TO multipartner_operator, multipartner_customer_app;
+
+COMMENT ON FUNCTION multipartner.accept_relationship(uuid, uuid) IS
+    'accept_relationship(relationship_id) for the relationship of this customer, naming the customer in every statement (on Citus one shard); another customer''s id does not exist';
+COMMENT ON FUNCTION multipartner.decline_relationship(uuid, uuid) IS
+    'decline_relationship(relationship_id) for the relationship of this customer, naming the customer in every statement (on Citus one shard); another customer''s id does not exist';
+COMMENT ON FUNCTION multipartner.revoke_delegated_admin(uuid, uuid) IS
+    'revoke_delegated_admin(relationship_id) for the relationship of this customer, naming the customer in every statement (on Citus one shard); another customer''s id does not exist';
+COMMENT ON FUNCTION multipartner.terminate_relationship(uuid, uuid) IS
+    'terminate_relationship(relationship_id) for the relationship of this customer, naming the customer in every statement (on Citus one shard); another customer''s id does not exist';
+COMMENT ON FUNCTION multipartner.request_admin_approval(uuid, uuid) IS
+    'request_admin_approval(admin_relationship_id) for the admin relationship of this customer, naming the customer in every statement (on Citus one shard); another customer''s id does not exist';
+COMMENT ON FUNCTION multipartner.approve_admin_relationship(uuid, uuid) IS
+    'approve_admin_relationship(admin_relationship_id) for the admin relationship of this customer, naming the customer in every statement (on Citus one shard); another customer''s id does not exist';
+COMMENT ON FUNCTION multipartner.decline_admin_relationship(uuid, uuid) IS
+    'decline_admin_relationship(admin_relationship_id) for the admin relationship of this customer, naming the customer in every statement (on Citus one shard); another customer''s id does not exist';
+COMMENT ON FUNCTION multipartner.terminate_admin_relationship(uuid, uuid) IS
+    'terminate_admin_relationship(admin_relationship_id) for the admin relationship of this customer, naming the customer in every statement (on Citus one shard); another customer''s id does not exist';
+COMMENT ON FUNCTION multipartner.assign_admin_access(uuid, uuid, regrole, text[]) IS
+    'assign_admin_access(admin_relationship_id, grantee, roles) for the admin relationship of this customer, naming the customer in every statement (on Citus one shard); another customer''s id does not exist';
+COMMENT ON FUNCTION multipartner.end_admin_access(uuid, uuid) IS
+    'end_admin_access(access_assignment_id) for the access assignment of this customer, naming the customer in every statement (on Citus one shard); another customer''s id does not exist';

@@ -697,6 +697,35 @@ AS 'MODULE_PATHNAME', 'mp_terminate_relationship'
 LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp;
 
+/*
+ * The calls by id with the customer first (0.9): every statement they run
+ * names the customer, so that on Citus each is one shard's (a router query).
+ * An id that is not the customer's does not exist, as an unknown id.
+ */
+CREATE FUNCTION multipartner.accept_relationship(customer_id uuid, relationship_id uuid)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mp_accept_relationship_c'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION multipartner.decline_relationship(customer_id uuid, relationship_id uuid)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mp_decline_relationship_c'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION multipartner.revoke_delegated_admin(customer_id uuid, relationship_id uuid)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mp_revoke_delegated_admin_c'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION multipartner.terminate_relationship(customer_id uuid, relationship_id uuid)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mp_terminate_relationship_c'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
 CREATE FUNCTION multipartner.create_subscription(customer_id uuid, offer_id text,
                                                  product_family text, quantity integer,
                                                  term text, billing_cycle text)
@@ -1408,13 +1437,17 @@ GRANT EXECUTE ON FUNCTION
       multipartner.create_customer(uuid, text, multipartner.cloud),
       multipartner.request_relationship(uuid, boolean),
       multipartner.terminate_relationship(uuid),
+      multipartner.terminate_relationship(uuid, uuid),
       multipartner.create_subscription(uuid, text, text, integer, text, text)
     TO multipartner_operator, multipartner_partner_app;
 GRANT EXECUTE ON FUNCTION
       multipartner.accept_relationship(uuid),
-      multipartner.decline_relationship(uuid)
+      multipartner.accept_relationship(uuid, uuid),
+      multipartner.decline_relationship(uuid),
+      multipartner.decline_relationship(uuid, uuid)
     TO multipartner_operator, multipartner_customer_app;
-GRANT EXECUTE ON FUNCTION multipartner.revoke_delegated_admin(uuid)
+GRANT EXECUTE ON FUNCTION multipartner.revoke_delegated_admin(uuid),
+      multipartner.revoke_delegated_admin(uuid, uuid)
     TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
 GRANT EXECUTE ON FUNCTION
       multipartner.check(text, uuid, uuid, uuid, uuid, integer, text, boolean, uuid, text, text)
@@ -2052,6 +2085,40 @@ AS 'MODULE_PATHNAME', 'mp_end_admin_access'
 LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp;
 
+-- The same with the customer first (0.9): every statement names the customer
+-- (on Citus one shard); an id that is not the customer's does not exist.
+CREATE FUNCTION multipartner.request_admin_approval(customer_id uuid, admin_relationship_id uuid)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mp_request_admin_approval_c'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION multipartner.approve_admin_relationship(customer_id uuid, admin_relationship_id uuid)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mp_approve_admin_relationship_c'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION multipartner.decline_admin_relationship(customer_id uuid, admin_relationship_id uuid)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mp_decline_admin_relationship_c'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION multipartner.terminate_admin_relationship(customer_id uuid, admin_relationship_id uuid)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mp_terminate_admin_relationship_c'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION multipartner.assign_admin_access(customer_id uuid, admin_relationship_id uuid,
+                                                 grantee regrole, roles text[])
+RETURNS uuid
+AS 'MODULE_PATHNAME', 'mp_assign_admin_access_c'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION multipartner.end_admin_access(customer_id uuid, access_assignment_id uuid)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mp_end_admin_access_c'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
 /*
  * What time has made of an admin relationship (SPEC §10), at the
  * statement's clock: a request pending 90 days has expired, an active one
@@ -2295,6 +2362,11 @@ REVOKE ALL ON FUNCTION
       multipartner.request_admin_approval(uuid), multipartner.approve_admin_relationship(uuid),
       multipartner.decline_admin_relationship(uuid), multipartner.terminate_admin_relationship(uuid),
       multipartner.assign_admin_access(uuid, regrole, text[]), multipartner.end_admin_access(uuid),
+      multipartner.request_admin_approval(uuid, uuid), multipartner.approve_admin_relationship(uuid, uuid),
+      multipartner.decline_admin_relationship(uuid, uuid),
+      multipartner.terminate_admin_relationship(uuid, uuid),
+      multipartner.assign_admin_access(uuid, uuid, regrole, text[]),
+      multipartner.end_admin_access(uuid, uuid),
       multipartner.effective_status(multipartner.admin_relationship),
       multipartner.effective_end_at(multipartner.admin_relationship),
       multipartner.effective_admin_relationship_status(multipartner.admin_relationship_status,
@@ -2332,17 +2404,23 @@ GRANT EXECUTE ON FUNCTION
       multipartner.effective_admin_relationship_end_at(multipartner.admin_relationship_status,
                                                        boolean, timestamptz),
       multipartner.effective_admin_roles(uuid),
-      multipartner.terminate_admin_relationship(uuid)
+      multipartner.terminate_admin_relationship(uuid),
+      multipartner.terminate_admin_relationship(uuid, uuid)
     TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
 GRANT EXECUTE ON FUNCTION
       multipartner.create_admin_relationship(uuid, text, text[], interval, boolean),
       multipartner.request_admin_approval(uuid),
+      multipartner.request_admin_approval(uuid, uuid),
       multipartner.assign_admin_access(uuid, regrole, text[]),
-      multipartner.end_admin_access(uuid)
+      multipartner.assign_admin_access(uuid, uuid, regrole, text[]),
+      multipartner.end_admin_access(uuid),
+      multipartner.end_admin_access(uuid, uuid)
     TO multipartner_operator, multipartner_partner_app;
 GRANT EXECUTE ON FUNCTION
       multipartner.approve_admin_relationship(uuid),
-      multipartner.decline_admin_relationship(uuid)
+      multipartner.approve_admin_relationship(uuid, uuid),
+      multipartner.decline_admin_relationship(uuid),
+      multipartner.decline_admin_relationship(uuid, uuid)
     TO multipartner_operator, multipartner_customer_app;
 
 -- pg_dump keeps their rows; of admin_role only the roles operators added
@@ -2961,6 +3039,14 @@ COMMENT ON FUNCTION multipartner.revoke_delegated_admin(uuid) IS
     'the customer''s or the partner''s global admin removes delegated admin rights (R3); the relationship stays active and the partner can still sell';
 COMMENT ON FUNCTION multipartner.terminate_relationship(uuid) IS
     'the partner''s global admin or an operator ends an active relationship (R3), only once it has no active or suspended subscription (R13)';
+COMMENT ON FUNCTION multipartner.accept_relationship(uuid, uuid) IS
+    'accept_relationship(relationship_id) for the relationship of this customer, naming the customer in every statement (on Citus one shard); another customer''s id does not exist';
+COMMENT ON FUNCTION multipartner.decline_relationship(uuid, uuid) IS
+    'decline_relationship(relationship_id) for the relationship of this customer, naming the customer in every statement (on Citus one shard); another customer''s id does not exist';
+COMMENT ON FUNCTION multipartner.revoke_delegated_admin(uuid, uuid) IS
+    'revoke_delegated_admin(relationship_id) for the relationship of this customer, naming the customer in every statement (on Citus one shard); another customer''s id does not exist';
+COMMENT ON FUNCTION multipartner.terminate_relationship(uuid, uuid) IS
+    'terminate_relationship(relationship_id) for the relationship of this customer, naming the customer in every statement (on Citus one shard); another customer''s id does not exist';
 COMMENT ON FUNCTION multipartner.create_subscription(uuid, text, text, integer, text, text) IS
     'the acting partner sells a subscription to a customer it has an active relationship with, and becomes its partner of record (R4, R11)';
 COMMENT ON FUNCTION multipartner.check(text, uuid, uuid, uuid, uuid, integer, text, boolean, uuid, text, text) IS
@@ -3195,6 +3281,18 @@ COMMENT ON FUNCTION multipartner.assign_admin_access(uuid, regrole, text[]) IS
     'hands a subset of an active admin relationship''s roles to a member of its partner; returns the assignment''s id';
 COMMENT ON FUNCTION multipartner.end_admin_access(uuid) IS
     'ends an access assignment';
+COMMENT ON FUNCTION multipartner.request_admin_approval(uuid, uuid) IS
+    'request_admin_approval(admin_relationship_id) for the admin relationship of this customer, naming the customer in every statement (on Citus one shard); another customer''s id does not exist';
+COMMENT ON FUNCTION multipartner.approve_admin_relationship(uuid, uuid) IS
+    'approve_admin_relationship(admin_relationship_id) for the admin relationship of this customer, naming the customer in every statement (on Citus one shard); another customer''s id does not exist';
+COMMENT ON FUNCTION multipartner.decline_admin_relationship(uuid, uuid) IS
+    'decline_admin_relationship(admin_relationship_id) for the admin relationship of this customer, naming the customer in every statement (on Citus one shard); another customer''s id does not exist';
+COMMENT ON FUNCTION multipartner.terminate_admin_relationship(uuid, uuid) IS
+    'terminate_admin_relationship(admin_relationship_id) for the admin relationship of this customer, naming the customer in every statement (on Citus one shard); another customer''s id does not exist';
+COMMENT ON FUNCTION multipartner.assign_admin_access(uuid, uuid, regrole, text[]) IS
+    'assign_admin_access(admin_relationship_id, grantee, roles) for the admin relationship of this customer, naming the customer in every statement (on Citus one shard); another customer''s id does not exist';
+COMMENT ON FUNCTION multipartner.end_admin_access(uuid, uuid) IS
+    'end_admin_access(access_assignment_id) for the access assignment of this customer, naming the customer in every statement (on Citus one shard); another customer''s id does not exist';
 COMMENT ON FUNCTION multipartner.effective_status(multipartner.admin_relationship) IS
     'the status an admin relationship reads as at the statement''s time: expired once its request is 90 days old or its end passed without auto_extend';
 COMMENT ON FUNCTION multipartner.effective_end_at(multipartner.admin_relationship) IS

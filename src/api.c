@@ -17,6 +17,20 @@
  * Status changes are idempotent: accepting an active relationship again,
  * or terminating a terminated one, changes nothing and succeeds.
  *
+ * Calls by id (0.9, CITUS_DESIGN §3).  Every call that acts on one row by
+ * its id has an overload that takes the customer_id first, and puts it into
+ * the WHERE of every statement it runs: on Citus, where the tables are
+ * distributed by customer_id, each statement is then a router query (one
+ * task, one shard, no two-phase commit).  An id that is not the given
+ * customer's "does not exist", exactly as an unknown id: the caller learns
+ * nothing of other customers' rows.  The old signatures (the id alone) run
+ * the statement by id as before wherever the table is not hash-distributed
+ * (a single node: the same statement, the same answers); on a distributed
+ * table they first find the customer with one read by id as the caller (a
+ * read of every shard, but no write to any of them), then run the overload's
+ * router statement, and refuse an id the caller sees at two customers
+ * (possible on Citus only: there ids are unique per customer).
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -62,6 +76,26 @@ MP_SQL("UPDATE " MP_SCHEMA ".relationship r SET delegated_admin = false"
 	   " WHERE r.relationship_id OPERATOR(pg_catalog.=) $1",
 	   MP_AS_CALLER, 1, UUIDOID);
 
+/* the same by customer and id: $1 customer_id, $2 relationship_id [, $3 status] */
+static MpSql set_status_customer_sql =
+MP_SQL("UPDATE " MP_SCHEMA ".relationship r"
+	   " SET status = $3::pg_catalog.text::" MP_SCHEMA ".relationship_status"
+	   " WHERE r.customer_id OPERATOR(pg_catalog.=) $1"
+	   " AND r.relationship_id OPERATOR(pg_catalog.=) $2",
+	   MP_AS_CALLER, 3, UUIDOID, UUIDOID, TEXTOID);
+
+static MpSql revoke_admin_customer_sql =
+MP_SQL("UPDATE " MP_SCHEMA ".relationship r SET delegated_admin = false"
+	   " WHERE r.customer_id OPERATOR(pg_catalog.=) $1"
+	   " AND r.relationship_id OPERATOR(pg_catalog.=) $2",
+	   MP_AS_CALLER, 2, UUIDOID, UUIDOID);
+
+/* the customers of an id, on a distributed table (two at most are read) */
+static MpSql relationship_customer_sql =
+MP_SQL("SELECT r.customer_id FROM " MP_SCHEMA ".relationship r"
+	   " WHERE r.relationship_id OPERATOR(pg_catalog.=) $1 LIMIT 2",
+	   MP_AS_CALLER, 1, UUIDOID);
+
 static MpSql expire_all_sql =
 MP_SQL("UPDATE " MP_SCHEMA ".relationship r SET status = 'expired'"
 	   " WHERE r.status OPERATOR(pg_catalog.=) 'pending'"
@@ -75,6 +109,45 @@ require_arg(FunctionCallInfo fcinfo, int argno, const char *name)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("%s must not be null", name)));
+}
+
+/*
+ * Whether table relname is hash-distributed by Citus on this node's view of
+ * the metadata: then the calls by id alone find the customer first.
+ */
+static bool
+distributed(const char *relname)
+{
+	return mp_placement_method(mp_relation_oid(relname)) == 'h';
+}
+
+/*
+ * The customer of the row with this id, found by query q ($1 the id, the
+ * customer_id in column 1) as the caller, for a call by id alone on a
+ * distributed table.  False when the caller sees no such row; an id the
+ * caller sees at two customers is refused, since the call cannot tell which
+ * one is meant.  what is the row's kind ("relationship"), call the overload
+ * to name in the hint.
+ */
+static bool
+customer_of_id(MpSql *q, Datum id, const char *what, const char *call,
+			   pg_uuid_t *customer_id)
+{
+	int			n;
+	bool		isnull;
+
+	n = mp_sql_execute(q, &id, NULL, 2, InvalidSnapshot);
+	if (n == 0)
+		return false;
+	if (n > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_CARDINALITY_VIOLATION),
+				 errmsg("%s %s is at more than one customer", what,
+						mp_uuid_str(DatumGetUUIDP(id))),
+				 errdetail("On Citus an id is unique per customer only."),
+				 errhint("Name the customer: %s(customer_id, ...).", call)));
+	*customer_id = *DatumGetUUIDP(mp_result_datum(0, 1, &isnull));
+	return true;
 }
 
 /*
@@ -176,39 +249,80 @@ mp_request_relationship(PG_FUNCTION_ARGS)
 	PG_RETURN_UUID_P(rid);
 }
 
+static void
+report_no_relationship(const pg_uuid_t *id)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_OBJECT),
+			 errmsg("relationship %s does not exist", mp_uuid_str(id)),
+			 errdetail("No relationship with this id is visible to role \"%s\".",
+					   mp_current_role_name())));
+}
+
 /*
  * One UPDATE of one relationship as the caller; an id that matches no row
- * the caller can see does not exist.
+ * the caller can see (at the given customer) does not exist.  by_customer:
+ * the overload, arguments (customer_id, relationship_id); else the id alone.
+ * q is the statement by id, qc the same by customer and id; status NULL for
+ * revoke_delegated_admin.
  */
 static void
-update_relationship(FunctionCallInfo fcinfo, MpSql *q, const char *status)
+update_relationship(FunctionCallInfo fcinfo, bool by_customer, MpSql *q, MpSql *qc,
+					const char *status, const char *call)
 {
-	Datum		args[2];
+	Datum		args[3];
+	pg_uuid_t	customer_id;
+	int			idarg = by_customer ? 1 : 0;
 	int			n;
 
-	require_arg(fcinfo, 0, "relationship_id");
+	if (by_customer)
+		require_arg(fcinfo, 0, "customer_id");
+	require_arg(fcinfo, idarg, "relationship_id");
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	args[0] = PG_GETARG_DATUM(0);
-	if (status)
-		args[1] = CStringGetTextDatum(status);
-	n = mp_sql_execute(q, args, NULL, 0, InvalidSnapshot);
+	if (!by_customer && !distributed("relationship"))
+	{
+		args[0] = PG_GETARG_DATUM(0);
+		if (status)
+			args[1] = CStringGetTextDatum(status);
+		n = mp_sql_execute(q, args, NULL, 0, InvalidSnapshot);
+	}
+	else
+	{
+		if (by_customer)
+			args[0] = PG_GETARG_DATUM(0);
+		else if (customer_of_id(&relationship_customer_sql, PG_GETARG_DATUM(0),
+								"relationship", call, &customer_id))
+			args[0] = UUIDPGetDatum(&customer_id);
+		else
+			report_no_relationship(PG_GETARG_UUID_P(0));
+		args[1] = PG_GETARG_DATUM(idarg);
+		if (status)
+			args[2] = CStringGetTextDatum(status);
+		n = mp_sql_execute(qc, args, NULL, 0, InvalidSnapshot);
+	}
 	SPI_finish();
 
 	if (n == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("relationship %s does not exist",
-						mp_uuid_str(PG_GETARG_UUID_P(0))),
-				 errdetail("No relationship with this id is visible to role \"%s\".",
-						   mp_current_role_name())));
+		report_no_relationship(PG_GETARG_UUID_P(idarg));
 }
 
 PG_FUNCTION_INFO_V1(mp_accept_relationship);
 Datum
 mp_accept_relationship(PG_FUNCTION_ARGS)
 {
-	update_relationship(fcinfo, &set_status_sql, "active");
+	update_relationship(fcinfo, false, &set_status_sql, &set_status_customer_sql,
+						"active", "accept_relationship");
+	PG_RETURN_VOID();
+}
+
+/* accept_relationship(customer_id, relationship_id) */
+PG_FUNCTION_INFO_V1(mp_accept_relationship_c);
+Datum
+mp_accept_relationship_c(PG_FUNCTION_ARGS)
+{
+	update_relationship(fcinfo, true, &set_status_sql, &set_status_customer_sql,
+						"active", "accept_relationship");
 	PG_RETURN_VOID();
 }
 
@@ -216,7 +330,18 @@ PG_FUNCTION_INFO_V1(mp_decline_relationship);
 Datum
 mp_decline_relationship(PG_FUNCTION_ARGS)
 {
-	update_relationship(fcinfo, &set_status_sql, "declined");
+	update_relationship(fcinfo, false, &set_status_sql, &set_status_customer_sql,
+						"declined", "decline_relationship");
+	PG_RETURN_VOID();
+}
+
+/* decline_relationship(customer_id, relationship_id) */
+PG_FUNCTION_INFO_V1(mp_decline_relationship_c);
+Datum
+mp_decline_relationship_c(PG_FUNCTION_ARGS)
+{
+	update_relationship(fcinfo, true, &set_status_sql, &set_status_customer_sql,
+						"declined", "decline_relationship");
 	PG_RETURN_VOID();
 }
 
@@ -224,7 +349,18 @@ PG_FUNCTION_INFO_V1(mp_terminate_relationship);
 Datum
 mp_terminate_relationship(PG_FUNCTION_ARGS)
 {
-	update_relationship(fcinfo, &set_status_sql, "terminated");
+	update_relationship(fcinfo, false, &set_status_sql, &set_status_customer_sql,
+						"terminated", "terminate_relationship");
+	PG_RETURN_VOID();
+}
+
+/* terminate_relationship(customer_id, relationship_id) */
+PG_FUNCTION_INFO_V1(mp_terminate_relationship_c);
+Datum
+mp_terminate_relationship_c(PG_FUNCTION_ARGS)
+{
+	update_relationship(fcinfo, true, &set_status_sql, &set_status_customer_sql,
+						"terminated", "terminate_relationship");
 	PG_RETURN_VOID();
 }
 
@@ -232,7 +368,18 @@ PG_FUNCTION_INFO_V1(mp_revoke_delegated_admin);
 Datum
 mp_revoke_delegated_admin(PG_FUNCTION_ARGS)
 {
-	update_relationship(fcinfo, &revoke_admin_sql, NULL);
+	update_relationship(fcinfo, false, &revoke_admin_sql, &revoke_admin_customer_sql,
+						NULL, "revoke_delegated_admin");
+	PG_RETURN_VOID();
+}
+
+/* revoke_delegated_admin(customer_id, relationship_id) */
+PG_FUNCTION_INFO_V1(mp_revoke_delegated_admin_c);
+Datum
+mp_revoke_delegated_admin_c(PG_FUNCTION_ARGS)
+{
+	update_relationship(fcinfo, true, &revoke_admin_sql, &revoke_admin_customer_sql,
+						NULL, "revoke_delegated_admin");
 	PG_RETURN_VOID();
 }
 
@@ -389,6 +536,25 @@ MP_SQL("UPDATE " MP_SCHEMA ".admin_relationship r"
 	   " WHERE r.admin_relationship_id OPERATOR(pg_catalog.=) $1",
 	   MP_AS_CALLER, 2, UUIDOID, TEXTOID);
 
+/* by customer and id: $1 customer_id, $2 admin_relationship_id, $3 status */
+static MpSql set_admin_status_customer_sql =
+MP_SQL("UPDATE " MP_SCHEMA ".admin_relationship r"
+	   " SET status = $3::pg_catalog.text::" MP_SCHEMA ".admin_relationship_status"
+	   " WHERE r.customer_id OPERATOR(pg_catalog.=) $1"
+	   " AND r.admin_relationship_id OPERATOR(pg_catalog.=) $2",
+	   MP_AS_CALLER, 3, UUIDOID, UUIDOID, TEXTOID);
+
+/*
+ * The customers of an admin relationship id (two at most are read): for
+ * assign_admin_access(admin_relationship_id, ...), which writes the
+ * customer_id into the assignment, and for the status calls by id alone on
+ * a distributed table.
+ */
+static MpSql admin_customer_sql =
+MP_SQL("SELECT r.customer_id FROM " MP_SCHEMA ".admin_relationship r"
+	   " WHERE r.admin_relationship_id OPERATOR(pg_catalog.=) $1 LIMIT 2",
+	   MP_AS_CALLER, 1, UUIDOID);
+
 static void
 report_no_admin_relationship(const pg_uuid_t *id)
 {
@@ -399,60 +565,76 @@ report_no_admin_relationship(const pg_uuid_t *id)
 					   mp_current_role_name())));
 }
 
-/* One status UPDATE of one admin relationship as the caller. */
+/*
+ * One status UPDATE of one admin relationship as the caller; by_customer:
+ * the overload, arguments (customer_id, admin_relationship_id).
+ */
 static void
-update_admin_relationship(FunctionCallInfo fcinfo, const char *status)
+update_admin_relationship(FunctionCallInfo fcinfo, bool by_customer, const char *status,
+						  const char *call)
 {
-	Datum		args[2];
+	Datum		args[3];
+	pg_uuid_t	customer_id;
+	int			idarg = by_customer ? 1 : 0;
 	int			n;
 
-	require_arg(fcinfo, 0, "admin_relationship_id");
+	if (by_customer)
+		require_arg(fcinfo, 0, "customer_id");
+	require_arg(fcinfo, idarg, "admin_relationship_id");
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	args[0] = PG_GETARG_DATUM(0);
-	args[1] = CStringGetTextDatum(status);
-	n = mp_sql_execute(&set_admin_status_sql, args, NULL, 0, InvalidSnapshot);
+	if (!by_customer && !distributed("admin_relationship"))
+	{
+		args[0] = PG_GETARG_DATUM(0);
+		args[1] = CStringGetTextDatum(status);
+		n = mp_sql_execute(&set_admin_status_sql, args, NULL, 0, InvalidSnapshot);
+	}
+	else
+	{
+		if (by_customer)
+			args[0] = PG_GETARG_DATUM(0);
+		else if (customer_of_id(&admin_customer_sql, PG_GETARG_DATUM(0),
+								"admin relationship", call, &customer_id))
+			args[0] = UUIDPGetDatum(&customer_id);
+		else
+			report_no_admin_relationship(PG_GETARG_UUID_P(0));
+		args[1] = PG_GETARG_DATUM(idarg);
+		args[2] = CStringGetTextDatum(status);
+		n = mp_sql_execute(&set_admin_status_customer_sql, args, NULL, 0, InvalidSnapshot);
+	}
 	SPI_finish();
 	if (n == 0)
-		report_no_admin_relationship(PG_GETARG_UUID_P(0));
+		report_no_admin_relationship(PG_GETARG_UUID_P(idarg));
 }
 
-PG_FUNCTION_INFO_V1(mp_request_admin_approval);
-Datum
-mp_request_admin_approval(PG_FUNCTION_ARGS)
-{
-	update_admin_relationship(fcinfo, "approval_pending");
-	PG_RETURN_VOID();
+#define ADMIN_STATUS_CALL(fn, status) \
+PG_FUNCTION_INFO_V1(mp_##fn); \
+Datum \
+mp_##fn(PG_FUNCTION_ARGS) \
+{ \
+	update_admin_relationship(fcinfo, false, status, #fn); \
+	PG_RETURN_VOID(); \
+} \
+PG_FUNCTION_INFO_V1(mp_##fn##_c); \
+Datum \
+mp_##fn##_c(PG_FUNCTION_ARGS) \
+{ \
+	update_admin_relationship(fcinfo, true, status, #fn); \
+	PG_RETURN_VOID(); \
 }
 
-PG_FUNCTION_INFO_V1(mp_approve_admin_relationship);
-Datum
-mp_approve_admin_relationship(PG_FUNCTION_ARGS)
-{
-	update_admin_relationship(fcinfo, "active");
-	PG_RETURN_VOID();
-}
+/* each by id, and (customer_id, admin_relationship_id) as mp_..._c */
+ADMIN_STATUS_CALL(request_admin_approval, "approval_pending")
+ADMIN_STATUS_CALL(approve_admin_relationship, "active")
+ADMIN_STATUS_CALL(decline_admin_relationship, "declined")
+ADMIN_STATUS_CALL(terminate_admin_relationship, "terminated")
 
-PG_FUNCTION_INFO_V1(mp_decline_admin_relationship);
-Datum
-mp_decline_admin_relationship(PG_FUNCTION_ARGS)
-{
-	update_admin_relationship(fcinfo, "declined");
-	PG_RETURN_VOID();
-}
-
-PG_FUNCTION_INFO_V1(mp_terminate_admin_relationship);
-Datum
-mp_terminate_admin_relationship(PG_FUNCTION_ARGS)
-{
-	update_admin_relationship(fcinfo, "terminated");
-	PG_RETURN_VOID();
-}
-
-static MpSql admin_customer_sql =
-MP_SQL("SELECT r.customer_id FROM " MP_SCHEMA ".admin_relationship r"
-	   " WHERE r.admin_relationship_id OPERATOR(pg_catalog.=) $1",
-	   MP_AS_CALLER, 1, UUIDOID);
+/* the overload's check that the admin relationship is the customer's */
+static MpSql admin_of_customer_sql =
+MP_SQL("SELECT 1 FROM " MP_SCHEMA ".admin_relationship r"
+	   " WHERE r.customer_id OPERATOR(pg_catalog.=) $1"
+	   " AND r.admin_relationship_id OPERATOR(pg_catalog.=) $2",
+	   MP_AS_CALLER, 2, UUIDOID, UUIDOID);
 
 static MpSql insert_assignment_sql =
 MP_SQL("INSERT INTO " MP_SCHEMA ".access_assignment"
@@ -460,35 +642,63 @@ MP_SQL("INSERT INTO " MP_SCHEMA ".access_assignment"
 	   " VALUES ($1, $2, $3, $4, $5)",
 	   MP_AS_CALLER, 5, UUIDOID, UUIDOID, UUIDOID, REGROLEOID, UUIDARRAYOID);
 
-PG_FUNCTION_INFO_V1(mp_assign_admin_access);
-Datum
-mp_assign_admin_access(PG_FUNCTION_ARGS)
+/*
+ * assign_admin_access(admin_relationship_id, grantee, roles) and, with
+ * by_customer, (customer_id, admin_relationship_id, grantee, roles): the
+ * admin relationship is read as the caller first (an id it cannot see does
+ * not exist), then the assignment is inserted with its customer_id.
+ */
+static Datum
+assign_admin_access(FunctionCallInfo fcinfo, bool by_customer)
 {
 	pg_uuid_t  *id = palloc(sizeof(pg_uuid_t));
 	pg_uuid_t	customer_id;
+	int			a = by_customer ? 1 : 0;	/* the first argument after customer_id */
 	Datum		args[5];
-	bool		isnull;
 
-	require_arg(fcinfo, 0, "admin_relationship_id");
-	require_arg(fcinfo, 1, "grantee");
-	require_arg(fcinfo, 2, "roles");
+	if (by_customer)
+		require_arg(fcinfo, 0, "customer_id");
+	require_arg(fcinfo, a, "admin_relationship_id");
+	require_arg(fcinfo, a + 1, "grantee");
+	require_arg(fcinfo, a + 2, "roles");
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (mp_sql_execute(&admin_customer_sql, &fcinfo->args[0].value, NULL, 1,
-					   InvalidSnapshot) != 1)
+	if (by_customer)
+	{
+		args[0] = PG_GETARG_DATUM(0);
+		args[1] = PG_GETARG_DATUM(1);
+		if (mp_sql_execute(&admin_of_customer_sql, args, NULL, 1, InvalidSnapshot) != 1)
+			report_no_admin_relationship(PG_GETARG_UUID_P(1));
+		customer_id = *PG_GETARG_UUID_P(0);
+	}
+	else if (!customer_of_id(&admin_customer_sql, PG_GETARG_DATUM(0), "admin relationship",
+							 "assign_admin_access", &customer_id))
 		report_no_admin_relationship(PG_GETARG_UUID_P(0));
-	customer_id = *DatumGetUUIDP(mp_result_datum(0, 1, &isnull));
 	*id = *DatumGetUUIDP(DirectFunctionCall1(gen_random_uuid, (Datum) 0));
 	args[0] = UUIDPGetDatum(id);
-	args[1] = PG_GETARG_DATUM(0);
+	args[1] = PG_GETARG_DATUM(a);
 	args[2] = UUIDPGetDatum(&customer_id);
-	args[3] = PG_GETARG_DATUM(1);
-	args[4] = resolve_roles(fcinfo, 2);
+	args[3] = PG_GETARG_DATUM(a + 1);
+	args[4] = resolve_roles(fcinfo, a + 2);
 	mp_sql_execute(&insert_assignment_sql, args, NULL, 0, InvalidSnapshot);
 	SPI_finish();
 
 	PG_RETURN_UUID_P(id);
+}
+
+PG_FUNCTION_INFO_V1(mp_assign_admin_access);
+Datum
+mp_assign_admin_access(PG_FUNCTION_ARGS)
+{
+	return assign_admin_access(fcinfo, false);
+}
+
+PG_FUNCTION_INFO_V1(mp_assign_admin_access_c);
+Datum
+mp_assign_admin_access_c(PG_FUNCTION_ARGS)
+{
+	return assign_admin_access(fcinfo, true);
 }
 
 static MpSql end_assignment_sql =
@@ -496,24 +706,74 @@ MP_SQL("UPDATE " MP_SCHEMA ".access_assignment a SET status = 'ended'"
 	   " WHERE a.access_assignment_id OPERATOR(pg_catalog.=) $1",
 	   MP_AS_CALLER, 1, UUIDOID);
 
+/* by customer and id: $1 customer_id, $2 access_assignment_id */
+static MpSql end_assignment_customer_sql =
+MP_SQL("UPDATE " MP_SCHEMA ".access_assignment a SET status = 'ended'"
+	   " WHERE a.customer_id OPERATOR(pg_catalog.=) $1"
+	   " AND a.access_assignment_id OPERATOR(pg_catalog.=) $2",
+	   MP_AS_CALLER, 2, UUIDOID, UUIDOID);
+
+static MpSql assignment_customer_sql =
+MP_SQL("SELECT a.customer_id FROM " MP_SCHEMA ".access_assignment a"
+	   " WHERE a.access_assignment_id OPERATOR(pg_catalog.=) $1 LIMIT 2",
+	   MP_AS_CALLER, 1, UUIDOID);
+
+static void
+report_no_assignment(const pg_uuid_t *id)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_OBJECT),
+			 errmsg("access assignment %s does not exist", mp_uuid_str(id)),
+			 errdetail("No access assignment with this id is visible to role \"%s\".",
+					   mp_current_role_name())));
+}
+
+/* end_admin_access(access_assignment_id), or (customer_id, access_assignment_id) */
+static void
+end_admin_access(FunctionCallInfo fcinfo, bool by_customer)
+{
+	Datum		args[2];
+	pg_uuid_t	customer_id;
+	int			idarg = by_customer ? 1 : 0;
+	int			n;
+
+	if (by_customer)
+		require_arg(fcinfo, 0, "customer_id");
+	require_arg(fcinfo, idarg, "access_assignment_id");
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (!by_customer && !distributed("access_assignment"))
+		n = mp_sql_execute(&end_assignment_sql, &fcinfo->args[0].value, NULL, 0,
+						   InvalidSnapshot);
+	else
+	{
+		if (by_customer)
+			args[0] = PG_GETARG_DATUM(0);
+		else if (customer_of_id(&assignment_customer_sql, PG_GETARG_DATUM(0),
+								"access assignment", "end_admin_access", &customer_id))
+			args[0] = UUIDPGetDatum(&customer_id);
+		else
+			report_no_assignment(PG_GETARG_UUID_P(0));
+		args[1] = PG_GETARG_DATUM(idarg);
+		n = mp_sql_execute(&end_assignment_customer_sql, args, NULL, 0, InvalidSnapshot);
+	}
+	SPI_finish();
+	if (n == 0)
+		report_no_assignment(PG_GETARG_UUID_P(idarg));
+}
+
 PG_FUNCTION_INFO_V1(mp_end_admin_access);
 Datum
 mp_end_admin_access(PG_FUNCTION_ARGS)
 {
-	int			n;
+	end_admin_access(fcinfo, false);
+	PG_RETURN_VOID();
+}
 
-	require_arg(fcinfo, 0, "access_assignment_id");
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	n = mp_sql_execute(&end_assignment_sql, &fcinfo->args[0].value, NULL, 0,
-					   InvalidSnapshot);
-	SPI_finish();
-	if (n == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("access assignment %s does not exist",
-						mp_uuid_str(PG_GETARG_UUID_P(0))),
-				 errdetail("No access assignment with this id is visible to role \"%s\".",
-						   mp_current_role_name())));
+PG_FUNCTION_INFO_V1(mp_end_admin_access_c);
+Datum
+mp_end_admin_access_c(PG_FUNCTION_ARGS)
+{
+	end_admin_access(fcinfo, true);
 	PG_RETURN_VOID();
 }

@@ -194,6 +194,22 @@ MP_SQL("SELECT " MP_SCHEMA ".terminate_admin_relationship($1)", MP_AS_CALLER, 1,
 static MpSql end_admin_access_sql =
 MP_SQL("SELECT " MP_SCHEMA ".end_admin_access($1)", MP_AS_CALLER, 1, UUIDOID);
 /*
+ * With customer_id given (for an action on an id of its own): the
+ * overloads by customer and id, $1 the id and $2 the customer, so that on
+ * Citus every statement of the operation names the customer (one shard).
+ */
+#define BY_CUSTOMER(fn) \
+	MP_SQL("SELECT " MP_SCHEMA "." fn "($2, $1)", MP_AS_CALLER, 2, UUIDOID, UUIDOID)
+static MpSql accept_c_sql = BY_CUSTOMER("accept_relationship");
+static MpSql decline_c_sql = BY_CUSTOMER("decline_relationship");
+static MpSql terminate_c_sql = BY_CUSTOMER("terminate_relationship");
+static MpSql revoke_c_sql = BY_CUSTOMER("revoke_delegated_admin");
+static MpSql request_admin_c_sql = BY_CUSTOMER("request_admin_approval");
+static MpSql approve_admin_c_sql = BY_CUSTOMER("approve_admin_relationship");
+static MpSql decline_admin_c_sql = BY_CUSTOMER("decline_admin_relationship");
+static MpSql terminate_admin_c_sql = BY_CUSTOMER("terminate_admin_relationship");
+static MpSql end_admin_access_c_sql = BY_CUSTOMER("end_admin_access");
+/*
  * update_subscription and cancel_subscription: one UPDATE that sets the five
  * columns check() has parameters for, each to its argument when one is given
  * and to itself when not.  The SET list is chosen here from which arguments
@@ -206,7 +222,8 @@ MP_SQL("SELECT " MP_SCHEMA ".end_admin_access($1)", MP_AS_CALLER, 1, UUIDOID);
  * privileges are checked and NEW is the same row; the cast still runs per
  * row, after the row is found, so an unknown id answers 42704 before a bad
  * status.  Parameters: $1 id, $2 quantity, $3 status (text), $4
- * auto_renew, $5 partner_of_record, $6 term.
+ * auto_renew, $5 partner_of_record, $6 term, and with customer_id given $7
+ * the customer, which is then in the WHERE too (on Citus: one shard).
  */
 #define UPDATE_SUBSCRIPTION_NARGS 6
 static const struct
@@ -220,17 +237,17 @@ static const struct
 	{"partner_of_record", "$5"},
 	{"term", "$6"},
 };
-static Oid	update_subscription_argtypes[UPDATE_SUBSCRIPTION_NARGS] = {
-	UUIDOID, INT4OID, TEXTOID, BOOLOID, UUIDOID, TEXTOID
+static Oid	update_subscription_argtypes[UPDATE_SUBSCRIPTION_NARGS + 1] = {
+	UUIDOID, INT4OID, TEXTOID, BOOLOID, UUIDOID, TEXTOID, UUIDOID
 };
-static SPIPlanPtr update_subscription_plans[1 << (UPDATE_SUBSCRIPTION_NARGS - 1)];
+static SPIPlanPtr update_subscription_plans[2][1 << (UPDATE_SUBSCRIPTION_NARGS - 1)];
 
 /*
- * Run the UPDATE for the arguments in args/nulls ($1..$6); bit i of the
- * chosen plan is set when $(i + 2) is given.
+ * Run the UPDATE for the arguments in args/nulls ($1..$6, and $7 when
+ * by_customer); bit i of the chosen plan is set when $(i + 2) is given.
  */
 static int
-update_subscription(Datum *args, const char *nulls)
+update_subscription(Datum *args, const char *nulls, bool by_customer)
 {
 	int			given = 0;
 	StringInfoData sql;
@@ -252,24 +269,48 @@ update_subscription(Datum *args, const char *nulls)
 			appendStringInfo(&sql, "s.%s", column);
 	}
 	appendStringInfoString(&sql, " WHERE s.subscription_id OPERATOR(pg_catalog.=) $1");
+	if (by_customer)
+		appendStringInfoString(&sql, " AND s.customer_id OPERATOR(pg_catalog.=) $7");
 
-	return mp_execute(&update_subscription_plans[given], sql.data,
-					  UPDATE_SUBSCRIPTION_NARGS, update_subscription_argtypes,
+	return mp_execute(&update_subscription_plans[by_customer][given], sql.data,
+					  UPDATE_SUBSCRIPTION_NARGS + by_customer, update_subscription_argtypes,
 					  MP_AS_CALLER, args, nulls, 0, InvalidSnapshot);
 }
 
-/* Run the operation; errors propagate to the caller's PG_CATCH. */
+/*
+ * Run the operation; errors propagate to the caller's PG_CATCH.  by_customer:
+ * customer_id was given for an action on an id of another kind, and the
+ * operation names it (the overloads by customer and id).
+ */
 static void
-run_action(const CheckActionDef *def, Datum id, FunctionCallInfo fcinfo)
+run_action(const CheckActionDef *def, Datum id, bool by_customer, FunctionCallInfo fcinfo)
 {
-	Datum		args[6];
-	char		nulls[6];
+	Datum		args[7];
+	char		nulls[7];
 	int			n = -1;
+	static MpSql *const by_customer_sql[] = {
+		[CHECK_ACCEPT] = &accept_c_sql,
+		[CHECK_DECLINE] = &decline_c_sql,
+		[CHECK_REVOKE] = &revoke_c_sql,
+		[CHECK_TERMINATE] = &terminate_c_sql,
+		[CHECK_REQUEST_ADMIN] = &request_admin_c_sql,
+		[CHECK_APPROVE_ADMIN] = &approve_admin_c_sql,
+		[CHECK_DECLINE_ADMIN] = &decline_admin_c_sql,
+		[CHECK_TERMINATE_ADMIN] = &terminate_admin_c_sql,
+		[CHECK_END_ADMIN_ACCESS] = &end_admin_access_c_sql,
+	};
 
 	memset(nulls, ' ', sizeof(nulls));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	args[0] = id;
+	args[1] = by_customer ? PG_GETARG_DATUM(2) : (Datum) 0;
+	if (by_customer && by_customer_sql[def->action] != NULL)
+	{
+		mp_sql_execute(by_customer_sql[def->action], args, nulls, 0, InvalidSnapshot);
+		SPI_finish();
+		return;
+	}
 	switch (def->action)
 	{
 		case CHECK_REQUEST:
@@ -331,7 +372,9 @@ run_action(const CheckActionDef *def, Datum id, FunctionCallInfo fcinfo)
 				args[2] = CStringGetTextDatum("cancelled");
 				nulls[2] = ' ';
 			}
-			n = update_subscription(args, nulls);
+			if (by_customer)
+				args[6] = PG_GETARG_DATUM(2);
+			n = update_subscription(args, nulls, by_customer);
 			if (n == 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_UNDEFINED_OBJECT),
@@ -360,6 +403,7 @@ mp_check(PG_FUNCTION_ARGS)
 	char	   *action;
 	Datum		id = (Datum) 0;
 	bool		have_id = false;
+	bool		by_customer;
 	TupleDesc	tupdesc;
 	Datum		values[6];
 	bool		nulls[6] = {false, true, true, true, true, true};
@@ -410,6 +454,14 @@ mp_check(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("%s needs a %s", def->name, def->target)));
 
+	/*
+	 * customer_id given for an action on another kind of id: the customer
+	 * that id must be at, in every statement of the operation (a row of
+	 * another customer does not exist, as an unknown id).  For the actions
+	 * on a customer id it is that id (above), and the positional id wins.
+	 */
+	by_customer = strcmp(def->target, "customer_id") != 0 && !PG_ARGISNULL(2);
+
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 	tupdesc = BlessTupleDesc(tupdesc);
@@ -420,7 +472,7 @@ mp_check(PG_FUNCTION_ARGS)
 	MemoryContextSwitchTo(oldcontext);
 	PG_TRY();
 	{
-		run_action(def, id, fcinfo);
+		run_action(def, id, by_customer, fcinfo);
 		mp_refusals_quiet(was_quiet);
 
 		/* allowed: undo it all the same */

@@ -211,15 +211,19 @@ SELECT is((SELECT pg_get_function_arguments('multipartner.request_relationship(u
           'customer_id uuid, delegated_admin boolean DEFAULT true',
           'request_relationship: delegated_admin defaults to true');
 
-SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
+SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text) FROM pg_proc p
             WHERE p.pronamespace = 'multipartner'::regnamespace
               AND p.proname IN ('create_customer', 'request_relationship', 'accept_relationship',
                                 'decline_relationship', 'revoke_delegated_admin',
                                 'terminate_relationship', 'expire_relationships')
               AND p.proconfig = ARRAY['search_path=pg_catalog, pg_temp']),
-          ARRAY['accept_relationship', 'create_customer', 'decline_relationship', 'expire_relationships',
-                'request_relationship', 'revoke_delegated_admin', 'terminate_relationship'],
-          'the seven API functions pin search_path = pg_catalog, pg_temp');
+          ARRAY['multipartner.accept_relationship(uuid)', 'multipartner.accept_relationship(uuid,uuid)',
+                'multipartner.create_customer(uuid,text,multipartner.cloud)',
+                'multipartner.decline_relationship(uuid)', 'multipartner.decline_relationship(uuid,uuid)',
+                'multipartner.expire_relationships()', 'multipartner.request_relationship(uuid,boolean)',
+                'multipartner.revoke_delegated_admin(uuid)', 'multipartner.revoke_delegated_admin(uuid,uuid)',
+                'multipartner.terminate_relationship(uuid)', 'multipartner.terminate_relationship(uuid,uuid)'],
+          'the seven API functions and their overloads by customer (0.9) pin search_path = pg_catalog, pg_temp');
 SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text) FROM pg_proc p
             WHERE p.pronamespace = 'multipartner'::regnamespace AND p.prosecdef
               AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)),
