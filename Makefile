@@ -63,7 +63,9 @@ TAP_LIST       := $(sort $(patsubst $(mp_top)/t/%.pl,%,$(wildcard $(mp_top)/t/*.
 # test/citus/expected/NAME.out replaces it).
 CITUS_REGRESS  := $(sort $(patsubst test/citus/sql/%.sql,%,$(wildcard test/citus/sql/*.sql)))
 CITUS_SHARED    = version install
-# and the isolation specs of the main suite it runs (test/specs/NAME.spec, pg_isolation_regress)
+# and with pg_isolation_regress its own specs test/citus/specs/*.spec (on distributed tables), then
+# the specs of the main suite it runs as they are (test/specs/NAME.spec)
+CITUS_SPECS    := $(sort $(patsubst test/citus/specs/%.spec,%,$(wildcard test/citus/specs/*.spec)))
 CITUS_ISOLATION = member_removed_vs_sale
 # Specs start from a database where the extension already exists (setup blocks run per permutation).
 ISOLATION_OPTS  = --inputdir=test --outputdir=$(TESTOUT) --no-locale --encoding=UTF8 \

@@ -16,8 +16,9 @@
 # (citus_set_coordinator_host, citus_add_node), create extension multipartner on the coordinator
 # (Citus propagates it to the workers), and run the suite with pg_regress against the coordinator:
 # the files of the suite's own (test/citus/sql/*.sql) and the files of the main suite listed in the
-# Makefile's CITUS_SHARED (test/sql/NAME.sql), then with pg_isolation_regress the main suite's specs
-# listed in CITUS_ISOLATION (test/specs/NAME.spec); an expected file in test/citus/expected/ is
+# Makefile's CITUS_SHARED (test/sql/NAME.sql), then with pg_isolation_regress the suite's own specs
+# (test/citus/specs/*.spec, each installing and distributing its own multipartner in mp_citus) and the
+# main suite's specs listed in CITUS_ISOLATION (test/specs/NAME.spec); an expected file in test/citus/expected/ is
 # used instead of expected/NAME.out.  TEST... runs only those (names without .sql or .spec).  Then it stops the
 # nodes whatever happened and checks their logs: a server process that died (signal, PANIC) or a
 # core file left in a data directory fails the run ("test node_logs").
@@ -119,13 +120,14 @@ fi
 
 own=$(make -C "$tree" --no-print-directory -s print-CITUS_REGRESS)
 shared=$(make -C "$tree" --no-print-directory -s print-CITUS_SHARED)
+ownspecs=$(make -C "$tree" --no-print-directory -s print-CITUS_SPECS)
 specs=$(make -C "$tree" --no-print-directory -s print-CITUS_ISOLATION)
 tests=()
 isotests=()
 for t in $own $shared; do
 	if ((${#only[@]} == 0)) || [[ " ${only[*]} " == *" $t "* ]]; then tests+=("$t"); fi
 done
-for t in $specs; do
+for t in $ownspecs $specs; do
 	if ((${#only[@]} == 0)) || [[ " ${only[*]} " == *" $t "* ]]; then isotests+=("$t"); fi
 done
 ((${#tests[@]} + ${#isotests[@]} > 0)) || abort "no test to run (asked for: ${only[*]:-all})"
@@ -152,6 +154,9 @@ done
 for t in $shared; do
 	ln -s "$work/test/sql/$t.sql" "$work/in/sql/$t.sql"
 	[[ -f $work/expected/$t.out ]] && ln -s "$work/expected/$t.out" "$work/in/expected/$t.out"
+done
+for t in $ownspecs; do
+	ln -s "$work/test/citus/specs/$t.spec" "$work/iso/specs/$t.spec"
 done
 for t in $specs; do
 	ln -s "$work/test/specs/$t.spec" "$work/iso/specs/$t.spec"
@@ -284,6 +289,14 @@ if ((${#tests[@]} > 0)); then
 	run_pg_regress pg_regress regress/pg_regress "$work/in" "$work" "${tests[@]}"
 fi
 if ((${#isotests[@]} > 0)); then
+	# isolationtester asks pg_isolation_test_session_is_blocked() whether a step waits, which sees
+	# the coordinator's locks only: a step whose shard waits on a worker (a row lock of another
+	# session's distributed transaction) would never be seen waiting, and the run would hang. Citus's
+	# own isolation suite swaps in citus_isolation_test_session_is_blocked(), which asks the nodes'
+	# wait graph too (the coordinator's own answer first, so nothing changes for a spec on
+	# undistributed tables); done once, before isolationtester prepares its query.
+	psql_node coordinator -d "$dbname" -c "SELECT citus_internal.replace_isolation_tester_func()" >/dev/null ||
+		abort "replacing the isolation tester's wait check failed"
 	run_pg_regress pg_isolation_regress isolation/pg_isolation_regress "$work/iso" "$work/iso_out" \
 		"${isotests[@]}"
 fi
