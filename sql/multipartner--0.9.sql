@@ -997,7 +997,8 @@ $bind$;
  * neither judged again nor audited (the rows were judged when written), the
  * rows naming a role (regrole: Citus copies it as an OID, and role OIDs
  * differ from node to node) taken out and put back by name, the tables
- * distributed (partner, partner_member, admin_role as reference tables;
+ * distributed (partner, partner_member, admin_role and admin_relationship_name
+ * as reference tables;
  * customer by customer_id and every customer-keyed table co-located with it;
  * the tenant registry by tenant_id; audit_log by audit_key), the local copies
  * Citus leaves on the coordinator truncated, the foreign keys and the
@@ -1013,7 +1014,7 @@ LANGUAGE plpgsql
 AS $distribute$
 DECLARE
     -- in the order they are distributed: reference tables, customer, co-located
-    reference_tables CONSTANT text[] := ARRAY['partner', 'partner_member', 'admin_role'];
+    reference_tables CONSTANT text[] := ARRAY['partner', 'partner_member', 'admin_role', 'admin_relationship_name'];
     customer_tables CONSTANT text[] := ARRAY['customer', 'customer_member', 'relationship',
         'subscription', 'admin_relationship', 'access_assignment', 'expiry_notice', 'tenant', 'audit_log'];
     all_tables text[];
@@ -1229,7 +1230,8 @@ BEGIN
     LOCK TABLE multipartner.partner, multipartner.partner_member, multipartner.admin_role,
          multipartner.customer, multipartner.customer_member, multipartner.relationship,
          multipartner.subscription, multipartner.admin_relationship, multipartner.access_assignment,
-         multipartner.expiry_notice, multipartner.tenant, multipartner.audit_log IN EXCLUSIVE MODE;
+         multipartner.expiry_notice, multipartner.tenant, multipartner.audit_log,
+         multipartner.admin_relationship_name IN EXCLUSIVE MODE;
     FOREACH tbl IN ARRAY all_tables LOOP
         EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM multipartner.%I', tbl) INTO n;
         rows_before := rows_before OPERATOR(pg_catalog.||) n;
@@ -1253,6 +1255,13 @@ BEGIN
     FOR r IN SELECT * FROM mp_distribute_tg WHERE NOT on_truncate ORDER BY 1, 2 LOOP
         EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE TRIGGER %I', r.rel, r.tgname);
     END LOOP;
+    -- R15's claims (gdap.c): one for each admin relationship's name, made here
+    -- (the table is empty on a single node, a restore may have brought some)
+    DELETE FROM multipartner.admin_relationship_name;
+    INSERT INTO multipartner.admin_relationship_name (partner_id, display_name, customer_id, admin_relationship_id)
+        SELECT a.partner_id, a.display_name, a.customer_id, a.admin_relationship_id FROM multipartner.admin_relationship a;
+    rows_before[pg_catalog.array_position(all_tables, 'admin_relationship_name')] :=
+        (SELECT pg_catalog.count(*) FROM multipartner.admin_relationship_name);
     -- rows naming a role go by name: saved as VALUES lists of literals, then deleted here
     CREATE TEMP TABLE mp_distribute_roles (tbl text, cols text, vals text) ON COMMIT DROP;
     FOR i IN 1 .. pg_catalog.cardinality(role_tables) LOOP
@@ -2463,6 +2472,93 @@ CREATE POLICY customer_own ON multipartner.access_assignment
     USING (customer_id OPERATOR(pg_catalog.=) ANY (multipartner.member_customers()));
 
 -------------------------------------------------------------------------------
+-- R15 on Citus (since 0.9, issue 15): the claims of display names.  On a
+-- distributed install admin_relationship is split by customer, so no shard
+-- holds all of a partner's names and no lock of one node serializes their
+-- writers.  There this table is a reference table (a placement on every
+-- node): create_admin_relationship() and rename_admin_relationship() claim
+-- the name, as the caller, before the admin relationship is written with
+-- it; its primary key makes the second writer of a name wait for the
+-- first; a claim passes to another admin relationship of the partner only
+-- once its holder has another name (the claim's trigger asks the node
+-- holding the holder's shard); and the admin relationship's trigger
+-- requires the claim of its name in its node's placement (another
+-- relationship's: R15's 23505; none: 42501).  On a single node the table stays empty (its trigger refuses
+-- claims there) and R15 reads admin_relationship itself.  distribute()
+-- fills it from admin_relationship.
+-------------------------------------------------------------------------------
+CREATE TABLE multipartner.admin_relationship_name (
+    partner_id            uuid NOT NULL,
+    display_name          text NOT NULL,
+    customer_id           uuid NOT NULL,
+    admin_relationship_id uuid NOT NULL,
+    CONSTRAINT admin_relationship_name_pkey PRIMARY KEY (partner_id, display_name)
+);
+SELECT pg_catalog.pg_extension_config_dump('multipartner.admin_relationship_name', '');
+
+CREATE FUNCTION multipartner.admin_relationship_name_guard()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'mp_admin_relationship_name_guard'
+LANGUAGE C;
+CREATE TRIGGER admin_relationship_name_guard
+    BEFORE INSERT OR UPDATE OR DELETE ON multipartner.admin_relationship_name
+    FOR EACH ROW EXECUTE FUNCTION multipartner.admin_relationship_name_guard();
+CREATE TRIGGER admin_relationship_name_forbid_truncate
+    BEFORE TRUNCATE ON multipartner.admin_relationship_name
+    FOR EACH STATEMENT EXECUTE FUNCTION multipartner.forbid_truncate();
+ALTER TABLE multipartner.admin_relationship_name ENABLE ALWAYS TRIGGER admin_relationship_name_guard;
+ALTER TABLE multipartner.admin_relationship_name ENABLE ALWAYS TRIGGER admin_relationship_name_forbid_truncate;
+
+ALTER TABLE multipartner.admin_relationship_name ENABLE ROW LEVEL SECURITY;
+ALTER TABLE multipartner.admin_relationship_name FORCE ROW LEVEL SECURITY;
+CREATE POLICY operator_reads ON multipartner.admin_relationship_name
+    FOR SELECT TO multipartner_operator USING (true);
+CREATE POLICY partner_own ON multipartner.admin_relationship_name
+    FOR ALL TO multipartner_partner_app
+    USING (partner_id OPERATOR(pg_catalog.=) multipartner.acting_partner())
+    WITH CHECK (partner_id OPERATOR(pg_catalog.=) multipartner.acting_partner());
+REVOKE ALL ON multipartner.admin_relationship_name FROM PUBLIC;
+REVOKE ALL ON FUNCTION multipartner.admin_relationship_name_guard() FROM PUBLIC;
+GRANT SELECT ON multipartner.admin_relationship_name TO multipartner_operator;
+GRANT SELECT, INSERT ON multipartner.admin_relationship_name TO multipartner_partner_app;
+-- (column by column, as everywhere: no LOCK TABLE)
+GRANT UPDATE (customer_id, admin_relationship_id) ON multipartner.admin_relationship_name
+   TO multipartner_partner_app;
+
+CREATE FUNCTION multipartner.rename_admin_relationship(customer_id uuid, admin_relationship_id uuid,
+                                                       display_name text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mp_rename_admin_relationship'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+REVOKE ALL ON FUNCTION multipartner.rename_admin_relationship(uuid, uuid, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION multipartner.rename_admin_relationship(uuid, uuid, text)
+    TO multipartner_operator, multipartner_partner_app, multipartner_customer_app;
+
+COMMENT ON TABLE multipartner.admin_relationship_name IS
+    'R15 on Citus: the claim of each display name of a partner''s admin relationships (a reference table there; empty on a single node)';
+COMMENT ON COLUMN multipartner.admin_relationship_name.partner_id IS
+    'the partner whose name it is (filled in with the acting partner)';
+COMMENT ON COLUMN multipartner.admin_relationship_name.display_name IS
+    'the display name, unique per partner';
+COMMENT ON COLUMN multipartner.admin_relationship_name.customer_id IS
+    'the customer of the admin relationship that holds the name';
+COMMENT ON COLUMN multipartner.admin_relationship_name.admin_relationship_id IS
+    'the admin relationship that holds the name';
+COMMENT ON FUNCTION multipartner.admin_relationship_name_guard() IS
+    'R14/R15 on Citus: claims are made by the partner''s global_admin or admin_agent, never deleted, passed on only once their holder has another name';
+COMMENT ON TRIGGER admin_relationship_name_guard ON multipartner.admin_relationship_name IS
+    'who claims a display name; a claim is never deleted and passes to another admin relationship only once its holder has another name';
+COMMENT ON TRIGGER admin_relationship_name_forbid_truncate ON multipartner.admin_relationship_name IS
+    'R10: TRUNCATE is refused';
+COMMENT ON POLICY operator_reads ON multipartner.admin_relationship_name IS
+    'operators read every claim';
+COMMENT ON POLICY partner_own ON multipartner.admin_relationship_name IS
+    'a partner application claims and sees its acting partner''s names';
+COMMENT ON FUNCTION multipartner.rename_admin_relationship(uuid, uuid, text) IS
+    'gives the admin relationship of this customer a new display name (while created, by the partner''s global_admin or admin_agent; R15, R16); on Citus it claims the new name first';
+
+-------------------------------------------------------------------------------
 -- Time (SPEC §10; since 0.8, issue 14): what run_maintenance() records and
 -- the notices it sends.  The rules never wait for it: they read the
 -- effective state (effective_*()); it writes down what is due, each change
@@ -3071,7 +3167,7 @@ COMMENT ON FUNCTION multipartner.enable_always_triggers() IS
 COMMENT ON FUNCTION multipartner.bind_member_roles(integer) IS
     'superusers: bind the roles of member rows loaded with the triggers off to their member type, at most max_roles of them (NULL: all); returns how many it bound, 0 when none is left';
 COMMENT ON PROCEDURE multipartner.distribute() IS
-    'superusers, on a Citus coordinator: distribute the extension''s tables (partner, partner_member, admin_role as reference tables; the customer-keyed tables by customer, co-located) without judging or auditing their rows again; CALL it again to finish a run cut off after its commit';
+    'superusers, on a Citus coordinator: distribute the extension''s tables (partner, partner_member, admin_role, admin_relationship_name as reference tables; the customer-keyed tables by customer, co-located) without judging or auditing their rows again; CALL it again to finish a run cut off after its commit';
 
 -- Functions: triggers and event triggers (C)
 

@@ -497,11 +497,31 @@ check_terms(Relation rel, HeapTuple tup, const AdminRel *r, bool inserting)
 	return true;
 }
 
+static void
+report_name_taken(Relation rel, const AdminRel *r, Datum name)
+{
+	mp_count_refusal(MP_RULE_R15, ERRCODE_UNIQUE_VIOLATION);
+	ereport(ERROR,
+			(errcode(ERRCODE_UNIQUE_VIOLATION),
+			 errmsg("partner %s already has an admin relationship named \"%s\"",
+					mp_uuid_str(&r->partner_id), TextDatumGetCString(name)),
+			 errdetail("Display names are unique among all the partner's admin relationships, of any status and customer."),
+			 mp_errtablecol(rel, mp_attnum(rel, "display_name"))));
+}
+
 /*
  * R15: the display name is the partner's only one.  A transaction advisory
  * lock on (partner, name) serializes writers of one name, and the look-up
  * runs on the latest snapshot, so of two concurrent writers the second sees
  * the first.
+ *
+ * On Citus no shard holds all of a partner's admin relationships, and the
+ * lock would be one node's: there the name must be claimed first, in
+ * admin_relationship_name (a reference table, whose primary key serializes
+ * the writers of a name on every node; create_admin_relationship() and
+ * rename_admin_relationship() claim it).  The claim of this row's name is
+ * read in this node's placement: another admin relationship's is R15's
+ * refusal, none is refused as a write that skipped the claim.
  */
 static void
 check_name_unique(Relation rel, HeapTuple tup, const AdminRel *r)
@@ -509,23 +529,65 @@ check_name_unique(Relation rel, HeapTuple tup, const AdminRel *r)
 	bool		isnull;
 	Datum		name = mp_getattr(tup, rel, "display_name", &isnull);
 	text	   *t = DatumGetTextPP(name);
-	uint32		k1 = hash_bytes((const unsigned char *) r->partner_id.data, UUID_LEN);
-	uint32		k2 = hash_bytes((const unsigned char *) VARDATA_ANY(t),
-								VARSIZE_ANY_EXHDR(t));
+	uint32		k1;
+	uint32		k2;
 
+	if (mp_table_distributed("admin_relationship"))
+	{
+		pg_uuid_t	customer;
+		pg_uuid_t	id;
+
+		if (!mp_lookup_admin_name_claim(&r->partner_id, name, &customer, &id))
+		{
+			mp_count_refusal(MP_RULE_R15, ERRCODE_INSUFFICIENT_PRIVILEGE);
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("display name \"%s\" is not claimed for the admin relationship",
+							text_to_cstring(t)),
+					 errdetail("On a distributed install a partner's display names are kept unique by their claims in table \"admin_relationship_name\", made before the admin relationship is written."),
+					 errhint("Use multipartner.create_admin_relationship() or multipartner.rename_admin_relationship(), which claim the name."),
+					 mp_errtablecol(rel, mp_attnum(rel, "display_name"))));
+		}
+		if (!mp_uuid_eq(&customer, &r->customer_id) || !mp_uuid_eq(&id, &r->id))
+			report_name_taken(rel, r, name);
+		return;
+	}
+	k1 = hash_bytes((const unsigned char *) r->partner_id.data, UUID_LEN);
+	k2 = hash_bytes((const unsigned char *) VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 	DirectFunctionCall2(pg_advisory_xact_lock_int4,
 						Int32GetDatum((int32) (k1 ^ 0x4744)),
 						Int32GetDatum((int32) k2));
 	if (mp_lookup_admin_name_taken(&r->partner_id, name, &r->id))
-	{
-		mp_count_refusal(MP_RULE_R15, ERRCODE_UNIQUE_VIOLATION);
-		ereport(ERROR,
-				(errcode(ERRCODE_UNIQUE_VIOLATION),
-				 errmsg("partner %s already has an admin relationship named \"%s\"",
-						mp_uuid_str(&r->partner_id), text_to_cstring(t)),
-				 errdetail("Display names are unique among all the partner's admin relationships, of any status and customer."),
-				 mp_errtablecol(rel, mp_attnum(rel, "display_name"))));
-	}
+		report_name_taken(rel, r, name);
+}
+
+/*
+ * R14: who creates an admin relationship (or claims a display name for
+ * one): the partner's global_admin or admin_agent, never an operator.
+ * named: the partner the row names, or NULL; *acting: the partner acted for.
+ */
+static void
+require_admin_creator(Relation rel, const char *action, const pg_uuid_t *named,
+					  pg_uuid_t *acting)
+{
+	if (mp_is_operator() && !mp_acting_partner_peek(acting))
+		mp_report_denied_table(MP_RULE_R14, rel, action,
+							   "Operators terminate admin relationships and end access assignments; the partner's global_admin or admin_agent creates admin relationships.");
+	mp_require_partner_act(&create_admin_act, named, acting);
+}
+
+/*
+ * Whether the role acts for one partner, *partner, as its global_admin or
+ * admin_agent, without refusing anything: the API claims a display name
+ * (Citus) only then, and leaves every other case to the trigger's refusal.
+ */
+bool
+mp_may_create_admin_relationship(pg_uuid_t *partner)
+{
+	uint32		roles = 0;
+
+	return mp_acting_partner_peek_roles(partner, &roles) &&
+		(roles & MP_PROLES_ADMIN_REL) != 0;
 }
 
 static const char *const admin_rel_new_stamps[] = {
@@ -549,11 +611,7 @@ admin_rel_insert(const MpTriggerEvent *ev)
 	complete = read_admin_rel(rel, tup, &r);
 
 	/* R14: the partner's global_admin or admin_agent, never an operator */
-	if (mp_is_operator() && !mp_acting_partner_peek(&acting))
-		mp_report_denied_table(MP_RULE_R14, rel, "insert into",
-							   "Operators terminate admin relationships and end access assignments; the partner's global_admin or admin_agent creates admin relationships.");
-	mp_require_partner_act(&create_admin_act, r.has_partner ? &r.partner_id : NULL,
-						   &acting);
+	require_admin_creator(rel, "insert into", r.has_partner ? &r.partner_id : NULL, &acting);
 	if (!r.has_partner)
 	{
 		r.partner_id = acting;
@@ -616,7 +674,9 @@ admin_rel_insert(const MpTriggerEvent *ev)
 	if (!check_terms(rel, tup, &r, true))
 		return mp_patch_apply(&patch, rel, tup, ev->cxt);
 	check_name_unique(rel, tup, &r);
-	if (mp_lookup_admin_id_taken(&r.id, &r.customer_id))
+	/* on Citus an id is unique per customer only, as the primary key says */
+	if (!mp_table_distributed("admin_relationship") &&
+		mp_lookup_admin_id_taken(&r.id, &r.customer_id))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNIQUE_VIOLATION),
 				 errmsg("admin relationship id %s is already in use", mp_uuid_str(&r.id)),
@@ -1029,6 +1089,92 @@ static const MpTrigger admin_relationship_guard = {
 };
 
 MP_TRIGGER_FUNCTION(mp_admin_relationship_guard, admin_relationship_guard)
+
+/* ------------------------------------------------------------------------
+ * admin_relationship_name: the claims of R15's display names on Citus
+ * (check_name_unique).  A claim is made by a partner's global_admin or
+ * admin_agent for its own partner (partner_id filled in as for an admin
+ * relationship) and is never deleted; it passes to another admin
+ * relationship of the partner (an UPDATE of customer_id and
+ * admin_relationship_id: INSERT ... ON CONFLICT DO UPDATE) only once the
+ * one that holds it has another name.  The placement trigger fires on every
+ * node, and the node holding that relationship's shard refuses a name still
+ * in use (R15): one node's refusal aborts the write on all of them.  On a
+ * single node the table stays empty (R15 reads admin_relationship there).
+ * ------------------------------------------------------------------------
+ */
+static const char *const admin_name_ids[] = {"partner_id", "display_name", NULL};
+
+static void
+require_distributed_claims(Relation rel)
+{
+	if (!mp_table_distributed("admin_relationship"))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" is used on a distributed install only",
+						mp_relation_name(rel)),
+				 errdetail("On a single node R15 reads the admin relationships themselves; no display name is claimed."),
+				 mp_errtable(rel)));
+}
+
+static HeapTuple
+admin_name_insert(const MpTriggerEvent *ev)
+{
+	Relation	rel = ev->rel;
+	MpRowPatch	patch = {0};
+	bool		isnull;
+	Datum		d = mp_getattr(ev->newtup, rel, "partner_id", &isnull);
+	pg_uuid_t	named;
+	pg_uuid_t	acting;
+
+	require_distributed_claims(rel);
+	if (!isnull)
+		named = *DatumGetUUIDP(d);
+	require_admin_creator(rel, "insert into", isnull ? NULL : &named, &acting);
+	if (isnull)
+		mp_patch_set(&patch, rel, "partner_id", UUIDPGetDatum(&acting));
+	return mp_patch_apply(&patch, rel, ev->newtup, ev->cxt);
+}
+
+static HeapTuple
+admin_name_update(const MpTriggerEvent *ev)
+{
+	Relation	rel = ev->rel;
+	bool		isnull;
+	AdminRel	holder = {0};
+	pg_uuid_t	acting;
+	Datum		name = mp_getattr(ev->oldtup, rel, "display_name", &isnull);
+
+	require_distributed_claims(rel);
+	mp_check_immutable(MP_RULE_R20, rel, ev->oldtup, ev->newtup,
+					   ERRCODE_MP_IDENTITY_IMMUTABLE, "a display name claim of partner", "partner_id",
+					   admin_name_ids,
+					   "A claim is the partner's name for good; only the admin relationship holding it changes.",
+					   NULL);
+	holder.partner_id = *DatumGetUUIDP(mp_getattr(ev->oldtup, rel, "partner_id", &isnull));
+	holder.customer_id = *DatumGetUUIDP(mp_getattr(ev->oldtup, rel, "customer_id", &isnull));
+	holder.id = *DatumGetUUIDP(mp_getattr(ev->oldtup, rel, "admin_relationship_id", &isnull));
+	require_admin_creator(rel, "update", &holder.partner_id, &acting);
+	if (!mp_column_changed(rel, ev->oldtup, ev->newtup, "customer_id") &&
+		!mp_column_changed(rel, ev->oldtup, ev->newtup, "admin_relationship_id"))
+		return ev->newtup;
+	/* only the node with the holder's shard can tell (-1 elsewhere) */
+	if (mp_lookup_admin_name_in_use(&holder.customer_id, &holder.id, name) == 1)
+		report_name_taken(rel, &holder, name);
+	return ev->newtup;
+}
+
+static const MpTrigger admin_relationship_name_guard = {
+	.name = "admin_relationship_name_guard",
+	.kind = MP_TRIGGER_BEFORE_ROW,
+	.restore = MP_RESTORE_PASS,
+	.no_delete = {"Claims of display names are never deleted.",
+	"A claim passes to another admin relationship of the partner once its holder has another name."},
+	.on_insert = admin_name_insert,
+	.on_update = admin_name_update,
+};
+
+MP_TRIGGER_FUNCTION(mp_admin_relationship_name_guard, admin_relationship_name_guard)
 
 /* ------------------------------------------------------------------------
  * access_assignment

@@ -682,10 +682,19 @@ mp_acting_partner(pg_uuid_t *partner_id, uint32 *roles)
 bool
 mp_acting_partner_peek(pg_uuid_t *partner_id)
 {
+	return mp_acting_partner_peek_roles(partner_id, NULL);
+}
+
+/* ... and the role's Partner Center roles in it (roles may be NULL). */
+bool
+mp_acting_partner_peek_roles(pg_uuid_t *partner_id, uint32 *roles)
+{
 	mp_identity_ensure();
 	if (idcache.state != MP_ACTING_ONE)
 		return false;
 	*partner_id = idcache.acting;
+	if (roles)
+		*roles = idcache.acting_roles;
 	return true;
 }
 

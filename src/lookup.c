@@ -2266,6 +2266,110 @@ mp_lookup_admin_id_taken(const pg_uuid_t *id, const pg_uuid_t *customer_id)
 }
 
 /*
+ * R15 on Citus: the claim of a partner's display name, in this node's
+ * placement of admin_relationship_name (a reference table: every node has
+ * one), on the latest snapshot, as the one writer of the name that got
+ * past the claim's primary key sees it.  The claim names the admin
+ * relationship (customer and id) that holds the name.
+ */
+typedef struct QAdminClaim
+{
+	const pg_uuid_t *partner_id;
+	Datum		display_name;
+	pg_uuid_t	customer_id;	/* the answer */
+	pg_uuid_t	admin_relationship_id;
+	bool		found;
+} QAdminClaim;
+
+static MpSql admin_claim_sql =
+Q("SELECT n.customer_id, n.admin_relationship_id" FROM("admin_relationship_name n")
+  " WHERE n.partner_id" EQ "$1 AND n.display_name" EQ "$2",
+  AS_OWNER, 2, UUIDOID, TEXTOID);
+
+static bool
+admin_claim_spi(void *question)
+{
+	QAdminClaim *q = (QAdminClaim *) question;
+	Datum		args[2];
+	bool		isnull;
+
+	args[0] = UUIDPGetDatum(q->partner_id);
+	args[1] = q->display_name;
+	q->found = spi_run_at(&admin_claim_sql, "admin_relationship_name", NULL, args, NULL,
+						  1, GetLatestSnapshot()) == 1;
+	if (q->found)
+	{
+		q->customer_id = spi_uuid(0, 1, &isnull);
+		q->admin_relationship_id = spi_uuid(0, 2, &isnull);
+	}
+	spi_done();
+	return true;
+}
+
+bool
+mp_lookup_admin_name_claim(const pg_uuid_t *partner_id, Datum display_name,
+						   pg_uuid_t *customer_id, pg_uuid_t *admin_relationship_id)
+{
+	QAdminClaim q = {partner_id, display_name, {{0}}, {{0}}, false};
+
+	ask(MP_LOOKUP_ADMIN_NAME_CLAIM, &q);
+	*customer_id = q.customer_id;
+	*admin_relationship_id = q.admin_relationship_id;
+	return q.found;
+}
+
+/*
+ * Whether admin relationship id of customer_id still has display_name (the
+ * release of a claim, on Citus): 1 yes, 0 no (or no such row), -1 when its
+ * customer's shard is not on this node, whose placement then cannot tell.
+ * On the latest snapshot, which includes this transaction's rename.
+ */
+typedef struct QAdminNameInUse
+{
+	const pg_uuid_t *customer_id;
+	const pg_uuid_t *id;
+	Datum		display_name;
+	int			answer;
+} QAdminNameInUse;
+
+static MpSql admin_name_in_use_sql =
+Q("SELECT 1" FROM("admin_relationship r")
+  " WHERE r.customer_id" EQ "$1 AND r.admin_relationship_id" EQ "$2"
+  " AND r.display_name" EQ "$3",
+  AS_OWNER, 3, UUIDOID, UUIDOID, TEXTOID);
+
+static bool
+admin_name_in_use_spi(void *question)
+{
+	QAdminNameInUse *q = (QAdminNameInUse *) question;
+	MpPlacement pl;
+	Datum		args[3];
+
+	args[0] = UUIDPGetDatum(q->customer_id);
+	args[1] = UUIDPGetDatum(q->id);
+	args[2] = q->display_name;
+	if (!mp_placement("admin_relationship", q->customer_id, true, &pl))
+	{
+		q->answer = pl.remote ? -1 : 0;
+		return true;
+	}
+	q->answer = spi_run_on(&admin_name_in_use_sql, &pl, args, NULL, 1,
+						   GetLatestSnapshot()) > 0;
+	spi_done();
+	return true;
+}
+
+int
+mp_lookup_admin_name_in_use(const pg_uuid_t *customer_id, const pg_uuid_t *id,
+							Datum display_name)
+{
+	QAdminNameInUse q = {customer_id, id, display_name, 0};
+
+	ask(MP_LOOKUP_ADMIN_NAME_IN_USE, &q);
+	return q.answer;
+}
+
+/*
  * R19: the admin relationship an assignment is made on, locked FOR SHARE
  * like the relationship a sale relies on: its termination, expiry or the
  * removal of a role (UPDATEs of the row) waits for the assignment, or the
@@ -2773,4 +2877,6 @@ static const MpQuestion questions[MP_NUM_LOOKUPS] = {
 	[MP_LOOKUP_PARTNER_SEES_CUSTOMER] = {"partner_sees_customer", false, {sees_direct, sees_spi}},
 	[MP_LOOKUP_MEMBER_PARTNERS] = {"member_partners", false, {member_partners_direct, member_partners_spi}},
 	[MP_LOOKUP_PARTNER_CSP_TAKEN] = {"partner_csp_taken", false, {NULL, csp_taken_spi}},
+	[MP_LOOKUP_ADMIN_NAME_CLAIM] = {"admin_name_claim", false, {NULL, admin_claim_spi}},
+	[MP_LOOKUP_ADMIN_NAME_IN_USE] = {"admin_name_in_use", false, {NULL, admin_name_in_use_spi}},
 };

@@ -133,6 +133,7 @@ extern void mp_identity_init(void);
 extern bool mp_is_operator(void);
 extern bool mp_acting_partner(pg_uuid_t *partner_id, uint32 *roles);
 extern bool mp_acting_partner_peek(pg_uuid_t *partner_id);
+extern bool mp_acting_partner_peek_roles(pg_uuid_t *partner_id, uint32 *roles);
 extern bool mp_acting_partner_cached(pg_uuid_t *partner_id);
 extern uint32 mp_lock_acting_membership(void);
 extern uint32 mp_lock_customer_membership(const pg_uuid_t *customer_id);
@@ -237,6 +238,8 @@ typedef enum MpLookup
 	MP_LOOKUP_PARTNER_SEES_CUSTOMER,
 	MP_LOOKUP_MEMBER_PARTNERS,
 	MP_LOOKUP_PARTNER_CSP_TAKEN,
+	MP_LOOKUP_ADMIN_NAME_CLAIM,
+	MP_LOOKUP_ADMIN_NAME_IN_USE,
 	MP_NUM_LOOKUPS
 } MpLookup;
 
@@ -443,6 +446,13 @@ extern bool mp_lookup_admin_name_taken(const pg_uuid_t *partner_id,
 									   const pg_uuid_t *except_id);
 extern bool mp_lookup_admin_id_taken(const pg_uuid_t *id,
 									 const pg_uuid_t *customer_id);
+extern bool mp_may_create_admin_relationship(pg_uuid_t *partner);
+extern bool mp_lookup_admin_name_claim(const pg_uuid_t *partner_id,
+									   Datum display_name,
+									   pg_uuid_t *customer_id,
+									   pg_uuid_t *admin_relationship_id);
+extern int	mp_lookup_admin_name_in_use(const pg_uuid_t *customer_id,
+										const pg_uuid_t *id, Datum display_name);
 extern bool mp_lookup_lock_admin_relationship(const pg_uuid_t *customer_id,
 											  const pg_uuid_t *id,
 											  MpAdminRelInfo *info);
@@ -620,6 +630,7 @@ extern int	mp_placement_local(const char *relname, MpPlacement **ps);
 extern bool mp_placement_refresh(const MpPlacement *p);
 extern char mp_placement_method(Oid relid);
 extern bool mp_customer_distributed(void);
+extern bool mp_table_distributed(const char *relname);
 extern int64 mp_placement_event_id(const MpPlacement *p);
 extern Oid	mp_placement_index(const MpPlacement *p, const char *idxname);
 extern char *mp_placement_qualified(const MpPlacement *p);

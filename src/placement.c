@@ -623,7 +623,14 @@ mp_placement_method(Oid relid)
 bool
 mp_customer_distributed(void)
 {
-	return mp_placement_method(mp_relation_oid("customer")) == 'h';
+	return mp_table_distributed("customer");
+}
+
+/* Is the extension's table relname hash-distributed on this node (Citus)? */
+bool
+mp_table_distributed(const char *relname)
+{
+	return mp_placement_method(mp_relation_oid(relname)) == 'h';
 }
 
 /*

@@ -37,7 +37,7 @@ $$;
 
 SELECT 'multipartner.subscription'::regclass::oid AS sub_oid \gset
 
-SELECT plan(210);
+SELECT plan(211);
 
 -------------------------------------------------------------------------------
 -- 1. Application roles: no DDL, no TRUNCATE, no DELETE of what is never deleted
@@ -566,8 +566,9 @@ SELECT set_eq($$SELECT proname::text FROM pg_proc WHERE pronamespace = 'multipar
     ARRAY['partner_guard', 'customer_guard', 'relationship_guard', 'member_changed', 'subscription_guard',
           'audit', 'audit_log_guard', 'tenant_registry', 'forbid_truncate', 'ddl_guard', 'data_guard',
           'restore_hold', 'restore_release', 'audit_identity', 'creator_relationship_check',
-          'admin_role_guard', 'admin_relationship_guard', 'access_assignment_guard'],
-    'the trigger functions of the schema are the eighteen tested below');
+          'admin_role_guard', 'admin_relationship_guard', 'access_assignment_guard',
+          'admin_relationship_name_guard'],
+    'the trigger functions of the schema are the nineteen tested below');
 -- The superuser may execute them: the C code refuses with 39P01 (trigger
 -- protocol violated), as PostgreSQL's own C trigger functions do (0A000
 -- "trigger functions can only be called as triggers" is the PL handlers').
@@ -576,7 +577,8 @@ SELECT throws_ok(format('SELECT multipartner.%I()', f), '39P01', NULL,
   FROM unnest(ARRAY['partner_guard', 'customer_guard', 'relationship_guard', 'member_changed', 'subscription_guard',
                     'audit', 'audit_log_guard', 'tenant_registry', 'forbid_truncate', 'ddl_guard', 'data_guard',
                     'restore_hold', 'restore_release', 'audit_identity', 'creator_relationship_check',
-                    'admin_role_guard', 'admin_relationship_guard', 'access_assignment_guard']) f;
+                    'admin_role_guard', 'admin_relationship_guard', 'access_assignment_guard',
+                    'admin_relationship_name_guard']) f;
 SET ROLE regress_office_ga;
 SELECT throws_ok(format('SELECT multipartner.%I()', f), '42501', NULL,
                  format('partner app calls multipartner.%s() directly: no EXECUTE', f))

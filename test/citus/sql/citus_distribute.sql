@@ -3,7 +3,7 @@
 -- own (mp_dist on every node, Citus created and the nodes registered there),
 -- so that the other files keep an undistributed install.  Before: its
 -- refusals (not a superuser; a worker with rows of its own).  After: the
--- twelve tables are Citus tables (three reference tables, nine co-located
+-- thirteen tables are Citus tables (four reference tables, nine co-located
 -- hash tables), no row was lost or added and the copy wrote no audit row
 -- (the rows were judged when written), every row naming a role names the
 -- same role on every node (Citus would copy the OID, and OIDs differ from
@@ -109,7 +109,7 @@ SELECT success FROM run_command_on_workers($$DELETE FROM multipartner.expiry_not
 
 CALL multipartner.distribute();
 
--- the tables: three reference tables, nine hash tables in one colocation group
+-- the tables: four reference tables, nine hash tables in one colocation group
 SELECT logicalrelid, partmethod, partkey IS NOT NULL AS has_key,
        colocationid = (SELECT colocationid FROM pg_dist_partition WHERE logicalrelid = 'multipartner.customer'::regclass)
          OR partmethod = 'n' AS colocated
