@@ -8,6 +8,10 @@
  * way), what it does in restore mode, which writes its table refuses
  * outright (R10), and the rule functions for INSERT, UPDATE and DELETE.
  * mp_trigger_run does, in this order:
+ *   0. in a logical replication worker (the apply or table sync worker of
+ *      a subscription; on Citus the target of a shard move), nothing but
+ *      the table's hook (t->always): the row goes through untouched, no
+ *      rule, no stamp, no audit (see replayed_row);
  *   1. the protocol check: called by the trigger manager, as declared,
  *      against objects of this library's version (version.c), and, under
  *      session_replication_role = replica, with no trigger of the table
@@ -36,6 +40,7 @@
 #include "catalog/namespace.h"
 #include "commands/trigger.h"
 #include "fmgr.h"
+#include "replication/logicalworker.h"
 #include "utils/lsyscache.h"
 
 #include "multipartner.h"
@@ -183,6 +188,41 @@ stamp_new_row(TriggerData *trigdata, const char *col)
 }
 
 /*
+ * A row a logical replication worker writes: a replay of a row written,
+ * judged and audited on the publisher.  On Citus that is a shard move or
+ * split by logical replication (citus_move_shard_placement,
+ * citus_rebalance_start; 'auto' and 'force_logical'): Citus creates the
+ * target shards' triggers, ENABLE ALWAYS as on every shard, before the last
+ * catch-up, so the apply worker fires them on the rows written during the
+ * move.  Judged again there, with no acting partner and no caller, they
+ * would be refused (the worker retries the same change forever and the
+ * move times out) or audited a second time; the audit rows themselves are
+ * replayed into the moved audit_log shard.  So the row goes through as it
+ * came, and the foreign keys' triggers, which replica mode skips there, are
+ * no reason to refuse it either.  Only a superuser creates a subscription
+ * (PostgreSQL 15) and chooses the publisher it replays; no session of a
+ * client runs as a logical replication worker.  The table's hook still
+ * runs: it keeps this node's caches true after a write, whoever made it.
+ */
+static Datum
+replayed_row(FunctionCallInfo fcinfo, const MpTrigger *t)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" was not called by trigger manager",
+						t->name)));
+	if (t->always)
+		t->always();
+	if (TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) &&
+		TRIGGER_FIRED_BEFORE(trigdata->tg_event))
+		return mp_trigger_passthrough(trigdata);
+	return PointerGetDatum(NULL);
+}
+
+/*
  * mp_trigger_run - the body of every trigger function: t's rules applied
  * to the event the trigger manager passed (see the file's banner).
  */
@@ -194,6 +234,8 @@ mp_trigger_run(FunctionCallInfo fcinfo, const MpTrigger *t)
 	MpRule		rule = NULL;
 	bool		before_row;
 
+	if (unlikely(IsLogicalWorker()))
+		return replayed_row(fcinfo, t);
 	check_protocol(fcinfo, t->name, t->kind);
 	trigdata = (TriggerData *) fcinfo->context;
 	before_row = TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) &&
