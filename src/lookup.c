@@ -1019,6 +1019,7 @@ typedef struct QTenant
 	const pg_uuid_t *owner_id;
 	const pg_uuid_t *creator;	/* claim: or NULL */
 	bool		done;			/* claimed; found */
+	bool		latest;			/* kind: read on the latest snapshot */
 } QTenant;
 
 static MpSql tenant_claim_sql =
@@ -1050,7 +1051,7 @@ bool
 mp_lookup_tenant_claim(const pg_uuid_t *tenant_id, const char *kind,
 					   const pg_uuid_t *owner_id, const pg_uuid_t *creator)
 {
-	QTenant		q = {tenant_id, kind, owner_id, creator, false};
+	QTenant		q = {tenant_id, kind, owner_id, creator, false, false};
 
 	ask(MP_LOOKUP_TENANT_CLAIM, &q);
 	return q.done;
@@ -1069,7 +1070,7 @@ tenant_kind_spi(void *question)
 	bool		isnull;
 
 	q->done = spi_run_at(&tenant_kind_sql, "tenant", q->tenant_id, &arg, NULL, 1,
-						 InvalidSnapshot) == 1;
+						 q->latest ? GetLatestSnapshot() : InvalidSnapshot) == 1;
 	/* copied out into the caller's memory: SPI_finish frees the result */
 	if (q->done)
 		q->kind = MemoryContextStrdup(cxt, TextDatumGetCString(spi_col(0, 1, &isnull)));
@@ -1081,7 +1082,21 @@ tenant_kind_spi(void *question)
 const char *
 mp_lookup_tenant_kind(const pg_uuid_t *tenant_id)
 {
-	QTenant		q = {tenant_id, NULL, NULL, NULL, false};
+	QTenant		q = {tenant_id, NULL, NULL, NULL, false, false};
+
+	ask(MP_LOOKUP_TENANT_KIND, &q);
+	return q.done ? q.kind : NULL;
+}
+
+/*
+ * The same on the latest snapshot: a claim committed after the transaction's
+ * snapshot too (REPEATABLE READ).  Asked on Citus under the tenant's lock
+ * (party.c), so that of two concurrent claimants the second sees the first.
+ */
+const char *
+mp_lookup_tenant_kind_latest(const pg_uuid_t *tenant_id)
+{
+	QTenant		q = {tenant_id, NULL, NULL, NULL, false, true};
 
 	ask(MP_LOOKUP_TENANT_KIND, &q);
 	return q.done ? q.kind : NULL;
@@ -1108,7 +1123,7 @@ tenant_release_spi(void *question)
 void
 mp_lookup_tenant_release(const pg_uuid_t *tenant_id, const pg_uuid_t *owner_id)
 {
-	QTenant		q = {tenant_id, NULL, owner_id, NULL, false};
+	QTenant		q = {tenant_id, NULL, owner_id, NULL, false, false};
 
 	ask(MP_LOOKUP_TENANT_RELEASE, &q);
 }
@@ -1130,7 +1145,10 @@ mp_lookup_tenant_here(const pg_uuid_t *tenant_id)
 
 /*
  * Has a partner csp_tenant_id as its CSP tenant?  Asked on Citus only, of
- * this node's placement of the partner reference table (party.c).
+ * this node's placement of the partner reference table (party.c), under the
+ * tenant's lock and on the latest snapshot: a partner committed after the
+ * transaction's snapshot counts too, as it does for the unique index the
+ * question stands in for.
  */
 static MpSql csp_taken_sql =
 Q("SELECT 1" FROM("partner p") " WHERE p.csp_tenant_id" EQ "$1 LIMIT 1",
@@ -1141,7 +1159,7 @@ csp_taken_spi(void *question)
 {
 	Question   *q = (Question *) question;
 
-	q->found = spi_keys_at(&csp_taken_sql, q, "partner", NULL, 1, InvalidSnapshot) > 0;
+	q->found = spi_keys_at(&csp_taken_sql, q, "partner", NULL, 1, GetLatestSnapshot()) > 0;
 	spi_done();
 	return true;
 }

@@ -384,6 +384,7 @@ extern bool mp_lookup_tenant_claim(const pg_uuid_t *tenant_id, const char *kind,
 								   const pg_uuid_t *owner_id,
 								   const pg_uuid_t *creator);
 extern const char *mp_lookup_tenant_kind(const pg_uuid_t *tenant_id);
+extern const char *mp_lookup_tenant_kind_latest(const pg_uuid_t *tenant_id);
 extern bool mp_lookup_tenant_here(const pg_uuid_t *tenant_id);
 extern bool mp_lookup_partner_csp_taken(const pg_uuid_t *csp_tenant_id);
 extern void mp_lookup_tenant_release(const pg_uuid_t *tenant_id,

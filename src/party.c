@@ -24,14 +24,23 @@
  * otherwise), so its claim is in its own node; a partner's is made by the
  * placement of the partner row on the node that holds the registry's shard
  * of its CSP tenant.  Both meet in that shard's unique key, as on one node.
+ * The other keys of one node are gone there (customer_tenant_id_key) or are
+ * a shard's (customer_pkey_NNNNNN, partner_csp_tenant_id_key_NNNNNN), whose
+ * names a refusal must not show: the guards refuse a taken tenant first,
+ * under the tenant's lock (lock_tenant), so that of two concurrent writers
+ * the second waits for the first and then refuses as on one node.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
+#include "common/hashfn.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "miscadmin.h"
+#include "storage/lock.h"
 #include "utils/builtins.h"
 #include "utils/rls.h"
 
@@ -41,16 +50,42 @@
 #define TENANT_PARTNER_CSP "partner_csp"
 
 /*
+ * On Citus, the lock of tenant_id on this node until the transaction ends:
+ * the object lock of the tenant registry table (pg_locks: locktype object,
+ * classid the tenant table, objid a hash of the tenant id), in EXCLUSIVE
+ * mode.  Taken by the guards of a customer and of each placement of a
+ * partner before they read who holds the tenant, and read then on the
+ * latest snapshot: a second writer of one tenant waits there for the first
+ * to commit or abort, then sees its row.  (A hash shared by two tenants
+ * only makes their writers wait for each other.)  Never taken on one node,
+ * where the tables' unique keys make the second writer wait.
+ */
+static void
+lock_tenant(const pg_uuid_t *tenant_id)
+{
+	Oid			relid = mp_relation_oid("tenant");
+	LOCKTAG		tag;
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "table %s.tenant does not exist", MP_SCHEMA);
+	SET_LOCKTAG_OBJECT(tag, MyDatabaseId, relid,
+					   hash_bytes(tenant_id->data, UUID_LEN), 0);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+}
+
+/*
  * Refuse a new owner of kind new_is_customer ? customer : partner's CSP
  * tenant for tenant_id, which an owner of kind existing holds, without
  * naming that owner.  A second customer is refused as on one node, where
  * customer_tenant_id_key refuses it first (on Citus that key is the
  * registry's: distribute() drops it, since it lacks the distribution
- * column).
+ * column): the same message, and the key's value as its detail where
+ * PostgreSQL shows it (to a role row security does not apply to); rel, the
+ * customer table or NULL, names the table and the key.
  */
 static void
 report_tenant_taken(const pg_uuid_t *tenant_id, const char *existing,
-					bool new_is_customer)
+					bool new_is_customer, Relation rel)
 {
 	if (strcmp(existing, TENANT_PARTNER_CSP) == 0 && new_is_customer)
 	{
@@ -77,7 +112,11 @@ report_tenant_taken(const pg_uuid_t *tenant_id, const char *existing,
 				(errcode(ERRCODE_UNIQUE_VIOLATION),
 				 errmsg("duplicate key value violates unique constraint \"%s\"",
 						"customer_tenant_id_key"),
-				 errdetail("Each tenant is one customer.")));
+				 rel != NULL &&
+				 check_enable_rls(mp_logical_relid(rel), InvalidOid, true) != RLS_ENABLED ?
+				 errdetail("Key (tenant_id)=(%s) already exists.",
+						   mp_uuid_str(tenant_id)) : 0,
+				 rel != NULL ? mp_errtableconstraint(rel, "customer_tenant_id_key") : 0));
 	ereport(ERROR,
 			(errcode(ERRCODE_UNIQUE_VIOLATION),
 			 errmsg("tenant %s is already the CSP transaction tenant of another partner",
@@ -90,7 +129,7 @@ report_tenant_taken(const pg_uuid_t *tenant_id, const char *existing,
  *
  */
 static void
-mp_claim_tenant(const pg_uuid_t *tenant_id, const char *kind,
+mp_claim_tenant(Relation rel, const pg_uuid_t *tenant_id, const char *kind,
 				const pg_uuid_t *owner_id)
 {
 	const char *existing;
@@ -111,7 +150,7 @@ mp_claim_tenant(const pg_uuid_t *tenant_id, const char *kind,
 				 errmsg("could not register tenant %s due to a concurrent change",
 						mp_uuid_str(tenant_id)),
 				 errhint("The transaction might succeed if retried.")));
-	report_tenant_taken(tenant_id, existing, new_is_customer);
+	report_tenant_taken(tenant_id, existing, new_is_customer, rel);
 }
 
 /*
@@ -149,8 +188,13 @@ static const char *const customer_immutable[] = {
  * placement, in a message naming the placement's index (a shard).  Each
  * placement holds every partner, so each refuses it here first, as on one
  * node, naming the table's key (with the key's value where PostgreSQL
- * shows it: to a role row security does not apply to).  Two concurrent
- * inserts still meet in the placements' index.  Nothing to do on one node.
+ * shows it: to a role row security does not apply to).  Under the tenant's
+ * lock and on the latest snapshot, as the index would see it: Citus writes
+ * the placements one after the other in one order, so of two concurrent
+ * inserts the second waits at the first placement until the first commits
+ * or aborts, and is then refused here (or goes through), never by a
+ * placement's index; under REPEATABLE READ too, as the index refuses a row
+ * committed after the snapshot.  Nothing to do on one node.
  */
 static HeapTuple
 partner_insert(const MpTriggerEvent *ev)
@@ -159,8 +203,10 @@ partner_insert(const MpTriggerEvent *ev)
 	Datum		csp = mp_getattr(ev->newtup, ev->rel, "csp_tenant_id", &isnull);
 	Oid			relid = mp_logical_relid(ev->rel);
 
-	if (isnull || mp_placement_method(relid) != 'n' ||
-		!mp_lookup_partner_csp_taken(DatumGetUUIDP(csp)))
+	if (isnull || mp_placement_method(relid) != 'n')
+		return ev->newtup;
+	lock_tenant(DatumGetUUIDP(csp));
+	if (!mp_lookup_partner_csp_taken(DatumGetUUIDP(csp)))
 		return ev->newtup;
 	ereport(ERROR,
 			(errcode(ERRCODE_UNIQUE_VIOLATION),
@@ -240,14 +286,34 @@ customer_id_is_tenant(Relation rel, HeapTuple tuple)
 		 * A tenant claimed already is refused here, as on one node: the
 		 * registry's shard of it is this node's (the customer's id is the
 		 * tenant id).  Else a second customer with this id would be refused
-		 * by customer_pkey of this shard, a message naming the shard.  (Two
-		 * concurrent inserts still meet there; a concurrent claim by a
-		 * partner meets the claim in tenant_registry.)
+		 * by customer_pkey of this shard, a message naming the shard.
+		 *
+		 * Under the tenant's lock: a concurrent customer of the tenant (the
+		 * same id: the same shard, this node) or partner claiming it as its
+		 * CSP tenant (its placement on this node takes the lock too) makes
+		 * this one wait until it commits or aborts.  Then the claim is read
+		 * as the registry's claim would find it: in READ COMMITTED on a
+		 * fresh snapshot; in REPEATABLE READ on the transaction's snapshot
+		 * (a claim found there is refused as on one node), and else on the
+		 * latest one for another customer only, which one node's
+		 * customer_tenant_id_key refuses whenever it committed.  A partner's
+		 * claim committed after the snapshot is left to the claim itself:
+		 * its INSERT ... ON CONFLICT fails with a serialization error, as
+		 * on one node.
 		 */
-		const char *existing = mp_lookup_tenant_kind(DatumGetUUIDP(tenant));
+		const pg_uuid_t *tenant_id = DatumGetUUIDP(tenant);
+		const char *existing;
 
+		lock_tenant(tenant_id);
+		existing = mp_lookup_tenant_kind(tenant_id);
+		if (existing == NULL && IsolationUsesXactSnapshot())
+		{
+			existing = mp_lookup_tenant_kind_latest(tenant_id);
+			if (existing != NULL && strcmp(existing, TENANT_CUSTOMER) != 0)
+				existing = NULL;
+		}
 		if (existing != NULL)
-			report_tenant_taken(DatumGetUUIDP(tenant), existing, true);
+			report_tenant_taken(tenant_id, existing, true, rel);
 		return;
 	}
 	ereport(ERROR,
@@ -383,7 +449,7 @@ tenant_registry_row(const MpTriggerEvent *ev)
 		return NULL;
 
 	if (ev->newtup)
-		mp_claim_tenant(DatumGetUUIDP(tenant),
+		mp_claim_tenant(rel, DatumGetUUIDP(tenant),
 						is_partner ? TENANT_PARTNER_CSP : TENANT_CUSTOMER,
 						DatumGetUUIDP(id));
 	else
