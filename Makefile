@@ -63,6 +63,11 @@ TAP_LIST       := $(sort $(patsubst $(mp_top)/t/%.pl,%,$(wildcard $(mp_top)/t/*.
 # test/citus/expected/NAME.out replaces it).
 CITUS_REGRESS  := $(sort $(patsubst test/citus/sql/%.sql,%,$(wildcard test/citus/sql/*.sql)))
 CITUS_SHARED    = version install
+# and, on distributed tables, the rule suites of the main suite (test/sql/NAME.sql, in the Citus mode of
+# test/setup.psql: a database of each file's own on every node, the fixtures committed and distributed
+# by CALL multipartner.distribute(); README "Running on Citus"), expected/NAME.out unless
+# test/citus/expected/NAME.out replaces it
+CITUS_RULES     = bad_input
 # and with pg_isolation_regress its own specs test/citus/specs/*.spec (on distributed tables), then
 # the specs of the main suite it runs as they are (test/specs/NAME.spec)
 CITUS_SPECS    := $(sort $(patsubst test/citus/specs/%.spec,%,$(wildcard test/citus/specs/*.spec)))

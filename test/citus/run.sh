@@ -16,7 +16,10 @@
 # (citus_set_coordinator_host, citus_add_node), create extension multipartner on the coordinator
 # (Citus propagates it to the workers), and run the suite with pg_regress against the coordinator:
 # the files of the suite's own (test/citus/sql/*.sql) and the files of the main suite listed in the
-# Makefile's CITUS_SHARED (test/sql/NAME.sql), then with pg_isolation_regress the suite's own specs
+# Makefile's CITUS_SHARED (test/sql/NAME.sql), then, with MP_CITUS_RULES set for psql (the Citus mode of
+# test/setup.psql: a database of each file's own on every node, its fixtures committed and distributed,
+# test/citus/rules/), the main suite's rule files listed in CITUS_RULES on distributed tables (output
+# in build/citus/rules/), then with pg_isolation_regress the suite's own specs
 # (test/citus/specs/*.spec, each installing and distributing its own multipartner in mp_citus) and the
 # main suite's specs listed in CITUS_ISOLATION (test/specs/NAME.spec); an expected file in test/citus/expected/ is
 # used instead of expected/NAME.out.  TEST... runs only those (names without .sql or .spec).  Then it stops the
@@ -120,17 +123,22 @@ fi
 
 own=$(make -C "$tree" --no-print-directory -s print-CITUS_REGRESS)
 shared=$(make -C "$tree" --no-print-directory -s print-CITUS_SHARED)
+rules=$(make -C "$tree" --no-print-directory -s print-CITUS_RULES)
 ownspecs=$(make -C "$tree" --no-print-directory -s print-CITUS_SPECS)
 specs=$(make -C "$tree" --no-print-directory -s print-CITUS_ISOLATION)
 tests=()
+ruletests=()
 isotests=()
 for t in $own $shared; do
 	if ((${#only[@]} == 0)) || [[ " ${only[*]} " == *" $t "* ]]; then tests+=("$t"); fi
 done
+for t in $rules; do
+	if ((${#only[@]} == 0)) || [[ " ${only[*]} " == *" $t "* ]]; then ruletests+=("$t"); fi
+done
 for t in $ownspecs $specs; do
 	if ((${#only[@]} == 0)) || [[ " ${only[*]} " == *" $t "* ]]; then isotests+=("$t"); fi
 done
-((${#tests[@]} + ${#isotests[@]} > 0)) || abort "no test to run (asked for: ${only[*]:-all})"
+((${#tests[@]} + ${#ruletests[@]} + ${#isotests[@]} > 0)) || abort "no test to run (asked for: ${only[*]:-all})"
 
 # The ports must be free: something listening on one would take our coordinator's place.
 for n in "${nodes[@]}"; do
@@ -145,7 +153,7 @@ chmod 0700 "$base"
 sock=$base/sock
 work=$base/work
 mkdir -p "$sock" "$work/in/sql" "$work/in/expected" "$work/results" "$work/iso/specs" \
-	"$work/iso/expected" "$work/iso_out"
+	"$work/iso/expected" "$work/iso_out" "$work/rules/sql" "$work/rules/expected" "$work/rules_out"
 cp -r "$tree/test" "$work/test"
 cp -r "$tree/expected" "$work/expected"
 for t in $own; do
@@ -154,6 +162,10 @@ done
 for t in $shared; do
 	ln -s "$work/test/sql/$t.sql" "$work/in/sql/$t.sql"
 	[[ -f $work/expected/$t.out ]] && ln -s "$work/expected/$t.out" "$work/in/expected/$t.out"
+done
+for t in $rules; do
+	ln -s "$work/test/sql/$t.sql" "$work/rules/sql/$t.sql"
+	[[ -f $work/expected/$t.out ]] && ln -s "$work/expected/$t.out" "$work/rules/expected/$t.out"
 done
 for t in $ownspecs; do
 	ln -s "$work/test/citus/specs/$t.spec" "$work/iso/specs/$t.spec"
@@ -167,6 +179,7 @@ done
 for f in "$work"/test/citus/expected/*.out; do
 	[[ -e $f ]] || continue
 	ln -sfn "$f" "$work/in/expected/${f##*/}"
+	ln -sfn "$f" "$work/rules/expected/${f##*/}"
 	ln -sfn "$f" "$work/iso/expected/${f##*/}"
 done
 chown -R postgres: "$base"
@@ -229,6 +242,14 @@ collect() {
 	[[ -d $work/results ]] && cp -r "$work/results" "$outdir/" 2>/dev/null || true
 	[[ -f $work/regression.diffs ]] && cp "$work/regression.diffs" "$outdir/" || true
 	[[ -f $work/regression.out ]] && cp "$work/regression.out" "$outdir/" || true
+	if [[ -d $work/rules_out/results ]]; then
+		mkdir -p "$outdir/rules"
+		cp -r "$work/rules_out/results" "$outdir/rules/" 2>/dev/null || true
+		if [[ -s $work/rules_out/regression.diffs ]]; then
+			cp "$work/rules_out/regression.diffs" "$outdir/rules/"
+			cat "$work/rules_out/regression.diffs" >>"$outdir/regression.diffs"
+		fi
+	fi
 	if [[ -d $work/iso_out/results ]]; then
 		mkdir -p "$outdir/isolation"
 		cp -r "$work/iso_out/results" "$outdir/isolation/" 2>/dev/null || true
@@ -268,13 +289,14 @@ psql_node coordinator -d "$dbname" -c "SET client_min_messages = warning; CREATE
 	abort "CREATE EXTENSION multipartner on the coordinator failed"
 
 # run_pg_regress NAME PROGRAM INPUTDIR OUTPUTDIR TEST...: one pg_regress run against the
-# coordinator, its result lines counted as test/run-tests.sh counts them
+# coordinator, its result lines counted as test/run-tests.sh counts them; MP_CITUS_RULES is passed
+# to psql as the caller sets it (the Citus mode of test/setup.psql)
 run_pg_regress() {
 	local name=$1 prog=$2 indir=$3 outdir=$4 rc ok bad
 	shift 4
 	say "== $name against the coordinator: $*"
 	set +e
-	(cd "$work" && runuser -u postgres -- env PGOPTIONS="${PGOPTIONS:-}" \
+	(cd "$work" && runuser -u postgres -- env PGOPTIONS="${PGOPTIONS:-}" ${MP_CITUS_RULES:+MP_CITUS_RULES=$MP_CITUS_RULES} \
 		"$pkglibdir/pgxs/src/test/$prog" --use-existing --dbname="$dbname" \
 		--host="$sock" --port="${port[coordinator]}" --inputdir="$indir" --outputdir="$outdir" \
 		--bindir="$bindir" "$@") 2>&1 | tee "$base/$name.log"
@@ -291,6 +313,12 @@ run_pg_regress() {
 }
 if ((${#tests[@]} > 0)); then
 	run_pg_regress pg_regress regress/pg_regress "$work/in" "$work" "${tests[@]}"
+fi
+if ((${#ruletests[@]} > 0)); then
+	# the main suite's rule files on distributed tables: each makes a database of its own on every
+	# node, commits its fixtures, distributes them and drops it all at its end (test/citus/rules/)
+	MP_CITUS_RULES=1 run_pg_regress pg_regress_rules regress/pg_regress "$work/rules" "$work/rules_out" \
+		"${ruletests[@]}"
 fi
 if ((${#isotests[@]} > 0)); then
 	# isolationtester asks pg_isolation_test_session_is_blocked() whether a step waits, which sees

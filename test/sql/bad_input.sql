@@ -22,6 +22,22 @@
 -- a customer nobody works with yet
 INSERT INTO multipartner.customer (customer_id, tenant_id, name, cloud)
 VALUES (:'northwind_id', :'t_new2', 'Northwind', 'commercial');
+\i test/fixtures_done.psql
+-- On distributed tables (the Citus mode of the suite, README "Running on
+-- Citus") Citus refuses three of the statements below before any trigger of
+-- the extension sees them, with its own SQLSTATE: a NULL distribution column
+-- in an INSERT (22004 "cannot perform an INSERT with NULL in the partition
+-- column") and an UPDATE of the distribution column customer_id (0A000
+-- "modifying the partition value of rows is not allowed").  Still refused,
+-- nothing written; the single-node answers otherwise.
+\set want_null_dist_insert 23502
+\set want_sub_customer_update MP003
+\set want_rel_customer_update MP008
+\if :{?mp_citus_rules}
+\set want_null_dist_insert 22004
+\set want_sub_customer_update 0A000
+\set want_rel_customer_update 0A000
+\endif
 -- a pending request Office -> Fabrikam, for the accept/decline calls
 SET ROLE regress_office_ga;
 SELECT multipartner.request_relationship(:'fabrikam_id') AS rel_pending \gset
@@ -113,7 +129,7 @@ SELECT * FROM pg_temp.refused(format($$INSERT INTO multipartner.subscription (cu
 SELECT * FROM pg_temp.refused(format($$INSERT INTO multipartner.subscription (customer_id, offer_id, product_family, quantity, term, billing_cycle, auto_renew) VALUES (%L, 'O365_E5', 'Microsoft 365', 1, 'P1M', 'monthly', NULL)$$, :'contoso_id'), '23502',
     'INSERT subscription, auto_renew NULL');
 SELECT pg_temp.sqlstate_of($$INSERT INTO multipartner.subscription (customer_id, offer_id, product_family, quantity, term, billing_cycle) VALUES (NULL, 'O365_E5', 'Microsoft 365', 1, 'P1M', 'monthly')$$) AS sub_null_customer \gset
-SELECT is(:'sub_null_customer'::text, '23502', 'INSERT subscription, customer_id NULL, partner_of_record left out: 23502');
+SELECT is(:'sub_null_customer'::text, :'want_null_dist_insert', 'INSERT subscription, customer_id NULL, partner_of_record left out: 23502');
 SELECT * FROM pg_temp.refused(format('UPDATE multipartner.subscription SET quantity = NULL WHERE subscription_id = %L', :'sub_office'), '23502',
     'UPDATE subscription SET quantity = NULL');
 SELECT * FROM pg_temp.refused(format('UPDATE multipartner.subscription SET status = NULL WHERE subscription_id = %L', :'sub_office'), '23502',
@@ -124,7 +140,7 @@ SELECT * FROM pg_temp.refused(format('UPDATE multipartner.subscription SET term 
     'UPDATE subscription SET term = NULL: terms never change (R7 MP004)');
 SELECT * FROM pg_temp.refused(format('UPDATE multipartner.subscription SET partner_of_record = NULL WHERE subscription_id = %L', :'sub_office'), 'MP003',
     'UPDATE subscription SET partner_of_record = NULL: R6 MP003');
-SELECT * FROM pg_temp.refused(format('UPDATE multipartner.subscription SET customer_id = NULL WHERE subscription_id = %L', :'sub_office'), 'MP003',
+SELECT * FROM pg_temp.refused(format('UPDATE multipartner.subscription SET customer_id = NULL WHERE subscription_id = %L', :'sub_office'), :'want_sub_customer_update',
     'UPDATE subscription SET customer_id = NULL: R6 MP003');
 SELECT * FROM pg_temp.refused(format('UPDATE multipartner.subscription SET created_at = NULL WHERE subscription_id = %L', :'sub_office'), 'MP004',
     'UPDATE subscription SET created_at = NULL: R7 MP004');
@@ -133,15 +149,15 @@ SELECT * FROM pg_temp.refused(format('UPDATE multipartner.relationship SET statu
     'UPDATE relationship SET status = NULL');
 SELECT * FROM pg_temp.refused(format('UPDATE multipartner.relationship SET delegated_admin = NULL WHERE relationship_id = %L', :'rel_office_contoso'), '23502',
     'UPDATE relationship SET delegated_admin = NULL');
-SELECT * FROM pg_temp.refused(format('UPDATE multipartner.relationship SET customer_id = NULL WHERE relationship_id = %L', :'rel_office_contoso'), 'MP008',
+SELECT * FROM pg_temp.refused(format('UPDATE multipartner.relationship SET customer_id = NULL WHERE relationship_id = %L', :'rel_office_contoso'), :'want_rel_customer_update',
     'UPDATE relationship SET customer_id = NULL: the parties never change (MP008)');
 SELECT * FROM pg_temp.refused(format($$INSERT INTO multipartner.relationship (customer_id, delegated_admin) VALUES (%L, NULL)$$, :'northwind_id'), '23502',
     'INSERT relationship, delegated_admin NULL');
 SELECT * FROM pg_temp.refused(format($$INSERT INTO multipartner.customer (tenant_id, name, cloud) VALUES (NULL, 'Litware', 'commercial')$$), '23502',
     'INSERT customer, tenant_id NULL');
-SELECT * FROM pg_temp.refused(format($$INSERT INTO multipartner.customer (tenant_id, name, cloud) VALUES (%L, NULL, 'commercial')$$, :'t_new'), '23502',
+SELECT * FROM pg_temp.refused(format($$INSERT INTO multipartner.customer (customer_id, tenant_id, name, cloud) VALUES (%L, %L, NULL, 'commercial')$$, :'t_new', :'t_new'), '23502',
     'INSERT customer, name NULL');
-SELECT * FROM pg_temp.refused(format($$INSERT INTO multipartner.customer (tenant_id, name, cloud) VALUES (%L, 'Litware', NULL)$$, :'t_new'), '23502',
+SELECT * FROM pg_temp.refused(format($$INSERT INTO multipartner.customer (customer_id, tenant_id, name, cloud) VALUES (%L, %L, 'Litware', NULL)$$, :'t_new', :'t_new'), '23502',
     'INSERT customer, cloud NULL');
 SET ROLE regress_operator;
 SELECT * FROM pg_temp.refused(format($$INSERT INTO multipartner.partner (name, cloud, csp_tenant_id) VALUES ('Litware', 'commercial', NULL)$$), '23502',
@@ -404,4 +420,4 @@ SELECT * FROM pg_temp.refused(format('SELECT multipartner.accept_relationship(%L
 RESET ROLE;
 
 SELECT * FROM finish();
-ROLLBACK;
+\i test/teardown.psql

@@ -29,6 +29,7 @@ GRANT multipartner_partner_app TO regress_office_tech1, regress_office_tech2;
 INSERT INTO multipartner.partner_member (member, partner_id, role) VALUES
     ('regress_office_tech1', :'office_id', 'helpdesk_agent'),
     ('regress_office_tech2', :'office_id', 'helpdesk_agent');
+\i test/fixtures_done.psql
 
 CREATE FUNCTION pg_temp.ast(id uuid) RETURNS text LANGUAGE sql AS $$
     SELECT status::text FROM multipartner.access_assignment WHERE access_assignment_id = id
@@ -340,4 +341,4 @@ SELECT throws_ok(format($$SELECT multipartner.assign_admin_access(%L, 'regress_o
 RESET ROLE;
 
 SELECT * FROM finish();
-ROLLBACK;
+\i test/teardown.psql

@@ -18,6 +18,7 @@
 -- Refusals are checked by SQLSTATE.
 \i test/fixtures.psql
 \i test/fixtures_bypass.psql
+\i test/fixtures_done.psql
 
 SELECT plan(210);
 -- durations are compared as text in PostgreSQL's own style (pg_regress sets
@@ -824,4 +825,4 @@ SELECT is(pg_temp.upd(format('UPDATE multipartner.admin_relationship SET status 
           '55000', 'R18: an expired one is never restored, not by the superuser either (55000)');
 
 SELECT * FROM finish();
-ROLLBACK;
+\i test/teardown.psql

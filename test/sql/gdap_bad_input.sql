@@ -8,6 +8,7 @@
 -- state is not compared after each error).
 \i test/fixtures.psql
 \i test/state.psql
+\i test/fixtures_done.psql
 
 SELECT plan(52);
 
@@ -96,4 +97,4 @@ SELECT is((SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM multipartn
 SELECT is((SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM multipartner.access_assignment t),
           (SELECT d_as FROM gdap_before), 'the refused calls left the assignments as they were, and added none');
 SELECT * FROM finish();
-ROLLBACK;
+\i test/teardown.psql

@@ -9,6 +9,7 @@
 -- access_assignment (partner its own, customer its tenant's, operator all),
 -- the view admin_relationships, and the audit rows of every change.
 \i test/fixtures.psql
+\i test/fixtures_done.psql
 
 SELECT plan(60);
 
@@ -295,4 +296,4 @@ SELECT ok(pg_temp.view_form_rows('customer_partners') > 0 AND pg_temp.view_form_
     'view forms: ... compared on rows (customer_partners, admin_relationships)');
 
 SELECT * FROM finish();
-ROLLBACK;
+\i test/teardown.psql

@@ -8,6 +8,7 @@
 -- plus the unique tenants, the name checks and the NOT NULL columns.
 \i test/fixtures.psql
 \i test/fixtures_bypass.psql
+\i test/fixtures_done.psql
 
 SELECT plan(108);
 
@@ -394,4 +395,4 @@ SELECT is(pg_temp.error_of(format('INSERT INTO multipartner.partner (partner_id,
           NULL, 're-inserting an existing partner row ... ON CONFLICT DO NOTHING succeeds');
 
 SELECT * FROM finish();
-ROLLBACK;
+\i test/teardown.psql

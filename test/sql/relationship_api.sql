@@ -29,6 +29,7 @@ INSERT INTO multipartner.customer (customer_id, tenant_id, name, cloud) VALUES
     (:'c4_id', '44444444-4444-4444-8444-0000000000a4', 'Wingtip', 'commercial'),
     (:'c5_id', '44444444-4444-4444-8444-0000000000a5', 'Proseware', 'commercial'),
     (:'c6_id', '44444444-4444-4444-8444-0000000000a6', 'Lucerne', 'commercial');
+\i test/fixtures_done.psql
 -- Tenants for the customers the partners create here.
 \set t_nw    '55555555-5555-4555-8555-000000000001'
 \set t_uma   '55555555-5555-4555-8555-000000000002'
@@ -727,4 +728,4 @@ SELECT lives_ok(format('SELECT multipartner.create_customer(%L, %L, %L)', :'t_go
 RESET ROLE;
 
 SELECT * FROM finish();
-ROLLBACK;
+\i test/teardown.psql

@@ -13,6 +13,7 @@
 \i test/fixtures.psql
 \i test/fixtures_subscription.psql
 \i test/fixtures_bypass.psql
+\i test/fixtures_done.psql
 
 -- more fixed ids for this file
 \set sub_direct_ga  '77777777-7777-4777-8777-000000000001'
@@ -888,4 +889,4 @@ SELECT is((SELECT count(*) FROM pg_locks
     0::bigint, 'membership lock: a new membership takes nothing away and locks nothing');
 
 SELECT * FROM finish();
-ROLLBACK;
+\i test/teardown.psql
