@@ -211,6 +211,9 @@ start_node() {
 		# on this node only (Citus: "intended to be used before vanilla tests")
 		citus.enable_unsupported_feature_messages = off
 		max_prepared_transactions = 100
+		# Citus runs a maintenance worker per database, and the suite's files make databases of
+		# their own: the default 8 runs out ("could not start maintenance background worker")
+		max_worker_processes = 64
 		# shard moves by logical replication (citus_move_shard_placement, test citus_move); a
 		# move whose apply worker keeps failing errors out after 20 s, not two hours
 		wal_level = logical

@@ -10,6 +10,7 @@
 -- the table stays empty and its trigger refuses a claim (55000); on Citus
 -- (test/citus/sql/citus_names_r15.sql) the call claims the new name first.
 \i test/fixtures.psql
+\i test/fixtures_done.psql
 
 SELECT plan(26);
 
@@ -109,4 +110,4 @@ SELECT throws_ok('SELECT * FROM multipartner.admin_relationship_name', '42501', 
 RESET ROLE;
 
 SELECT * FROM finish();
-ROLLBACK;
+\i test/teardown.psql
