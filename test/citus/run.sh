@@ -12,7 +12,7 @@
 # two, which must be free, trust authentication on 127.0.0.1 and the private Unix socket only,
 # shared_preload_libraries = 'citus' (multipartner loads on demand, as in the main suite),
 # citus.enable_unsafe_triggers = on, citus.enable_binary_protocol = off,
-# citus.enable_unsupported_feature_messages = off, wal_level = logical (shard moves), max_worker_processes = 32 (a Citus maintenance daemon per database), core dumps allowed), create database mp_citus and extension citus on every node, register the workers
+# citus.enable_unsupported_feature_messages = off, wal_level = logical (shard moves), max_worker_processes = 64 (a Citus maintenance daemon per database), core dumps allowed), create database mp_citus and extension citus on every node, register the workers
 # (citus_set_coordinator_host, citus_add_node), create extension multipartner on the coordinator
 # (Citus propagates it to the workers), and run the suite with pg_regress against the coordinator:
 # the files of the suite's own (test/citus/sql/*.sql) and the files of the main suite listed in the
