@@ -9,26 +9,8 @@
 -- of a customer), R13, the end of an admin relationship's assignments
 -- (end_assignments), the removal of a role's last member row
 -- (member_rows_left), each once on distributed tables.
-SET client_min_messages = warning;
-\set SHOW_CONTEXT never
-\set coordinator_port :PORT
-SELECT nodeport AS w1 FROM pg_dist_node WHERE groupid = 1 \gset
-SELECT nodeport AS w2 FROM pg_dist_node WHERE groupid = 2 \gset
-CREATE DATABASE mp_dist_acting;
-SELECT success FROM run_command_on_workers('CREATE DATABASE mp_dist_acting') ORDER BY nodeport;
-\c mp_dist_acting - - :w1
-SET client_min_messages = warning;
-CREATE EXTENSION citus;
-\c mp_dist_acting - - :w2
-SET client_min_messages = warning;
-CREATE EXTENSION citus;
-\c mp_dist_acting - - :coordinator_port
-SET client_min_messages = warning;
-\set SHOW_CONTEXT never
-CREATE EXTENSION citus;
-SELECT citus_set_coordinator_host('127.0.0.1', :coordinator_port) IS NOT NULL AS coordinator;
-SELECT citus_add_node('127.0.0.1', :w1) > 0 AS worker1, citus_add_node('127.0.0.1', :w2) > 0 AS worker2;
-CREATE EXTENSION multipartner;
+\set mp_db mp_dist_acting
+\i test/citus/own_db.psql
 
 -- SQLSTATE, message and detail of a statement (the context names a node's port)
 CREATE FUNCTION pg_temp.try(sql text) RETURNS text LANGUAGE plpgsql AS $$

@@ -12,26 +12,8 @@
 -- foreign keys are back, the keys include the distribution column, a
 -- second CALL only finishes, and a non-superuser's DDL is not refused by
 -- the DDL guard because of Citus's truncate triggers.
-SET client_min_messages = warning;
-\set SHOW_CONTEXT never
-\set coordinator_port :PORT
-SELECT nodeport AS w1 FROM pg_dist_node WHERE groupid = 1 \gset
-SELECT nodeport AS w2 FROM pg_dist_node WHERE groupid = 2 \gset
-CREATE DATABASE mp_dist;
-SELECT success FROM run_command_on_workers('CREATE DATABASE mp_dist') ORDER BY nodeport;
-\c mp_dist - - :w1
-SET client_min_messages = warning;
-CREATE EXTENSION citus;
-\c mp_dist - - :w2
-SET client_min_messages = warning;
-CREATE EXTENSION citus;
-\c mp_dist - - :coordinator_port
-SET client_min_messages = warning;
-\set SHOW_CONTEXT never
-CREATE EXTENSION citus;
-SELECT citus_set_coordinator_host('127.0.0.1', :coordinator_port) IS NOT NULL AS coordinator;
-SELECT citus_add_node('127.0.0.1', :w1) > 0 AS worker1, citus_add_node('127.0.0.1', :w2) > 0 AS worker2;
-CREATE EXTENSION multipartner;
+\set mp_db mp_dist
+\i test/citus/own_db.psql
 
 -- SQLSTATE and detail of a CALL that fails (the message names a node's port)
 CREATE FUNCTION pg_temp.refusal(sql text) RETURNS text LANGUAGE plpgsql AS $$

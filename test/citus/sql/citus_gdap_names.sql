@@ -13,26 +13,8 @@
 -- still has the name, nor changed, deleted, or made by a role that may not
 -- create admin relationships; claims are not audited, admin relationships
 -- are, once.
-SET client_min_messages = warning;
-\set SHOW_CONTEXT never
-\set coordinator_port :PORT
-SELECT nodeport AS w1 FROM pg_dist_node WHERE groupid = 1 \gset
-SELECT nodeport AS w2 FROM pg_dist_node WHERE groupid = 2 \gset
-CREATE DATABASE mp_dist_names;
-SELECT success FROM run_command_on_workers('CREATE DATABASE mp_dist_names') ORDER BY nodeport;
-\c mp_dist_names - - :w1
-SET client_min_messages = warning;
-CREATE EXTENSION citus;
-\c mp_dist_names - - :w2
-SET client_min_messages = warning;
-CREATE EXTENSION citus;
-\c mp_dist_names - - :coordinator_port
-SET client_min_messages = warning;
-\set SHOW_CONTEXT never
-CREATE EXTENSION citus;
-SELECT citus_set_coordinator_host('127.0.0.1', :coordinator_port) IS NOT NULL AS coordinator;
-SELECT citus_add_node('127.0.0.1', :w1) > 0 AS worker1, citus_add_node('127.0.0.1', :w2) > 0 AS worker2;
-CREATE EXTENSION multipartner;
+\set mp_db mp_dist_names
+\i test/citus/own_db.psql
 
 -- SQLSTATE, message, detail and hint of a statement that fails
 CREATE FUNCTION pg_temp.refusal(sql text) RETURNS text LANGUAGE plpgsql AS $$

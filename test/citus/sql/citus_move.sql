@@ -22,27 +22,9 @@
 -- customer's writes (a backend that read the shard map there before the move
 -- finds the shards local now, a sale is accepted and audited once, a partner
 -- without a relationship is refused as on a single node).
-SET client_min_messages = warning;
-\set SHOW_CONTEXT never
-\set coordinator_port :PORT
-SELECT nodeport AS w1 FROM pg_dist_node WHERE groupid = 1 \gset
-SELECT nodeport AS w2 FROM pg_dist_node WHERE groupid = 2 \gset
-CREATE DATABASE mp_dist_move;
-SELECT success FROM run_command_on_workers('CREATE DATABASE mp_dist_move') ORDER BY nodeport;
-\c mp_dist_move - - :w1
-SET client_min_messages = warning;
-CREATE EXTENSION citus;
-\c mp_dist_move - - :w2
-SET client_min_messages = warning;
-CREATE EXTENSION citus;
-\c mp_dist_move - - :coordinator_port
-SET client_min_messages = warning;
-\set SHOW_CONTEXT never
-CREATE EXTENSION citus;
+\set mp_db mp_dist_move
+\i test/citus/own_db.psql
 CREATE EXTENSION dblink;
-SELECT citus_set_coordinator_host('127.0.0.1', :coordinator_port) IS NOT NULL AS coordinator;
-SELECT citus_add_node('127.0.0.1', :w1) > 0 AS worker1, citus_add_node('127.0.0.1', :w2) > 0 AS worker2;
-CREATE EXTENSION multipartner;
 CALL multipartner.distribute();
 
 -- SQLSTATE, message and detail of a statement that fails

@@ -15,26 +15,8 @@
 -- (the inserts that claim a tenant or check a display name are other parts
 -- of issue 15); every role is LOGIN (Citus connects as the current role) and
 -- a member of one partner only.
-SET client_min_messages = warning;
-\set SHOW_CONTEXT never
-\set coordinator_port :PORT
-SELECT nodeport AS w1 FROM pg_dist_node WHERE groupid = 1 \gset
-SELECT nodeport AS w2 FROM pg_dist_node WHERE groupid = 2 \gset
-CREATE DATABASE mp_router;
-SELECT success FROM run_command_on_workers('CREATE DATABASE mp_router') ORDER BY nodeport;
-\c mp_router - - :w1
-SET client_min_messages = warning;
-CREATE EXTENSION citus;
-\c mp_router - - :w2
-SET client_min_messages = warning;
-CREATE EXTENSION citus;
-\c mp_router - - :coordinator_port
-SET client_min_messages = warning;
-\set SHOW_CONTEXT never
-CREATE EXTENSION citus;
-SELECT citus_set_coordinator_host('127.0.0.1', :coordinator_port) IS NOT NULL AS coordinator;
-SELECT citus_add_node('127.0.0.1', :w1) > 0 AS worker1, citus_add_node('127.0.0.1', :w2) > 0 AS worker2;
-CREATE EXTENSION multipartner;
+\set mp_db mp_router
+\i test/citus/own_db.psql
 
 -- the Task Count lines of a statement's plan, in order
 CREATE FUNCTION pg_temp.tasks(q text) RETURNS text LANGUAGE plpgsql AS $$

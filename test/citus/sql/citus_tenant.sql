@@ -9,26 +9,8 @@
 -- messages; create_customer() makes the customer's id its tenant id; a
 -- customer whose id is not its tenant id is refused (22023); a customer
 -- made before distribution cannot be deleted (55000), one made after can.
-SET client_min_messages = warning;
-\set SHOW_CONTEXT never
-\set coordinator_port :PORT
-SELECT nodeport AS w1 FROM pg_dist_node WHERE groupid = 1 \gset
-SELECT nodeport AS w2 FROM pg_dist_node WHERE groupid = 2 \gset
-CREATE DATABASE mp_dist_tenant;
-SELECT success FROM run_command_on_workers('CREATE DATABASE mp_dist_tenant') ORDER BY nodeport;
-\c mp_dist_tenant - - :w1
-SET client_min_messages = warning;
-CREATE EXTENSION citus;
-\c mp_dist_tenant - - :w2
-SET client_min_messages = warning;
-CREATE EXTENSION citus;
-\c mp_dist_tenant - - :coordinator_port
-SET client_min_messages = warning;
-\set SHOW_CONTEXT never
-CREATE EXTENSION citus;
-SELECT citus_set_coordinator_host('127.0.0.1', :coordinator_port) IS NOT NULL AS coordinator;
-SELECT citus_add_node('127.0.0.1', :w1) > 0 AS worker1, citus_add_node('127.0.0.1', :w2) > 0 AS worker2;
-CREATE EXTENSION multipartner;
+\set mp_db mp_dist_tenant
+\i test/citus/own_db.psql
 
 -- SQLSTATE, message, detail and hint of a statement that fails (Citus's
 -- context names a node's port: left out)
