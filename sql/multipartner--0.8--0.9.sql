@@ -957,8 +957,14 @@ COMMENT ON FUNCTION multipartner.partner_sees_customer(uuid) IS
 COMMENT ON FUNCTION multipartner.member_partners() IS
     'the partners that have or had a relationship with a customer the current role is a member of (the policy customer_partners of partner), ''{}'' for none; read once per statement';
 
+-- (partner's own row as "= ANY" of a one-element array, not "=": with an
+-- equality PostgreSQL puts partner_id and acting_partner() in one
+-- equivalence class, and a view that outer-joins partner to a table whose
+-- policy is the same equality (admin_relationships) got a one-time filter
+-- acting_partner() = acting_partner(), which Citus does not plan on
+-- PostgreSQL 15.  Same rows, same index scan.)
 ALTER POLICY partner_own ON multipartner.partner
-    USING (partner_id OPERATOR(pg_catalog.=) multipartner.acting_partner());
+    USING (partner_id OPERATOR(pg_catalog.=) ANY (ARRAY[multipartner.acting_partner()]));
 ALTER POLICY partner_own ON multipartner.partner_member
     USING (partner_id OPERATOR(pg_catalog.=) multipartner.acting_partner());
 ALTER POLICY partner_own ON multipartner.relationship

@@ -1562,10 +1562,16 @@ CREATE POLICY operator_all ON multipartner.audit_log
 CREATE POLICY operator_all ON multipartner.tenant
     FOR ALL TO multipartner_operator USING (true) WITH CHECK (true);
 
--- Partner applications.
+-- Partner applications.  Partner's own row as "= ANY" of a one-element
+-- array, not "=": with an equality PostgreSQL puts partner_id and
+-- acting_partner() in one equivalence class, and a view that outer-joins
+-- partner to a table whose policy is the same equality (admin_relationships)
+-- gets a one-time filter acting_partner() = acting_partner(), which Citus
+-- does not plan on PostgreSQL 15 ("outer joins and pseudoconstant quals").
+-- Same rows, same index scan.
 CREATE POLICY partner_own ON multipartner.partner
     FOR SELECT TO multipartner_partner_app
-    USING (partner_id OPERATOR(pg_catalog.=) multipartner.acting_partner());
+    USING (partner_id OPERATOR(pg_catalog.=) ANY (ARRAY[multipartner.acting_partner()]));
 CREATE POLICY partner_own ON multipartner.partner_member
     FOR SELECT TO multipartner_partner_app
     USING (partner_id OPERATOR(pg_catalog.=) multipartner.acting_partner());

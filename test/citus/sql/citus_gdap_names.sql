@@ -180,3 +180,14 @@ SELECT pg_temp.refusal($$DELETE FROM multipartner.admin_relationship_name WHERE 
 SELECT replace(pg_temp.refusal($$UPDATE multipartner.admin_relationship_name SET display_name = 'other' WHERE display_name = 'support 2'$$), :'p1', '<P1>') AS claim_renamed_by_superuser;
 SELECT pg_temp.claims() AS claims_at_end;
 SELECT display_name, count(*) FROM multipartner.admin_relationship WHERE partner_id = :'p1' GROUP BY 1 ORDER BY 1;
+-- the view admin_relationships read by the partner over its admin
+-- relationships at several customers (several shards), plain and
+-- aggregated: partner's policy is not an equality on partner_id, so the
+-- view's outer join to partner gets no one-time filter, which Citus does
+-- not plan on PostgreSQL 15 ("outer joins and pseudoconstant quals")
+SELECT count(DISTINCT get_shard_id_for_distribution_column('multipartner.admin_relationship', customer_id)) > 1 AS several_shards
+  FROM multipartner.admin_relationship WHERE partner_id = :'p1';
+SET ROLE regress_names_p1_ga;
+SELECT count(*) AS seen, count(partner_name) AS named FROM multipartner.admin_relationships;
+SELECT display_name, partner_name, count(*) FROM multipartner.admin_relationships GROUP BY 1, 2 ORDER BY 1;
+RESET ROLE;
