@@ -49,24 +49,30 @@
  * which one it acts for.  Citus does send a SET LOCAL, with
  * citus.propagate_set_commands = 'local', to the connections of the
  * transaction (after their BEGIN), but only one it counts as part of a
- * multi-statement transaction: in a transaction block, or run from a
- * function (its executor nesting level above one).  So before the first
- * distributed statement of a transaction (a plan with a Citus custom scan;
- * its range table no longer names the tables) that runs while the setting
- * is not empty, the hook runs through SPI "SELECT
- * multipartner.library_version()", and that function, seeing the carry
- * pending, runs "SET LOCAL multipartner.acting_partner = '<value>'" with
+ * multi-statement transaction: in a transaction block, in a DO block, or
+ * run from a function (its executor nesting level above one).  So before
+ * the first distributed statement of a transaction (a plan with a Citus
+ * custom scan; its range table no longer names the tables) that runs while
+ * the setting is not empty, the hook runs through SPI "DO $$BEGIN SET LOCAL
+ * multipartner.acting_partner = '<value>'; END$$" with
  * citus.propagate_set_commands at 'local' for that one statement (then back
- * to what it was): a nested level, so the API functions (whose DML runs
- * through SPI, inside the caller's statement) and direct DML in a
- * transaction block or a function both carry it.  Once per transaction and
+ * to what it was): a DO block counts at any nesting level, so the API
+ * functions (whose DML runs through SPI, inside the caller's statement),
+ * direct DML and reads all carry it.  Once per transaction and
  * value (again after a subtransaction that carried it ends: Citus forgets
- * a subtransaction's SET LOCALs at its end).  A top-level statement outside
- * a transaction block cannot carry it: Citus runs a single-shard statement
- * there without a remote transaction block, so there is nothing a SET LOCAL
- * could ride on; the worker then refuses a several-partner role (42501, as
- * without the setting), and README "Running on Citus" says to use a
- * transaction block or ALTER ROLE ... SET.  Without Citus, or with the
+ * a subtransaction's SET LOCALs at its end).  Citus sends the SET LOCALs it
+ * keeps with the BEGIN of each remote transaction block, and it opens such
+ * blocks only in a coordinated transaction: a single-shard statement or a
+ * read outside a transaction block runs on the worker without one, so the
+ * value would not arrive (the worker then refused a several-partner role:
+ * "is a member of 2 partners").  So once the value is carried, the hook
+ * makes the transaction a coordinated one, through Citus's exported C
+ * function UseCoordinatedTransaction() (looked up once per backend in
+ * citus.so; a no-op when the transaction already is one): the statement's
+ * connections then begin a block carrying the SET LOCAL, at the cost of
+ * that block's COMMIT, only in transactions that set the acting partner.
+ * A Citus without that symbol leaves it as before (README "Running on
+ * Citus" says to use a transaction block then).  Without Citus, or with the
  * setting empty, the hook tests a string and a cached bool.  The hook is
  * in place once the library is loaded in the backend: always for an API
  * call, for direct DML when multipartner is preloaded on the coordinator.
@@ -86,6 +92,7 @@
 #include "nodes/extensible.h"
 #include "nodes/nodeFuncs.h"
 #include "parser/parsetree.h"
+#include "fmgr.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -107,8 +114,8 @@ static bool xact_read_ours = false;
 static char carried_value[64];
 static bool carried = false;
 static SubTransactionId carried_subid = InvalidSubTransactionId;
-/* the nested statement is running: library_version() carries the value */
-static const char *carry_pending = NULL;
+/* the DO block that carries the value is running */
+static bool carrying = false;
 
 /* Does the plan read or write a relation of schema multipartner? */
 static bool
@@ -217,53 +224,47 @@ stmt_is_distributed(PlannedStmt *stmt)
 }
 
 /*
- * mp_executor_carry_nested - called by multipartner.library_version(): when
- * the hook's nested statement runs it, SET LOCAL the acting partner with
- * Citus's propagation of SET LOCAL on (for this statement only).
+ * Make this transaction a Citus coordinated transaction, so that the
+ * statement's worker connections begin a remote transaction block, which
+ * carries the SET LOCALs Citus keeps (see the header comment).  Citus's
+ * UseCoordinatedTransaction(void) is looked up in citus.so once per
+ * backend; without it nothing happens.
  */
-void
-mp_executor_carry_nested(void)
-{
-	const char *value = carry_pending;
-	const char *prop;
-	char	   *old = NULL;
-	StringInfoData sql;
+typedef void (*citus_void_fn) (void);
 
-	if (value == NULL)
-		return;
-	carry_pending = NULL;
-	prop = GetConfigOption("citus.propagate_set_commands", true, false);
-	if (prop != NULL && pg_strcasecmp(prop, "local") != 0)
+static void
+use_coordinated_transaction(void)
+{
+	static bool looked = false;
+	static citus_void_fn fn = NULL;
+
+	if (!looked)
 	{
-		old = pstrdup(prop);
-		(void) set_config_option("citus.propagate_set_commands", "local",
-								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
-								 true, 0, false);
+		fn = (citus_void_fn) load_external_function("$libdir/citus",
+													"UseCoordinatedTransaction",
+													false, NULL);
+		looked = true;
 	}
-	initStringInfo(&sql);
-	appendStringInfo(&sql, "SET LOCAL multipartner.acting_partner = %s",
-					 quote_literal_cstr(value));
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
-		elog(ERROR, "SET LOCAL multipartner.acting_partner failed");
-	SPI_finish();
-	if (old != NULL)
-		(void) set_config_option("citus.propagate_set_commands", old,
-								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
-								 true, 0, false);
+	if (fn != NULL)
+		fn();
 }
 
 /*
  * Carry the acting partner to the Citus workers before a distributed
- * statement, once per transaction and value (see the header comment).
+ * statement, once per transaction and value (see the header comment): a
+ * DO block that runs SET LOCAL, with citus.propagate_set_commands at
+ * 'local' for that one statement (then back to what it was), then a
+ * coordinated transaction.
  */
 static void
 carry_acting_partner(PlannedStmt *stmt)
 {
 	const char *value = mp_acting_partner_guc;
+	const char *prop;
+	char	   *old = NULL;
+	StringInfoData sql;
 
-	if (value == NULL || value[0] == '\0' || carry_pending != NULL)
+	if (value == NULL || value[0] == '\0' || carrying)
 		return;
 	if (carried && strcmp(carried_value, value) == 0)
 		return;
@@ -273,20 +274,38 @@ carry_acting_partner(PlannedStmt *stmt)
 		return;					/* cannot happen: check_acting_partner */
 
 	strlcpy(carried_value, value, sizeof(carried_value));
+	initStringInfo(&sql);
+	appendStringInfo(&sql,
+					 "DO $mp_carry$BEGIN SET LOCAL " MP_SCHEMA ".acting_partner = %s; END$mp_carry$",
+					 quote_literal_cstr(carried_value));
+	prop = GetConfigOption("citus.propagate_set_commands", true, false);
+	if (prop != NULL && pg_strcasecmp(prop, "local") != 0)
+	{
+		old = pstrdup(prop);
+		(void) set_config_option("citus.propagate_set_commands", "local",
+								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
+								 true, 0, false);
+	}
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	carry_pending = carried_value;
+	carrying = true;
 	PG_TRY();
 	{
-		if (SPI_execute("SELECT " MP_SCHEMA ".library_version()", false, 0) != SPI_OK_SELECT)
-			elog(ERROR, "multipartner.library_version() failed");
+		if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "SET LOCAL multipartner.acting_partner failed");
 	}
 	PG_FINALLY();
 	{
-		carry_pending = NULL;
+		carrying = false;
 	}
 	PG_END_TRY();
 	SPI_finish();
+	if (old != NULL)
+		(void) set_config_option("citus.propagate_set_commands", old,
+								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
+								 true, 0, false);
+	pfree(sql.data);
+	use_coordinated_transaction();
 	carried = true;
 	carried_subid = GetCurrentSubTransactionId();
 }
@@ -338,7 +357,7 @@ mp_executor_end_xact(void)
 {
 	xact_read_ours = false;
 	carried = false;
-	carry_pending = NULL;
+	carrying = false;
 }
 
 /*

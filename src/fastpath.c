@@ -421,7 +421,12 @@ mp_probe_opts(const char *relname, const char *idxname,
  * What the direct audit insert needs to know about audit_log, cached until
  * a relcache invalidation of the table (or of everything) arrives: its oid,
  * its identity sequence, its columns, and the IndexInfo of each of its
- * indexes.
+ * indexes.  One entry per relation: on a single node the table itself; on
+ * a Citus worker each of its audit_log shards (the audit row goes to the
+ * shard of the row's customer, so one backend writes to many in turn), up
+ * to AUDIT_CACHE_MAX of them, then the cache starts again empty.  An entry
+ * is added while the cache is valid; an invalidation of a relation of any
+ * entry, or of any relation while an entry is being added, empties it all.
  */
 typedef enum AuditAtt
 {
@@ -439,6 +444,7 @@ static const char *const audit_att_names[AA_NUM] = {
 typedef struct AuditTableCache
 {
 	Oid			relid;
+	bool		direct;			/* of the shape the direct insert expects */
 	Oid			seqid;
 	AttrNumber	att[AA_NUM];
 	int			nindexes;
@@ -446,25 +452,36 @@ typedef struct AuditTableCache
 	IndexInfo **indexinfos;
 } AuditTableCache;
 
-static AuditTableCache audit_cache;
+#define AUDIT_CACHE_MAX 128
+
+/* the entries, in the cache's context; n_audit of them are filled */
+static AuditTableCache *audit_entries;
+static int	n_audit = 0;
+/* an entry is being added (its index list not known yet) */
+static bool audit_adding = false;
 
 /*
- * An invalidation of the audit log or of one of its indexes; while the
- * cache is being filled (its index list not known yet), any.
+ * An invalidation of an audit log or of one of its indexes; while an entry
+ * is being added, any.
  */
 static void
 audit_cache_inval(MpCache *c, Oid relid)
 {
-	if (!c->valid)
+	if (!c->valid || audit_adding || !OidIsValid(relid))
 	{
 		mp_cache_invalidate(c);
 		return;
 	}
-	if (!OidIsValid(relid) || relid == audit_cache.relid)
-		mp_cache_invalidate(c);
-	for (int i = 0; c->valid && i < audit_cache.nindexes; i++)
-		if (relid == audit_cache.indexoids[i])
+	for (int e = 0; c->valid && e < n_audit; e++)
+	{
+		AuditTableCache *ac = &audit_entries[e];
+
+		if (relid == ac->relid)
 			mp_cache_invalidate(c);
+		for (int i = 0; c->valid && i < ac->nindexes; i++)
+			if (relid == ac->indexoids[i])
+				mp_cache_invalidate(c);
+	}
 }
 
 static MpCache audit_cache_c = MP_CACHE("multipartner audit log",
@@ -494,29 +511,25 @@ trigger_is(const char *tgname, const char *name, uint64 shardid)
 }
 
 /*
- * Fill the cache for the open audit_log (on Citus its shard shardid, else
- * 0); false if its shape is unexpected (the cache then stays invalid: the
- * next audit row looks again).
+ * Fill ac for the open audit_log rel (on Citus its shard shardid, else 0),
+ * allocating in cxt; false if its shape is unexpected (the direct insert is
+ * then not used for it).
  */
 static bool
-audit_cache_fill(Relation rel, uint64 shardid)
+audit_entry_fill(AuditTableCache *ac, Relation rel, uint64 shardid, MemoryContext cxt)
 {
 	List	   *indexes;
 	ListCell   *lc;
 	MemoryContext oldcxt;
-	MemoryContext cxt;
 	int			i = 0;
 
-	mp_cache_fill_begin(&audit_cache_c);
-	cxt = mp_cache_context(&audit_cache_c);
-	audit_cache.nindexes = 0;
-	audit_cache.relid = RelationGetRelid(rel);
+	ac->nindexes = 0;
+	ac->relid = RelationGetRelid(rel);
 	for (int a = 0; a < AA_NUM; a++)
-		audit_cache.att[a] = mp_attnum(rel, audit_att_names[a]);
+		ac->att[a] = mp_attnum(rel, audit_att_names[a]);
 	/* a Citus shard has no identity: the writer gives event_id (placement.c) */
-	audit_cache.seqid = getIdentitySequence(audit_cache.relid,
-											audit_cache.att[AA_EVENT_ID], true);
-	if (!OidIsValid(audit_cache.seqid) && shardid == 0)
+	ac->seqid = getIdentitySequence(ac->relid, ac->att[AA_EVENT_ID], true);
+	if (!OidIsValid(ac->seqid) && shardid == 0)
 		return false;
 
 	/*
@@ -557,14 +570,14 @@ audit_cache_fill(Relation rel, uint64 shardid)
 	for (int a = 0; a < AA_NUM; a++)
 		if ((a == AA_ACTING_PARTNER || a == AA_OLD_ROW || a == AA_NEW_ROW ||
 			 a == AA_PARTNER_ID || a == AA_CUSTOMER_ID) &&
-			TupleDescAttr(RelationGetDescr(rel), audit_cache.att[a] - 1)->attnotnull)
+			TupleDescAttr(RelationGetDescr(rel), ac->att[a] - 1)->attnotnull)
 			return false;
 
 	indexes = RelationGetIndexList(rel);
 	oldcxt = MemoryContextSwitchTo(cxt);
-	audit_cache.nindexes = list_length(indexes);
-	audit_cache.indexoids = palloc(sizeof(Oid) * Max(audit_cache.nindexes, 1));
-	audit_cache.indexinfos = palloc(sizeof(IndexInfo *) * Max(audit_cache.nindexes, 1));
+	ac->nindexes = list_length(indexes);
+	ac->indexoids = palloc(sizeof(Oid) * Max(ac->nindexes, 1));
+	ac->indexinfos = palloc(sizeof(IndexInfo *) * Max(ac->nindexes, 1));
 	MemoryContextSwitchTo(oldcxt);
 	foreach(lc, indexes)
 	{
@@ -581,13 +594,58 @@ audit_cache_fill(Relation rel, uint64 shardid)
 			list_free(indexes);
 			return false;
 		}
-		audit_cache.indexoids[i] = lfirst_oid(lc);
-		audit_cache.indexinfos[i] = ii;
+		ac->indexoids[i] = lfirst_oid(lc);
+		ac->indexinfos[i] = ii;
 		i++;
 	}
 	list_free(indexes);
-	mp_cache_fill_end(&audit_cache_c);
 	return true;
+}
+
+/*
+ * The cache's entry for the open audit_log rel, added if it is not there;
+ * NULL to take the SPI path (a table of an unexpected shape: its entry
+ * says so until an invalidation of it, such as the DROP TRIGGER that gives
+ * it its shape back).  An entry added while an invalidation came is used
+ * by this one insert only: the cache is then invalid, and the next insert
+ * starts it again.
+ */
+static AuditTableCache *
+audit_entry(Relation rel, uint64 shardid)
+{
+	Oid			relid = RelationGetRelid(rel);
+	AuditTableCache *ac;
+	uint64		generation;
+	bool		ok;
+
+	if (!mp_cache_valid(&audit_cache_c) || n_audit == AUDIT_CACHE_MAX)
+	{
+		mp_cache_fill_begin(&audit_cache_c);
+		audit_entries = MemoryContextAlloc(mp_cache_context(&audit_cache_c),
+										   sizeof(AuditTableCache) * AUDIT_CACHE_MAX);
+		n_audit = 0;
+		mp_cache_fill_end(&audit_cache_c);
+	}
+	for (int e = 0; e < n_audit; e++)
+		if (audit_entries[e].relid == relid)
+			return audit_entries[e].direct ? &audit_entries[e] : NULL;
+
+	ac = &audit_entries[n_audit];
+	generation = audit_cache_c.generation;
+	audit_adding = true;
+	PG_TRY();
+	{
+		ok = audit_entry_fill(ac, rel, shardid, mp_cache_context(&audit_cache_c));
+	}
+	PG_FINALLY();
+	{
+		audit_adding = false;
+	}
+	PG_END_TRY();
+	ac->direct = ok;
+	if (audit_cache_c.generation == generation)
+		n_audit++;
+	return ok ? ac : NULL;
 }
 
 /*
@@ -605,6 +663,7 @@ mp_fast_audit_insert(const MpAuditRow *row)
 	bool	   *nulls;
 	HeapTuple	tuple;
 	TupleTableSlot *slot;
+	AuditTableCache *ac;
 
 	if (!mp_fast_path())
 		return false;
@@ -614,15 +673,12 @@ mp_fast_audit_insert(const MpAuditRow *row)
 	relid = row->at ? row->at->relid : mp_relation_oid("audit_log");
 	if (!OidIsValid(relid))
 		return false;
+	/* an invalidation taken by the lock empties the cache */
 	rel = table_open(relid, RowExclusiveLock);
-	/* the cache is about this table (an invalidation taken by the lock resets it) */
-	if (mp_cache_valid(&audit_cache_c) && audit_cache.relid != relid)
-		mp_cache_invalidate(&audit_cache_c);
 	if (rel->rd_rel->relkind != RELKIND_RELATION ||
 		rel->rd_tableam != GetHeapamTableAmRoutine() ||
 		rel->rd_rel->relhasrules ||
-		(!mp_cache_valid(&audit_cache_c) &&
-		 !audit_cache_fill(rel, row->at ? row->at->shardid : 0)))
+		(ac = audit_entry(rel, row->at ? row->at->shardid : 0)) == NULL)
 	{
 		table_close(rel, RowExclusiveLock);
 		return false;
@@ -634,12 +690,12 @@ mp_fast_audit_insert(const MpAuditRow *row)
 
 #define SET(a, val) \
 	do { \
-		values[audit_cache.att[a] - 1] = (val); \
-		nulls[audit_cache.att[a] - 1] = false; \
+		values[ac->att[a] - 1] = (val); \
+		nulls[ac->att[a] - 1] = false; \
 	} while (0)
 
 	SET(AA_EVENT_ID, Int64GetDatum(row->at ? row->event_id :
-								   nextval_internal(audit_cache.seqid, false)));
+								   nextval_internal(ac->seqid, false)));
 	SET(AA_AT, TimestampTzGetDatum(GetCurrentTimestamp()));
 	SET(AA_ACTOR, row->actor);
 	SET(AA_SESSION_ACTOR, row->session_actor);
@@ -666,10 +722,10 @@ mp_fast_audit_insert(const MpAuditRow *row)
 	/* and into every index, as CatalogTupleInsert() does for catalogs */
 	slot = MakeSingleTupleTableSlot(tupdesc, &TTSOpsHeapTuple);
 	ExecStoreHeapTuple(tuple, slot, false);
-	for (int i = 0; i < audit_cache.nindexes; i++)
+	for (int i = 0; i < ac->nindexes; i++)
 	{
-		Relation	idx = index_open(audit_cache.indexoids[i], RowExclusiveLock);
-		IndexInfo  *ii = audit_cache.indexinfos[i];
+		Relation	idx = index_open(ac->indexoids[i], RowExclusiveLock);
+		IndexInfo  *ii = ac->indexinfos[i];
 		Datum		ivalues[INDEX_MAX_KEYS];
 		bool		inulls[INDEX_MAX_KEYS];
 

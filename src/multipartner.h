@@ -495,7 +495,6 @@ extern void mp_audit_identity_return(bool lent_before);
 extern void mp_executor_init(void);
 extern void mp_executor_end_xact(void);
 extern void mp_executor_end_subxact(SubTransactionId subid);
-extern void mp_executor_carry_nested(void);
 
 /* restore.c: restore mode, which the trigger skeleton asks on every call */
 extern bool mp_restoring(void);

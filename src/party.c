@@ -21,7 +21,8 @@
  *
  * On Citus the registry is distributed by tenant id, co-located with
  * customer: a customer's id must be its tenant id there (refused 22023
- * otherwise), so its claim is in its own node; a partner's is made by the
+ * otherwise, after the rules and constraints of one node), so its claim is
+ * in its own node; a partner's is made by the
  * placement of the partner row on the node that holds the registry's shard
  * of its CSP tenant.  Both meet in that shard's unique key, as on one node.
  * The other keys of one node are gone there (customer_tenant_id_key) or are
@@ -195,15 +196,28 @@ static const char *const customer_immutable[] = {
  * or aborts, and is then refused here (or goes through), never by a
  * placement's index; under REPEATABLE READ too, as the index refuses a row
  * committed after the snapshot.  Nothing to do on one node.
+ *
+ * A row whose partner_id is a partner's already is left to the primary key,
+ * which comes first on one node too: INSERT ... ON CONFLICT (partner_id) DO
+ * NOTHING skips it there, before any other key is asked, and so does it
+ * here (a plain INSERT is refused 23505 by the placement's partner_pkey).
+ * Should that partner be deleted before this row is written, the CSP
+ * tenant is still judged, by the placement's key and by the claim in
+ * tenant_registry.
  */
 static HeapTuple
 partner_insert(const MpTriggerEvent *ev)
 {
 	bool		isnull;
+	bool		idnull;
 	Datum		csp = mp_getattr(ev->newtup, ev->rel, "csp_tenant_id", &isnull);
+	Datum		id = mp_getattr(ev->newtup, ev->rel, "partner_id", &idnull);
 	Oid			relid = mp_logical_relid(ev->rel);
+	MpPartnerInfo existing;
 
 	if (isnull || mp_placement_method(relid) != 'n')
+		return ev->newtup;
+	if (!idnull && mp_lookup_partner(DatumGetUUIDP(id), &existing))
 		return ev->newtup;
 	lock_tenant(DatumGetUUIDP(csp));
 	if (!mp_lookup_partner_csp_taken(DatumGetUUIDP(csp)))
@@ -267,8 +281,17 @@ static const MpPartnerAct create_customers = {
  * On Citus a new customer's id is its tenant id, for everyone (CITUS_DESIGN
  * §1.6; Partner Center's own rule): Citus places the customer by its id and
  * its tenant claim by its tenant id, and only the same uuid keeps the claim
- * in the customer's node, where the claim's unique key decides R8.  A NULL
- * is left to the NOT NULL constraints.
+ * in the customer's node, where the claim's unique key decides R8.
+ *
+ * customer_id_is_tenant, in customer_guard after the rules: a customer
+ * whose id is its tenant id has its tenant's claim read here, first.  A
+ * customer whose id is another uuid is refused by customer_not_placed, in
+ * tenant_registry (AFTER ROW, where the claim would be written): after
+ * everything one node refuses such a row with (the rules, the NOT NULL and
+ * CHECK constraints, the primary key, row security), so that a row refused
+ * anyway gets the single-node answer, and only for a row really written
+ * (INSERT ... ON CONFLICT DO NOTHING skips a row before AFTER triggers).  A
+ * NULL is left to the NOT NULL constraints.
  */
 static void
 customer_id_is_tenant(Relation rel, HeapTuple tuple)
@@ -277,49 +300,63 @@ customer_id_is_tenant(Relation rel, HeapTuple tuple)
 	bool		tenantnull;
 	Datum		id = mp_getattr(tuple, rel, "customer_id", &idnull);
 	Datum		tenant = mp_getattr(tuple, rel, "tenant_id", &tenantnull);
+	const pg_uuid_t *tenant_id;
+	const char *existing;
 
-	if (idnull || tenantnull || !mp_customer_distributed())
+	if (idnull || tenantnull || !mp_customer_distributed() ||
+		!mp_uuid_eq(DatumGetUUIDP(id), DatumGetUUIDP(tenant)))
 		return;
-	if (mp_uuid_eq(DatumGetUUIDP(id), DatumGetUUIDP(tenant)))
+
+	/*
+	 * A tenant claimed already is refused here, as on one node: the
+	 * registry's shard of it is this node's (the customer's id is the
+	 * tenant id).  Else a second customer with this id would be refused by
+	 * customer_pkey of this shard, a message naming the shard.
+	 *
+	 * Under the tenant's lock: a concurrent customer of the tenant (the
+	 * same id: the same shard, this node) or partner claiming it as its CSP
+	 * tenant (its placement on this node takes the lock too) makes this one
+	 * wait until it commits or aborts.  Then the claim is read as the
+	 * registry's claim would find it: in READ COMMITTED on a fresh
+	 * snapshot; in REPEATABLE READ on the transaction's snapshot (a claim
+	 * found there is refused as on one node), and else on the latest one
+	 * for another customer only, which one node's customer_tenant_id_key
+	 * refuses whenever it committed.  A partner's claim committed after the
+	 * snapshot is left to the claim itself: its INSERT ... ON CONFLICT
+	 * fails with a serialization error, as on one node.
+	 */
+	tenant_id = DatumGetUUIDP(tenant);
+	lock_tenant(tenant_id);
+	existing = mp_lookup_tenant_kind(tenant_id);
+	if (existing == NULL && IsolationUsesXactSnapshot())
 	{
-		/*
-		 * A tenant claimed already is refused here, as on one node: the
-		 * registry's shard of it is this node's (the customer's id is the
-		 * tenant id).  Else a second customer with this id would be refused
-		 * by customer_pkey of this shard, a message naming the shard.
-		 *
-		 * Under the tenant's lock: a concurrent customer of the tenant (the
-		 * same id: the same shard, this node) or partner claiming it as its
-		 * CSP tenant (its placement on this node takes the lock too) makes
-		 * this one wait until it commits or aborts.  Then the claim is read
-		 * as the registry's claim would find it: in READ COMMITTED on a
-		 * fresh snapshot; in REPEATABLE READ on the transaction's snapshot
-		 * (a claim found there is refused as on one node), and else on the
-		 * latest one for another customer only, which one node's
-		 * customer_tenant_id_key refuses whenever it committed.  A partner's
-		 * claim committed after the snapshot is left to the claim itself:
-		 * its INSERT ... ON CONFLICT fails with a serialization error, as
-		 * on one node.
-		 */
-		const pg_uuid_t *tenant_id = DatumGetUUIDP(tenant);
-		const char *existing;
-
-		lock_tenant(tenant_id);
-		existing = mp_lookup_tenant_kind(tenant_id);
-		if (existing == NULL && IsolationUsesXactSnapshot())
-		{
-			existing = mp_lookup_tenant_kind_latest(tenant_id);
-			if (existing != NULL && strcmp(existing, TENANT_CUSTOMER) != 0)
-				existing = NULL;
-		}
-		if (existing != NULL)
-			report_tenant_taken(tenant_id, existing, true, rel);
-		return;
+		existing = mp_lookup_tenant_kind_latest(tenant_id);
+		if (existing != NULL && strcmp(existing, TENANT_CUSTOMER) != 0)
+			existing = NULL;
 	}
+	if (existing != NULL)
+		report_tenant_taken(tenant_id, existing, true, rel);
+}
+
+/*
+ * The refusal of a new customer whose id is not its tenant id, on Citus
+ * (above), from tenant_registry.  R8 first: every node holds every partner
+ * (a reference table), so a CSP transaction tenant is refused MP005 as on
+ * one node, whichever node the row is on (under the tenant's lock and on
+ * the latest snapshot, as partner_insert asks).  Whether the tenant is
+ * another customer's is known only to the node of the registry's shard of
+ * it, so that is this refusal's (one node: 23505).
+ */
+static void
+customer_not_placed(Relation rel, const pg_uuid_t *id, const pg_uuid_t *tenant_id)
+{
+	lock_tenant(tenant_id);
+	if (mp_lookup_partner_csp_taken(tenant_id))
+		report_tenant_taken(tenant_id, TENANT_PARTNER_CSP, true, rel);
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("customer id %s is not the customer's tenant id %s",
-					mp_uuid_str(DatumGetUUIDP(id)), mp_uuid_str(DatumGetUUIDP(tenant))),
+					mp_uuid_str(id), mp_uuid_str(tenant_id)),
 			 errdetail("The tables of multipartner are distributed by Citus, which places a customer by its id and its tenant claim by its tenant id."),
 			 errhint("On Citus a customer's id is its tenant id."),
 			 mp_errtable(rel)));
@@ -335,9 +372,11 @@ customer_insert(const MpTriggerEvent *ev)
 	MpPartnerInfo partner;
 	MpRowPatch	patch = {0};
 
-	customer_id_is_tenant(rel, ev->newtup);
 	if (mp_is_operator())
+	{
+		customer_id_is_tenant(rel, ev->newtup);
 		return ev->newtup;
+	}
 	mp_require_partner_act(&create_customers, NULL, &partner_id);
 	if (!cloudnull && mp_lookup_partner(&partner_id, &partner))
 	{
@@ -357,6 +396,7 @@ customer_insert(const MpTriggerEvent *ev)
 	}
 	mp_stamp_time(&patch, rel, ev->newtup, "created_at",
 				  "the time the customer is created");
+	customer_id_is_tenant(rel, ev->newtup);
 	return mp_patch_apply(&patch, rel, ev->newtup, ev->cxt);
 }
 
@@ -443,10 +483,14 @@ tenant_registry_row(const MpTriggerEvent *ev)
 	 * holds the registry's shard of the CSP tenant claims or releases it.
 	 * A refusal there aborts the partner's write on every node (two-phase
 	 * commit).  A customer's claim is in its own node (its id is its tenant
-	 * id, customer_id_is_tenant).
+	 * id, customer_id_is_tenant); one whose id is another uuid is refused
+	 * here (customer_not_placed), and so claims nothing.
 	 */
 	if (is_partner && !mp_lookup_tenant_here(DatumGetUUIDP(tenant)))
 		return NULL;
+	if (!is_partner && ev->newtup && mp_customer_distributed() &&
+		!mp_uuid_eq(DatumGetUUIDP(id), DatumGetUUIDP(tenant)))
+		customer_not_placed(rel, DatumGetUUIDP(id), DatumGetUUIDP(tenant));
 
 	if (ev->newtup)
 		mp_claim_tenant(rel, DatumGetUUIDP(tenant),

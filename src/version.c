@@ -138,15 +138,10 @@ mp_version_init(void)
 	mp_cache_register(&version_cache);
 }
 
-/*
- * SQL-callable: multipartner.library_version(), the version of this library.
- * On Citus, executor.c runs it as a nested statement to carry the acting
- * partner to the workers (a SET LOCAL Citus propagates only there).
- */
+/* SQL-callable: multipartner.library_version(), the version of this library. */
 PG_FUNCTION_INFO_V1(mp_library_version_sql);
 Datum
 mp_library_version_sql(PG_FUNCTION_ARGS)
 {
-	mp_executor_carry_nested();
 	PG_RETURN_TEXT_P(cstring_to_text(MP_VERSION));
 }

@@ -29,6 +29,42 @@ GRANT multipartner_partner_app TO regress_office_tech1, regress_office_tech2;
 INSERT INTO multipartner.partner_member (member, partner_id, role) VALUES
     ('regress_office_tech1', :'office_id', 'helpdesk_agent'),
     ('regress_office_tech2', :'office_id', 'helpdesk_agent');
+-- Two active relationships Office -> Fabrikam past their end_at (one
+-- auto-extending) and an assignment of each, for the tests of time below,
+-- loaded in restore mode (a superuser session with row_security = off,
+-- check_function_bodies = off and an empty search_path: the triggers let the
+-- past stamps through) with the fixtures: on Citus restore mode is a
+-- session's of one node, not carried to the workers (a restore runs against
+-- one node, then CALL distribute(), which claims the names), so the rows are
+-- there before the tables are distributed.  Nothing before the tests of time
+-- reads Fabrikam's admin relationships or tech1's assignments there.
+\set a_end  'aaaaaaaa-aaaa-4aaa-8aaa-0000000000c1'
+\set a_ext  'aaaaaaaa-aaaa-4aaa-8aaa-0000000000c2'
+\set x_end  'aaaaaaaa-aaaa-4aaa-8aaa-0000000000d1'
+\set x_ext  'aaaaaaaa-aaaa-4aaa-8aaa-0000000000d2'
+SET row_security = off;
+SET check_function_bodies = off;
+SELECT set_config('search_path', '', false) AS restore_mode \gset
+INSERT INTO multipartner.admin_relationship
+    (admin_relationship_id, customer_id, partner_id, display_name, roles, duration, auto_extend, status,
+     created_by, created_at, requested_at, decided_by, decided_at, activated_at, end_at)
+VALUES
+    (:'a_end', :'fabrikam_id', :'office_id', 'Ended by time', ARRAY[:'role_hd']::pg_catalog.uuid[], '30 days', false, 'active',
+     'regress_office_ga', now() - interval '40 days', now() - interval '40 days', 'regress_fabrikam_ga', now() - interval '31 days',
+     now() - interval '31 days', now() - interval '1 day'),
+    (:'a_ext', :'fabrikam_id', :'office_id', 'Extended by time', ARRAY[:'role_hd']::pg_catalog.uuid[], '30 days', true, 'active',
+     'regress_office_ga', now() - interval '40 days', now() - interval '40 days', 'regress_fabrikam_ga', now() - interval '31 days',
+     now() - interval '31 days', now() - interval '1 day');
+INSERT INTO multipartner.access_assignment
+    (access_assignment_id, admin_relationship_id, customer_id, partner_id, grantee, roles, status, created_by, created_at)
+VALUES
+    (:'x_end', :'a_end', :'fabrikam_id', :'office_id', 'regress_office_tech1'::pg_catalog.regrole, ARRAY[:'role_hd']::pg_catalog.uuid[],
+     'active', 'regress_office_ga', now() - interval '20 days'),
+    (:'x_ext', :'a_ext', :'fabrikam_id', :'office_id', 'regress_office_tech1'::pg_catalog.regrole, ARRAY[:'role_hd']::pg_catalog.uuid[],
+     'active', 'regress_office_ga', now() - interval '20 days');
+RESET row_security;
+RESET check_function_bodies;
+RESET search_path;
 \i test/fixtures_done.psql
 
 CREATE FUNCTION pg_temp.ast(id uuid) RETURNS text LANGUAGE sql AS $$
@@ -68,9 +104,15 @@ RESET ROLE;
 SET ROLE regress_office_ga;
 SELECT multipartner.assign_admin_access(:'ar', 'regress_office_tech1', ARRAY['Helpdesk Administrator']) AS as1,
        statement_timestamp() AS as1_at \gset
+-- A stamp is the statement time of the node that writes the row: on one node
+-- the statement_timestamp() above (as1_hi is as1_at, so BETWEEN is equality);
+-- on Citus the worker's, a little later, so there it lies between the
+-- coordinator's statement_timestamp() and clock_timestamp() after the
+-- statement (README "Running on Citus")
+SELECT CASE WHEN :{?mp_citus_rules} THEN clock_timestamp() ELSE :'as1_at' END AS as1_hi \gset
 RESET ROLE;
 SELECT is((SELECT (admin_relationship_id, customer_id, grantee::text, roles = ARRAY[:'role_hd']::uuid[], status, created_by,
-                   created_at = :'as1_at', ended_by IS NULL AND ended_at IS NULL)::text
+                   created_at BETWEEN :'as1_at' AND :'as1_hi', ended_by IS NULL AND ended_at IS NULL)::text
              FROM multipartner.access_assignment WHERE access_assignment_id = :'as1'),
           format('(%s,%s,regress_office_tech1,t,active,regress_office_ga,t,t)', :'ar', :'contoso_id'),
           'assign_admin_access(): an active assignment of the relationship''s customer, by the assigning role, at its statement');
@@ -204,8 +246,9 @@ SELECT throws_ok(format('SELECT multipartner.end_admin_access(%L)', :'as2'), '42
                  'another partner does not see it: it does not exist (42704)');
 SET ROLE regress_office_uma;
 SELECT multipartner.end_admin_access(:'as2') AS ignored, statement_timestamp() AS as2_end_at \gset
+SELECT CASE WHEN :{?mp_citus_rules} THEN clock_timestamp() ELSE :'as2_end_at' END AS as2_end_hi \gset
 RESET ROLE;
-SELECT is((SELECT (status, ended_by, ended_at = :'as2_end_at')::text FROM multipartner.access_assignment WHERE access_assignment_id = :'as2'),
+SELECT is((SELECT (status, ended_by, ended_at BETWEEN :'as2_end_at' AND :'as2_end_hi')::text FROM multipartner.access_assignment WHERE access_assignment_id = :'as2'),
           '(ended,regress_office_uma,t)', 'end_admin_access(): a user_management_admin ends it; ended_by/at stamped');
 SET ROLE regress_office_uma;
 SELECT is(pg_temp.upd(format('UPDATE multipartner.access_assignment SET status = %L WHERE access_assignment_id = %L', 'active', :'as2')),
@@ -259,14 +302,15 @@ SELECT is(:'n_active'::int, 2, 'two assignments of the relationship are active (
 SELECT coalesce(max(event_id), 0) AS ev FROM multipartner.audit_log \gset
 SET ROLE regress_contoso_ga;
 SELECT multipartner.terminate_admin_relationship(:'ar') AS ignored, statement_timestamp() AS ar_end_at \gset
+SELECT CASE WHEN :{?mp_citus_rules} THEN clock_timestamp() ELSE :'ar_end_at' END AS ar_end_hi \gset
 RESET ROLE;
 SELECT is((SELECT count(*)::int FROM multipartner.access_assignment WHERE admin_relationship_id = :'ar' AND status = 'active'), 0,
           'cascade: no assignment of the terminated relationship is active');
-SELECT is((SELECT array_agg(DISTINCT (ended_by, ended_at = :'ar_end_at')::text)
+SELECT is((SELECT array_agg(DISTINCT (ended_by, ended_at BETWEEN :'ar_end_at' AND :'ar_end_hi')::text)
              FROM multipartner.access_assignment WHERE admin_relationship_id = :'ar' AND ended_at >= :'ar_end_at'),
           ARRAY['(regress_contoso_ga,t)'],
           'cascade: ended_by the terminating role, ended_at the start of the terminating statement');
-SELECT is((SELECT (ended_by, ended_at = :'as2_end_at')::text FROM multipartner.access_assignment WHERE access_assignment_id = :'as2'),
+SELECT is((SELECT (ended_by, ended_at BETWEEN :'as2_end_at' AND :'as2_end_hi')::text FROM multipartner.access_assignment WHERE access_assignment_id = :'as2'),
           '(regress_office_uma,t)', 'cascade: an assignment ended before keeps its own end');
 SELECT is((SELECT count(*)::int FROM multipartner.audit_log
             WHERE event_id > :ev AND table_name = 'access_assignment' AND operation = 'UPDATE'), 2,
@@ -287,33 +331,7 @@ RESET ROLE;
 -- Time: no assignment on a relationship time has expired; run_maintenance()
 -- ends the assignments of the ones it expires
 -------------------------------------------------------------------------------
-\set a_end  'aaaaaaaa-aaaa-4aaa-8aaa-0000000000c1'
-\set a_ext  'aaaaaaaa-aaaa-4aaa-8aaa-0000000000c2'
-\set x_end  'aaaaaaaa-aaaa-4aaa-8aaa-0000000000d1'
-\set x_ext  'aaaaaaaa-aaaa-4aaa-8aaa-0000000000d2'
-SET row_security = off;
-SET check_function_bodies = off;
-SELECT set_config('search_path', '', false) AS restore_mode \gset
-INSERT INTO multipartner.admin_relationship
-    (admin_relationship_id, customer_id, partner_id, display_name, roles, duration, auto_extend, status,
-     created_by, created_at, requested_at, decided_by, decided_at, activated_at, end_at)
-VALUES
-    (:'a_end', :'fabrikam_id', :'office_id', 'Ended by time', ARRAY[:'role_hd']::pg_catalog.uuid[], '30 days', false, 'active',
-     'regress_office_ga', now() - interval '40 days', now() - interval '40 days', 'regress_fabrikam_ga', now() - interval '31 days',
-     now() - interval '31 days', now() - interval '1 day'),
-    (:'a_ext', :'fabrikam_id', :'office_id', 'Extended by time', ARRAY[:'role_hd']::pg_catalog.uuid[], '30 days', true, 'active',
-     'regress_office_ga', now() - interval '40 days', now() - interval '40 days', 'regress_fabrikam_ga', now() - interval '31 days',
-     now() - interval '31 days', now() - interval '1 day');
-INSERT INTO multipartner.access_assignment
-    (access_assignment_id, admin_relationship_id, customer_id, partner_id, grantee, roles, status, created_by, created_at)
-VALUES
-    (:'x_end', :'a_end', :'fabrikam_id', :'office_id', 'regress_office_tech1'::pg_catalog.regrole, ARRAY[:'role_hd']::pg_catalog.uuid[],
-     'active', 'regress_office_ga', now() - interval '20 days'),
-    (:'x_ext', :'a_ext', :'fabrikam_id', :'office_id', 'regress_office_tech1'::pg_catalog.regrole, ARRAY[:'role_hd']::pg_catalog.uuid[],
-     'active', 'regress_office_ga', now() - interval '20 days');
-RESET row_security;
-RESET check_function_bodies;
-RESET search_path;
+-- (a_end, a_ext and their assignments x_end, x_ext: loaded in restore mode with the fixtures)
 SET ROLE regress_office_ga;
 SELECT throws_ok(format($$SELECT multipartner.assign_admin_access(%L, 'regress_office_tech2', ARRAY['Helpdesk Administrator'])$$, :'a_end'),
                  '55000', NULL, 'R19: no assignment on a relationship past its end_at, before anything recorded it (55000)');

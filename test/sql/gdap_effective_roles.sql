@@ -9,14 +9,41 @@
 -- access_assignment (partner its own, customer its tenant's, operator all),
 -- the view admin_relationships, and the audit rows of every change.
 \i test/fixtures.psql
-\i test/fixtures_done.psql
-
-SELECT plan(60);
 
 \set role_ga     '62e90394-69f5-4237-9190-012177145e10'
 \set role_exch   '29232cdf-9323-42fd-ade2-1d097af3e4de'
 \set role_hd     '729827e3-9c14-49f7-bb1b-9608f156bbb8'
 \set role_user   'fe930be7-5e62-47db-91af-98c3a49a38b1'
+-- An active relationship Office -> Fabrikam past its end_at, and an
+-- assignment of it, loaded in restore mode (a superuser session with
+-- row_security = off, check_function_bodies = off and an empty search_path:
+-- the triggers let the past stamps through) with the fixtures: on Citus
+-- restore mode is a session's of one node, not carried to the workers (a
+-- restore runs against one node, then CALL distribute(), which claims the
+-- name), so the rows are there before the tables are distributed.  Nothing
+-- before their own tests reads Fabrikam's admin relationships.
+\set ar_old 'aaaaaaaa-aaaa-4aaa-8aaa-0000000000f1'
+\set as_old 'aaaaaaaa-aaaa-4aaa-8aaa-0000000000f2'
+SET row_security = off;
+SET check_function_bodies = off;
+SELECT set_config('search_path', '', false) AS restore_mode \gset
+INSERT INTO multipartner.admin_relationship
+    (admin_relationship_id, customer_id, partner_id, display_name, roles, duration, auto_extend, status,
+     created_by, created_at, requested_at, decided_by, decided_at, activated_at, end_at)
+VALUES (:'ar_old', :'fabrikam_id', :'office_id', 'Old', ARRAY[:'role_user']::pg_catalog.uuid[], '30 days', false, 'active',
+        'regress_office_ga', now() - interval '40 days', now() - interval '40 days', 'regress_fabrikam_ga', now() - interval '31 days',
+        now() - interval '31 days', now() - interval '1 day');
+INSERT INTO multipartner.access_assignment
+    (access_assignment_id, admin_relationship_id, customer_id, partner_id, grantee, roles, status, created_by, created_at)
+VALUES (:'as_old', :'ar_old', :'fabrikam_id', :'office_id', 'regress_office_sa'::pg_catalog.regrole,
+        ARRAY[:'role_user']::pg_catalog.uuid[], 'active', 'regress_office_ga', now() - interval '20 days');
+RESET row_security;
+RESET check_function_bodies;
+RESET search_path;
+\i test/fixtures_done.psql
+
+SELECT plan(60);
+
 CREATE FUNCTION pg_temp.roles_here(c uuid) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
     RETURN (SELECT coalesce(string_agg(role_name || ':' || source, ',' ORDER BY role_name, source), '')
@@ -175,25 +202,7 @@ SELECT multipartner.terminate_admin_relationship(:'ar') AS ignored \gset
 SET ROLE regress_office_sa;
 SELECT is(pg_temp.roles_here(:'contoso_id'), '', 'terminated: no GDAP role left');
 RESET ROLE;
--- an active relationship past its end_at (loaded in restore mode) gives nothing
-\set ar_old 'aaaaaaaa-aaaa-4aaa-8aaa-0000000000f1'
-\set as_old 'aaaaaaaa-aaaa-4aaa-8aaa-0000000000f2'
-SET row_security = off;
-SET check_function_bodies = off;
-SELECT set_config('search_path', '', false) AS restore_mode \gset
-INSERT INTO multipartner.admin_relationship
-    (admin_relationship_id, customer_id, partner_id, display_name, roles, duration, auto_extend, status,
-     created_by, created_at, requested_at, decided_by, decided_at, activated_at, end_at)
-VALUES (:'ar_old', :'fabrikam_id', :'office_id', 'Old', ARRAY[:'role_user']::pg_catalog.uuid[], '30 days', false, 'active',
-        'regress_office_ga', now() - interval '40 days', now() - interval '40 days', 'regress_fabrikam_ga', now() - interval '31 days',
-        now() - interval '31 days', now() - interval '1 day');
-INSERT INTO multipartner.access_assignment
-    (access_assignment_id, admin_relationship_id, customer_id, partner_id, grantee, roles, status, created_by, created_at)
-VALUES (:'as_old', :'ar_old', :'fabrikam_id', :'office_id', 'regress_office_sa'::pg_catalog.regrole,
-        ARRAY[:'role_user']::pg_catalog.uuid[], 'active', 'regress_office_ga', now() - interval '20 days');
-RESET row_security;
-RESET check_function_bodies;
-RESET search_path;
+-- an active relationship past its end_at (loaded in restore mode with the fixtures) gives nothing
 SET ROLE regress_office_sa;
 SELECT is(pg_temp.roles_here(:'fabrikam_id'), '', 'a relationship past its end_at gives nothing, before anything recorded its expiry');
 SET ROLE regress_office_hd;

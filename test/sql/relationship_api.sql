@@ -69,7 +69,8 @@ $$;
 -- create_customer: the creating partner gets an active relationship at once
 -------------------------------------------------------------------------------
 SET ROLE regress_office_ga;
-SELECT multipartner.create_customer(:'t_nw', 'Northwind', 'commercial') AS nw_id, statement_timestamp() AS t_nw_at \gset
+SELECT multipartner.create_customer(:'t_nw', 'Northwind', 'commercial') AS nw_id, statement_timestamp() AS t_nw_at,
+       clock_timestamp() AS t_nw_end \gset
 RESET ROLE;
 SELECT is((SELECT (tenant_id, name, cloud)::text FROM multipartner.customer WHERE customer_id = :'nw_id'),
           format('(%s,Northwind,commercial)', :'t_nw'),
@@ -83,8 +84,9 @@ SELECT is((SELECT (partner_id, status, delegated_admin)::text FROM multipartner.
 SELECT is((SELECT (requested_by, decided_by)::text FROM multipartner.relationship WHERE customer_id = :'nw_id'),
           '(regress_office_ga,regress_office_ga)',
           'requested_by and decided_by are the creating role');
-SELECT ok((SELECT requested_at = :'t_nw_at' AND decided_at = :'t_nw_at' AND ended_by IS NULL AND ended_at IS NULL
-             FROM multipartner.relationship WHERE customer_id = :'nw_id'),
+SELECT ok(pg_temp.stamp_is((SELECT requested_at FROM multipartner.relationship WHERE customer_id = :'nw_id'), :'t_nw_at', :'t_nw_end')
+          AND (SELECT decided_at = requested_at AND ended_by IS NULL AND ended_at IS NULL
+                 FROM multipartner.relationship WHERE customer_id = :'nw_id'),
           'requested_at = decided_at = the start of the create_customer() statement; nothing ended');
 SELECT is((SELECT kind FROM multipartner.tenant WHERE tenant_id = :'t_nw' AND owner_id = :'nw_id'),
           'customer', 'the tenant registry records the new customer''s tenant');
@@ -167,15 +169,17 @@ RESET ROLE;
 -- admin_agent and sales_agent may ask; a request starts pending
 -------------------------------------------------------------------------------
 SET ROLE regress_office_ga;
-SELECT multipartner.request_relationship(:'contoso_id') AS r_co_office, statement_timestamp() AS t_co_office_at \gset
+SELECT multipartner.request_relationship(:'contoso_id') AS r_co_office, statement_timestamp() AS t_co_office_at,
+       clock_timestamp() AS t_co_office_end \gset
 RESET ROLE;
 SELECT is((SELECT (customer_id, partner_id, status, delegated_admin, requested_by)::text
              FROM multipartner.relationship WHERE relationship_id = :'r_co_office'),
           format('(%s,%s,pending,t,regress_office_ga)', :'contoso_id', :'office_id'),
           'request_relationship() returns the id of a pending request by the acting partner, delegated admin by default');
-SELECT ok((SELECT requested_at = :'t_co_office_at' AND decided_by IS NULL AND decided_at IS NULL
-                  AND ended_by IS NULL AND ended_at IS NULL
-             FROM multipartner.relationship WHERE relationship_id = :'r_co_office'),
+SELECT ok(pg_temp.stamp_is((SELECT requested_at FROM multipartner.relationship WHERE relationship_id = :'r_co_office'),
+                           :'t_co_office_at', :'t_co_office_end')
+          AND (SELECT decided_by IS NULL AND decided_at IS NULL AND ended_by IS NULL AND ended_at IS NULL
+                 FROM multipartner.relationship WHERE relationship_id = :'r_co_office'),
           'requested at the start of the request''s statement, nothing decided or ended yet');
 SELECT is(pg_temp.error_of('SELECT multipartner.effective_status(r) FROM multipartner.relationship r'),
           NULL, 'effective_status() can be called');
@@ -325,6 +329,10 @@ RESET ROLE;
 SELECT is((SELECT status FROM multipartner.relationship WHERE relationship_id = :'r_co_office'),
           'pending'::multipartner.relationship_status, 'after all these refusals the request is still pending');
 
+-- a statement before the accepting one: in the test transaction of one node,
+-- later than its start (now()); on Citus (a transaction per statement), the
+-- bound that is left
+SELECT statement_timestamp() AS t_before_accept \gset
 SET ROLE regress_contoso_ga;
 SELECT lives_ok(format('SELECT multipartner.accept_relationship(%L)', :'r_co_office'),
                 'R3: the customer''s global_admin accepts');
@@ -333,7 +341,7 @@ SELECT is((SELECT (status, delegated_admin, requested_by, decided_by)::text
              FROM multipartner.relationship WHERE relationship_id = :'r_co_office'),
           '(active,t,regress_office_ga,regress_contoso_ga)',
           'accepted: active, delegated admin kept, decided_by the customer''s global_admin');
-SELECT ok((SELECT decided_at > now() AND decided_at < statement_timestamp() AND ended_at IS NULL
+SELECT ok((SELECT decided_at > :'t_before_accept' AND decided_at < statement_timestamp() AND ended_at IS NULL
              FROM multipartner.relationship WHERE relationship_id = :'r_co_office'),
           'decided_at is the time of the accepting statement, not the transaction''s start');
 SELECT row_to_json(r)::text AS snap FROM multipartner.relationship r WHERE relationship_id = :'r_co_office' \gset
@@ -670,7 +678,7 @@ SELECT is((SELECT status FROM multipartner.relationship WHERE relationship_id = 
           'expired'::multipartner.relationship_status, 'the stale request is now expired');
 SELECT is((SELECT (e.ended_by, e.ended_at = r.requested_at)::text
              FROM multipartner.relationship e, multipartner.relationship r
-            WHERE e.relationship_id = :'e4_id' AND r.customer_id = :'c6_id'
+            WHERE e.relationship_id = :'e4_id' AND r.customer_id = :'c6_id' AND e.customer_id = r.customer_id
               AND r.partner_id = :'office_id' AND r.status = 'pending'),
           '(regress_office_sa,t)',
           'ended_by is the role whose new request expired it, ended_at the time of that request');

@@ -3,8 +3,8 @@
 -- LOGIN roles), the acting partner of a role that is a member of two
 -- partners reaches the workers (CITUS_DESIGN §2.7): set by SET (the API
 -- functions and, with the library loaded, direct DML in a transaction
--- block) and by SET LOCAL; unset, or set by SET for a top-level statement
--- outside a transaction block, the worker refuses (42501).  And the lookups
+-- block, in a function and for a top-level statement outside a transaction
+-- block) and by SET LOCAL; unset, the worker refuses (42501).  And the lookups
 -- that read this node's shards on Citus: R10 (party_in_use of a partner and
 -- of a customer), R13, the end of an admin relationship's assignments
 -- (end_assignments), the removal of a role's last member row
@@ -118,9 +118,12 @@ COMMIT;
 -- from a function (Citus counts it as a multi-statement transaction): carried
 SELECT pg_temp.try(format($$INSERT INTO multipartner.subscription (customer_id, partner_of_record, offer_id, product_family, quantity, term, billing_cycle)
   VALUES (%L, %L, 'O365_E3', 'Microsoft 365', 8, 'P1Y', 'monthly')$$, :'c1', :'p1')) AS in_function;
--- a top-level statement outside a transaction block: nothing to carry it, the worker refuses
+-- a top-level statement outside a transaction block: carried (the hook makes it a coordinated
+-- transaction, whose remote block carries the SET LOCAL)
 INSERT INTO multipartner.subscription (customer_id, partner_of_record, offer_id, product_family, quantity, term, billing_cycle)
   VALUES (:'c1', :'p1', 'O365_E3', 'Microsoft 365', 9, 'P1Y', 'monthly');
+-- ... and a lone multi-shard read (row security on every worker asks who the role acts for)
+SELECT count(*) AS seen_acting_p1 FROM multipartner.subscription;
 RESET multipartner.acting_partner;
 RESET ROLE;
 SELECT partner_of_record = :'p1' AS p1, array_agg(quantity ORDER BY quantity) AS quantities
