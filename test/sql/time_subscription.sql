@@ -24,8 +24,21 @@
 -- below, the arithmetic views.sql's term_end oracle does), so no assertion
 -- depends on today's date.  The file runs in UTC; the arithmetic is UTC's in
 -- every TimeZone (checked at the end).
+--
+-- On distributed tables (the Citus mode of the suite, README "Running on
+-- Citus") every statement is a transaction of its own: the rows are loaded,
+-- restore mode included, before test/fixtures_done.psql distributes them,
+-- the TimeZone is the session's (SET, not SET LOCAL: on one node rolled back
+-- with the test transaction all the same), and the oracle reads the rows
+-- through pg_temp.subs() and pg_temp.audits_of() (every row, fetched by the
+-- coordinator), so that its pg_temp functions run where they exist (a
+-- sub-select on a distributed table that calls one would be sent to the
+-- shard's worker), and so that the row forms effective_status(s),
+-- effective_term_start(s) and effective_commitment_end(s) get a row of
+-- multipartner.subscription (a shard's row has the shard's type: README
+-- "Time: what renews, expires and ends by itself").  On one node they are the tables' rows.
 \i test/fixtures.psql
-SET LOCAL TimeZone = 'UTC';
+SET TimeZone = 'UTC';
 
 -- relationships (fixed ids)
 \set rel_oc '55555555-5555-4555-8555-000000001401'
@@ -96,28 +109,62 @@ RETURNS text LANGUAGE sql STABLE AS $$
                       WHERE pg_temp.plus(a, k * m) = ts AND pg_temp.plus(a, (k + 1) * m) = ce),
                     'unanchored ' || ts || ' - ' || ce)
 $$;
+-- the rows of subscription and audit_log, read by a statement of their own
+-- (on Citus: by the coordinator, whose pg_temp functions then judge them)
+CREATE FUNCTION pg_temp.subs() RETURNS SETOF multipartner.subscription LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN QUERY SELECT * FROM multipartner.subscription;
+END
+$$;
+CREATE FUNCTION pg_temp.audits_of() RETURNS SETOF multipartner.audit_log LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN QUERY SELECT * FROM multipartner.audit_log;
+END
+$$;
 -- what effective_status / effective_term_start / effective_commitment_end say
 CREATE FUNCTION pg_temp.eff(id uuid) RETURNS text LANGUAGE sql STABLE AS $$
     SELECT pg_temp.term_of(multipartner.effective_status(s)::text, s.created_at, pg_temp.months(s.term),
                            multipartner.effective_term_start(s), multipartner.effective_commitment_end(s))
-      FROM multipartner.subscription s WHERE s.subscription_id = id
+      FROM pg_temp.subs() s WHERE s.subscription_id = id
 $$;
 -- what the row records
 CREATE FUNCTION pg_temp.rec(id uuid) RETURNS text LANGUAGE sql STABLE AS $$
     SELECT pg_temp.term_of(s.status::text, s.created_at, pg_temp.months(s.term), s.term_start, s.commitment_end)
-      FROM multipartner.subscription s WHERE s.subscription_id = id
+      FROM pg_temp.subs() s WHERE s.subscription_id = id
 $$;
 -- "active term k" for the term that contains the statement's clock
 CREATE FUNCTION pg_temp.now_term(id uuid) RETURNS text LANGUAGE sql STABLE AS $$
     SELECT 'active term ' || pg_temp.k_now(s.created_at, pg_temp.months(s.term))
-      FROM multipartner.subscription s WHERE s.subscription_id = id
+      FROM pg_temp.subs() s WHERE s.subscription_id = id
 $$;
-CREATE FUNCTION pg_temp.created(id uuid) RETURNS timestamptz LANGUAGE sql STABLE AS $$
-    SELECT created_at FROM multipartner.subscription WHERE subscription_id = id
+-- (PL/pgSQL: Citus plans no query of an SQL function that uses its parameters)
+CREATE FUNCTION pg_temp.created(id uuid) RETURNS timestamptz LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT created_at FROM multipartner.subscription WHERE subscription_id = id);
+END
 $$;
+-- whether an audit row of a subscription is about the subscription id: its
+-- row_id is the id.  A finding on Citus (README "The rule suites on
+-- distributed tables"; not fixed here): distribute() makes subscription's
+-- primary key (customer_id, subscription_id), and row_id is the primary key
+-- as text, so an audit row written on the distributed table names the row
+-- "customer_id,subscription_id" (one written before distribute() the id):
+-- in the Citus mode both forms count.
+\if :{?mp_citus_rules}
+CREATE FUNCTION pg_temp.audit_of(row_id text, customer_id uuid, id uuid) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+    SELECT row_id IN (id::text, customer_id::text || ',' || id::text)
+$$;
+\else
+CREATE FUNCTION pg_temp.audit_of(row_id text, customer_id uuid, id uuid) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+    SELECT row_id = id::text
+$$;
+\endif
 -- the audit rows of a subscription
-CREATE FUNCTION pg_temp.audits(id uuid) RETURNS bigint LANGUAGE sql STABLE AS $$
-    SELECT count(*) FROM multipartner.audit_log WHERE table_name = 'subscription' AND row_id = id::text
+CREATE FUNCTION pg_temp.audits(id uuid) RETURNS bigint LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT count(*) FROM pg_temp.audits_of() a
+             WHERE a.table_name = 'subscription' AND pg_temp.audit_of(a.row_id, a.customer_id, id));
+END
 $$;
 -- an UPDATE of one subscription as the current role: 'rows N' or the SQLSTATE
 CREATE FUNCTION pg_temp.upd(id uuid, sets text) RETURNS text LANGUAGE plpgsql AS $$
@@ -209,6 +256,7 @@ VALUES
 RESET row_security;
 RESET check_function_bodies;
 RESET search_path;
+\i test/fixtures_done.psql
 
 -------------------------------------------------------------------------------
 -- At the sale: term_start is created_at, commitment_end one term on (UTC
@@ -217,7 +265,7 @@ RESET search_path;
 SELECT is((SELECT count(*) FROM multipartner.subscription WHERE term_start <> created_at
               AND subscription_id NOT IN (:'s_jan31_rec')), 0::bigint,
           'every row an import or a sale wrote starts its first term at created_at');
-SELECT is((SELECT count(*) FROM multipartner.subscription
+SELECT is((SELECT count(*) FROM pg_temp.subs()
             WHERE commitment_end <> pg_temp.plus(created_at, pg_temp.months(term)) AND subscription_id NOT IN (:'s_jan31_rec')),
           0::bigint, '... and its commitment ends one term later');
 SELECT is((SELECT array_agg(commitment_end ORDER BY created_at) FROM multipartner.subscription
@@ -267,7 +315,7 @@ SELECT cmp_ok(pg_temp.k_now(pg_temp.created(:'s_m400'), 1), '>=', 12, '... the t
 SELECT is(pg_temp.eff(:'s_y13r'), 'active term 1', 'P1Y of 13 months with auto_renew: in its second term');
 SELECT is((SELECT (multipartner.effective_status(s), multipartner.effective_term_start(s) = s.created_at + interval '1 year',
                    multipartner.effective_commitment_end(s) = s.created_at + interval '2 years')::text
-             FROM multipartner.subscription s WHERE subscription_id = :'s_y13r'),
+             FROM pg_temp.subs() s WHERE subscription_id = :'s_y13r'),
           '(active,t,t)', '... effective_term_start = created_at + 1 year, effective_commitment_end = created_at + 2 years');
 SELECT is(pg_temp.rec(:'s_y13r'), 'active term 0', '... while the row still records its first term');
 SELECT is(pg_temp.eff(:'s_y25r'), 'active term 2', 'P1Y of 25 months with auto_renew: in its third term');
@@ -284,7 +332,7 @@ SELECT is(pg_temp.eff(:'s_susp_old'), 'expired term 0', 'suspended past commitme
 SELECT is(pg_temp.eff(:'s_susp'), 'suspended term 0', 'suspended before commitment_end: suspended');
 SELECT is(pg_temp.eff(:'s_cancel'), 'cancelled term 0', 'cancelled (with auto_renew, years ago): as recorded');
 SELECT is(pg_temp.eff(:'s_expired'), 'expired term 0', 'expired: as recorded');
-SELECT is((SELECT count(*) FROM multipartner.subscription s
+SELECT is((SELECT count(*) FROM pg_temp.subs() s
             WHERE multipartner.effective_status(s) = 'expired' AND s.customer_id = :'contoso_id'
               AND s.partner_of_record = :'office_id'), 5::bigint,
           'effective_status() in a WHERE clause: five of Office''s subscriptions of Contoso are expired');
@@ -295,13 +343,13 @@ SELECT is(pg_temp.eff(:'s_jan31'), pg_temp.now_term(:'s_jan31'),
 SELECT is(pg_temp.eff(:'s_jan31_rec'), pg_temp.now_term(:'s_jan31_rec'),
           'recorded in its 2024-02-29 term: its effective term is counted from created_at, not stepped from the 29th');
 SELECT is((SELECT extract(day FROM multipartner.effective_term_start(s))::int
-             FROM multipartner.subscription s WHERE subscription_id = :'s_jan31_rec'),
+             FROM pg_temp.subs() s WHERE subscription_id = :'s_jan31_rec'),
           (SELECT least(31, extract(day FROM date_trunc('month', multipartner.effective_term_start(s)) + interval '1 month - 1 day'))::int
-             FROM multipartner.subscription s WHERE subscription_id = :'s_jan31_rec'),
+             FROM pg_temp.subs() s WHERE subscription_id = :'s_jan31_rec'),
           '... its term starts on the 31st, or on the last day of a shorter month');
 SELECT is_empty($$
     SELECT s.subscription_id, s.created_at, multipartner.effective_term_start(s), multipartner.effective_commitment_end(s)
-      FROM multipartner.subscription s
+      FROM pg_temp.subs() s
      WHERE s.subscription_id::text LIKE '66666666-6666-4666-8666-0000000015%'
        AND (pg_temp.eff(s.subscription_id) <> pg_temp.now_term(s.subscription_id)
             OR extract(day FROM multipartner.effective_term_start(s)) <>
@@ -363,7 +411,7 @@ SELECT is(pg_temp.upd(:'s_y_late', 'quantity = 11'), 'rows 1', 'R7: raising is a
 RESET ROLE;
 SELECT is(pg_temp.upd(:'s_y_late', 'status = ''cancelled'''), 'MP004', 'R7: the superuser is held to the window too (MP004)');
 SELECT is(pg_temp.upd(:'s_y13r', 'quantity = 9'), 'MP004', '... also for lowering (MP004)');
-SELECT is((SELECT array_agg(pg_temp.rec(id) || ' qty ' || (SELECT quantity FROM multipartner.subscription WHERE subscription_id = id) ORDER BY o)
+SELECT is((SELECT array_agg(pg_temp.rec(id) || ' qty ' || (SELECT quantity FROM pg_temp.subs() WHERE subscription_id = id) ORDER BY o)
              FROM unnest(ARRAY[:'s_y_win', :'s_m_win', :'s_3y_win', :'s_y_late']::uuid[]) WITH ORDINALITY u(id, o)),
           ARRAY['cancelled term 1 qty 9', 'cancelled term 1 qty 10', 'active term 1 qty 9', 'active term 1 qty 11'],
           'each allowed write recorded the renewal with it (second term), and its change');
@@ -384,7 +432,7 @@ SELECT is((SELECT ((a.old_row->>'term_start')::timestamptz = s.created_at,
                    (a.new_row->>'term_start')::timestamptz = s.created_at + interval '1 year',
                    (a.new_row->>'commitment_end')::timestamptz = s.created_at + interval '2 years',
                    a.new_row->>'quantity', a.actor)::text
-             FROM multipartner.audit_log a JOIN multipartner.subscription s ON a.row_id = s.subscription_id::text
+             FROM pg_temp.audits_of() a JOIN pg_temp.subs() s ON pg_temp.audit_of(a.row_id, a.customer_id, s.subscription_id)
             WHERE a.table_name = 'subscription' AND s.subscription_id = :'s_y13r' AND a.operation = 'UPDATE'),
           '(t,t,t,t,12,regress_office_sa)',
           '... and its one audit row shows the renewal: old_row the first term, new_row the second');
@@ -396,7 +444,7 @@ RESET ROLE;
 SELECT is(pg_temp.rec(:'s_jan31_rec'), pg_temp.now_term(:'s_jan31_rec'),
           '... records the term that holds the clock, counted from created_at (2024-01-31)');
 SELECT is((SELECT extract(day FROM term_start)::int = least(31, extract(day FROM date_trunc('month', term_start) + interval '1 month - 1 day'))::int
-             FROM multipartner.subscription WHERE subscription_id = :'s_jan31_rec'),
+             FROM pg_temp.subs() WHERE subscription_id = :'s_jan31_rec'),
           true, '... its term_start the 31st or the last day of a shorter month');
 
 -------------------------------------------------------------------------------
@@ -404,14 +452,18 @@ SELECT is((SELECT extract(day FROM term_start)::int = least(31, extract(day FROM
 -------------------------------------------------------------------------------
 SELECT pg_temp.audits(:'s_y25r') AS audits_y25r, pg_temp.audits(:'s_y_new') AS audits_y_new \gset
 SET ROLE regress_office_sa;
-SELECT is(pg_temp.upd(:'s_y25r', 'commitment_end = commitment_end + interval ''1 day'''), 'MP004',
-          'R7: a partner cannot move commitment_end (MP004)');
+-- (the moved times as constants: Citus refuses a stable function with a
+-- column reference in an UPDATE, 0A000, before any trigger sees it)
+SELECT is(pg_temp.upd(:'s_y25r', format('commitment_end = %L',
+                                        (SELECT commitment_end + interval '1 day' FROM pg_temp.subs() WHERE subscription_id = :'s_y25r'))),
+          'MP004', 'R7: a partner cannot move commitment_end (MP004)');
 SELECT is(pg_temp.upd(:'s_y25r', 'term_start = statement_timestamp()'), 'MP004',
           'R7: ... nor set term_start to now (MP004)');
 SELECT is(pg_temp.upd(:'s_y25r', format('term_start = %L, commitment_end = %L',
                                         pg_temp.plus(pg_temp.created(:'s_y25r'), 12), pg_temp.plus(pg_temp.created(:'s_y25r'), 24))),
           'MP004', 'R7: ... nor record a term that is over (the second of three) (MP004)');
-SELECT throws_ok(format('UPDATE multipartner.subscription SET commitment_end = commitment_end + interval ''1 day'' WHERE subscription_id = %L', :'s_y25r'),
+SELECT throws_ok(format('UPDATE multipartner.subscription SET commitment_end = %L WHERE subscription_id = %L',
+                        (SELECT commitment_end + interval '1 day' FROM pg_temp.subs() WHERE subscription_id = :'s_y25r'), :'s_y25r'),
                  'MP004', format('cannot change column "commitment_end" of subscription %s', :'s_y25r'),
                  'R7: the message names the column and the subscription');
 SET ROLE regress_operator;
@@ -424,10 +476,11 @@ RESET ROLE;
 SELECT is(pg_temp.upd(:'s_y25r', format('term_start = %L, commitment_end = %L',
                                         pg_temp.plus(pg_temp.created(:'s_y25r'), 36), pg_temp.plus(pg_temp.created(:'s_y25r'), 48))),
           'MP004', 'R7: the superuser cannot record a future term (MP004)');
-SELECT is(pg_temp.upd(:'s_y25r', 'term_start = created_at - interval ''1 year'''), 'MP004',
+SELECT is(pg_temp.upd(:'s_y25r', format('term_start = %L', pg_temp.created(:'s_y25r') - interval '1 year')), 'MP004',
           'R7: ... nor a term before created_at (MP004)');
-SELECT is(pg_temp.upd(:'s_y_new', 'commitment_end = commitment_end + interval ''1 year'''), 'MP004',
-          'R7: the superuser cannot renew a subscription in its first term early (MP004)');
+SELECT is(pg_temp.upd(:'s_y_new', format('commitment_end = %L',
+                                         (SELECT commitment_end + interval '1 year' FROM pg_temp.subs() WHERE subscription_id = :'s_y_new'))),
+          'MP004', 'R7: the superuser cannot renew a subscription in its first term early (MP004)');
 SET ROLE regress_operator;
 SELECT is(pg_temp.upd(:'s_y_new', 'term_start = statement_timestamp()'), 'MP004',
           'R7: ... nor an operator start its term anew (MP004)');
@@ -468,7 +521,7 @@ SELECT is(pg_temp.upd(:'s_susp_old', 'status = ''active'''), 'MP004', '... nor r
 RESET ROLE;
 SELECT is(pg_temp.upd(:'s_y13n', 'status = ''cancelled'''), 'MP004', 'nor can the superuser (MP004)');
 SELECT is(pg_temp.upd(:'s_y13n', 'quantity = 11'), 'MP004', '... in any way (MP004)');
-SELECT is((SELECT (pg_temp.rec(:'s_y13n'), (SELECT quantity FROM multipartner.subscription WHERE subscription_id = :'s_y13n'),
+SELECT is((SELECT (pg_temp.rec(:'s_y13n'), (SELECT quantity FROM pg_temp.subs() WHERE subscription_id = :'s_y13n'),
                    pg_temp.audits(:'s_y13n'), pg_temp.rec(:'s_susp_old'), pg_temp.audits(:'s_susp_old'))::text),
           format('("active term 0",10,%s,"suspended term 0",%s)', :'audits_y13n', :'audits_susp_old'),
           'nothing was written: the rows are as loaded, with no new audit row');
@@ -481,8 +534,9 @@ SELECT is(pg_temp.upd(:'s_m_n', 'quantity = quantity'), 'rows 1', 'a write that 
 RESET ROLE;
 SELECT is((SELECT array_agg(pg_temp.rec(id) ORDER BY id) FROM unnest(ARRAY[:'s_y13n', :'s_m_n']::uuid[]) id),
           ARRAY['expired term 0', 'expired term 0'], '... both rows now say expired, in their first term');
-SELECT is((SELECT array_agg(a.new_row->>'status' ORDER BY a.row_id) FROM multipartner.audit_log a
-            WHERE a.table_name = 'subscription' AND a.operation = 'UPDATE' AND a.row_id IN (:'s_y13n', :'s_m_n')),
+SELECT is((SELECT array_agg(a.new_row->>'status' ORDER BY a.row_id) FROM pg_temp.audits_of() a
+            WHERE a.table_name = 'subscription' AND a.operation = 'UPDATE'
+              AND (pg_temp.audit_of(a.row_id, a.customer_id, :'s_y13n') OR pg_temp.audit_of(a.row_id, a.customer_id, :'s_m_n'))),
           ARRAY['expired', 'expired'], '... each with its audit row');
 SET ROLE regress_office_sa;
 SELECT throws_ok(format('UPDATE multipartner.subscription SET quantity = 11 WHERE subscription_id = %L', :'s_y13n'),
@@ -494,7 +548,7 @@ RESET ROLE;
 -- R13: a relationship is terminated once no subscription is effectively live
 -------------------------------------------------------------------------------
 SELECT is((SELECT array_agg(status::text || '/' || multipartner.effective_status(s)::text ORDER BY subscription_id)
-             FROM multipartner.subscription s WHERE customer_id = :'contoso_id' AND partner_of_record = :'azure_id'),
+             FROM pg_temp.subs() s WHERE customer_id = :'contoso_id' AND partner_of_record = :'azure_id'),
           ARRAY['active/expired', 'suspended/expired'],
           'Azure''s subscriptions of Contoso: recorded active and suspended, both expired by time');
 SET ROLE regress_azure_ga;
@@ -517,11 +571,11 @@ SELECT is((SELECT array_agg(status::text ORDER BY relationship_id) FROM multipar
 -------------------------------------------------------------------------------
 SELECT pg_temp.eff(:'s_half') AS eff_half_utc, pg_temp.now_term(:'s_half') AS now_half \gset
 SELECT is(:'eff_half_utc'::text, :'now_half'::text, 'a P1M of six months and ten days, in UTC: in the term that holds the clock');
-SET LOCAL TimeZone = 'America/Los_Angeles';
+SET TimeZone = 'America/Los_Angeles';
 SELECT is(pg_temp.eff(:'s_half'), :'now_half'::text, '... the same term in America/Los_Angeles');
-SET LOCAL TimeZone = 'Australia/Sydney';
+SET TimeZone = 'Australia/Sydney';
 SELECT is(pg_temp.eff(:'s_half'), :'now_half'::text, '... and in Australia/Sydney');
-SET LOCAL TimeZone = 'UTC';
+SET TimeZone = 'UTC';
 
 SELECT * FROM finish();
-ROLLBACK;
+\i test/teardown.psql
