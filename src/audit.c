@@ -249,6 +249,20 @@ audit_desc_fill(AuditDesc *d, Relation rel)
 	}
 	index_close(idxrel, AccessShareLock);
 
+	/*
+	 * On Citus distribute() widens the primary keys of relationship and
+	 * subscription to (customer_id, id); their row id stays the id alone, as
+	 * on one node and before distribute(), so that a row's history keeps one
+	 * row_id (README "Running on Citus").
+	 */
+	if (d->npk == 2 && d->pk[0]->attnum == SPI_fnumber(tupdesc, "customer_id") &&
+		(strcmp(NameStr(d->table_name), "relationship") == 0 ||
+		 strcmp(NameStr(d->table_name), "subscription") == 0))
+	{
+		d->pk[0] = d->pk[1];
+		d->npk = 1;
+	}
+
 	d->partner_att = SPI_fnumber(tupdesc, "partner_id");
 	if (d->partner_att <= 0)
 		d->partner_att = SPI_fnumber(tupdesc, "partner_of_record");

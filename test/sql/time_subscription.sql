@@ -144,21 +144,11 @@ BEGIN
 END
 $$;
 -- whether an audit row of a subscription is about the subscription id: its
--- row_id is the id.  A finding on Citus (README "The rule suites on
--- distributed tables"; not fixed here): distribute() makes subscription's
--- primary key (customer_id, subscription_id), and row_id is the primary key
--- as text, so an audit row written on the distributed table names the row
--- "customer_id,subscription_id" (one written before distribute() the id):
--- in the Citus mode both forms count.
-\if :{?mp_citus_rules}
-CREATE FUNCTION pg_temp.audit_of(row_id text, customer_id uuid, id uuid) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
-    SELECT row_id IN (id::text, customer_id::text || ',' || id::text)
-$$;
-\else
+-- row_id is the id (on Citus too, where distribute() widens subscription's
+-- primary key to (customer_id, subscription_id): the row id stays the id)
 CREATE FUNCTION pg_temp.audit_of(row_id text, customer_id uuid, id uuid) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
     SELECT row_id = id::text
 $$;
-\endif
 -- the audit rows of a subscription
 CREATE FUNCTION pg_temp.audits(id uuid) RETURNS bigint LANGUAGE plpgsql STABLE AS $$
 BEGIN
