@@ -16,20 +16,7 @@
 \set mp_db mp_dist_names
 \i test/citus/own_db.psql
 
--- SQLSTATE, message, detail and hint of a statement that fails
-CREATE FUNCTION pg_temp.refusal(sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    m text;
-    d text;
-    h text;
-BEGIN
-    EXECUTE sql;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, d = PG_EXCEPTION_DETAIL, h = PG_EXCEPTION_HINT;
-    RETURN concat_ws(E'\n', SQLSTATE || ': ' || m, nullif(d, ''), nullif(h, ''));
-END
-$$;
+\i test/citus/refusal.psql
 -- the claims as every node's placement has them (one line: every node has
 -- the same), each admin relationship id by its label in pg_temp.ids
 CREATE TEMP TABLE ids (id uuid PRIMARY KEY, label text);

@@ -18,22 +18,7 @@
 \set mp_db mp_dist_party
 \i test/citus/own_db.psql
 
--- SQLSTATE, message, detail and hint of a statement that fails (Citus's
--- context names a node's port: left out; a shard's number: NNNNNN)
-CREATE FUNCTION pg_temp.refusal(sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    m text;
-    d text;
-    h text;
-BEGIN
-    EXECUTE sql;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, d = PG_EXCEPTION_DETAIL, h = PG_EXCEPTION_HINT;
-    RETURN regexp_replace(concat_ws(E'\n', SQLSTATE || ': ' || m, nullif(d, ''), nullif(h, '')),
-                          '_[0-9]{6}\M', '_NNNNNN', 'g');
-END
-$$;
+\i test/citus/refusal.psql
 -- the registry's rows for a tenant in every shard of it
 CREATE FUNCTION pg_temp.claims(tenant uuid) RETURNS text LANGUAGE sql AS $$
     SELECT coalesce(string_agg(r.result, ', ' ORDER BY r.result), 'none')
