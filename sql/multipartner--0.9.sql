@@ -2713,21 +2713,25 @@ BEGIN
                        AND a.status OPERATOR(pg_catalog.=) 'active'::multipartner.access_assignment_status);
     END LOOP;
 
-    -- auto-extended admin relationships
+    -- auto-extended admin relationships: the write leaves end_at as it
+    -- is recorded and the trigger moves it on as effective_end_at() reads
+    -- (gdap.c), so the new end is computed once, where the row is (a STABLE
+    -- function of the row's columns in SET is refused on Citus, 0A000)
     WITH x AS (
         UPDATE multipartner.admin_relationship ar
-           SET end_at = multipartner.effective_admin_relationship_end_at(ar.status, ar.auto_extend, ar.end_at)
+           SET end_at = ar.end_at
          WHERE ar.status OPERATOR(pg_catalog.=) 'active'::multipartner.admin_relationship_status
            AND ar.end_at OPERATOR(pg_catalog.<=) t
            AND ar.auto_extend
         RETURNING 1)
     SELECT pg_catalog.count(*) INTO n_extended FROM x;
 
-    -- subscriptions: renewed terms, then expiries
+    -- subscriptions: renewed terms, then expiries; as above, the write
+    -- leaves the term as recorded and the trigger writes the current one
+    -- (subscription.c, term.c)
     WITH x AS (
         UPDATE multipartner.subscription s
-           SET term_start = multipartner.effective_subscription_term_start(s.status, s.auto_renew, s.term, s.created_at, s.term_start, s.commitment_end),
-               commitment_end = multipartner.effective_subscription_commitment_end(s.status, s.auto_renew, s.term, s.created_at, s.term_start, s.commitment_end)
+           SET term_start = s.term_start
          WHERE s.status OPERATOR(pg_catalog.=) ANY
                (ARRAY['active', 'suspended']::multipartner.subscription_status[])
            AND s.commitment_end OPERATOR(pg_catalog.<=) t

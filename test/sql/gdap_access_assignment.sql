@@ -67,8 +67,12 @@ RESET check_function_bodies;
 RESET search_path;
 \i test/fixtures_done.psql
 
-CREATE FUNCTION pg_temp.ast(id uuid) RETURNS text LANGUAGE sql AS $$
-    SELECT status::text FROM multipartner.access_assignment WHERE access_assignment_id = id
+-- PL/pgSQL: Citus plans a SQL function's parameter in a query on a
+-- distributed table only when the function is inlined
+CREATE FUNCTION pg_temp.ast(id uuid) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN (SELECT a.status::text FROM multipartner.access_assignment a WHERE a.access_assignment_id = id);
+END
 $$;
 CREATE FUNCTION pg_temp.sorted(a uuid[]) RETURNS uuid[] LANGUAGE sql IMMUTABLE AS $$
     SELECT array_agg(x ORDER BY x) FROM unnest(a) x
@@ -342,8 +346,10 @@ SELECT array_agg(kind || '=' || count ORDER BY kind) AS maint FROM multipartner.
 RESET ROLE;
 SELECT ok(:'maint'::text[] @> ARRAY['access_assignment_ended=1', 'admin_relationship_expired=1', 'admin_relationship_extended=1'],
           'run_maintenance(): one relationship expired, its one assignment ended, one extended');
-SELECT is((SELECT (status, ended_by, ended_at = (SELECT end_at FROM multipartner.admin_relationship WHERE admin_relationship_id = :'a_end'))::text
-             FROM multipartner.access_assignment WHERE access_assignment_id = :'x_end'),
+SELECT is((SELECT (x.status, x.ended_by, x.ended_at = ar.end_at)::text
+             FROM multipartner.access_assignment x
+             JOIN multipartner.admin_relationship ar USING (customer_id, admin_relationship_id)
+            WHERE x.access_assignment_id = :'x_end'),
           '(ended,regress_operator,t)', 'the assignment of the expired relationship ended at its end_at, by the operator');
 SELECT is(pg_temp.ast(:'x_ext'), 'active', 'the assignment of the extended relationship stays active');
 SELECT is((SELECT count(*)::int FROM multipartner.access_assignment WHERE admin_relationship_id = :'a_ext' AND status = 'active'), 2,
