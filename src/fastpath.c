@@ -109,6 +109,17 @@ mp_citus_present(void)
 }
 
 /*
+ * Is Citus there, as far as this backend knows without reading a catalog:
+ * false until mp_citus_present() has answered since the last invalidation
+ * (for a caller that must not read one, shard.c's error hook).
+ */
+bool
+mp_citus_known_present(void)
+{
+	return mp_cache_valid(&citus_c) && citus_present;
+}
+
+/*
  * May the direct path be used at all?  On Citus too: the probes read this
  * node's placement or shard of a table (placement.c), never the logical
  * table, which is not where the rows are.

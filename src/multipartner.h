@@ -176,6 +176,7 @@ extern bool mp_fast_path_guc;
 extern bool mp_allow_drop_with_data_guc;	/* guard.c */
 extern bool mp_fast_path(void);
 extern bool mp_citus_present(void);
+extern bool mp_citus_known_present(void);
 extern int	mp_probe(const char *relname, const char *idxname,
 					 const char *const keycols[], int nkeys, const Datum *keys,
 					 const Oid *eqprocs, int lock, MpProbeCallback filter,
@@ -599,7 +600,9 @@ extern void mp_version_init(void);
  * shard belongs to); decisions and messages go by it, never by the
  * relation's own name.
  */
+extern const char *const mp_tables[];
 extern void mp_shard_init(void);
+extern void mp_shard_note(Relation rel);
 extern const char *mp_relation_name(Relation rel);
 extern bool mp_relation_is(Relation rel, const char *relname);
 extern Oid	mp_logical_relid(Relation rel);

@@ -676,21 +676,15 @@ PG_FUNCTION_INFO_V1(mp_test_placement);
 Datum
 mp_test_placement(PG_FUNCTION_ARGS)
 {
-	static const char *const tables[] = {
-		"partner", "partner_member", "admin_role", "customer",
-		"customer_member", "relationship", "subscription",
-		"admin_relationship", "access_assignment", "expiry_notice",
-		"tenant", "audit_log"
-	};
 	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	pg_uuid_t  *key = PG_ARGISNULL(1) ? NULL : PG_GETARG_UUID_P(1);
 	const char *relname = NULL;
 	MpPlacement p;
 
 	/* mp_relation_oid keeps the name's address: pass a constant */
-	for (int i = 0; i < lengthof(tables); i++)
-		if (strcmp(tables[i], name) == 0)
-			relname = tables[i];
+	for (const char *const *t = mp_tables; *t; t++)
+		if (strcmp(*t, name) == 0)
+			relname = *t;
 	if (relname == NULL)
 		elog(ERROR, "\"%s\" is not a multipartner table", name);
 	if (!mp_placement(relname, key, false, &p))

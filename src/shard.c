@@ -40,6 +40,41 @@
  * does not know (yet) is not remembered: it is asked again next time, so a
  * shard whose metadata arrives later is recognised then.
  *
+ * The messages PostgreSQL itself writes on a node name the relation they
+ * were raised on: on a worker a shard ("new row violates row-level
+ * security policy for table "subscription_102130"", "duplicate key value
+ * violates unique constraint "customer_pkey_102037"", "... is not present
+ * in table "customer_102040""), and Citus passes them on to the client as
+ * they are.  SPEC §11 wants the logical table named, never a shard.  So
+ * on a node with Citus an emit_log_hook (mp_unshard_error) rewrites, in an
+ * error of class 23 (integrity constraint) or 42 (access rule: row
+ * security, an unknown column of a relation) on its way to the client, the
+ * server log and Citus, the double-quoted names of shards of the
+ * extension's tables, and of their constraints and indexes (Citus names
+ * them the same way: the name, "_" and the shard id), to the name without
+ * the suffix.  (The error's table-name and constraint-name fields keep the
+ * shard's names: Citus does not pass them on to the coordinator's client.)
+ * A name is
+ * one only if it is made of lower-case letters, digits and "_" (a value
+ * PostgreSQL echoes in double quotes has other characters, or it would not
+ * be quoted), ends in "_" and digits (none of the extension's names does),
+ * begins with the name of one of the extension's tables (every constraint
+ * and index of the extension does), and
+ *   - the error's schema field is the extension's schema (the errors of a
+ *     constraint or an index say where they were raised, and a shard is in
+ *     its table's schema), or
+ *   - the digits are the id of a shard this backend knows as one of that
+ *     table (an entry above: every trigger of ours notes its relation,
+ *     mp_shard_note, before the row is checked; the row-security error has
+ *     no schema field).
+ * So a table of someone else's named customer_2024 keeps its name.  The
+ * hook reads no catalog (it runs while an error is being reported):
+ * whether Citus is there is the answer fastpath.c cached, and nothing is
+ * rewritten before that is known.  The worker's log then names the table
+ * too; its STATEMENT line still names the shard.  Class 22 (data, whose
+ * messages echo input) and the extension's own refusals (which name the
+ * table already, report.c) are left as they are.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -49,7 +84,9 @@
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "catalog/pg_namespace.h"
+#include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/elog.h"
 #include "utils/fmgroids.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
@@ -62,6 +99,7 @@ typedef struct ShardEntry
 	Oid			relid;			/* the shard (hash key) */
 	Oid			logicalrelid;	/* its table */
 	NameData	logicalname;	/* the table's name */
+	uint64		shardid;		/* its id (the suffix of its name) */
 } ShardEntry;
 
 static HTAB *shards = NULL;
@@ -94,10 +132,148 @@ static MpCache shards_c = MP_CACHE("multipartner citus shards",
 								   .on_relcache = true,
 								   .rel_inval = shards_inval);
 
+/* the extension's tables, whose shards a message may name */
+const char *const mp_tables[] = {
+	"partner", "partner_member", "admin_role", "customer", "customer_member",
+	"relationship", "subscription", "admin_relationship", "admin_relationship_name",
+	"access_assignment", "expiry_notice", "tenant", "audit_log", NULL
+};
+
+static emit_log_hook_type prev_emit_log_hook = NULL;
+
+/* Is shardid a shard of table relname that this backend knows? */
+static bool
+known_shard(uint64 shardid, const char *relname, int len)
+{
+	HASH_SEQ_STATUS status;
+	ShardEntry *e;
+	bool		found = false;
+
+	if (shards == NULL || !mp_cache_valid(&shards_c))
+		return false;
+	hash_seq_init(&status, shards);
+	while ((e = hash_seq_search(&status)) != NULL)
+	{
+		if (e->shardid == shardid && strlen(NameStr(e->logicalname)) == len &&
+			strncmp(NameStr(e->logicalname), relname, len) == 0)
+		{
+			found = true;
+			hash_seq_term(&status);
+			break;
+		}
+	}
+	return found;
+}
+
+/*
+ * How much of the double-quoted name t (len bytes) to keep: len, or the
+ * length without its "_" and shard id if it is the name of a shard of one
+ * of the extension's tables, or of such a shard's constraint or index;
+ * ours: the error was raised in the extension's schema (see the header
+ * comment).
+ */
+static int
+unsharded_length(const char *t, int len, bool ours)
+{
+	int			us = -1;
+	uint64		shardid = 0;
+
+	for (int i = 0; i < len; i++)
+	{
+		char		c = t[i];
+
+		if (c == '_')
+			us = i;
+		else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+			return len;
+	}
+	if (us <= 0 || us == len - 1 || len - us > 20)
+		return len;
+	for (int i = us + 1; i < len; i++)
+	{
+		if (t[i] < '0' || t[i] > '9')
+			return len;
+		shardid = shardid * 10 + (t[i] - '0');
+	}
+	for (const char *const *tab = mp_tables; *tab; tab++)
+	{
+		int			tl = strlen(*tab);
+
+		if (tl <= us && strncmp(t, *tab, tl) == 0 && (tl == us || t[tl] == '_') &&
+			(ours || known_shard(shardid, *tab, tl)))
+			return us;
+	}
+	return len;
+}
+
+/* s with its double-quoted shard names unsharded, or s itself */
+static char *
+unshard_text(char *s, bool ours)
+{
+	StringInfoData out;
+	const char *p = s;
+	const char *q;
+	bool		changed = false;
+
+	if (s == NULL || strchr(s, '"') == NULL)
+		return s;
+	initStringInfo(&out);
+	while ((q = strchr(p, '"')) != NULL)
+	{
+		const char *end = strchr(q + 1, '"');
+		int			len;
+		int			keep;
+
+		if (end == NULL)
+			break;
+		len = end - (q + 1);
+		keep = unsharded_length(q + 1, len, ours);
+		changed |= keep != len;
+		appendBinaryStringInfo(&out, p, q + 1 + keep - p);
+		appendStringInfoChar(&out, '"');
+		p = end + 1;
+	}
+	if (!changed)
+	{
+		pfree(out.data);
+		return s;
+	}
+	appendStringInfoString(&out, p);
+	return out.data;
+}
+
+/*
+ * emit_log_hook: an error of class 23 or 42 names the extension's tables,
+ * not their shards (header comment).  Memory: the error's own context,
+ * where EmitErrorReport calls the hook.
+ */
+static void
+mp_unshard_error(ErrorData *edata)
+{
+	int			class = ERRCODE_TO_CATEGORY(edata->sqlerrcode);
+
+	if (edata->elevel >= ERROR && mp_citus_known_present() &&
+		(class == ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION ||
+		 class == ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION))
+	{
+		bool		ours = edata->schema_name != NULL &&
+			strcmp(edata->schema_name, MP_SCHEMA) == 0;
+
+		edata->message = unshard_text(edata->message, ours);
+		edata->detail = unshard_text(edata->detail, ours);
+		edata->detail_log = unshard_text(edata->detail_log, ours);
+		edata->hint = unshard_text(edata->hint, ours);
+	}
+	if (prev_emit_log_hook)
+		prev_emit_log_hook(edata);
+}
+
 void
 mp_shard_init(void)
 {
 	mp_cache_register(&shards_c);
+	prev_emit_log_hook = emit_log_hook;
+	emit_log_hook = mp_unshard_error;
 }
 
 /*
@@ -223,12 +399,26 @@ shard_entry(Relation rel)
 		once.relid = relid;
 		once.logicalrelid = logical;
 		namestrcpy(&once.logicalname, logicalname);
+		once.shardid = shardid;
 		return &once;
 	}
 	e = hash_search(shards, &relid, HASH_ENTER, &found);
 	e->logicalrelid = logical;
 	namestrcpy(&e->logicalname, logicalname);
+	e->shardid = shardid;
 	return e;
+}
+
+/*
+ * mp_shard_note - remember rel if it is a shard of one of the extension's
+ * tables, so that an error raised on it names the table (the error hook
+ * above).  Every trigger of ours calls it first; on one node it costs a
+ * strrchr().
+ */
+void
+mp_shard_note(Relation rel)
+{
+	(void) shard_entry(rel);
 }
 
 /*

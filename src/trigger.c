@@ -238,6 +238,7 @@ mp_trigger_run(FunctionCallInfo fcinfo, const MpTrigger *t)
 		return replayed_row(fcinfo, t);
 	check_protocol(fcinfo, t->name, t->kind);
 	trigdata = (TriggerData *) fcinfo->context;
+	mp_shard_note(trigdata->tg_relation);	/* errors on a shard name the table */
 	before_row = TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) &&
 		TRIGGER_FIRED_BEFORE(trigdata->tg_event);
 
