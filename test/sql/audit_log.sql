@@ -19,7 +19,7 @@
 \set c_new_tenant '44444444-4444-4444-8444-0000000000a1'
 \set c_api_tenant '44444444-4444-4444-8444-0000000000a2'
 \set rel_stale    '55555555-5555-4555-8555-0000000000a1'
-
+\i test/fixtures_done.psql
 
 SELECT plan(98);
 
@@ -682,4 +682,4 @@ SELECT results_eq($$SELECT table_name::text COLLATE "default", operation FROM mu
     'audit: the re-created extension audits every table');
 
 SELECT * FROM finish();
-ROLLBACK;
+\i test/teardown.psql
