@@ -7,6 +7,7 @@
 \i test/setup.psql
 \i test/fixtures.psql
 \i test/fixtures_subscription.psql
+\i test/fixtures_done.psql
 
 SELECT plan(13);
 
@@ -51,4 +52,4 @@ SELECT throws_ok('SELECT * FROM multipartner.refusals', '42501', NULL,
 RESET ROLE;
 
 SELECT * FROM finish();
-ROLLBACK;
+\i test/teardown.psql

@@ -14,6 +14,7 @@
 \i test/setup.psql
 \i test/fixtures.psql
 \i test/fixtures_visibility.psql
+\i test/fixtures_done.psql
 
 SELECT plan(90);
 
@@ -456,4 +457,4 @@ SELECT ok(pg_temp.view_form_rows('customer_partners') > 0,
     'view forms: ... compared on rows (customer_partners)');
 
 SELECT * FROM finish();
-ROLLBACK;
+\i test/teardown.psql
