@@ -21,8 +21,14 @@
 # test/citus/rules/), the main suite's rule files listed in CITUS_RULES on distributed tables (output
 # in build/citus/rules/), then with pg_isolation_regress the suite's own specs
 # (test/citus/specs/*.spec, each installing and distributing its own multipartner in mp_citus) and the
-# main suite's specs listed in CITUS_ISOLATION (test/specs/NAME.spec); an expected file in test/citus/expected/ is
-# used instead of expected/NAME.out.  TEST... runs only those (names without .sql or .spec).  Then it stops the
+# main suite's specs listed in CITUS_ISOLATION (test/specs/NAME.spec, as they are, on the coordinator's
+# undistributed tables), then, in a pg_isolation_regress run of their own (output in
+# build/citus/dist_isolation/), the main suite's specs listed in CITUS_DIST_ISOLATION on DISTRIBUTED
+# tables: each in the form test/citus/dist_spec.sh generates from test/specs/NAME.spec (a fresh
+# distributed install per permutation, the spec's own setup, its roles LOGIN, CALL distribute(),
+# its sessions and permutations unchanged; the generated specs are kept in
+# build/citus/dist_isolation/specs/).  An expected file in test/citus/expected/ is used instead of
+# expected/NAME.out.  TEST... runs only those (names without .sql or .spec).  Then it stops the
 # nodes whatever happened and checks their logs: a server process that died (signal, PANIC) or a
 # core file left in a data directory fails the run ("test node_logs").
 #
@@ -126,9 +132,11 @@ shared=$(make -C "$tree" --no-print-directory -s print-CITUS_SHARED)
 rules=$(make -C "$tree" --no-print-directory -s print-CITUS_RULES)
 ownspecs=$(make -C "$tree" --no-print-directory -s print-CITUS_SPECS)
 specs=$(make -C "$tree" --no-print-directory -s print-CITUS_ISOLATION)
+distspecs=$(make -C "$tree" --no-print-directory -s print-CITUS_DIST_ISOLATION)
 tests=()
 ruletests=()
 isotests=()
+disttests=()
 for t in $own $shared; do
 	if ((${#only[@]} == 0)) || [[ " ${only[*]} " == *" $t "* ]]; then tests+=("$t"); fi
 done
@@ -138,7 +146,11 @@ done
 for t in $ownspecs $specs; do
 	if ((${#only[@]} == 0)) || [[ " ${only[*]} " == *" $t "* ]]; then isotests+=("$t"); fi
 done
-((${#tests[@]} + ${#ruletests[@]} + ${#isotests[@]} > 0)) || abort "no test to run (asked for: ${only[*]:-all})"
+for t in $distspecs; do
+	if ((${#only[@]} == 0)) || [[ " ${only[*]} " == *" $t "* ]]; then disttests+=("$t"); fi
+done
+((${#tests[@]} + ${#ruletests[@]} + ${#isotests[@]} + ${#disttests[@]} > 0)) ||
+	abort "no test to run (asked for: ${only[*]:-all})"
 
 # The ports must be free: something listening on one would take our coordinator's place.
 for n in "${nodes[@]}"; do
@@ -153,7 +165,8 @@ chmod 0700 "$base"
 sock=$base/sock
 work=$base/work
 mkdir -p "$sock" "$work/in/sql" "$work/in/expected" "$work/results" "$work/iso/specs" \
-	"$work/iso/expected" "$work/iso_out" "$work/rules/sql" "$work/rules/expected" "$work/rules_out"
+	"$work/iso/expected" "$work/iso_out" "$work/rules/sql" "$work/rules/expected" "$work/rules_out" \
+	"$work/dist/specs" "$work/dist/expected" "$work/dist_out"
 cp -r "$tree/test" "$work/test"
 cp -r "$tree/expected" "$work/expected"
 for t in $own; do
@@ -174,6 +187,12 @@ for t in $specs; do
 	ln -s "$work/test/specs/$t.spec" "$work/iso/specs/$t.spec"
 	[[ -f $work/expected/$t.out ]] && ln -s "$work/expected/$t.out" "$work/iso/expected/$t.out"
 done
+# the main suite's specs on distributed tables: generated (test/citus/dist_spec.sh says how)
+for t in $distspecs; do
+	bash "$work/test/citus/dist_spec.sh" "$work/test/specs/$t.spec" >"$work/dist/specs/$t.spec" ||
+		abort "generating the Citus form of test/specs/$t.spec failed"
+	[[ -f $work/expected/$t.out ]] && ln -s "$work/expected/$t.out" "$work/dist/expected/$t.out"
+done
 # the suite's own expected files (and those that replace the main suite's on Citus); NAME_N.out
 # alternatives too
 for f in "$work"/test/citus/expected/*.out; do
@@ -181,6 +200,7 @@ for f in "$work"/test/citus/expected/*.out; do
 	ln -sfn "$f" "$work/in/expected/${f##*/}"
 	ln -sfn "$f" "$work/rules/expected/${f##*/}"
 	ln -sfn "$f" "$work/iso/expected/${f##*/}"
+	ln -sfn "$f" "$work/dist/expected/${f##*/}"
 done
 chown -R postgres: "$base"
 
@@ -262,6 +282,15 @@ collect() {
 			cat "$work/iso_out/regression.diffs" >>"$outdir/regression.diffs"
 		fi
 	fi
+	if [[ -d $work/dist/specs ]] && compgen -G "$work/dist/specs/*.spec" >/dev/null; then
+		mkdir -p "$outdir/dist_isolation"
+		cp -r "$work/dist/specs" "$outdir/dist_isolation/"
+		[[ -d $work/dist_out/results ]] && cp -r "$work/dist_out/results" "$outdir/dist_isolation/" 2>/dev/null || true
+		if [[ -s $work/dist_out/regression.diffs ]]; then
+			cp "$work/dist_out/regression.diffs" "$outdir/dist_isolation/"
+			cat "$work/dist_out/regression.diffs" >>"$outdir/regression.diffs"
+		fi
+	fi
 	local n c
 	for n in "${nodes[@]}"; do
 		[[ -f $base/$n.log ]] && cp "$base/$n.log" "$outdir/logs/" || true
@@ -324,7 +353,7 @@ if ((${#ruletests[@]} > 0)); then
 	MP_CITUS_RULES=1 run_pg_regress pg_regress_rules regress/pg_regress "$work/rules" "$work/rules_out" \
 		"${ruletests[@]}"
 fi
-if ((${#isotests[@]} > 0)); then
+if ((${#isotests[@]} + ${#disttests[@]} > 0)); then
 	# isolationtester asks pg_isolation_test_session_is_blocked() whether a step waits, which sees
 	# the coordinator's locks only: a step whose shard waits on a worker (a row lock of another
 	# session's distributed transaction) would never be seen waiting, and the run would hang. Citus's
@@ -333,8 +362,16 @@ if ((${#isotests[@]} > 0)); then
 	# undistributed tables); done once, before isolationtester prepares its query.
 	psql_node coordinator -d "$dbname" -c "SELECT citus_internal.replace_isolation_tester_func()" >/dev/null ||
 		abort "replacing the isolation tester's wait check failed"
+fi
+if ((${#isotests[@]} > 0)); then
 	run_pg_regress pg_isolation_regress isolation/pg_isolation_regress "$work/iso" "$work/iso_out" \
 		"${isotests[@]}"
+fi
+if ((${#disttests[@]} > 0)); then
+	# the main suite's specs on distributed tables (generated above; each reinstalls and
+	# distributes multipartner in mp_citus per permutation, and leaves it undistributed)
+	run_pg_regress pg_isolation_regress_dist isolation/pg_isolation_regress "$work/dist" "$work/dist_out" \
+		"${disttests[@]}"
 fi
 
 stop_nodes
