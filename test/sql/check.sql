@@ -234,25 +234,17 @@ CREATE FUNCTION pg_temp.counts() RETURNS text LANGUAGE sql AS $$
 $$;
 SELECT pg_temp.snapshot() AS snap_before_cases \gset
 
-\if :{?mp_citus_rules}
--- On distributed tables (the Citus mode of the suite, README "Running on
--- Citus") each case is a statement of its own: every statement is a
--- transaction, and Citus refuses a query on a shard that another role wrote
--- earlier in the same transaction (25001), undone or not.  The same cases,
--- in the same order, the same assertion.
+-- Each case is a statement of its own (\gexec over the case table, in its
+-- order): on distributed tables (the Citus mode of the suite, README
+-- "Running on Citus") every statement is a transaction, and Citus refuses a
+-- query on a shard that another role wrote earlier in the same transaction
+-- (25001), undone or not.
 SELECT $$SELECT is(pg_temp.agree(c.role, c.acting, c.action, c.id, c.quantity, c.status, c.por, c.term),
           format('allowed %s, sqlstate %s, rule %s; operation %s', c.e_allowed, coalesce(c.e_sqlstate, '-'),
                  coalesce(c.e_rule, '-'), coalesce(c.e_sqlstate, '00000')),
           format('case %s, %s: %s', c.n, c.action, c.description))
   FROM cases c WHERE c.n = $$ || n
   FROM cases ORDER BY n \gexec
-\else
-SELECT is(pg_temp.agree(c.role, c.acting, c.action, c.id, c.quantity, c.status, c.por, c.term),
-          format('allowed %s, sqlstate %s, rule %s; operation %s', c.e_allowed, coalesce(c.e_sqlstate, '-'),
-                 coalesce(c.e_rule, '-'), coalesce(c.e_sqlstate, '00000')),
-          format('case %s, %s: %s', c.n, c.action, c.description))
-  FROM cases c ORDER BY c.n;
-\endif
 SELECT is(current_user::text, session_user::text, 'the case runner is back to the superuser');
 SELECT is(pg_temp.snapshot(), :'snap_before_cases', 'the case table left nothing behind: every row of every table is as it was');
 
