@@ -54,8 +54,7 @@
  * them the same way: the name, "_" and the shard id), to the name without
  * the suffix.  (The error's table-name and constraint-name fields keep the
  * shard's names: Citus does not pass them on to the coordinator's client.)
- * A name is
- * one only if it is made of lower-case letters, digits and "_" (a value
+ * A name is one only if it is made of lower-case letters, digits and "_" (a value
  * PostgreSQL echoes in double quotes has other characters, or it would not
  * be quoted), ends in "_" and digits (none of the extension's names does),
  * begins with the name of one of the extension's tables (every constraint

@@ -113,21 +113,8 @@ $$;
 CREATE FUNCTION pg_temp.run() RETURNS text[] LANGUAGE sql AS $$
     SELECT array_agg(kind || '=' || count ORDER BY o) FROM multipartner.run_maintenance() WITH ORDINALITY r(kind, count, o)
 $$;
--- every subscription and every notice, read by PL/pgSQL: on distributed
--- tables the helpers below then run on the coordinator, where pg_temp is
--- (Citus would send a query of a distributed table that calls a pg_temp
--- function, or names a SQL function's parameter, to the shards' workers);
--- on one node they are the tables' rows
-CREATE FUNCTION pg_temp.subs() RETURNS SETOF multipartner.subscription LANGUAGE plpgsql STABLE AS $$
-BEGIN
-    RETURN QUERY SELECT * FROM multipartner.subscription;
-END
-$$;
-CREATE FUNCTION pg_temp.all_notices() RETURNS SETOF multipartner.expiry_notice LANGUAGE plpgsql STABLE AS $$
-BEGIN
-    RETURN QUERY SELECT * FROM multipartner.expiry_notice;
-END
-$$;
+-- every subscription and every notice, read by PL/pgSQL (test/readers.psql says why)
+\i test/readers.psql
 -- the notices of an object as "days_before:sent|passed" (ends_at given)
 CREATE FUNCTION pg_temp.notices(id uuid, e timestamptz, run_at timestamptz) RETURNS text[]
 LANGUAGE sql STABLE AS $$

@@ -110,17 +110,8 @@ RETURNS text LANGUAGE sql STABLE AS $$
                     'unanchored ' || ts || ' - ' || ce)
 $$;
 -- the rows of subscription and audit_log, read by a statement of their own
--- (on Citus: by the coordinator, whose pg_temp functions then judge them)
-CREATE FUNCTION pg_temp.subs() RETURNS SETOF multipartner.subscription LANGUAGE plpgsql STABLE AS $$
-BEGIN
-    RETURN QUERY SELECT * FROM multipartner.subscription;
-END
-$$;
-CREATE FUNCTION pg_temp.audits_of() RETURNS SETOF multipartner.audit_log LANGUAGE plpgsql STABLE AS $$
-BEGIN
-    RETURN QUERY SELECT * FROM multipartner.audit_log;
-END
-$$;
+-- (test/readers.psql says why)
+\i test/readers.psql
 -- what effective_status / effective_term_start / effective_commitment_end say
 CREATE FUNCTION pg_temp.eff(id uuid) RETURNS text LANGUAGE sql STABLE AS $$
     SELECT pg_temp.term_of(multipartner.effective_status(s)::text, s.created_at, pg_temp.months(s.term),
