@@ -232,21 +232,68 @@ stmt_is_distributed(PlannedStmt *stmt)
  */
 typedef void (*citus_void_fn) (void);
 
-static void
-use_coordinated_transaction(void)
+typedef struct CitusFunction
 {
-	static bool looked = false;
-	static citus_void_fn fn = NULL;
+	const char *name;
+	bool		looked;
+	citus_void_fn fn;
+} CitusFunction;
 
-	if (!looked)
+static CitusFunction citus_use_coordinated = {"UseCoordinatedTransaction"};
+static CitusFunction citus_use_2pc = {"Use2PCForCoordinatedTransaction"};
+
+/* Call Citus's exported void function f, if citus.so has it. */
+static void
+call_citus(CitusFunction *f)
+{
+	if (!f->looked)
 	{
-		fn = (citus_void_fn) load_external_function("$libdir/citus",
-													"UseCoordinatedTransaction",
-													false, NULL);
-		looked = true;
+		f->fn = (citus_void_fn) load_external_function("$libdir/citus", f->name,
+													   false, NULL);
+		f->looked = true;
 	}
-	if (fn != NULL)
-		fn();
+	if (f->fn != NULL)
+		f->fn();
+}
+
+/*
+ * A partner's INSERT into customer queues the deferred check
+ * tenant_registry_relationship (the customer must end its transaction with
+ * a relationship with the partner that created it) on the worker of the
+ * customer's shard.  Citus commits a transaction that wrote on one worker
+ * with a plain COMMIT sent at its pre-commit, and reports the failure of
+ * that COMMIT with an error of its own, XX000 "could not commit transaction
+ * for shard ...", the worker's 23503 only as a WARNING.  The PREPARE
+ * TRANSACTION of a two-phase commit fires the deferred triggers too, and a
+ * failed PREPARE reaches the client as the worker's error, with its
+ * SQLSTATE, message, detail and hint.  So a transaction that runs a
+ * distributed INSERT into customer as a role that is not an operator (the
+ * trigger's WHEN clause) commits in two phases on Citus
+ * (Use2PCForCoordinatedTransaction(); a no-op for a statement Citus runs
+ * outside a remote transaction block, whose worker commits at once and
+ * reports the check's error as the statement's).
+ */
+static void
+two_phase_commit_for_customer_insert(PlannedStmt *stmt)
+{
+	Oid			customer;
+	ListCell   *lc;
+
+	if (stmt->commandType != CMD_INSERT || !mp_citus_present() ||
+		!IsTransactionState() || !mp_customer_distributed())
+		return;
+	customer = mp_relation_oid("customer");
+	foreach(lc, stmt->rtable)
+	{
+		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
+
+		if (rte->rtekind == RTE_RELATION && rte->relid == customer)
+		{
+			if (stmt_is_distributed(stmt) && !mp_is_operator())
+				call_citus(&citus_use_2pc);
+			return;
+		}
+	}
 }
 
 /*
@@ -305,7 +352,7 @@ carry_acting_partner(PlannedStmt *stmt)
 								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
 								 true, 0, false);
 	pfree(sql.data);
-	use_coordinated_transaction();
+	call_citus(&citus_use_coordinated);
 	carried = true;
 	carried_subid = GetCurrentSubTransactionId();
 }
@@ -317,6 +364,7 @@ mp_ExecutorStart(QueryDesc *queryDesc, int eflags)
 		xact_read_ours = true;
 	if (mp_acting_partner_guc != NULL && mp_acting_partner_guc[0] != '\0')
 		carry_acting_partner(queryDesc->plannedstmt);
+	two_phase_commit_for_customer_insert(queryDesc->plannedstmt);
 	if (prev_ExecutorStart)
 		prev_ExecutorStart(queryDesc, eflags);
 	else

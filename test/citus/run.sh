@@ -369,8 +369,13 @@ if ((${#isotests[@]} > 0)); then
 fi
 if ((${#disttests[@]} > 0)); then
 	# the main suite's specs on distributed tables (generated above; each reinstalls and
-	# distributes multipartner in mp_citus per permutation, and leaves it undistributed)
-	run_pg_regress pg_isolation_regress_dist isolation/pg_isolation_regress "$work/dist" "$work/dist_out" \
+	# distributes multipartner in mp_citus per permutation, and leaves it undistributed), their
+	# sessions with the library loaded from the start, as shared_preload_libraries =
+	# 'citus,multipartner' on the coordinator loads it in production (README "Running on Citus"):
+	# the hooks that carry the acting partner and commit a partner's customer in two phases are
+	# in place before the first statement (on the coordinator nothing else loads it: the rules run
+	# on the workers)
+	PGOPTIONS="${PGOPTIONS:+$PGOPTIONS }-c session_preload_libraries=multipartner" run_pg_regress pg_isolation_regress_dist isolation/pg_isolation_regress "$work/dist" "$work/dist_out" \
 		"${disttests[@]}"
 fi
 
