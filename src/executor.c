@@ -70,10 +70,17 @@
  * function UseCoordinatedTransaction() (looked up once per backend in
  * citus.so; a no-op when the transaction already is one): the statement's
  * connections then begin a block carrying the SET LOCAL, at the cost of
- * that block's COMMIT, only in transactions that set the acting partner.
+ * that block's COMMIT, only in transactions that carry something.
  * A Citus without that symbol leaves it as before (README "Running on
- * Citus" says to use a transaction block then).  Without Citus, or with the
- * setting empty, the hook tests a string and a cached bool.  The hook is
+ * Citus" says to use a transaction block then).  The same DO block carries
+ * the session's TimeZone, DateStyle and IntervalStyle when the session has
+ * them from anything but the node's configuration (carried_gucs below): the
+ * rules on the workers count an admin relationship's days in the session's
+ * TimeZone, as one node does.  The DO block is run again when one of the
+ * values changes in the transaction; Citus sends a SET LOCAL to the
+ * connections the transaction has open, too.  Without Citus, or with
+ * nothing to carry, the hook tests a string, three GUC sources and a
+ * cached bool.  The hook is
  * in place once the library is loaded in the backend: always for an API
  * call, for direct DML when multipartner is preloaded on the coordinator.
  *
@@ -96,6 +103,7 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/guc_tables.h"
 #include "utils/lsyscache.h"
 
 #include "multipartner.h"
@@ -107,11 +115,10 @@ static ExecutorFinish_hook_type prev_ExecutorFinish = NULL;
 static bool xact_read_ours = false;
 
 /*
- * The acting partner carried to the Citus workers in this transaction (see
- * the header comment): the value, and the subtransaction that carried it.
- * A check_acting_partner()-valid value is at most 41 characters.
+ * What was carried to the Citus workers in this transaction (see the header
+ * comment): the SET LOCALs, and the subtransaction that carried them.
  */
-static char carried_value[64];
+static char *carried_sets = NULL;	/* in TopMemoryContext */
 static bool carried = false;
 static SubTransactionId carried_subid = InvalidSubTransactionId;
 /* the DO block that carries the value is running */
@@ -297,34 +304,80 @@ two_phase_commit_for_customer_insert(PlannedStmt *stmt)
 }
 
 /*
- * Carry the acting partner to the Citus workers before a distributed
- * statement, once per transaction and value (see the header comment): a
- * DO block that runs SET LOCAL, with citus.propagate_set_commands at
- * 'local' for that one statement (then back to what it was), then a
- * coordinated transaction.
+ * The settings carried to the workers besides the acting partner: those the
+ * rules' day arithmetic (an admin relationship's 90 days, its end and its
+ * extensions count days in the session's TimeZone) and PostgreSQL's own
+ * formatting of times and intervals in messages depend on.  Each is carried
+ * when the session has it from anything but the node's configuration
+ * (source PGC_S_GLOBAL or above: a database or role setting, the client's
+ * connection request, PGTZ say, or SET), which README "Running on Citus"
+ * asks to be the same on every node.  Their GUC entries are found once.
+ */
+static const char *const carried_gucs[] = {"TimeZone", "DateStyle", "IntervalStyle"};
+static struct config_generic *carried_guc[lengthof(carried_gucs)];
+static bool carried_gucs_found = false;
+
+static void
+find_carried_gucs(void)
+{
+	struct config_generic **vars = get_guc_variables();
+	int			n = GetNumConfigOptions();
+
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < lengthof(carried_gucs); k++)
+			if (pg_strcasecmp(vars[i]->name, carried_gucs[k]) == 0)
+				carried_guc[k] = vars[i];
+	carried_gucs_found = true;
+}
+
+/* Does the session have a setting to carry (see above)? */
+static bool
+session_settings_to_carry(void)
+{
+	if (!carried_gucs_found)
+		find_carried_gucs();
+	for (int k = 0; k < lengthof(carried_gucs); k++)
+		if (carried_guc[k] != NULL && carried_guc[k]->source >= PGC_S_GLOBAL)
+			return true;
+	return false;
+}
+
+/*
+ * Carry the acting partner and the session's settings (above) to the Citus
+ * workers before a distributed statement, once per transaction and values
+ * (see the header comment): a DO block of SET LOCALs, with
+ * citus.propagate_set_commands at 'local' for that one statement (then back
+ * to what it was), then a coordinated transaction.
  */
 static void
-carry_acting_partner(PlannedStmt *stmt)
+carry_to_workers(PlannedStmt *stmt)
 {
-	const char *value = mp_acting_partner_guc;
+	const char *acting = mp_acting_partner_guc;
 	const char *prop;
 	char	   *old = NULL;
+	StringInfoData sets;
 	StringInfoData sql;
 
-	if (value == NULL || value[0] == '\0' || carrying)
+	if (carrying || !mp_citus_present() || !IsTransactionState() ||
+		!stmt_is_distributed(stmt))
 		return;
-	if (carried && strcmp(carried_value, value) == 0)
-		return;
-	if (!mp_citus_present() || !IsTransactionState() || !stmt_is_distributed(stmt))
-		return;
-	if (strlen(value) >= sizeof(carried_value))
-		return;					/* cannot happen: check_acting_partner */
 
-	strlcpy(carried_value, value, sizeof(carried_value));
+	initStringInfo(&sets);
+	if (acting != NULL && acting[0] != '\0')
+		appendStringInfo(&sets, "SET LOCAL " MP_SCHEMA ".acting_partner = %s; ",
+						 quote_literal_cstr(acting));
+	for (int k = 0; k < lengthof(carried_gucs); k++)
+		if (carried_guc[k] != NULL && carried_guc[k]->source >= PGC_S_GLOBAL)
+			appendStringInfo(&sets, "SET LOCAL %s = %s; ", carried_gucs[k],
+							 quote_literal_cstr(GetConfigOption(carried_gucs[k], false, false)));
+	if (sets.len == 0 || (carried && strcmp(carried_sets, sets.data) == 0))
+	{
+		pfree(sets.data);
+		return;
+	}
+
 	initStringInfo(&sql);
-	appendStringInfo(&sql,
-					 "DO $mp_carry$BEGIN SET LOCAL " MP_SCHEMA ".acting_partner = %s; END$mp_carry$",
-					 quote_literal_cstr(carried_value));
+	appendStringInfo(&sql, "DO $mp_carry$BEGIN %sEND$mp_carry$", sets.data);
 	prop = GetConfigOption("citus.propagate_set_commands", true, false);
 	if (prop != NULL && pg_strcasecmp(prop, "local") != 0)
 	{
@@ -339,7 +392,7 @@ carry_acting_partner(PlannedStmt *stmt)
 	PG_TRY();
 	{
 		if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
-			elog(ERROR, "SET LOCAL multipartner.acting_partner failed");
+			elog(ERROR, "carrying the session's settings to the Citus workers failed");
 	}
 	PG_FINALLY();
 	{
@@ -353,6 +406,10 @@ carry_acting_partner(PlannedStmt *stmt)
 								 true, 0, false);
 	pfree(sql.data);
 	call_citus(&citus_use_coordinated);
+	if (carried_sets != NULL)
+		pfree(carried_sets);
+	carried_sets = MemoryContextStrdup(TopMemoryContext, sets.data);
+	pfree(sets.data);
 	carried = true;
 	carried_subid = GetCurrentSubTransactionId();
 }
@@ -362,8 +419,9 @@ mp_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
 	if (!xact_read_ours && plan_uses_ours(queryDesc->plannedstmt))
 		xact_read_ours = true;
-	if (mp_acting_partner_guc != NULL && mp_acting_partner_guc[0] != '\0')
-		carry_acting_partner(queryDesc->plannedstmt);
+	if ((mp_acting_partner_guc != NULL && mp_acting_partner_guc[0] != '\0') ||
+		session_settings_to_carry())
+		carry_to_workers(queryDesc->plannedstmt);
 	two_phase_commit_for_customer_insert(queryDesc->plannedstmt);
 	if (prev_ExecutorStart)
 		prev_ExecutorStart(queryDesc, eflags);

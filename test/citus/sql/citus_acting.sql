@@ -164,3 +164,39 @@ INSERT INTO multipartner.customer_member VALUES ('regress_act_c1', :'c2', 'globa
 DELETE FROM multipartner.customer_member WHERE customer_id = :'c1';
 SELECT result LIKE '%regress_act_c1%' AS c1_bound_where_its_row_is
   FROM run_command_on_all_nodes(:'bound') WHERE nodeid = :c2_node;
+
+-- 3. the session's TimeZone, DateStyle and IntervalStyle reach the workers,
+-- where the rules count an admin relationship's days and PostgreSQL writes
+-- times into messages: each one the session has from anything but the node's
+-- configuration (here pg_regress's PGTZ, PGDATESTYLE and PGINTERVALSTYLE, then
+-- SET), carried as the acting partner is
+\set on_c1 'FROM multipartner.customer WHERE customer_id = ' :'c1'
+SELECT current_setting('TimeZone') AS tz, current_setting('DateStyle') AS ds,
+       current_setting('IntervalStyle') AS istyle;
+SELECT current_setting('TimeZone') AS worker_tz, current_setting('DateStyle') AS worker_ds,
+       current_setting('IntervalStyle') AS worker_istyle :on_c1;
+-- a SET of the session; in a transaction block; changed in it (carried again)
+SET TimeZone = 'Asia/Kolkata';
+SET IntervalStyle = 'sql_standard';
+SELECT current_setting('TimeZone') AS worker_tz, current_setting('IntervalStyle') AS worker_istyle :on_c1;
+BEGIN;
+SELECT current_setting('TimeZone') AS worker_tz :on_c1;
+SET TimeZone = 'Europe/Rome';
+SELECT current_setting('TimeZone') AS worker_tz :on_c1;
+COMMIT;
+SET TimeZone = 'Europe/Rome';
+-- the worker writes a time as text in the session's style and zone: as this
+-- node writes the same value
+CREATE FUNCTION pg_temp.as_text_here(c uuid) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    t timestamptz;
+BEGIN
+    SELECT created_at INTO t FROM multipartner.customer WHERE customer_id = c;
+    RETURN t::text;
+END
+$$;
+SELECT created_at::text AS worker_text :on_c1 \gset
+SELECT :'worker_text' = pg_temp.as_text_here(:'c1') AS worker_writes_times_as_here,
+       :'worker_text' LIKE '%CET' AS in_rome_and_postgres_style;
+RESET TimeZone;
+RESET IntervalStyle;
