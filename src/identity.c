@@ -1032,7 +1032,11 @@ mp_member_partners_sql(PG_FUNCTION_ARGS)
 		customers = palloc(sizeof(pg_uuid_t) * Max(idcache.ncustomers, 1));
 		for (int i = 0; i < idcache.ncustomers; i++)
 			customers[i] = idcache.customers[i].id;
-		partners = mp_lookup_member_partners(customers, idcache.ncustomers, &n);
+		/* a coordinator holds no shard of the memberships: ask the tables */
+		if (mp_placement_no_shard_here("customer_member"))
+			partners = mp_lookup_member_partners_everywhere(userid, &n);
+		else
+			partners = mp_lookup_member_partners(customers, idcache.ncustomers, &n);
 		elems = palloc(sizeof(Datum) * Max(n, 1));
 		for (int i = 0; i < n; i++)
 			elems[i] = UUIDPGetDatum(&partners[i]);

@@ -2859,6 +2859,46 @@ mp_lookup_member_partners(const pg_uuid_t *customers, int ncustomers,
 	return q.partners;
 }
 
+/*
+ * The partners of the relationships, of any status, of every customer role
+ * userid is a member of, asked of the distributed tables: for a Citus node
+ * that holds no shard of customer_member (the coordinator), where the
+ * local answer is always none (member_partners(), identity.c).  One
+ * read-only query of the logical tables, a join on their distribution
+ * column, on the statement's snapshot; the member compared by name (role
+ * OIDs differ from node to node).  Never asked on a node with shards,
+ * where a distributed query from a shard's task is refused: there the
+ * local shards hold the rows a task of the customer's reads.
+ */
+static MpSql member_partners_everywhere_sql =
+Q("SELECT r.partner_id" FROM("customer_member m")
+  " JOIN " MP_SCHEMA ".relationship r ON r.customer_id OPERATOR(pg_catalog.=) m.customer_id"
+  " WHERE m.member::pg_catalog.text OPERATOR(pg_catalog.=) $1",
+  AS_OWNER, 1, TEXTOID);
+
+pg_uuid_t *
+mp_lookup_member_partners_everywhere(Oid userid, int *npartners)
+{
+	QMemberPartners q = {NULL, 0, CurrentMemoryContext, NULL, 0, 0};
+	Datum		arg = CStringGetTextDatum(quote_identifier(GetUserNameFromId(userid, false)));
+	int			n;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	n = mp_sql_execute_read_only(&member_partners_everywhere_sql, &arg, NULL, 0);
+	for (int i = 0; i < n; i++)
+	{
+		bool		isnull;
+		pg_uuid_t	id = spi_uuid(i, 1, &isnull);
+
+		if (!isnull)
+			member_partners_add(&q, &id);
+	}
+	spi_done();
+	*npartners = q.n;
+	return q.partners;
+}
+
 /* ------------------------------------------------------------------------
  * The questions and their implementations, side by side.
  * ------------------------------------------------------------------------

@@ -410,6 +410,7 @@ extern bool mp_lookup_admin_relationship_exists(const pg_uuid_t *customer_id,
 											   const pg_uuid_t *id);
 extern bool mp_lookup_partner_sees_customer(const pg_uuid_t *customer_id,
 											const pg_uuid_t *partner_id);
+extern pg_uuid_t *mp_lookup_member_partners_everywhere(Oid userid, int *npartners);
 extern pg_uuid_t *mp_lookup_member_partners(const pg_uuid_t *customers,
 											int ncustomers, int *npartners);
 extern void mp_lookup_restore_hold(const char *table_name, const char *row_image);
@@ -630,6 +631,7 @@ extern bool mp_placement_keys(const char *relname, const char *const keycols[],
 							  const Datum *keys, int nkeys, bool missing_ok,
 							  MpPlacement *p);
 extern int	mp_placement_local(const char *relname, MpPlacement **ps);
+extern bool mp_placement_no_shard_here(const char *relname);
 extern bool mp_placement_refresh(const MpPlacement *p);
 extern char mp_placement_method(Oid relid);
 extern bool mp_customer_distributed(void);

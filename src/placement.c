@@ -576,6 +576,27 @@ mp_placement_local(const char *relname, MpPlacement **ps)
 }
 
 /*
+ * mp_placement_no_shard_here - is relname hash-distributed with none of its
+ * shards on this node (a Citus coordinator, which holds the reference
+ * tables' placements only)?  There the local shards answer nothing about
+ * anyone, and a question about all of a role's rows is one for the
+ * distributed table (member_partners(), identity.c).
+ */
+bool
+mp_placement_no_shard_here(const char *relname)
+{
+	MpPlacement first;
+	const PlacementEntry *e = placement_start(relname, &first);
+
+	if (e == NULL || e->partmethod != 'h')
+		return false;
+	for (int i = 0; i < e->nshards; i++)
+		if (e->shards[i].local)
+			return false;
+	return true;
+}
+
+/*
  * mp_placement_refresh - after a lock: is p's relation still the one its
  * name names?  (Taking a lock processes invalidations; a shard dropped or
  * renamed meanwhile is not read through its old OID.)

@@ -200,3 +200,17 @@ SELECT :'worker_text' = pg_temp.as_text_here(:'c1') AS worker_writes_times_as_he
        :'worker_text' LIKE '%CET' AS in_rome_and_postgres_style;
 RESET TimeZone;
 RESET IntervalStyle;
+
+-- 4. a customer role reading partner on the coordinator, which holds no shard
+-- of customer_member or relationship: the policy's member_partners() asks the
+-- distributed tables (the local shards would answer none), on the statement's
+-- snapshot, so a member row removed is seen at the next statement
+SELECT count(*) AS coordinator_shards FROM pg_dist_shard s JOIN pg_dist_placement p USING (shardid)
+ WHERE s.logicalrelid = 'multipartner.customer_member'::regclass AND p.groupid = 0;
+SET ROLE regress_act_c1;
+SELECT string_agg(name, ', ' ORDER BY name) AS c1_sees_partners FROM multipartner.partner;
+RESET ROLE;
+DELETE FROM multipartner.customer_member WHERE customer_id = :'c2';  -- regress_act_c1's last row
+SET ROLE regress_act_c1;
+SELECT count(*) AS c1_sees_partners_after_removal FROM multipartner.partner;
+RESET ROLE;
