@@ -2767,6 +2767,21 @@ member_partners_add(QMemberPartners *q, const pg_uuid_t *id)
 	q->partners[q->n++] = *id;
 }
 
+/* The n partner ids of the SPI query just run, added to q; SPI is left. */
+static void
+member_partners_take(QMemberPartners *q, int n)
+{
+	for (int i = 0; i < n; i++)
+	{
+		bool		isnull;
+		pg_uuid_t	id = spi_uuid(i, 1, &isnull);
+
+		if (!isnull)
+			member_partners_add(q, &id);
+	}
+	spi_done();
+}
+
 typedef struct MemberPartnersProbe
 {
 	QMemberPartners *q;
@@ -2833,15 +2848,7 @@ member_partners_spi(void *question)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	n = mp_sql_execute_read_only(&member_partners_sql, &arg, NULL, 0);
-	for (int i = 0; i < n; i++)
-	{
-		bool		isnull;
-		pg_uuid_t	id = spi_uuid(i, 1, &isnull);
-
-		if (!isnull)
-			member_partners_add(q, &id);
-	}
-	spi_done();
+	member_partners_take(q, n);
 	return true;
 }
 
@@ -2886,15 +2893,7 @@ mp_lookup_member_partners_everywhere(Oid userid, int *npartners)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	n = mp_sql_execute_read_only(&member_partners_everywhere_sql, &arg, NULL, 0);
-	for (int i = 0; i < n; i++)
-	{
-		bool		isnull;
-		pg_uuid_t	id = spi_uuid(i, 1, &isnull);
-
-		if (!isnull)
-			member_partners_add(&q, &id);
-	}
-	spi_done();
+	member_partners_take(&q, n);
 	*npartners = q.n;
 	return q.partners;
 }
