@@ -280,14 +280,26 @@ call_citus(CitusFunction *f)
  * outside a remote transaction block, whose worker commits at once and
  * reports the check's error as the statement's).
  */
+/*
+ * Is this a Citus database with the extension in it?  The library may be
+ * loaded (shared_preload_libraries) in every database of a node, Citus's
+ * own CREATE EXTENSION included: where the extension's schema is absent
+ * there is nothing to carry or to commit in two phases.
+ */
+static bool
+ours_on_citus(void)
+{
+	return mp_citus_present() && OidIsValid(get_namespace_oid(MP_SCHEMA, true));
+}
+
 static void
 two_phase_commit_for_customer_insert(PlannedStmt *stmt)
 {
 	Oid			customer;
 	ListCell   *lc;
 
-	if (stmt->commandType != CMD_INSERT || !mp_citus_present() ||
-		!IsTransactionState() || !mp_customer_distributed())
+	if (stmt->commandType != CMD_INSERT || !IsTransactionState() ||
+		!ours_on_citus() || !mp_customer_distributed())
 		return;
 	customer = mp_relation_oid("customer");
 	foreach(lc, stmt->rtable)
@@ -358,7 +370,7 @@ carry_to_workers(PlannedStmt *stmt)
 	StringInfoData sets;
 	StringInfoData sql;
 
-	if (carrying || !mp_citus_present() || !IsTransactionState() ||
+	if (carrying || !IsTransactionState() || !ours_on_citus() ||
 		!stmt_is_distributed(stmt))
 		return;
 
