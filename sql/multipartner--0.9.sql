@@ -918,6 +918,15 @@ $enable_always$;
  * the call, each in its own transaction, until it returns 0.  It returns
  * how many roles (per member table) it bound.  Granting on the extension's
  * types is the owner's, so it is for superusers only.
+ *
+ * On Citus the grants are per node (distribute() runs this on every node),
+ * and a node's customer_role binds the roles of the customer_member rows of
+ * its own shards: the rows it judges, where the member trigger binds and
+ * unbinds (identity.c).  So there the customer rows are read from the node's
+ * shards, and a customer role bound on the node with no row there (bound
+ * before distribute(), or before a shard moved away) is unbound (REVOKE
+ * takes no lock on the role; not counted in the result): else DROP ROLE
+ * would be refused on that node after the role's last row went.
  */
 CREATE FUNCTION multipartner.bind_member_roles(max_roles integer DEFAULT NULL)
 RETURNS integer
@@ -927,6 +936,11 @@ AS $bind$
 DECLARE
     r record;
     n integer := 0;
+    shards text[];
+    customer_members pg_catalog.oid[] := '{}';
+    more pg_catalog.oid[];
+    distributed boolean := false;
+    stale text;
 BEGIN
     IF NOT (SELECT a.rolsuper FROM pg_catalog.pg_roles a
              WHERE a.rolname OPERATOR(pg_catalog.=) current_user) THEN
@@ -938,6 +952,33 @@ BEGIN
         RAISE EXCEPTION 'max_roles must be at least 1'
               USING ERRCODE = '22023';
     END IF;
+    -- the customer rows this node judges: on Citus, once customer_member is
+    -- distributed, those of its own shards (Citus's catalogs read by EXECUTE:
+    -- they exist only with Citus); else the table's
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
+        EXECUTE $q$ SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition d
+                                    WHERE d.logicalrelid OPERATOR(pg_catalog.=) 'multipartner.customer_member'::pg_catalog.regclass
+                                      AND d.partmethod OPERATOR(pg_catalog.=) 'h') $q$
+           INTO distributed;
+    END IF;
+    IF distributed THEN
+        -- its shards with a placement here (none on the coordinator)
+        EXECUTE $q$
+            SELECT coalesce(pg_catalog.array_agg(pg_catalog.shard_name(s.logicalrelid, s.shardid)::pg_catalog.text), '{}')
+              FROM pg_catalog.pg_dist_shard s
+              JOIN pg_catalog.pg_dist_placement p ON p.shardid OPERATOR(pg_catalog.=) s.shardid
+             WHERE s.logicalrelid OPERATOR(pg_catalog.=) 'multipartner.customer_member'::pg_catalog.regclass
+               AND p.groupid OPERATOR(pg_catalog.=) (SELECT g.groupid FROM pg_catalog.pg_dist_local_group g) $q$
+           INTO shards;
+    ELSE
+        shards := ARRAY['multipartner.customer_member'];
+    END IF;
+    FOR r IN SELECT pg_catalog.unnest(shards) AS rel
+    LOOP
+        EXECUTE pg_catalog.format('SELECT pg_catalog.array_agg(DISTINCT m.member::pg_catalog.oid) FROM %s m', r.rel)
+           INTO more;
+        customer_members := customer_members OPERATOR(pg_catalog.||) coalesce(more, '{}');
+    END LOOP;
     -- one GRANT per member type for all its roles: one rewrite of the type's ACL
     FOR r IN WITH bound AS (
                  -- the roles each member type binds now, read once
@@ -948,24 +989,40 @@ BEGIN
                     AND x.privilege_type OPERATOR(pg_catalog.=) 'USAGE'),
              unbound AS (
                  SELECT u.typ, u.member
-                   FROM (SELECT DISTINCT 'partner_role' AS typ, m.member
+                   FROM (SELECT DISTINCT 'partner_role' AS typ, m.member::pg_catalog.oid AS member
                            FROM multipartner.partner_member m
                          UNION
-                         SELECT DISTINCT 'customer_role', m.member
-                           FROM multipartner.customer_member m) u
+                         SELECT 'customer_role', c.member
+                           FROM pg_catalog.unnest(customer_members) c(member)) u
                   WHERE EXISTS (SELECT FROM pg_catalog.pg_roles a WHERE a.oid OPERATOR(pg_catalog.=) u.member)
                     AND NOT EXISTS (SELECT FROM bound b
                                      WHERE b.typ OPERATOR(pg_catalog.=) u.typ
                                        AND b.grantee OPERATOR(pg_catalog.=) u.member)
                   ORDER BY 1, 2
                   LIMIT max_roles)
-             SELECT w.typ, pg_catalog.string_agg(w.member::pg_catalog.text, ', ') AS members,
+             SELECT w.typ, pg_catalog.string_agg(w.member::pg_catalog.regrole::pg_catalog.text, ', ') AS members,
                     pg_catalog.count(*)::integer AS roles
                FROM unbound w GROUP BY w.typ
     LOOP
         EXECUTE pg_catalog.format('GRANT USAGE ON TYPE multipartner.%I TO %s', r.typ, r.members);
         n := n OPERATOR(pg_catalog.+) r.roles;
     END LOOP;
+    -- on Citus: the customer roles bound here with no customer row here
+    -- (on one node the trigger unbinds a role with its last row)
+    IF NOT distributed THEN
+        RETURN n;
+    END IF;
+    SELECT pg_catalog.string_agg(x.grantee::pg_catalog.regrole::pg_catalog.text, ', ') INTO stale
+      FROM pg_catalog.pg_type t, pg_catalog.aclexplode(t.typacl) x
+     WHERE t.oid OPERATOR(pg_catalog.=) 'multipartner.customer_role'::pg_catalog.regtype
+       AND x.privilege_type OPERATOR(pg_catalog.=) 'USAGE'
+       AND x.grantee OPERATOR(pg_catalog.<>) t.typowner
+       AND x.grantee OPERATOR(pg_catalog.<>) 0
+       AND EXISTS (SELECT FROM pg_catalog.pg_roles a WHERE a.oid OPERATOR(pg_catalog.=) x.grantee)
+       AND x.grantee OPERATOR(pg_catalog.<>) ALL (customer_members);
+    IF stale IS NOT NULL THEN
+        EXECUTE pg_catalog.format('REVOKE USAGE ON TYPE multipartner.customer_role FROM %s', stale);
+    END IF;
     RETURN n;
 END
 $bind$;
@@ -3175,7 +3232,7 @@ COMMENT ON FUNCTION multipartner.lookup_counts() IS
 COMMENT ON FUNCTION multipartner.enable_always_triggers() IS
     'superusers: make every trigger of the extension''s tables (foreign keys'' included) ENABLE ALWAYS again, as after pg_upgrade; returns how many changed';
 COMMENT ON FUNCTION multipartner.bind_member_roles(integer) IS
-    'superusers: bind the roles of member rows loaded with the triggers off to their member type, at most max_roles of them (NULL: all); returns how many it bound, 0 when none is left';
+    'superusers: bind the roles of member rows loaded with the triggers off to their member type, at most max_roles of them (NULL: all); returns how many it bound, 0 when none is left; on Citus per node: the customer rows of the node''s shards, a customer role with none there unbound';
 COMMENT ON PROCEDURE multipartner.distribute() IS
     'superusers, on a Citus coordinator: distribute the extension''s tables (partner, partner_member, admin_role, admin_relationship_name as reference tables; the customer-keyed tables by customer, co-located) without judging or auditing their rows again; CALL it again to finish a run cut off after its commit';
 

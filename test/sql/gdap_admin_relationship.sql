@@ -115,36 +115,6 @@ BEGIN
 END
 $$;
 \endif
--- Citus mode: a statement run by the superuser in restore mode (row_security
--- off, check_function_bodies off, an empty search_path; the session's
--- TimeZone) on the worker of the shard of admin_relationship that holds a
--- customer's rows, {shard} in it that shard's name (test-only: restore mode is
--- a session's of one node, README "The rule suites on distributed tables");
--- its result, or the worker's error
-\if :{?mp_citus_rules}
-CREATE FUNCTION pg_temp.restore_on_shard(customer uuid, stmt text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-    tbl regclass := 'multipartner.admin_relationship';
-    sid bigint := get_shard_id_for_distribution_column(tbl, customer);
-    r record;
-BEGIN
-    SELECT w.success, w.result INTO r
-      FROM pg_dist_shard_placement p,
-           master_run_on_worker(ARRAY[p.nodename], ARRAY[p.nodeport::int],
-               ARRAY[format('SELECT pg_catalog.concat(pg_catalog.set_config(%L, %L, true), pg_catalog.set_config(%L, %L, true), '
-                            'pg_catalog.set_config(%L, %L, true), pg_catalog.set_config(%L, %L, true)); ',
-                            'row_security', 'off', 'check_function_bodies', 'off', 'search_path', '',
-                            'TimeZone', current_setting('TimeZone'))
-                     || replace(stmt, '{shard}', shard_name(tbl, sid))], false) w
-     WHERE p.shardid = sid;
-    IF r.success IS NOT TRUE THEN
-        RAISE EXCEPTION 'restore_on_shard: %', coalesce(r.result, 'no placement');
-    END IF;
-    RETURN r.result;
-END
-$$;
-\endif
 GRANT EXECUTE ON FUNCTION pg_temp.st(uuid), pg_temp.eff(uuid), pg_temp.eff_end(uuid),
     pg_temp.sorted(uuid[]), pg_temp.upd(text), pg_temp.claimed(text, uuid, text, uuid) TO PUBLIC;
 
@@ -838,7 +808,7 @@ VALUES (:'edge', :'contoso_id', :'azure_id', 'edge', ARRAY[:'role_hd']::pg_catal
         statement_timestamp() - interval '90 days' + interval '0.5 seconds');
 \if :{?mp_citus_rules}
 COMMIT;
-SELECT pg_temp.restore_on_shard(:'contoso_id',
+SELECT pg_temp.restore_on_shard('multipartner.admin_relationship', :'contoso_id',
            format('INSERT INTO {shard} SELECT * FROM pg_catalog.json_populate_recordset(NULL::{shard}, %L)',
                   (SELECT json_agg(t) FROM pg_temp.time_load t))) AS time_loaded \gset
 \endif
@@ -915,7 +885,7 @@ SELECT is(pg_temp.st(:'p89'), 'active', 'the approved 89-day request is active')
 -- of that role, so that their start, where the rules run, is inside the
 -- window as well)
 \if :{?mp_citus_rules}
-SELECT pg_temp.restore_on_shard(:'contoso_id',
+SELECT pg_temp.restore_on_shard('multipartner.admin_relationship', :'contoso_id',
            format($$UPDATE {shard} SET requested_at = pg_catalog.statement_timestamp() - interval '90 days' + interval '0.5 seconds' WHERE admin_relationship_id = %L$$,
                   :'edge')) AS edge_placed \gset
 BEGIN;

@@ -148,16 +148,23 @@ SET ROLE regress_act_c1;
 SELECT multipartner.terminate_admin_relationship(:'ar1') IS NOT NULL AS terminated;
 RESET ROLE;
 SELECT status, ended_by FROM multipartner.access_assignment WHERE customer_id = :'c1';
--- the last member row of a role goes (member_rows_left): the role is unbound
--- on the node whose shard held it, and only there (the coordinator holds no
--- shard; the other worker never judges that customer)
+-- a customer role is bound on the node whose shard holds its row, and only
+-- there (distribute()'s bind_member_roles() on every node binds the rows of
+-- the node's own shards, and unbinds the roles bound before it with no row
+-- there: the coordinator holds no shard, the other worker never judges that
+-- customer); when the last member row of a role goes (member_rows_left), the
+-- role is unbound there, and DROP ROLE goes through on every node
 \set bound 'SELECT coalesce(string_agg(a.grantee::regrole::text, '','' ORDER BY 1), '''') FROM pg_type t, aclexplode(t.typacl) a WHERE t.oid = ''multipartner.customer_role''::regtype AND a.grantee::regrole::text LIKE ''regress_act_c_'''
 SELECT n.nodeid AS c2_node FROM pg_dist_placement p JOIN pg_dist_node n USING (groupid)
  WHERE p.shardid = get_shard_id_for_distribution_column('multipartner.customer_member', :'c2') \gset
-SELECT bool_and(result LIKE '%regress_act_c2%') AS bound_everywhere FROM run_command_on_all_nodes(:'bound');
-DELETE FROM multipartner.customer_member WHERE customer_id = :'c2';  -- its one row
-SELECT bool_and((result LIKE '%regress_act_c2%') = (nodeid <> :c2_node)) AS unbound_where_its_row_was
+SELECT bool_and((result LIKE '%regress_act_c2%') = (nodeid = :c2_node)) AS bound_where_its_row_is
   FROM run_command_on_all_nodes(:'bound');
+DELETE FROM multipartner.customer_member WHERE customer_id = :'c2';  -- its one row
+SELECT bool_and(result NOT LIKE '%regress_act_c2%') AS unbound_everywhere
+  FROM run_command_on_all_nodes(:'bound');
+DROP ROLE regress_act_c2;
+SELECT bool_and(result = '0') AS dropped_everywhere
+  FROM run_command_on_all_nodes($$SELECT count(*) FROM pg_roles WHERE rolname = 'regress_act_c2'$$);
 -- a role that keeps a row on that node stays bound there (regress_act_c1 a
 -- member of C2 too, then of C1 no more)
 INSERT INTO multipartner.customer_member VALUES ('regress_act_c1', :'c2', 'global_admin');

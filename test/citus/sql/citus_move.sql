@@ -232,3 +232,25 @@ SELECT result AS c1_subscription_shard_gone FROM run_command_on_workers(format('
 :not_always
 CALL multipartner.distribute();
 :not_always
+
+-------------------------------------------------------------------------------
+-- 4. a customer role is bound where its member row is (bind_member_roles()):
+-- a move copies the row but not the binding (a grant of the node, and Citus
+-- copies the rows before it creates the target's triggers), so until the
+-- second CALL distribute() the moved customer's member acts for nobody on
+-- the new node (fail closed); the CALL binds it there and unbinds it on the
+-- node it left
+-------------------------------------------------------------------------------
+CREATE ROLE regress_move_c1_ga LOGIN;
+GRANT multipartner_customer_app TO regress_move_c1_ga;
+INSERT INTO multipartner.customer_member VALUES ('regress_move_c1_ga', :'c1', 'global_admin');
+\set c1_bound 'SELECT CASE n.nodeport WHEN :from_port THEN ''from'' WHEN :to_port THEN ''to'' ELSE ''coordinator'' END AS node, c.result AS member_bound FROM run_command_on_all_nodes($$SELECT count(*) FROM pg_type t, aclexplode(t.typacl) a WHERE t.oid = ''multipartner.customer_role''::regtype AND a.grantee = ''regress_move_c1_ga''::regrole$$) c JOIN pg_dist_node n USING (nodeid) ORDER BY n.groupid;'
+\set c1_sees 'SET ROLE regress_move_c1_ga; SELECT count(*) AS member_sees_c1 FROM multipartner.customer; RESET ROLE;'
+:c1_bound
+:c1_sees
+SELECT citus_move_shard_placement(:c1_shard, '127.0.0.1', :from_port, '127.0.0.1', :to_port,
+                                  shard_transfer_mode => 'block_writes') IS NOT NULL AS moved;
+:c1_sees
+CALL multipartner.distribute();
+:c1_bound
+:c1_sees
