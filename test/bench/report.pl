@@ -628,6 +628,20 @@ if ($r{citus} && !$r{citus}{skipped}) {
 		verdict("citus: $w is a router query (EXPLAIN, and no multi-task error in the run)", '1 task',
 				$tasks // 'n/a', defined $tasks ? $tasks == 1 : undef);
 	}
+	p;
+	p "A client with a time zone of its own (`PGTZ=Europe/Rome`, as a driver sends one) on `dist`: the";
+	p "extension carries it to the workers, in the DO block of `SET LOCAL`s that carries the acting partner";
+	p "(README \"The session's time zone on Citus\"). Same runs, interleaved with the two above:";
+	p;
+	p "| workload | dist TPS | dist, client zone TPS | client zone / dist |";
+	p "|---|---:|---:|---:|";
+	for my $w (qw(insert update)) {
+		my $dt = median(series('citus', $w, 'dist', 'tps'));
+		my $zt = median(series('citus', $w, 'dist_tz', 'tps'));
+		my $ratio = ratios('citus', $w, 'dist_tz', 'dist', 'tps');
+		p "| " . ($w eq 'insert' ? 'sale (INSERT)' : 'update (quantity)') . " | " . fmt($dt) . " | " . fmt($zt) .
+		  " | " . (defined $ratio ? sprintf('%.2fx', $ratio) : 'n/a') . " |";
+	}
 	my $gap = $c->{audit_gap}{dist}{0}{rows};
 	p;
 	p "Every subscription of `dist` (loaded and sold) has exactly one INSERT audit row: " .
