@@ -264,6 +264,18 @@ call_citus(CitusFunction *f)
 }
 
 /*
+ * Is this a Citus database with the extension in it?  The library may be
+ * loaded (shared_preload_libraries) in every database of a node, Citus's
+ * own CREATE EXTENSION included: where the extension's schema is absent
+ * there is nothing to carry or to commit in two phases.
+ */
+static bool
+ours_on_citus(void)
+{
+	return mp_citus_present() && OidIsValid(get_namespace_oid(MP_SCHEMA, true));
+}
+
+/*
  * A partner's INSERT into customer queues the deferred check
  * tenant_registry_relationship (the customer must end its transaction with
  * a relationship with the partner that created it) on the worker of the
@@ -280,18 +292,6 @@ call_citus(CitusFunction *f)
  * outside a remote transaction block, whose worker commits at once and
  * reports the check's error as the statement's).
  */
-/*
- * Is this a Citus database with the extension in it?  The library may be
- * loaded (shared_preload_libraries) in every database of a node, Citus's
- * own CREATE EXTENSION included: where the extension's schema is absent
- * there is nothing to carry or to commit in two phases.
- */
-static bool
-ours_on_citus(void)
-{
-	return mp_citus_present() && OidIsValid(get_namespace_oid(MP_SCHEMA, true));
-}
-
 static void
 two_phase_commit_for_customer_insert(PlannedStmt *stmt)
 {
