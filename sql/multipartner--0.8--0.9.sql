@@ -1413,3 +1413,10 @@ COMMENT ON POLICY partner_own ON multipartner.admin_relationship_name IS
     'a partner application claims and sees its acting partner''s names';
 COMMENT ON FUNCTION multipartner.rename_admin_relationship(uuid, uuid, text) IS
     'gives the admin relationship of this customer a new display name (while created, by the partner''s global_admin or admin_agent; R15, R16); on Citus it claims the new name first';
+
+-- multipartner.refusals on Citus: check()'s dry runs on the workers are
+-- counted under a kind of their own (src/refusals.c)
+COMMENT ON COLUMN multipartner.refusals.kind IS
+    'refusal: a write or action a rule refused; lookup: a question a rule asked of the tables, answered on one path; dry_run (since 0.9): a refusal under multipartner.dry_run, which multipartner.check() carries to the Citus workers with its dry run''s statements';
+COMMENT ON COLUMN multipartner.refusals.name IS
+    'for a refusal or a dry run the rule: R2 to R13 of the rules, identity, suspended, lifecycle, recorded, audit or guard; for a lookup its name; overflow for what came when every counter was taken';

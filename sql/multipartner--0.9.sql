@@ -1855,9 +1855,9 @@ COMMENT ON COLUMN multipartner.refusals.database IS
 COMMENT ON COLUMN multipartner.refusals.dbid IS
     'the OID of that database (NULL for the overflow rows)';
 COMMENT ON COLUMN multipartner.refusals.kind IS
-    'refusal: a write or action a rule refused; lookup: a question a rule asked of the tables, answered on one path';
+    'refusal: a write or action a rule refused; lookup: a question a rule asked of the tables, answered on one path; dry_run (since 0.9): a refusal under multipartner.dry_run, which multipartner.check() carries to the Citus workers with its dry run''s statements';
 COMMENT ON COLUMN multipartner.refusals.name IS
-    'for a refusal the rule: R2 to R13 of the rules, identity, suspended, lifecycle, recorded, audit or guard; for a lookup its name; overflow for what came when every counter was taken';
+    'for a refusal or a dry run the rule: R2 to R13 of the rules, identity, suspended, lifecycle, recorded, audit or guard; for a lookup its name; overflow for what came when every counter was taken';
 COMMENT ON COLUMN multipartner.refusals.sqlstate IS
     'the SQLSTATE of the refusal (NULL for lookups)';
 COMMENT ON COLUMN multipartner.refusals.partner_id IS

@@ -76,7 +76,9 @@
  * the session's TimeZone, DateStyle and IntervalStyle when the session has
  * them from anything but the node's configuration (carried_gucs below): the
  * rules on the workers count an admin relationship's days in the session's
- * TimeZone, as one node does.  The DO block is run again when one of the
+ * TimeZone, as one node does; and, in multipartner.check()'s dry run,
+ * multipartner.dry_run = on, so that the workers do not count the dry run's
+ * refusals (refusals.c).  The DO block is run again when one of the
  * values changes in the transaction; Citus sends a SET LOCAL to the
  * connections the transaction has open, too.  Without Citus, or with
  * nothing to carry, the hook tests a string, three GUC sources and a
@@ -378,6 +380,8 @@ carry_to_workers(PlannedStmt *stmt)
 	if (acting != NULL && acting[0] != '\0')
 		appendStringInfo(&sets, "SET LOCAL " MP_SCHEMA ".acting_partner = %s; ",
 						 quote_literal_cstr(acting));
+	if (mp_refusals_in_dry_run())
+		appendStringInfoString(&sets, "SET LOCAL " MP_SCHEMA ".dry_run = on; ");
 	for (int k = 0; k < lengthof(carried_gucs); k++)
 		if (carried_guc[k] != NULL && carried_guc[k]->source >= PGC_S_GLOBAL)
 			appendStringInfo(&sets, "SET LOCAL %s = %s; ", carried_gucs[k],
@@ -432,7 +436,7 @@ mp_ExecutorStart(QueryDesc *queryDesc, int eflags)
 	if (!xact_read_ours && plan_uses_ours(queryDesc->plannedstmt))
 		xact_read_ours = true;
 	if ((mp_acting_partner_guc != NULL && mp_acting_partner_guc[0] != '\0') ||
-		session_settings_to_carry())
+		mp_refusals_in_dry_run() || session_settings_to_carry())
 		carry_to_workers(queryDesc->plannedstmt);
 	two_phase_commit_for_customer_insert(queryDesc->plannedstmt);
 	if (prev_ExecutorStart)

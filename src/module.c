@@ -155,6 +155,17 @@ _PG_init(void)
 							 NULL,
 							 NULL);
 
+	DefineCustomBoolVariable("multipartner.dry_run",
+							 "Internal: the statement is part of multipartner.check()'s dry run.",
+							 "Carried to the Citus workers by the extension with the statements of a dry run, whose refusals multipartner.refusals then counts under kind dry_run, not as refusals. Set by hand, it moves a session's refusals to that kind, in the same view.",
+							 &mp_dry_run_guc,
+							 false,
+							 PGC_USERSET,
+							 GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE,
+							 NULL,
+							 NULL,
+							 NULL);
+
 	mp_refusals_init();
 	DefineCustomBoolVariable("multipartner.allow_drop_with_data",
 							 "Lets DROP EXTENSION multipartner drop the extension while its tables hold rows.",

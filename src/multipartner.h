@@ -296,6 +296,8 @@ typedef enum MpRefusalRule
 extern void mp_refusals_init(void);
 extern bool mp_refusals_enabled(void);
 extern bool mp_refusals_quiet(bool on);
+extern bool mp_refusals_in_dry_run(void);
+extern bool mp_dry_run_guc;
 extern void mp_count_refusal(MpRefusalRule rule, int sqlstate);
 extern void mp_count_refusal_for(MpRefusalRule rule, int sqlstate,
 								 const pg_uuid_t *partner);

@@ -38,6 +38,17 @@
  * raise an error that says so (55000), as pg_stat_statements does, and
  * counting does nothing.  multipartner.check()'s dry runs are not counted.
  *
+ * On Citus each node counts the refusals it raises, and a dry run's
+ * statements run on the workers, whose backends know nothing of check():
+ * the executor hook (executor.c) carries multipartner.dry_run = on to the
+ * workers with the dry run's statements, and a refusal raised where that
+ * setting is on is counted under a kind of its own, dry_run, not as a
+ * refusal.  A worker cannot tell the coordinator's dry run from a client
+ * that sets the setting itself (Citus passes on a client's SET LOCAL, and
+ * its own connections are known only by their application_name, which a
+ * client sets too), so the setting only moves a refusal to that kind, in
+ * the same view: it hides none.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -89,10 +100,11 @@ typedef enum MpStatKind
 {
 	MP_STAT_REFUSAL,
 	MP_STAT_LOOKUP,
+	MP_STAT_DRY_RUN,			/* a refusal under multipartner.dry_run */
 	MP_NUM_STAT_KINDS
 } MpStatKind;
 
-static const char *const kind_labels[MP_NUM_STAT_KINDS] = {"refusal", "lookup"};
+static const char *const kind_labels[MP_NUM_STAT_KINDS] = {"refusal", "lookup", "dry_run"};
 
 /* What an entry counts; zeroed before it is filled, padding included. */
 typedef struct MpStatKey
@@ -101,9 +113,9 @@ typedef struct MpStatKey
 	uint8		kind;			/* MpStatKind */
 	uint8		what;			/* MpRefusalRule, or MpLookup */
 	uint8		path;			/* lookups: MpLookupPath */
-	bool		has_partner;	/* refusals: acted for a partner */
-	int32		sqlstate;		/* refusals */
-	pg_uuid_t	partner;		/* refusals, when has_partner */
+	bool		has_partner;	/* refusals, dry runs: acted for a partner */
+	int32		sqlstate;		/* refusals, dry runs */
+	pg_uuid_t	partner;		/* refusals, dry runs, when has_partner */
 } MpStatKey;
 
 typedef struct MpStatEntry
@@ -136,6 +148,11 @@ static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 
 /* check()'s dry runs count nothing (mp_refusals_quiet) */
 static bool quiet = false;
+
+/* multipartner.dry_run (module.c): a dry run's statement on a Citus worker */
+bool		mp_dry_run_guc = false;
+
+#define IS_REFUSAL_KIND(k) ((k) == MP_STAT_REFUSAL || (k) == MP_STAT_DRY_RUN)
 
 /*
  * The entries this backend's lookup counts went to last time, valid while
@@ -233,6 +250,13 @@ mp_refusals_quiet(bool on)
 	return was;
 }
 
+/* Is this backend in check()'s dry run (the executor carries it to Citus)? */
+bool
+mp_refusals_in_dry_run(void)
+{
+	return quiet;
+}
+
 static void
 entry_add(MpStatEntry *e, int64 n, TimestampTz now)
 {
@@ -320,7 +344,7 @@ mp_count_refusal_for(MpRefusalRule rule, int sqlstate, const pg_uuid_t *partner)
 		return;
 	memset(&key, 0, sizeof(key));
 	key.dbid = MyDatabaseId;
-	key.kind = MP_STAT_REFUSAL;
+	key.kind = mp_dry_run_guc ? MP_STAT_DRY_RUN : MP_STAT_REFUSAL;
 	key.what = (uint8) rule;
 	key.sqlstate = sqlstate;
 	if (partner != NULL)
@@ -450,13 +474,13 @@ put_row(ReturnSetInfo *rsinfo, const MpStatKey *key, bool overflow,
 	nulls[1] = false;
 	if (overflow)
 		values[2] = CStringGetTextDatum("overflow");
-	else if (key->kind == MP_STAT_REFUSAL)
+	else if (IS_REFUSAL_KIND(key->kind))
 		values[2] = CStringGetTextDatum(key->what < MP_NUM_RULES ?
 										rule_labels[key->what] : "?");
 	else
 		values[2] = CStringGetTextDatum(mp_lookup_name(key->what));
 	nulls[2] = false;
-	if (!overflow && key->kind == MP_STAT_REFUSAL)
+	if (!overflow && IS_REFUSAL_KIND(key->kind))
 	{
 		values[3] = CStringGetTextDatum(unpack_sql_state(key->sqlstate));
 		nulls[3] = false;

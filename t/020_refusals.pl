@@ -126,6 +126,23 @@ my $stamps = $node->safe_psql('one',
 	"SELECT bool_and(first_at <= last_at AND last_at <= now()) FROM multipartner.refusals");
 is($stamps, 't', 'first_at and last_at are set and in order');
 
+# multipartner.dry_run (what check() carries to Citus workers with its dry
+# run's statements) set by a client itself: its refusals are counted all the
+# same, under kind dry_run, in the same view; the refusal rows are unchanged
+my $refusals_before = refusal_rows();
+refuse('two', 'sc_office',
+	"SET multipartner.dry_run = on; UPDATE multipartner.subscription SET offer_id = 'O365_E5' WHERE subscription_id = '$sub{two}{office}'",
+	'MP004', 'R7 under multipartner.dry_run = on is refused as ever');
+is( $node->safe_psql(
+		'one', <<'SQL'),
+SET ROLE sc_operator;
+SELECT concat_ws('|', database, name, sqlstate, partner_id, count)
+  FROM multipartner.refusals WHERE kind = 'dry_run';
+SQL
+	"two|R7|MP004|$office|1",
+	'and counted under kind dry_run, with its rule, SQLSTATE and acting partner: nothing hidden');
+is(refusal_rows(), $refusals_before, 'the refusal rows are the same as before');
+
 # non-operators may not read or reset
 for my $role (qw(sc_office sc_contoso))
 {

@@ -10,7 +10,7 @@
 # start three throwaway nodes of its own (a coordinator and two workers: initdb in a private mktemp
 # directory, listen_addresses = '127.0.0.1' only, ports MP_CITUS_PORT (default 57630) and the next
 # two, which must be free, trust authentication on 127.0.0.1 and the private Unix socket only,
-# shared_preload_libraries = 'citus' (multipartner loads on demand, as in the main suite),
+# shared_preload_libraries = 'citus,multipartner' (as the deployment has it, README "Running on Citus"),
 # citus.enable_unsafe_triggers = on, citus.enable_binary_protocol = off,
 # citus.enable_unsupported_feature_messages = off, wal_level = logical (shard moves), max_worker_processes = 64 (a Citus maintenance daemon per database), core dumps allowed), create database mp_citus and extension citus on every node, register the workers
 # (citus_set_coordinator_host, citus_add_node), create extension multipartner on the coordinator
@@ -222,8 +222,10 @@ start_node() {
 		port = ${port[$n]}
 		unix_socket_directories = '$sock'
 		unix_socket_permissions = 0700
-		# multipartner is loaded on demand, as in the main suite (which counts no refusals)
-		shared_preload_libraries = 'citus'
+		# as the deployment (README "Running on Citus"): every session has the hooks that carry the
+		# acting partner and commit a partner's customer in two phases from its first statement,
+		# and every node counts the refusals it raises (test citus_refusals)
+		shared_preload_libraries = 'citus,multipartner'
 		citus.enable_unsafe_triggers = on
 		# rows and shard copies carry regrole by name, not by OID (README "Running on Citus")
 		citus.enable_binary_protocol = off
@@ -369,13 +371,8 @@ if ((${#isotests[@]} > 0)); then
 fi
 if ((${#disttests[@]} > 0)); then
 	# the main suite's specs on distributed tables (generated above; each reinstalls and
-	# distributes multipartner in mp_citus per permutation, and leaves it undistributed), their
-	# sessions with the library loaded from the start, as shared_preload_libraries =
-	# 'citus,multipartner' on the coordinator loads it in production (README "Running on Citus"):
-	# the hooks that carry the acting partner and commit a partner's customer in two phases are
-	# in place before the first statement (on the coordinator nothing else loads it: the rules run
-	# on the workers)
-	PGOPTIONS="${PGOPTIONS:+$PGOPTIONS }-c session_preload_libraries=multipartner" run_pg_regress pg_isolation_regress_dist isolation/pg_isolation_regress "$work/dist" "$work/dist_out" \
+	# distributes multipartner in mp_citus per permutation, and leaves it undistributed)
+	run_pg_regress pg_isolation_regress_dist isolation/pg_isolation_regress "$work/dist" "$work/dist_out" \
 		"${disttests[@]}"
 fi
 

@@ -5,8 +5,10 @@
 -- CREATE EXTENSION ended the backend with FATAL "out of
 -- relcache_callback_list slots" (CITUS_NOTES blocker 1).  Since 0.4 the
 -- module takes one slot in all (src/cache.c).  Each node here preloads
--- Citus only, as a Citus node must, and loads multipartner on demand (0.3's
--- path to the FATAL); a fresh backend on the coordinator and on a worker
+-- Citus and multipartner, as the deployment does (README "Running on
+-- Citus"); the slots are a backend's, whichever library registers first
+-- (0.3 ran out of them loaded on demand or preloaded), so a fresh backend on
+-- the coordinator and on a worker
 -- uses the caches of both (a distributed table of the test's own, the extension's
 -- rules and catalog lookups), then takes one slot more and is still there.
 -- Nothing of the extension is distributed here.
