@@ -67,7 +67,7 @@ CITUS_SHARED    = version install
 # test/setup.psql: a database of each file's own on every node, the fixtures committed and distributed
 # by CALL multipartner.distribute(); README "Running on Citus"), expected/NAME.out unless
 # test/citus/expected/NAME.out replaces it
-CITUS_RULES     = bad_input gdap_bad_input gdap_rename party_rules relationship_api relationship_dml subscription_rules time_subscription gdap_access_assignment time_maintenance gdap_admin_relationship check check_gdap gdap_effective_roles views rls identity gdap_orphaned
+CITUS_RULES     = bad_input gdap_bad_input gdap_rename party_rules relationship_api relationship_dml subscription_rules time_subscription gdap_access_assignment time_maintenance gdap_admin_relationship check check_gdap gdap_effective_roles views rls identity gdap_orphaned messages_subscription messages_gdap
 # and with pg_isolation_regress its own specs test/citus/specs/*.spec (on distributed tables), then
 # the specs of the main suite it runs as they are (test/specs/NAME.spec)
 CITUS_SPECS    := $(sort $(patsubst test/citus/specs/%.spec,%,$(wildcard test/citus/specs/*.spec)))
@@ -76,7 +76,7 @@ CITUS_ISOLATION = member_removed_vs_sale
 # test/citus/dist_spec.sh generates from test/specs/NAME.spec (a fresh distributed install per
 # permutation, the spec's setup, its roles LOGIN, CALL multipartner.distribute(), its sessions and
 # permutations unchanged), expected/NAME.out unless test/citus/expected/NAME.out replaces it
-CITUS_DIST_ISOLATION = create_customer_race csp_tenant_race gdap_approve_twice gdap_approve_vs_terminate member_removed_vs_sale sell_vs_terminate tenant_unique_race request_race accept_twice customer_creator_relationship accept_vs_decline accept_vs_expire accept_vs_terminate gdap_approve_vs_expire member_removed_vs_update gdap_assign_twice gdap_assign_vs_terminate gdap_assign_vs_remove_ga gdap_member_removed_vs_assign maintenance_vs_autoextend subscription_update_race subscription_update_vs_terminate
+CITUS_DIST_ISOLATION = create_customer_race csp_tenant_race gdap_approve_twice gdap_approve_vs_terminate member_removed_vs_sale sell_vs_terminate tenant_unique_race request_race accept_twice customer_creator_relationship accept_vs_decline accept_vs_expire accept_vs_terminate gdap_approve_vs_expire member_removed_vs_update gdap_assign_twice gdap_assign_vs_terminate gdap_assign_vs_remove_ga gdap_member_removed_vs_assign maintenance_vs_autoextend subscription_update_race subscription_update_vs_terminate row_lock_stall gdap_role_added
 # Specs start from a database where the extension already exists (setup blocks run per permutation).
 ISOLATION_OPTS  = --inputdir=test --outputdir=$(TESTOUT) --no-locale --encoding=UTF8 \
                   --load-extension=$(EXTENSION)

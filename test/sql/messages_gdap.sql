@@ -47,6 +47,7 @@ SET ROLE regress_office_ga;
 INSERT INTO multipartner.access_assignment (access_assignment_id, admin_relationship_id, customer_id, grantee, roles)
 VALUES (:'as1', :'ar1', :'contoso_id', 'regress_office_tech1', ARRAY[:'role_hd']::uuid[]);
 RESET ROLE;
+\i test/fixtures_done.psql
 \set ON_ERROR_STOP false
 \set VERBOSITY default
 \set SHOW_CONTEXT never
@@ -146,4 +147,5 @@ UPDATE multipartner.access_assignment SET status = 'active' WHERE access_assignm
 SELECT multipartner.end_admin_access(:'unknown_id'); \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT * FROM multipartner.effective_admin_roles(NULL); \echo SQLSTATE :LAST_ERROR_SQLSTATE
 RESET ROLE;
-ROLLBACK;
+\set ECHO none
+\i test/teardown.psql
