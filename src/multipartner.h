@@ -607,6 +607,7 @@ extern const char *const mp_tables[];
 extern void mp_shard_init(void);
 extern void mp_shard_note(Relation rel);
 extern const char *mp_relation_name(Relation rel);
+extern const char *mp_object_name(Relation rel, const char *name);
 extern bool mp_relation_is(Relation rel, const char *relname);
 extern Oid	mp_logical_relid(Relation rel);
 

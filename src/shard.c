@@ -434,6 +434,29 @@ mp_relation_name(Relation rel)
 	return e ? NameStr(e->logicalname) : RelationGetRelationName(rel);
 }
 
+/*
+ * mp_object_name - the name of a trigger or constraint of rel as its table
+ * has it: on a Citus shard, whose objects Citus names "<name>_<shard id>",
+ * name without that suffix; otherwise name itself.
+ */
+const char *
+mp_object_name(Relation rel, const char *name)
+{
+	const ShardEntry *e = shard_entry(rel);
+	char		suffix[32];
+	size_t		len;
+	size_t		slen;
+
+	if (e == NULL || name == NULL)
+		return name;
+	snprintf(suffix, sizeof(suffix), "_" UINT64_FORMAT, e->shardid);
+	len = strlen(name);
+	slen = strlen(suffix);
+	if (len <= slen || strcmp(name + len - slen, suffix) != 0)
+		return name;
+	return pnstrdup(name, len - slen);
+}
+
 /* Is rel the extension's table relname (or a Citus shard of it)? */
 bool
 mp_relation_is(Relation rel, const char *relname)

@@ -95,9 +95,10 @@ check_replica_skips_nothing(Relation rel)
 						mp_relation_name(rel)),
 				 OidIsValid(t->tgconstraint) ?
 				 errdetail("Trigger \"%s\" of constraint \"%s\" is ENABLE ORIGIN, so replica mode would skip it.",
-						   t->tgname, get_constraint_name(t->tgconstraint)) :
+						   mp_object_name(rel, t->tgname),
+						   mp_object_name(rel, get_constraint_name(t->tgconstraint))) :
 				 errdetail("Trigger \"%s\" is ENABLE ORIGIN, so replica mode would skip it.",
-						   t->tgname),
+						   mp_object_name(rel, t->tgname)),
 				 errhint("A superuser makes the triggers of the extension's tables ENABLE ALWAYS again with SELECT multipartner.enable_always_triggers(); pg_upgrade leaves those of the foreign keys ENABLE ORIGIN."),
 				 mp_errtable(rel)));
 	}
