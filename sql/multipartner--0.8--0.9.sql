@@ -1164,6 +1164,9 @@ AS $enable_always$
 DECLARE
     t record;
     n integer := 0;
+    citus boolean := pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL;
+    propagation text := pg_catalog.current_setting('citus.enable_ddl_propagation', true);
+    visibility text := pg_catalog.current_setting('citus.override_table_visibility', true);
 BEGIN
     IF NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r
              WHERE r.rolname OPERATOR(pg_catalog.=) current_user) THEN
@@ -1171,17 +1174,44 @@ BEGIN
               USING ERRCODE = '42501',
                     DETAIL = 'Only a superuser may alter the internal triggers of foreign keys.';
     END IF;
+    -- On a Citus node: this node's tables only, the shards of the
+    -- extension's tables too (not members of the extension; named
+    -- "<table>_<shard id>", and hidden from pg_class unless
+    -- citus.override_table_visibility is off), and Citus not passing the
+    -- ALTER on by the shell's trigger names (a foreign key's trigger has
+    -- another name on every shard and node).  Run it on every node (README
+    -- "Running on Citus").
+    IF citus THEN
+        PERFORM pg_catalog.set_config('citus.enable_ddl_propagation', 'off', true);
+        PERFORM pg_catalog.set_config('citus.override_table_visibility', 'off', true);
+    END IF;
     FOR t IN
+        WITH ours AS (
+            SELECT c.oid, c.relname
+              FROM pg_catalog.pg_class c
+              JOIN pg_catalog.pg_depend e ON e.objid OPERATOR(pg_catalog.=) c.oid
+              JOIN pg_catalog.pg_extension x ON x.oid OPERATOR(pg_catalog.=) e.refobjid
+             WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+               AND e.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+               AND e.deptype OPERATOR(pg_catalog.=) 'e'
+               AND x.extname OPERATOR(pg_catalog.=) 'multipartner'
+               AND c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p']::"char"[])
+        ), tables AS (
+            SELECT oid FROM ours
+            UNION ALL
+            SELECT s.oid
+              FROM pg_catalog.pg_class s
+             WHERE citus
+               AND s.relnamespace OPERATOR(pg_catalog.=) 'multipartner'::pg_catalog.regnamespace
+               AND s.relname OPERATOR(pg_catalog.~) '_[0-9]+$'
+               AND pg_catalog.regexp_replace(s.relname, '_[0-9]+$', '') OPERATOR(pg_catalog.=) ANY
+                   (ARRAY(SELECT ours.relname::pg_catalog.text FROM ours))
+        )
         SELECT tg.tgrelid::pg_catalog.regclass AS tbl, tg.tgname
           FROM pg_catalog.pg_trigger tg
-          JOIN pg_catalog.pg_depend e ON e.objid OPERATOR(pg_catalog.=) tg.tgrelid
-          JOIN pg_catalog.pg_extension x ON x.oid OPERATOR(pg_catalog.=) e.refobjid
+          JOIN tables ON tables.oid OPERATOR(pg_catalog.=) tg.tgrelid
           JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) tg.tgfoid
-         WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-           AND e.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
-           AND e.deptype OPERATOR(pg_catalog.=) 'e'
-           AND x.extname OPERATOR(pg_catalog.=) 'multipartner'
-           AND tg.tgenabled OPERATOR(pg_catalog.<>) 'A'
+         WHERE tg.tgenabled OPERATOR(pg_catalog.<>) 'A'
            AND ((tg.tgisinternal AND tg.tgconstraint OPERATOR(pg_catalog.<>) 0)
                 OR p.pronamespace OPERATOR(pg_catalog.=) 'multipartner'::pg_catalog.regnamespace)
          ORDER BY 1, 2
@@ -1189,9 +1219,15 @@ BEGIN
         EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', t.tbl, t.tgname);
         n := n OPERATOR(pg_catalog.+) 1;
     END LOOP;
+    IF citus THEN
+        PERFORM pg_catalog.set_config('citus.enable_ddl_propagation', propagation, true);
+        PERFORM pg_catalog.set_config('citus.override_table_visibility', visibility, true);
+    END IF;
     RETURN n;
 END
 $enable_always$;
+COMMENT ON FUNCTION multipartner.enable_always_triggers() IS
+    'superusers: make every trigger of the extension''s tables (foreign keys'' included) ENABLE ALWAYS again, as after pg_upgrade; returns how many changed; on Citus this node''s tables and shards, run on every node';
 
 -------------------------------------------------------------------------------
 -- Tenant registry and R8 on Citus (issue 15, CITUS_DESIGN 1.6)
@@ -1419,4 +1455,4 @@ COMMENT ON FUNCTION multipartner.rename_admin_relationship(uuid, uuid, text) IS
 COMMENT ON COLUMN multipartner.refusals.kind IS
     'refusal: a write or action a rule refused; lookup: a question a rule asked of the tables, answered on one path; dry_run (since 0.9): a refusal under multipartner.dry_run, which multipartner.check() carries to the Citus workers with its dry run''s statements';
 COMMENT ON COLUMN multipartner.refusals.name IS
-    'for a refusal or a dry run the rule: R2 to R13 of the rules, identity, suspended, lifecycle, recorded, audit or guard; for a lookup its name; overflow for what came when every counter was taken';
+    'for a refusal or a dry run the rule: R2 to R20 of the rules, identity, suspended, lifecycle, recorded, audit or guard; for a lookup its name; overflow for what came when every counter was taken';

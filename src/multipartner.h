@@ -608,6 +608,7 @@ extern void mp_shard_init(void);
 extern void mp_shard_note(Relation rel);
 extern const char *mp_relation_name(Relation rel);
 extern const char *mp_object_name(Relation rel, const char *name);
+extern const char *mp_constraint_name(Oid conoid);
 extern bool mp_relation_is(Relation rel, const char *relname);
 extern Oid	mp_logical_relid(Relation rel);
 

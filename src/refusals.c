@@ -250,11 +250,15 @@ mp_refusals_quiet(bool on)
 	return was;
 }
 
-/* Is this backend in check()'s dry run (the executor carries it to Citus)? */
+/*
+ * Is this backend in check()'s dry run, or in one carried to it (the
+ * executor carries either on to the Citus nodes its statements reach, so
+ * that a dry run's statements are one kind on every node)?
+ */
 bool
 mp_refusals_in_dry_run(void)
 {
-	return quiet;
+	return quiet || mp_dry_run_guc;
 }
 
 static void

@@ -82,6 +82,7 @@
 #include "access/htup_details.h"
 #include "access/stratnum.h"
 #include "access/table.h"
+#include "catalog/pg_constraint.h"
 #include "catalog/pg_namespace.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
@@ -90,6 +91,8 @@
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/syscache.h"
 
 #include "multipartner.h"
 
@@ -437,7 +440,10 @@ mp_relation_name(Relation rel)
 /*
  * mp_object_name - the name of a trigger or constraint of rel as its table
  * has it: on a Citus shard, whose objects Citus names "<name>_<shard id>",
- * name without that suffix; otherwise name itself.
+ * name without that suffix; otherwise name itself.  Only for the names
+ * Citus gives a shard's objects (not an internal trigger's, which Citus
+ * leaves as PostgreSQL names it, "RI_ConstraintTrigger_a_<oid>"), and for
+ * names short enough that Citus only appends the id (the extension's are).
  */
 const char *
 mp_object_name(Relation rel, const char *name)
@@ -455,6 +461,33 @@ mp_object_name(Relation rel, const char *name)
 	if (len <= slen || strcmp(name + len - slen, suffix) != 0)
 		return name;
 	return pnstrdup(name, len - slen);
+}
+
+/*
+ * mp_constraint_name - the name of constraint conoid as its table has it
+ * (mp_object_name of the relation the constraint is on, which for a
+ * foreign key's trigger on the referenced table is another table), NULL if
+ * there is no such constraint.
+ */
+const char *
+mp_constraint_name(Oid conoid)
+{
+	HeapTuple	tup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(conoid));
+	char	   *name;
+	Oid			relid;
+	Relation	r;
+	const char *result;
+
+	if (!HeapTupleIsValid(tup))
+		return NULL;
+	name = pstrdup(NameStr(((Form_pg_constraint) GETSTRUCT(tup))->conname));
+	relid = ((Form_pg_constraint) GETSTRUCT(tup))->conrelid;
+	ReleaseSysCache(tup);
+	if (!OidIsValid(relid) || (r = RelationIdGetRelation(relid)) == NULL)
+		return name;
+	result = mp_object_name(r, name);
+	RelationClose(r);
+	return result;
 }
 
 /* Is rel the extension's table relname (or a Citus shard of it)? */

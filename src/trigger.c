@@ -95,8 +95,8 @@ check_replica_skips_nothing(Relation rel)
 						mp_relation_name(rel)),
 				 OidIsValid(t->tgconstraint) ?
 				 errdetail("Trigger \"%s\" of constraint \"%s\" is ENABLE ORIGIN, so replica mode would skip it.",
-						   mp_object_name(rel, t->tgname),
-						   mp_object_name(rel, get_constraint_name(t->tgconstraint))) :
+						   t->tgisinternal ? t->tgname : mp_object_name(rel, t->tgname),
+						   mp_constraint_name(t->tgconstraint)) :
 				 errdetail("Trigger \"%s\" is ENABLE ORIGIN, so replica mode would skip it.",
 						   mp_object_name(rel, t->tgname)),
 				 errhint("A superuser makes the triggers of the extension's tables ENABLE ALWAYS again with SELECT multipartner.enable_always_triggers(); pg_upgrade leaves those of the foreign keys ENABLE ORIGIN."),

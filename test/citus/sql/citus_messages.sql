@@ -103,3 +103,46 @@ INSERT INTO :c1_shard (customer_id, tenant_id, name, cloud)
 VALUES ('44444444-4444-4444-8444-0000000000e3', '44444444-4444-4444-8444-0000000000e3', '', 'commercial');
 INSERT INTO :c1_shard (customer_id, tenant_id, name, cloud)
 VALUES (:'t1', '44444444-4444-4444-8444-0000000000e3', 'Again', 'commercial');
+\set VERBOSITY default
+
+-------------------------------------------------------------------------------
+-- replica mode on the worker while the foreign keys' triggers of C1's shard
+-- are ENABLE ORIGIN (as pg_upgrade leaves them): refused, naming the trigger
+-- as PostgreSQL named it and the referencing shard's constraint without its
+-- shard id (trigger.c, mp_constraint_name); then enable_always_triggers(),
+-- run on every node, makes every trigger of the extension's tables and
+-- shards that it counts ENABLE ALWAYS again (its ALTERs not passed on by
+-- Citus, under whose shell names a shard's trigger does not exist)
+-------------------------------------------------------------------------------
+-- (the triggers of the extension's tables and shards on a node that are
+-- ENABLE ORIGIN, Citus's own internal ones aside; by regclass, which Citus
+-- does not hide, as it hides a worker's shards from pg_class)
+\set origin 'SELECT count(*) FROM pg_trigger t WHERE t.tgrelid::regclass::text LIKE ''multipartner.%'' AND t.tgenabled = ''O'' AND NOT (t.tgisinternal AND t.tgconstraint = 0)'
+\c :mp_db - - :c1_port
+SET client_min_messages = warning;
+-- (this session's own: Citus creates no function and passes on no ALTER
+-- from a worker)
+SET citus.enable_ddl_propagation = off;
+\i test/citus/refusal.psql
+-- (the foreign keys' triggers of C1's shard ENABLE ORIGIN; their names hold
+-- OIDs, so the statements are not shown)
+\set ECHO none
+SELECT format('ALTER TABLE %s ENABLE TRIGGER %I', tgrelid::regclass, tgname)
+  FROM pg_trigger WHERE tgrelid = :'c1_shard'::regclass AND tgisinternal AND tgconstraint <> 0 \gexec
+\set ECHO all
+RESET citus.enable_ddl_propagation;
+SELECT (:origin) > 0 AS foreign_keys_enable_origin;
+SET session_replication_role = replica;
+SELECT regexp_replace(pg_temp.refusal(format('UPDATE %s SET name = name WHERE customer_id = %L', :'c1_shard', :'t1')),
+                      'RI_ConstraintTrigger_a_[0-9]+', 'RI_ConstraintTrigger_a_<oid>') AS replica_mode_on_c1s_shard;
+RESET session_replication_role;
+-- the repair in this session (where Citus hides the node's shards from
+-- pg_class), then on every node from the coordinator
+SELECT multipartner.enable_always_triggers() AS repaired_on_c1s_worker;
+SELECT (:origin) AS origin_left_on_c1s_worker;
+\c :mp_db - - :coordinator_port
+SET client_min_messages = warning;
+SELECT bool_and(success AND result::int >= 0) AS repaired_on_every_node
+  FROM run_command_on_all_nodes($$SELECT multipartner.enable_always_triggers()$$);
+SELECT bool_and(success AND result = '0') AS none_left
+  FROM run_command_on_all_nodes(:'origin');

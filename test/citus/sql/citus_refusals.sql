@@ -90,8 +90,9 @@ RESET ROLE;
 SET ROLE regress_ref_ga1;
 SELECT allowed, rule FROM multipartner.check('update_subscription', :'s1', term => 'P1M');
 RESET ROLE;
--- a client that claims a dry run: a session's SET does not reach the worker
--- (a refusal); a SET LOCAL that Citus passes on does (a dry run)
+-- a client that claims a dry run, by a session's SET (carried to the worker
+-- as check()'s is) or by a SET LOCAL that Citus passes on: counted as a dry
+-- run, not hidden
 SET ROLE regress_ref_cust;
 SET multipartner.dry_run = on;
 SELECT pg_temp.refused(format($$UPDATE multipartner.subscription SET quantity = 3
