@@ -1166,7 +1166,8 @@ DECLARE
     n integer := 0;
     citus boolean := pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL;
     propagation text := pg_catalog.current_setting('citus.enable_ddl_propagation', true);
-    visibility text := pg_catalog.current_setting('citus.override_table_visibility', true);
+    rels pg_catalog.oid[];
+    shards pg_catalog.oid[];
 BEGIN
     IF NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r
              WHERE r.rolname OPERATOR(pg_catalog.=) current_user) THEN
@@ -1174,44 +1175,37 @@ BEGIN
               USING ERRCODE = '42501',
                     DETAIL = 'Only a superuser may alter the internal triggers of foreign keys.';
     END IF;
-    -- On a Citus node: this node's tables only, the shards of the
-    -- extension's tables too (not members of the extension; named
-    -- "<table>_<shard id>", and hidden from pg_class unless
-    -- citus.override_table_visibility is off), and Citus not passing the
-    -- ALTER on by the shell's trigger names (a foreign key's trigger has
-    -- another name on every shard and node).  Run it on every node (README
-    -- "Running on Citus").
+    -- the extension's tables
+    SELECT pg_catalog.array_agg(e.objid) INTO rels
+      FROM pg_catalog.pg_depend e
+      JOIN pg_catalog.pg_extension x ON x.oid OPERATOR(pg_catalog.=) e.refobjid
+     WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+       AND e.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+       AND e.deptype OPERATOR(pg_catalog.=) 'e'
+       AND x.extname OPERATOR(pg_catalog.=) 'multipartner';
+    -- On a Citus node also their shards with a placement here (not members
+    -- of the extension; Citus's catalogs read by EXECUTE: they exist only
+    -- with Citus), and the ALTERs not passed on by Citus to the shards by
+    -- the shell's trigger names (a foreign key's trigger has another name on
+    -- every shard and node): run it on every node (README "Running on
+    -- Citus").
     IF citus THEN
+        EXECUTE $q$
+            SELECT coalesce(pg_catalog.array_agg(pg_catalog.to_regclass(pg_catalog.shard_name(s.logicalrelid, s.shardid))::pg_catalog.oid), '{}')
+              FROM pg_catalog.pg_dist_shard s
+              JOIN pg_catalog.pg_dist_placement p ON p.shardid OPERATOR(pg_catalog.=) s.shardid
+             WHERE s.logicalrelid::pg_catalog.oid OPERATOR(pg_catalog.=) ANY ($1)
+               AND p.groupid OPERATOR(pg_catalog.=) (SELECT g.groupid FROM pg_catalog.pg_dist_local_group g) $q$
+           INTO shards USING rels;
+        rels := rels OPERATOR(pg_catalog.||) shards;
         PERFORM pg_catalog.set_config('citus.enable_ddl_propagation', 'off', true);
-        PERFORM pg_catalog.set_config('citus.override_table_visibility', 'off', true);
     END IF;
     FOR t IN
-        WITH ours AS (
-            SELECT c.oid, c.relname
-              FROM pg_catalog.pg_class c
-              JOIN pg_catalog.pg_depend e ON e.objid OPERATOR(pg_catalog.=) c.oid
-              JOIN pg_catalog.pg_extension x ON x.oid OPERATOR(pg_catalog.=) e.refobjid
-             WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-               AND e.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
-               AND e.deptype OPERATOR(pg_catalog.=) 'e'
-               AND x.extname OPERATOR(pg_catalog.=) 'multipartner'
-               AND c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p']::"char"[])
-        ), tables AS (
-            SELECT oid FROM ours
-            UNION ALL
-            SELECT s.oid
-              FROM pg_catalog.pg_class s
-             WHERE citus
-               AND s.relnamespace OPERATOR(pg_catalog.=) 'multipartner'::pg_catalog.regnamespace
-               AND s.relname OPERATOR(pg_catalog.~) '_[0-9]+$'
-               AND pg_catalog.regexp_replace(s.relname, '_[0-9]+$', '') OPERATOR(pg_catalog.=) ANY
-                   (ARRAY(SELECT ours.relname::pg_catalog.text FROM ours))
-        )
         SELECT tg.tgrelid::pg_catalog.regclass AS tbl, tg.tgname
           FROM pg_catalog.pg_trigger tg
-          JOIN tables ON tables.oid OPERATOR(pg_catalog.=) tg.tgrelid
           JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) tg.tgfoid
-         WHERE tg.tgenabled OPERATOR(pg_catalog.<>) 'A'
+         WHERE tg.tgrelid OPERATOR(pg_catalog.=) ANY (rels)
+           AND tg.tgenabled OPERATOR(pg_catalog.<>) 'A'
            AND ((tg.tgisinternal AND tg.tgconstraint OPERATOR(pg_catalog.<>) 0)
                 OR p.pronamespace OPERATOR(pg_catalog.=) 'multipartner'::pg_catalog.regnamespace)
          ORDER BY 1, 2
@@ -1221,7 +1215,6 @@ BEGIN
     END LOOP;
     IF citus THEN
         PERFORM pg_catalog.set_config('citus.enable_ddl_propagation', propagation, true);
-        PERFORM pg_catalog.set_config('citus.override_table_visibility', visibility, true);
     END IF;
     RETURN n;
 END

@@ -76,9 +76,9 @@
  * the session's TimeZone, DateStyle and IntervalStyle when the session has
  * them from anything but the node's configuration (carried_gucs below): the
  * rules on the workers count an admin relationship's days in the session's
- * TimeZone, as one node does; and, in multipartner.check()'s dry run,
- * multipartner.dry_run = on, so that the workers do not count the dry run's
- * refusals (refusals.c).  The DO block is run again when one of the
+ * TimeZone, as one node does; and, in multipartner.check()'s dry run (or
+ * where multipartner.dry_run is on), multipartner.dry_run = on, so that the
+ * workers count the dry run's refusals as dry runs (refusals.c).  The DO block is run again when one of the
  * values changes in the transaction; Citus sends a SET LOCAL to the
  * connections the transaction has open, too.  Without Citus, or with
  * nothing to carry, the hook tests a string, three GUC sources and a
