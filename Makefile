@@ -67,7 +67,7 @@ CITUS_SHARED    = version install
 # test/setup.psql: a database of each file's own on every node, the fixtures committed and distributed
 # by CALL multipartner.distribute(); README "Running on Citus"), expected/NAME.out unless
 # test/citus/expected/NAME.out replaces it
-CITUS_RULES     = bad_input gdap_bad_input gdap_rename party_rules relationship_api relationship_dml subscription_rules time_subscription gdap_access_assignment time_maintenance gdap_admin_relationship check check_gdap gdap_effective_roles views rls identity gdap_orphaned messages_subscription messages_gdap messages
+CITUS_RULES     = bad_input gdap_bad_input gdap_rename party_rules relationship_api relationship_dml subscription_rules time_subscription gdap_access_assignment time_maintenance gdap_admin_relationship check check_gdap gdap_effective_roles views rls identity gdap_orphaned messages_subscription messages_gdap messages audit_log
 # and with pg_isolation_regress its own specs test/citus/specs/*.spec (on distributed tables), then
 # the specs of the main suite it runs as they are (test/specs/NAME.spec)
 CITUS_SPECS    := $(sort $(patsubst test/citus/specs/%.spec,%,$(wildcard test/citus/specs/*.spec)))

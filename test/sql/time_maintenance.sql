@@ -288,13 +288,10 @@ RESET ROLE;
 -------------------------------------------------------------------------------
 -- The first run: every kind, counted; one audit row per change
 -------------------------------------------------------------------------------
--- the audit log before the run, as each node's last event_id: on distributed
--- tables an event_id is its node's group << 48 plus that node's own sequence,
--- so ids are ordered per node only (README "Running on Citus"); one node has
--- one, the log's max(event_id), and after_ev0 is event_id > max(event_id)
-SELECT (SELECT jsonb_object_agg(g, m) FROM (SELECT event_id >> 48 AS g, max(event_id) AS m FROM multipartner.audit_log GROUP BY 1) x) AS ev0,
+-- the audit rows written from here on (test/setup.psql's audit_since(): each
+-- node's ids above that node's last one, on one node event_id > max(event_id))
+SELECT pg_temp.audit_since() AS after_ev0,
        (SELECT count(*) FROM multipartner.expiry_notice) AS notices0 \gset
-\set after_ev0 '(event_id > coalesce((' :'ev0' '::jsonb ->> (event_id >> 48)::text)::bigint, 0))'
 -- the session the run's writes are audited with (session_actor): on one node
 -- this session's session_user; on distributed tables the shard's trigger
 -- records the role Citus connects to the worker as, the coordinator's
@@ -392,9 +389,8 @@ SELECT is_empty($$SELECT n.* FROM multipartner.expiry_notice n
 -------------------------------------------------------------------------------
 -- A second run: nothing to do, nothing written
 -------------------------------------------------------------------------------
-SELECT (SELECT jsonb_object_agg(g, m) FROM (SELECT event_id >> 48 AS g, max(event_id) AS m FROM multipartner.audit_log GROUP BY 1) x) AS ev1,
+SELECT pg_temp.audit_since() AS after_ev1,
        (SELECT count(*) FROM multipartner.expiry_notice) AS notices1 \gset
-\set after_ev1 '(event_id > coalesce((' :'ev1' '::jsonb ->> (event_id >> 48)::text)::bigint, 0))'
 SET ROLE regress_operator;
 SELECT pg_temp.run() AS run2 \gset
 RESET ROLE;
