@@ -289,7 +289,8 @@ RESET ROLE;
 -- The first run: every kind, counted; one audit row per change
 -------------------------------------------------------------------------------
 -- the audit rows written from here on (test/setup.psql's audit_since(): each
--- node's ids above that node's last one, on one node event_id > max(event_id))
+-- node's ids above that node's last one, with a txid no older than that
+-- node's transactions now; on one node event_id > max(event_id))
 SELECT pg_temp.audit_since() AS after_ev0,
        (SELECT count(*) FROM multipartner.expiry_notice) AS notices0 \gset
 -- the session the run's writes are audited with (session_actor): on one node
